@@ -1,0 +1,62 @@
+"""The ``kaigai`` command. Each command group lives in its own module with ``register(app)``."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+
+import click
+import typer
+
+from kaigai.core.errors import KaigaiError
+
+app = typer.Typer(
+    name="kaigai",
+    help="kaigai (海外): export toolkit for small firms — markets, duties & FTAs, rules of origin, readiness, policy.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+# Modules under kaigai.cli that contribute commands; each defines register(app).
+COMMAND_MODULES: list[str] = [
+    "config_cmd",
+]
+
+for _mod in COMMAND_MODULES:
+    importlib.import_module(f"kaigai.cli.{_mod}").register(app)
+
+
+def _report_error(exc: KaigaiError, as_json: bool) -> int:
+    if as_json:
+        typer.echo(json.dumps({"error": exc.to_dict()}, ensure_ascii=False, indent=2))
+    typer.echo(f"Error: {exc.message}", err=True)
+    if exc.hint:
+        typer.echo(f"Hint: {exc.hint}", err=True)
+    return exc.exit_code
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, translating KaigaiError into a message and exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        app(args=args, prog_name="kaigai", standalone_mode=False)
+    except KaigaiError as exc:
+        sys.exit(_report_error(exc, "--json" in args))
+    except click.exceptions.Abort:
+        typer.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("Interrupted.", err=True)
+        sys.exit(130)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Core: errors, config, provenance, countries, money, i18n."""

@@ -1,0 +1,88 @@
+"""Typed settings: environment variables (``KAIGAI_*``) over ``kaigai.toml`` over defaults.
+
+No settings are read at import time: call :func:`get_settings` (or build ``Settings``)
+and pass the object down.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kaigai.core.errors import ConfigError
+
+Engine = Literal["duckdb", "pyspark"]
+Lang = Literal["en", "ja"]
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("kaigai", appauthor=False))
+
+
+def _default_cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir("kaigai", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """kaigai settings. Override with ``KAIGAI_<NAME>`` env vars or a ``kaigai.toml``."""
+
+    model_config = SettingsConfigDict(env_prefix="KAIGAI_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    cache_dir: Path = Field(default_factory=_default_cache_dir)
+    shared_data: Path = Path("../shared/data")
+    engine: Engine = "duckdb"
+    lang: Lang = "en"
+    use_starter: bool = True
+    offline: bool = False
+    database_url: str = ""
+    secret_key: str = ""
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.data_dir / "catalog.duckdb"
+
+
+def config_file_candidates() -> list[Path]:
+    """Where ``kaigai.toml`` is looked for, first match wins."""
+    env = os.environ.get("KAIGAI_CONFIG")
+    out = [Path(env)] if env else []
+    out += [Path.cwd() / "kaigai.toml", Path(platformdirs.user_config_dir("kaigai")) / "kaigai.toml"]
+    return out
+
+
+def get_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build settings from (in rising priority) defaults, ``kaigai.toml``, env vars, overrides."""
+    file_values: dict[str, Any] = {}
+    candidates = [config_file] if config_file else config_file_candidates()
+    for path in candidates:
+        if path is not None and path.is_file():
+            try:
+                raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(
+                    f"Config file {path} is not valid TOML: {exc}", hint="Fix or remove the file."
+                ) from exc
+            file_values = dict(raw.get("kaigai", raw))
+            break
+    env_keys = {k[len("KAIGAI_") :].lower() for k in os.environ if k.startswith("KAIGAI_")}
+    merged = {k: v for k, v in file_values.items() if k not in env_keys}
+    merged.update(overrides)
+    try:
+        return Settings(**merged)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(x) for x in first["loc"])
+        raise ConfigError(
+            f"Invalid setting {loc}: {first['msg']}",
+            hint="Check kaigai.toml and KAIGAI_* environment variables (`kaigai config show`).",
+        ) from exc
+
+
+__all__ = ["Engine", "Lang", "Settings", "config_file_candidates", "get_settings"]

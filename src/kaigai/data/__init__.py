@@ -1,0 +1,1 @@
+"""Data layer: dataset registry, DuckDB catalog, import/pull, starter pack."""

@@ -1,0 +1,242 @@
+"""The datasets kaigai knows: logical name -> files under shared data, source, licence, edition.
+
+A logical dataset has the same columns whether it comes from the full shared file (imported
+into the DuckDB catalog) or from the bundled starter pack (a subset).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    name: str
+    relpath: str  # path under the shared data folder
+    edition: str
+    source: str
+    licence: str
+    description: str
+    url: str = ""  # official download location (for `kaigai data pull`)
+    required_columns: tuple[str, ...] = ()
+    read_options: dict[str, str] = field(default_factory=dict)
+
+
+DATASETS: dict[str, DatasetSpec] = {
+    d.name: d
+    for d in [
+        DatasetSpec(
+            "trade_hs6",
+            "markets/trade_hs6_2024_apac.parquet",
+            "2024",
+            "BACI-like HS17 bilateral trade (via matheusrosa-obs/export-potential)",
+            "unstated upstream",
+            "Bilateral HS6 trade 2024, USD; importers in the Asia-Pacific/major set, or exporter JPN",
+            "https://www.cepii.fr/DATA_DOWNLOAD/baci/data/BACI_HS17_V202501.zip",
+            ("year", "exporter", "importer", "hs6", "value_usd"),
+        ),
+        DatasetSpec(
+            "imports_by_importer",
+            "markets/trade_hs6_2024_imports_by_importer.parquet",
+            "2024",
+            "BACI-like HS17 trade, totals over all exporters",
+            "unstated upstream",
+            "Importer x HS6 total imports 2024, USD",
+            required_columns=("year", "importer", "hs6", "import_value_usd", "n_exporters"),
+        ),
+        DatasetSpec(
+            "exports_by_exporter",
+            "markets/trade_hs6_2024_exports_by_exporter.parquet",
+            "2024",
+            "BACI-like HS17 trade, totals over 220 covered importers",
+            "unstated upstream",
+            "Exporter x HS6 exports 2024, USD (USA/DEU/FRA/GBR/NLD/ESP imports missing)",
+            required_columns=("year", "exporter", "hs6", "export_value_usd", "n_importers"),
+        ),
+        DatasetSpec(
+            "countries_baci",
+            "markets/countries.csv",
+            "V202301",
+            "CEPII BACI country table",
+            "unstated upstream",
+            "BACI country codes with ISO2/ISO3 and names",
+            required_columns=("baci_code", "iso3", "iso2", "name"),
+        ),
+        DatasetSpec(
+            "hs17_products",
+            "markets/baci_product_codes_HS17_V202301.csv.gz",
+            "HS2017",
+            "CEPII BACI product table",
+            "unstated upstream",
+            "HS 2017 six-digit codes with English descriptions",
+            required_columns=("hs6", "description"),
+            read_options={"dtype_hs6": "str"},
+        ),
+        DatasetSpec(
+            "geodist_dist",
+            "markets/cepii_geodist_dist.csv.gz",
+            "GeoDist",
+            "CEPII GeoDist (Mayer & Zignago 2011)",
+            "unstated upstream (CEPII Etalab open licence)",
+            "Bilateral distances and dummies, 224x224",
+            "https://www.cepii.fr/distance/dist_cepii.zip",
+            ("iso_o", "iso_d", "dist", "distw", "contig", "comlang_off"),
+        ),
+        DatasetSpec(
+            "geodist_geo",
+            "markets/cepii_geodist_geo.csv.gz",
+            "GeoDist",
+            "CEPII GeoDist",
+            "unstated upstream (CEPII Etalab open licence)",
+            "Country geography: area, internal distance, landlocked, main city coordinates",
+            "https://www.cepii.fr/distance/geo_cepii.xls",
+            ("iso3", "lat", "lon"),
+        ),
+        DatasetSpec(
+            "wgi",
+            "markets/wgi_1996_2023.parquet",
+            "2024 update (1996-2023)",
+            "World Bank Worldwide Governance Indicators",
+            "CC BY 4.0 (World Bank); repository copy licence unstated",
+            "Governance estimates va, pv, ge, rq, rl, cc",
+            "https://www.worldbank.org/content/dam/sites/govindicators/doc/wgidataset.xlsx",
+            ("iso3", "year", "indicator", "estimate"),
+        ),
+        DatasetSpec(
+            "lpi",
+            "markets/lpi_2007_2023.csv",
+            "2007-2023",
+            "World Bank Logistics Performance Index",
+            "CC BY 4.0 (World Bank); repository copy licence unstated",
+            "LPI overall and component scores 1-5",
+            "https://lpi.worldbank.org/sites/default/files/International_LPI_from_2007_to_2023.xlsx",
+            ("year", "iso3", "lpi_score"),
+        ),
+        DatasetSpec(
+            "weo",
+            "markets/imf_weo_oct2023.parquet",
+            "October 2023",
+            "IMF World Economic Outlook",
+            "IMF terms of use",
+            "GDP, growth, population with projections to 2028",
+            "https://www.imf.org/-/media/Files/Publications/WEO/WEO-Database/2023/WEOOct2023all.ashx",
+            ("iso3", "year", "gdp_real_growth_pct", "gdp_usd_bn", "population_mn"),
+        ),
+        DatasetSpec(
+            "doing_business",
+            "markets/wb_doing_business_2005_2016.parquet",
+            "2005-2016",
+            "World Bank Doing Business (via WDI)",
+            "CC BY 4.0 (World Bank); repository copy licence unstated",
+            "Contract enforcement, insolvency and trading-across-borders series",
+            "https://databank.worldbank.org/data/download/DB_CSV.zip",
+            ("iso3", "series", "year", "value"),
+        ),
+        DatasetSpec(
+            "ilo_earnings",
+            "markets/ilo_avg_monthly_earnings_ppp.csv.gz",
+            "2014-2024",
+            "ILOSTAT EAR_4MTH_SEX_GEO_CUR_NB",
+            "CC BY 4.0",
+            "Average monthly earnings of employees, 2021 PPP $",
+            "https://rplumber.ilo.org/data/indicator/?id=EAR_4MTH_SEX_GEO_CUR_NB&format=.csv",
+            ("iso3", "sex", "area_type", "year", "earnings_ppp"),
+        ),
+        DatasetSpec(
+            "cpi",
+            "markets/ti_cpi_2012_2023.csv",
+            "2012-2023",
+            "Transparency International Corruption Perceptions Index",
+            "CC BY-ND 4.0 (TI); repository copy licence unstated",
+            "CPI score 0-100",
+            "https://images.transparencycdn.org/images/CPI2023_Global_Results__Trends.xlsx",
+            ("iso3", "year", "cpi_score"),
+        ),
+        DatasetSpec(
+            "hs_nomenclature",
+            "trade_rules/hs_nomenclature/hs2022_nomenclature.parquet",
+            "HS2022",
+            "datasets/harmonized-system (UN Comtrade)",
+            "ODC-PDDL-1.0",
+            "HS 2022 chapters, headings and subheadings with descriptions",
+            "https://raw.githubusercontent.com/datasets/harmonized-system/main/data/harmonized-system.csv",
+            ("section", "hscode", "description", "parent", "level"),
+        ),
+        DatasetSpec(
+            "hs_sections",
+            "trade_rules/hs_nomenclature/sections.csv",
+            "HS2022",
+            "datasets/harmonized-system",
+            "ODC-PDDL-1.0",
+            "HS sections",
+        ),
+        DatasetSpec(
+            "jp_tariff",
+            "trade_rules/japan_tariff/japan_applied_tariff_2026_07_09.parquet",
+            "2026-07-09",
+            "Japan Customs applied tariff schedule (via qlitre/japan-tariff-mcp)",
+            "Government of Japan Standard Terms of Use v2.0 (attribute Japan Customs)",
+            "Japan's applied tariff with general/temporary/WTO/GSP and all EPA columns",
+            "https://www.customs.go.jp/english/tariff/index.htm",
+        ),
+        DatasetSpec(
+            "vn_tariff",
+            "tariffs_asia/vn_tariff_2026_long.parquet",
+            "2026",
+            "Viet Nam import tariff 2026 (via quyphong91/tariffvn)",
+            "public legal documents; compilation licence unstated",
+            "Viet Nam tariff lines x rate columns (MFN and 21 preferential columns)",
+        ),
+        DatasetSpec(
+            "jp_cptpp_base_final",
+            "tariffs_asia/jpn/jpn_cptpp_base_final_hs6_apfc.parquet",
+            "2020",
+            "APF Canada CPTPP Tariff Finder",
+            "unstated",
+            "Japan's CPTPP base and final rates by HS6 (simple averages)",
+        ),
+        DatasetSpec(
+            "rcep_psr",
+            "trade_rules/rcep/rcep_psr_hs2022.parquet",
+            "HS2022",
+            "RCEP Annex 3A via Viet Nam Circular 32/2022/TT-BCT",
+            "public legal document",
+            "RCEP product-specific rules of origin",
+        ),
+        DatasetSpec(
+            "uk_psr",
+            "trade_rules/uk_tariff_roo/uk_psr_asia_schemes.parquet",
+            "2025-04",
+            "UK Online Trade Tariff rules of origin (trade-tariff-backend)",
+            "OGL v3.0",
+            "Product-specific rules for UK-Japan CEPA, CPTPP and other UK schemes",
+        ),
+        DatasetSpec(
+            "uk_roo_schemes",
+            "trade_rules/uk_tariff_roo/uk_roo_schemes.csv",
+            "2026-08",
+            "UK Online Trade Tariff rules of origin schemes",
+            "OGL v3.0",
+            "Scheme-level facts of UK preferential schemes",
+        ),
+        DatasetSpec(
+            "gravity_agtpa",
+            "gravity/agtpa_applications.parquet",
+            "AGTPA 2016",
+            "Yotov, Piermartini, Monteiro & Larch (2016), via pachadotdev/tradepolicy",
+            "CC BY 4.0",
+            "69-country manufacturing trade panel 1986-2006 with domestic flows",
+        ),
+        DatasetSpec(
+            "gravity_gegravity_sample",
+            "gravity/gegravity_sample_data_2006.parquet",
+            "2006",
+            "peter-herman/gegravity sample data",
+            "MIT",
+            "30-country 2006 gravity sample for GE examples",
+        ),
+    ]
+}
+
+
+__all__ = ["DATASETS", "DatasetSpec"]

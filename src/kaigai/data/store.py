@@ -1,0 +1,116 @@
+"""Read a logical dataset as a pandas DataFrame: the DuckDB catalog first, then the starter pack.
+
+This is the one place engines' inputs come from (shells call it, engines get frames).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from kaigai.core.errors import DatasetMissingError
+from kaigai.core.provenance import Provenance
+from kaigai.data.registry import DATASETS
+
+if TYPE_CHECKING:
+    from kaigai.core.config import Settings
+
+STARTER_PACKAGE = "kaigai.data.starter"
+
+
+def starter_dir() -> Path:
+    """Folder of the bundled starter pack (Parquet files named ``<dataset>.parquet``)."""
+    return Path(str(resources.files(STARTER_PACKAGE)))
+
+
+def starter_path(name: str) -> Path | None:
+    p = starter_dir() / f"{name}.parquet"
+    return p if p.is_file() else None
+
+
+def shared_path(name: str, settings: Settings) -> Path | None:
+    """The full shared-data file of a dataset, if present."""
+    spec = DATASETS.get(name)
+    if spec is None:
+        return None
+    p = Path(settings.shared_data) / spec.relpath
+    return p if p.is_file() else None
+
+
+def where(name: str, settings: Settings) -> str:
+    """``"catalog"`` or ``"starter"``: which copy :func:`load` would read."""
+    from kaigai.data.catalog import Catalog
+
+    if settings.catalog_path.is_file():
+        with Catalog.open(settings.catalog_path, read_only=True) as cat:
+            if cat.has_table(name):
+                return "catalog"
+    if settings.use_starter and starter_path(name) is not None:
+        return "starter"
+    raise _missing(name)
+
+
+def load(
+    name: str,
+    settings: Settings,
+    *,
+    columns: list[str] | None = None,
+    where_sql: str | None = None,
+) -> pd.DataFrame:
+    """Load dataset ``name`` (optionally only ``columns`` and rows matching ``where_sql``).
+
+    Raises
+    ------
+    DatasetMissingError
+        when neither the catalog nor the starter pack holds the dataset.
+    """
+    import duckdb
+
+    from kaigai.data.catalog import Catalog
+
+    cols = ", ".join(f'"{c}"' for c in columns) if columns else "*"
+    cond = f" WHERE {where_sql}" if where_sql else ""
+    if settings.catalog_path.is_file():
+        with Catalog.open(settings.catalog_path, read_only=True) as cat:
+            if cat.has_table(name):
+                return cat.con.execute(f'SELECT {cols} FROM "{name}"{cond}').df()
+    p = starter_path(name) if settings.use_starter else None
+    if p is None:
+        raise _missing(name)
+    con = duckdb.connect()
+    try:
+        return con.execute(f"SELECT {cols} FROM read_parquet(?){cond}", [str(p)]).df()
+    finally:
+        con.close()
+
+
+def provenance(name: str, settings: Settings, locator: str = "", note: str = "") -> Provenance:
+    """Provenance record for a figure read from dataset ``name``."""
+    spec = DATASETS.get(name)
+    try:
+        copy = where(name, settings)
+    except DatasetMissingError:
+        copy = "missing"
+    return Provenance(
+        dataset=name,
+        edition=spec.edition if spec else "",
+        locator=locator,
+        source=(spec.source if spec else "") + (" [starter pack subset]" if copy == "starter" else ""),
+        note=note,
+    )
+
+
+def _missing(name: str) -> DatasetMissingError:
+    spec = DATASETS.get(name)
+    rel = spec.relpath if spec else name
+    return DatasetMissingError(
+        f"Dataset '{name}' is not available (not in the catalog, not in the starter pack).",
+        hint=f"Import it: kaigai data import ../shared/data/{rel.split('/')[0]}  (or kaigai data pull {name})",
+        dataset=name,
+    )
+
+
+__all__ = ["load", "provenance", "shared_path", "starter_dir", "starter_path", "where"]
