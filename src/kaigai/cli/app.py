@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import pkgutil
 import sys
 
 import click
@@ -19,13 +20,20 @@ app = typer.Typer(
     add_completion=False,
 )
 
-# Modules under kaigai.cli that contribute commands; each defines register(app).
-COMMAND_MODULES: list[str] = [
-    "config_cmd",
-]
 
-for _mod in COMMAND_MODULES:
-    importlib.import_module(f"kaigai.cli.{_mod}").register(app)
+
+def _command_modules() -> list[str]:
+    """Modules under kaigai.cli that contribute commands: every one defining ``register(app)``."""
+    import kaigai.cli as pkg
+
+    skip = {"app", "common"}
+    return sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if m.name not in skip and not m.name.startswith("_"))
+
+
+for _mod in _command_modules():
+    _module = importlib.import_module(f"kaigai.cli.{_mod}")
+    if hasattr(_module, "register"):
+        _module.register(app)
 
 
 def _report_error(exc: KaigaiError, as_json: bool) -> int:

@@ -1,0 +1,1 @@
+"""Speed targets: `make bench` runs every benchmarks/bench_*.py (each defines main())."""

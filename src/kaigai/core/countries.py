@@ -1,0 +1,167 @@
+"""Countries: ISO3 codes with English and Japanese names, aliases, ISO2/numeric, and groups."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+
+from kaigai.core.errors import CountryError
+
+
+@dataclass(frozen=True)
+class Country:
+    iso3: str
+    iso2: str
+    numeric: int
+    name_en: str
+    name_ja: str
+
+    def name(self, lang: str = "en") -> str:
+        return self.name_ja if lang == "ja" and self.name_ja else self.name_en
+
+
+# Economic groups (ISO3). Membership as of 2026.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "ASEAN": ("BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "VNM"),
+    "RCEP": (
+        "BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "VNM",
+        "AUS", "CHN", "JPN", "KOR", "NZL",
+    ),
+    "CPTPP": (
+        "AUS", "BRN", "CAN", "CHL", "JPN", "MYS", "MEX", "NZL", "PER", "SGP", "VNM", "GBR",
+    ),
+    "EU27": (
+        "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC",
+        "HUN", "IRL", "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK",
+        "SVN", "ESP", "SWE",
+    ),
+    "G7": ("CAN", "FRA", "DEU", "ITA", "JPN", "GBR", "USA"),
+}  # fmt: skip
+
+# Extra spellings seen in the datasets (WGI, WEO, World Bank, UN) and common usage.
+ALIASES: dict[str, str] = {
+    "viet nam": "VNM", "vietnam": "VNM", "korea": "KOR", "korea, rep.": "KOR",
+    "republic of korea": "KOR", "south korea": "KOR", "korea, rep": "KOR",
+    "korea, dem. people's rep.": "PRK", "north korea": "PRK",
+    "turkiye": "TUR", "türkiye": "TUR", "turkey": "TUR", "taiwan": "TWN",
+    "taiwan province of china": "TWN", "chinese taipei": "TWN", "other asia, nes": "TWN",
+    "s19": "TWN", "hong kong": "HKG", "hong kong sar, china": "HKG", "china, hong kong sar": "HKG",
+    "macao": "MAC", "macau": "MAC", "lao pdr": "LAO", "laos": "LAO",
+    "lao people's democratic republic": "LAO", "burma": "MMR", "myanmar": "MMR",
+    "usa": "USA", "united states of america": "USA", "us": "USA", "america": "USA",
+    "uk": "GBR", "great britain": "GBR", "britain": "GBR", "russia": "RUS",
+    "russian federation": "RUS", "iran, islamic rep.": "IRN", "iran": "IRN",
+    "egypt, arab rep.": "EGY", "czechia": "CZE", "czech republic": "CZE",
+    "brunei darussalam": "BRN", "brunei": "BRN", "ivory coast": "CIV", "cote d'ivoire": "CIV",
+    "slovak republic": "SVK", "kyrgyz republic": "KGZ", "uae": "ARE",
+    "holland": "NLD", "the netherlands": "NLD", "rom": "ROU",
+}  # fmt: skip
+
+
+def _fold(text: str) -> str:
+    t = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"\s+", " ", t).strip().lower()
+
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[dict[str, Country], dict[str, str]]:
+    from babel import Locale
+
+    from kaigai.data.store import starter_path
+
+    p = starter_path("countries_baci")
+    if p is None:  # pragma: no cover - the starter pack is part of the package
+        raise CountryError("Country table missing from the installation.", hint="Reinstall kaigai.")
+    df = pd.read_parquet(p)
+    ja = Locale("ja").territories
+    en = Locale("en").territories
+    by_iso3: dict[str, Country] = {}
+    for r in df.itertuples(index=False):
+        iso3 = "TWN" if r.iso3 == "S19" else str(r.iso3)
+        if not re.fullmatch(r"[A-Z]{3}", iso3) or iso3 in by_iso3:
+            continue
+        iso2 = "TW" if iso3 == "TWN" else ("" if pd.isna(r.iso2) else str(r.iso2))
+        by_iso3[iso3] = Country(
+            iso3=iso3,
+            iso2=iso2,
+            numeric=int(r.baci_code),
+            name_en=str(en.get(iso2, r.name)) if iso2 else str(r.name),
+            name_ja=str(ja.get(iso2, "")) if iso2 else "",
+        )
+    lookup: dict[str, str] = {}
+    for c in by_iso3.values():
+        for key in (c.iso3, c.iso2, c.name_en, c.name_ja, str(c.numeric)):
+            if key:
+                lookup.setdefault(_fold(key) or key, c.iso3)
+    for r in df.itertuples(index=False):
+        iso3 = "TWN" if r.iso3 == "S19" else str(r.iso3)
+        if iso3 in by_iso3:
+            lookup.setdefault(_fold(str(r.name)), iso3)
+    for alias, iso3 in ALIASES.items():
+        lookup[_fold(alias)] = iso3
+    return by_iso3, lookup
+
+
+def normalize_country(text: str) -> str:
+    """Turn an ISO3/ISO2/numeric code, a name (EN/JA) or an alias into an ISO3 code.
+
+    Raises
+    ------
+    CountryError
+        with close matches as a hint when nothing matches.
+
+    Examples
+    --------
+    >>> normalize_country("Viet Nam")
+    'VNM'
+    """
+    raw = str(text).strip()
+    if not raw:
+        raise CountryError("Empty country code.", hint="Use an ISO3 code such as JPN or VNM.")
+    by_iso3, lookup = _table()
+    up = raw.upper()
+    if up in by_iso3:
+        return up
+    key = _fold(raw) or raw
+    if key in lookup:
+        return lookup[key]
+    if raw.isdigit() and str(int(raw)) in lookup:
+        return lookup[str(int(raw))]
+    names = [c.name_en for c in by_iso3.values()]
+    close = difflib.get_close_matches(raw, names + list(by_iso3), n=3, cutoff=0.6)
+    hint = "did you mean " + ", ".join(close) + "?" if close else "Use an ISO3 code such as JPN or VNM."
+    raise CountryError(f"Unknown country '{raw}'.", hint=hint, country=raw)
+
+
+def country(text: str) -> Country:
+    """The :class:`Country` record for a code or name."""
+    return _table()[0][normalize_country(text)]
+
+
+def all_countries() -> list[Country]:
+    return sorted(_table()[0].values(), key=lambda c: c.iso3)
+
+
+def group_members(name: str) -> tuple[str, ...]:
+    """Members of a group (ASEAN, RCEP, CPTPP, EU27, G7)."""
+    key = name.strip().upper()
+    if key not in GROUPS:
+        raise CountryError(f"Unknown country group '{name}'.", hint="Groups: " + ", ".join(GROUPS))
+    return GROUPS[key]
+
+
+def expand(codes: list[str] | tuple[str, ...]) -> list[str]:
+    """Normalise codes and expand group names into their members (order kept, no duplicates)."""
+    out: list[str] = []
+    for c in codes:
+        members = GROUPS.get(c.strip().upper()) or (normalize_country(c),)
+        out += [m for m in members if m not in out]
+    return out
+
+
+__all__ = ["ALIASES", "GROUPS", "Country", "all_countries", "country", "expand", "group_members", "normalize_country"]

@@ -1,0 +1,1 @@
+"""HS nomenclature: codes, descriptions, search, edition concordance."""
