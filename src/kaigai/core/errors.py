@@ -27,8 +27,11 @@ Tree::
     ├── EstimationError
     │   └── NonConvergenceError
     ├── StorageError
+    ├── NotFoundError
+    ├── PayloadTooLargeError (InputError)
     └── AuthError
-        └── PermissionDeniedError
+        ├── PermissionDeniedError
+        └── RateLimitError
 """
 
 from __future__ import annotations
@@ -180,6 +183,24 @@ class PermissionDeniedError(AuthError):
     http_status = 403
 
 
+class NotFoundError(KaigaiError):
+    """A stored record (workspace, BOM, plan ...) does not exist or is not visible to the caller."""
+
+    code = "not_found"
+    exit_code = 3
+    http_status = 404
+
+
+class PayloadTooLargeError(InputError):
+    code = "payload_too_large"
+    http_status = 413
+
+
+class RateLimitError(AuthError):
+    code = "rate_limited"
+    http_status = 429
+
+
 __all__ = [
     "AuthError",
     "BOMError",
@@ -195,10 +216,13 @@ __all__ = [
     "KaigaiError",
     "MarketError",
     "NonConvergenceError",
+    "NotFoundError",
     "OfflineError",
     "OriginRuleError",
+    "PayloadTooLargeError",
     "PermissionDeniedError",
     "ProfileError",
+    "RateLimitError",
     "RateParseError",
     "RuleParseError",
     "ScenarioError",
