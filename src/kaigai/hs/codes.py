@@ -14,8 +14,11 @@ def digits(text: str | int) -> str:
     s = str(text).strip()
     d = _SEP.sub("", s)
     if not d.isdigit():
-        raise HSCodeError(f"HS code '{s}' contains characters other than digits and separators.",
-                          hint="Write it like 847130, 8471.30 or 8471 30 00.", hs=s)
+        raise HSCodeError(
+            f"HS code '{s}' contains characters other than digits and separators.",
+            hint="Write it like 847130, 8471.30 or 8471 30 00.",
+            hs=s,
+        )
     return d
 
 
@@ -40,11 +43,18 @@ def normalize_hs6(text: str | int) -> str:
         d = "0" + d
     if len(d) < 6:
         pad = (d + "000000")[:6] if len(d) in (2, 4) else None
-        hint = f"did you mean {pad} or another subheading of {d}?" if pad else "An HS6 code has 6 digits, e.g. 847130."
+        hint = (
+            f"did you mean {pad} or another subheading of {d}?"
+            if pad
+            else "An HS6 code has 6 digits, e.g. 847130."
+        )
         raise HSCodeError(f"HS code {s} is not 6 digits.", hint=hint, hs=s)
     if len(d) > 10:
-        raise HSCodeError(f"HS code {s} has {len(d)} digits; national lines have at most 10.",
-                          hint="Give the HS6 part, e.g. 847130.", hs=s)
+        raise HSCodeError(
+            f"HS code {s} has {len(d)} digits; national lines have at most 10.",
+            hint="Give the HS6 part, e.g. 847130.",
+            hs=s,
+        )
     return d[:6]
 
 
@@ -52,7 +62,11 @@ def normalize_prefix(text: str | int) -> str:
     """A chapter (2), heading (4) or subheading (6) code as digits; odd lengths rejected."""
     d = digits(text)
     if len(d) not in (2, 4, 6):
-        raise HSCodeError(f"HS code {text} should have 2, 4 or 6 digits.", hint="e.g. 84, 8471 or 847130.", hs=str(text))
+        raise HSCodeError(
+            f"HS code {text} should have 2, 4 or 6 digits.",
+            hint="e.g. 84, 8471 or 847130.",
+            hs=str(text),
+        )
     return d
 
 

@@ -1,0 +1,75 @@
+"""Messages in English and Japanese: gettext ``.po`` catalogues read at run time with Babel.
+
+Catalogues live in ``kaigai/locale/<lang>/LC_MESSAGES/*.po``. Every ``.po`` file there is
+merged, so each area can keep its own file (``kaigai.po`` for the foundation,
+``kaigai-<area>.po`` for others) without editing a shared one. No compile step is needed.
+
+>>> t("Description", "ja")
+'説明'
+>>> t("Unknown message stays as is", "ja")
+'Unknown message stays as is'
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from kaigai.core.errors import InputError
+
+LANGS = ("en", "ja")
+DOMAIN_DIR = "LC_MESSAGES"
+
+
+def locale_dir() -> Path:
+    """Folder holding ``<lang>/LC_MESSAGES/*.po``."""
+    return Path(str(resources.files("kaigai"))) / "locale"
+
+
+def check_lang(lang: str | None) -> str:
+    """Validate a language code (``None`` -> ``"en"``).
+
+    Raises
+    ------
+    InputError
+        for anything but ``en`` or ``ja``.
+    """
+    if lang is None or lang == "":
+        return "en"
+    code = lang.strip().lower().replace("_", "-").split("-")[0]
+    if code not in LANGS:
+        raise InputError(f"Unsupported language '{lang}'.", hint="Use --lang en or --lang ja.")
+    return code
+
+
+@lru_cache(maxsize=4)
+def catalogue(lang: str) -> dict[str, str]:
+    """msgid -> translated string for ``lang`` (empty translations are left out)."""
+    from babel.messages.pofile import read_po
+
+    out: dict[str, str] = {}
+    folder = locale_dir() / lang / DOMAIN_DIR
+    if not folder.is_dir():
+        return out
+    for po in sorted(folder.glob("*.po")):
+        with po.open("rb") as fh:
+            cat = read_po(fh, locale=lang)
+        for msg in cat:
+            if msg.id and isinstance(msg.id, str) and isinstance(msg.string, str) and msg.string:
+                out[msg.id] = msg.string
+    return out
+
+
+def t(msgid: str, lang: str | None = "en", **kwargs: Any) -> str:
+    """Translate ``msgid`` into ``lang`` and fill ``{placeholders}`` from ``kwargs``.
+
+    A message without a translation falls back to the English ``msgid``.
+    """
+    code = check_lang(lang)
+    text = catalogue(code).get(msgid, msgid) if code != "en" else catalogue("en").get(msgid, msgid)
+    return text.format(**kwargs) if kwargs else text
+
+
+__all__ = ["LANGS", "catalogue", "check_lang", "locale_dir", "t"]
