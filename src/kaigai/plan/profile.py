@@ -1,0 +1,229 @@
+"""Firm profile: a TOML/YAML file validated with pydantic, every problem reported at once.
+
+Example (TOML)::
+
+    name = "Sakura Precision Bearings Co., Ltd."
+    home_country = "JPN"
+    current_markets = ["JPN"]
+    [size]
+    employees = 38
+    annual_sales = 1_200_000_000
+    currency = "JPY"
+    [[products]]
+    name = "Deep-groove ball bearings"
+    hs = "8482.10"
+    bom = "bom_bearing.csv"          # relative to this file
+    annual_export_value = 30_000_000 # planned exports per year, in size.currency
+    [preferences]
+    target_markets = ["THA", "VNM", "IDN", "IND"]
+    excluded_markets = []
+    risk_appetite = "medium"
+    [readiness]
+    staff_languages = "one_part_time"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+
+from kaigai.core.countries import normalize_country
+from kaigai.core.errors import KaigaiError, ProfileError
+from kaigai.hs.codes import normalize_hs6
+
+
+def _country(value: Any) -> str:
+    try:
+        return normalize_country(str(value))
+    except KaigaiError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _countries(values: list[Any]) -> list[str]:
+    problems, out = [], []
+    for i, v in enumerate(values):
+        try:
+            out.append(_country(v))
+        except ValueError as exc:
+            problems.append(f"[{i}] {exc}")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return out
+
+
+class Size(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    employees: int = Field(ge=0, description="Number of employees")
+    annual_sales: float | None = Field(default=None, ge=0, description="Annual sales in `currency`")
+    currency: str = "JPY"
+
+
+class Product(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    hs: str = Field(description="HS code of the product (6 digits or a national 8-10 digit line)")
+    bom: str | None = Field(
+        default=None, description="Bill of materials file, relative to the profile"
+    )
+    unit_value: float | None = Field(default=None, gt=0, description="Ex-works price of one unit")
+    annual_export_value: float | None = Field(
+        default=None, ge=0, description="Planned exports per year and market, in the firm currency"
+    )
+
+    @field_validator("hs", mode="before")
+    @classmethod
+    def _hs(cls, v: Any, info: ValidationInfo) -> str:
+        try:
+            code = normalize_hs6(v)
+        except KaigaiError as exc:
+            raise ValueError(str(exc)) from None
+        valid = (info.context or {}).get("valid_hs6")
+        if valid is not None and code not in valid:
+            raise ValueError(f"HS code {v} ({code}) is not an HS subheading in the nomenclature")
+        return code
+
+
+class Preferences(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    target_markets: list[str] = Field(
+        default_factory=list, description="Markets the firm is considering"
+    )
+    excluded_markets: list[str] = Field(default_factory=list)
+    risk_appetite: Literal["low", "medium", "high"] = "medium"
+
+    @field_validator("target_markets", "excluded_markets", mode="before")
+    @classmethod
+    def _markets(cls, v: Any) -> list[str]:
+        return _countries(list(v or []))
+
+
+class FirmProfile(BaseModel):
+    """A small firm considering exports."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    name_ja: str | None = None
+    location: str | None = None
+    home_country: str = "JPN"
+    size: Size
+    products: list[Product] = Field(min_length=1)
+    current_markets: list[str] = Field(default_factory=list)
+    notes: str | None = None
+    preferences: Preferences = Field(default_factory=Preferences)
+    readiness: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("home_country", mode="before")
+    @classmethod
+    def _home(cls, v: Any) -> str:
+        return _country(v)
+
+    @field_validator("current_markets", mode="before")
+    @classmethod
+    def _current(cls, v: Any) -> list[str]:
+        return _countries(list(v or []))
+
+    @field_validator("readiness", mode="before")
+    @classmethod
+    def _readiness(cls, v: Any) -> dict[str, str]:
+        from kaigai.readiness import load_questionnaire, validate_answers
+
+        if not isinstance(v, dict):
+            raise ValueError("readiness must be a table of question = option")
+        answers = {str(k): str(x) for k, x in v.items() if x is not None}
+        problems = validate_answers(answers, load_questionnaire())
+        if problems:
+            raise ValueError("; ".join(f"{k}: {m}" for k, m in problems))
+        return answers
+
+    def display_name(self, lang: str = "en") -> str:
+        return self.name_ja if lang == "ja" and self.name_ja else self.name
+
+
+def _loc(parts: Iterable[Any]) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(file)"
+
+
+def valid_hs6_codes(settings: Any) -> frozenset[str]:
+    """Six-digit subheadings of the HS nomenclature (catalog or starter pack)."""
+    from kaigai.data.store import load
+
+    df = load("hs_nomenclature", settings, columns=["hscode", "level"])
+    return frozenset(df.loc[df["level"].astype(int) == 6, "hscode"].astype(str))
+
+
+def parse_profile(
+    data: dict[str, Any],
+    *,
+    source: str = "profile",
+    valid_hs6: frozenset[str] | None = None,
+    base_dir: Path | None = None,
+) -> FirmProfile:
+    """Validate a profile mapping; raise :class:`ProfileError` listing every problem."""
+    try:
+        return FirmProfile.model_validate(
+            data, context={"valid_hs6": valid_hs6, "base_dir": base_dir}
+        )
+    except ValidationError as exc:
+        problems = []
+        for e in exc.errors():
+            msg = str(e["msg"]).removeprefix("Value error, ")
+            if e["type"] == "missing":
+                msg = "required field is missing"
+            elif e["type"] == "extra_forbidden":
+                msg = "unknown field (check the spelling)"
+            problems.append({"loc": _loc(e["loc"]), "msg": msg})
+        lines = "\n".join(f"  - {p['loc']}: {p['msg']}" for p in problems)
+        raise ProfileError(
+            f"Firm profile {source} has {len(problems)} problem(s):\n{lines}",
+            hint="Fix every listed field; see examples/firm_tokyo_bearings.toml and docs/plan.md.",
+            problems=problems,
+        ) from None
+
+
+def load_profile(path: Path, settings: Any = None) -> FirmProfile:
+    """Read and validate a firm profile (``.toml``, ``.yaml``/``.yml`` or ``.json``)."""
+    p = Path(path)
+    if not p.is_file():
+        raise ProfileError(
+            f"Firm profile {p} not found.", hint="Start from examples/firm_tokyo_bearings.toml."
+        )
+    text = p.read_text(encoding="utf-8")
+    try:
+        if p.suffix.lower() == ".toml":
+            data: Any = tomllib.loads(text)
+        else:
+            data = yaml.safe_load(text)
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+        raise ProfileError(
+            f"Firm profile {p} cannot be parsed: {exc}", hint="Check the TOML/YAML syntax."
+        ) from exc
+    if not isinstance(data, dict):
+        raise ProfileError(
+            f"Firm profile {p} must be a table/mapping.",
+            hint="See examples/firm_tokyo_bearings.toml.",
+        )
+    valid = valid_hs6_codes(settings) if settings is not None else None
+    return parse_profile(data, source=str(p), valid_hs6=valid, base_dir=p.parent.resolve())
+
+
+__all__ = [
+    "FirmProfile",
+    "Preferences",
+    "Product",
+    "Size",
+    "load_profile",
+    "parse_profile",
+    "valid_hs6_codes",
+]
