@@ -1,0 +1,96 @@
+"""Engine contract: an Ibis backend on embedded DuckDB (default) or PySpark (by config).
+
+Frames cross the boundary here only: pandas in (``register``), pandas out (``execute``).
+The SparkSession is created lazily, once per process.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from kaigai.core.errors import ConfigError
+from kaigai.markets.types import check_choice
+
+ENGINES = ("duckdb", "pyspark")
+_lock = threading.Lock()
+_spark: Any = None
+
+
+def spark_session(cores: int = 2, shuffle_partitions: int = 4) -> Any:
+    """The process-wide local SparkSession (``local[cores]``), created on first use."""
+    global _spark
+    with _lock:
+        if _spark is None:
+            try:
+                from pyspark.sql import SparkSession
+            except ImportError as exc:  # pragma: no cover - spark extra installed in dev
+                raise ConfigError(
+                    "engine = 'pyspark' needs PySpark.",
+                    hint="pip install 'kaigai[spark]' (and Java 17), or use engine = 'duckdb'.",
+                ) from exc
+            _spark = (
+                SparkSession.builder.master(f"local[{cores}]")
+                .appName("kaigai-markets")
+                .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+                .config("spark.default.parallelism", str(cores))
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.session.timeZone", "UTC")
+                .config("spark.driver.memory", "2g")
+                .getOrCreate()
+            )
+            _spark.sparkContext.setLogLevel("ERROR")
+        return _spark
+
+
+@dataclass
+class Engine:
+    """A connected Ibis backend plus the names of the tables registered on it."""
+
+    name: str
+    con: Any
+    tables: list[str] = field(default_factory=list)
+
+    def register(self, name: str, df: pd.DataFrame) -> ir.Table:
+        """Upload a pandas frame as table ``name`` (strings as plain Python objects)."""
+        df = df.copy()
+        for c in df.columns:
+            if pd.api.types.is_string_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]):
+                df[c] = df[c].astype(object)
+        if self.name == "duckdb":
+            t = self.con.create_table(name, df, overwrite=True, temp=True)
+        else:
+            t = self.con.create_table(name, df, overwrite=True)
+        self.tables.append(name)
+        return t
+
+    def execute(self, expr: ir.Table) -> pd.DataFrame:
+        return self.con.execute(expr)
+
+    def cache(self, name: str, expr: ir.Table) -> ir.Table:
+        """Materialise an intermediate so it is computed once."""
+        return expr.cache()
+
+    def close(self) -> None:
+        if self.name == "duckdb":
+            self.con.disconnect()
+        else:
+            for n in self.tables:
+                self.con.drop_table(n, force=True)
+
+
+def connect(engine: str, *, threads: int = 2, memory_limit: str = "3GB") -> Engine:
+    """Connect the configured engine (``Settings.engine``): "duckdb" or "pyspark"."""
+    check_choice(engine, ENGINES, "engine")
+    if engine == "duckdb":
+        con = ibis.duckdb.connect(threads=threads, memory_limit=memory_limit)
+        return Engine("duckdb", con)
+    return Engine("pyspark", ibis.pyspark.connect(spark_session(cores=threads)))
+
+
+__all__ = ["ENGINES", "Engine", "connect", "spark_session"]
