@@ -1,0 +1,125 @@
+"""The result of a PPML estimation: coefficients, covariance, diagnostics, fixed effects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+@dataclass(frozen=True)
+class PPMLResult:
+    """A fitted PPML model (see :func:`kaigai.policy.ppml.fepois`).
+
+    ``fitted`` and ``obs_index`` refer to the observations used (after dropping missing,
+    singleton and separated rows); ``obs_index`` holds the input frame's index labels.
+    """
+
+    formula: str
+    coef: pd.Series
+    vcov: pd.DataFrame
+    vcov_type: str
+    vcov_info: dict[str, Any]
+    fitted: np.ndarray
+    obs_index: pd.Index
+    n_obs: int
+    n_input: int
+    dropped: dict[str, int]
+    collinear: tuple[str, ...]
+    converged: bool
+    iterations: int
+    deviance: float
+    null_deviance: float
+    fe_names: tuple[str, ...]
+    fe_sizes: tuple[int, ...]
+    trace: tuple[str, ...] = ()
+    _fixef: dict[str, pd.Series] = field(default_factory=dict, repr=False)
+
+    @property
+    def se(self) -> pd.Series:
+        """Standard errors (square roots of the covariance diagonal)."""
+        return pd.Series(np.sqrt(np.diag(self.vcov.to_numpy())), index=self.coef.index, name="se")
+
+    @property
+    def tstat(self) -> pd.Series:
+        return (self.coef / self.se).rename("z")
+
+    @property
+    def pvalue(self) -> pd.Series:
+        """Two-sided p-values from the normal distribution (as ppmlhdfe; fixest uses t)."""
+        return pd.Series(
+            2 * stats.norm.sf(np.abs(self.tstat.to_numpy())), index=self.coef.index, name="p"
+        )
+
+    @property
+    def pseudo_r2(self) -> float:
+        """1 - deviance / null deviance (null model: a constant)."""
+        return 1.0 - self.deviance / self.null_deviance if self.null_deviance > 0 else float("nan")
+
+    def fixef(self) -> dict[str, pd.Series]:
+        """Recovered fixed effects (log scale), one Series per fixed effect indexed by level.
+
+        Normalisation (as fixest): the first level of every fixed effect but the first is 0;
+        ``log(fitted) = X b + sum of the observation's fixed effects`` holds exactly.
+        """
+        return {k: v.copy() for k, v in self._fixef.items()}
+
+    def summary(self) -> str:
+        """Plain-text coefficient table with sample and convergence information."""
+        lines = [f"PPML: {self.formula}", f"Observations: {self.n_obs:,} (of {self.n_input:,})"]
+        d = self.dropped
+        lines.append(
+            "Dropped: "
+            + ", ".join(f"{k} {d[k]:,}" for k in ("missing", "singletons", "separated") if k in d)
+        )
+        if self.fe_names:
+            lines.append(
+                "Fixed effects: "
+                + ", ".join(
+                    f"{n} ({s:,})" for n, s in zip(self.fe_names, self.fe_sizes, strict=True)
+                )
+            )
+        if self.collinear:
+            lines.append("Dropped as collinear: " + ", ".join(self.collinear))
+        lines.append(f"Standard errors: {self.vcov_type} ({self.vcov_info.get('small_sample')})")
+        lines.append(f"{'':24s}{'coef':>14s}{'se':>12s}{'z':>9s}{'p':>9s}")
+        for name in self.coef.index:
+            lines.append(
+                f"{name[:24]:24s}{self.coef[name]:14.6f}{self.se[name]:12.6f}"
+                f"{self.tstat[name]:9.2f}{self.pvalue[name]:9.4f}"
+            )
+        lines.append(
+            f"Converged: {self.converged} after {self.iterations} iterations; deviance {self.deviance:.6g}"
+        )
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Stable JSON-ready shape."""
+        return {
+            "formula": self.formula,
+            "coefficients": [
+                {
+                    "name": n,
+                    "estimate": float(self.coef[n]),
+                    "se": float(self.se[n]),
+                    "z": float(self.tstat[n]),
+                    "p": float(self.pvalue[n]),
+                }
+                for n in self.coef.index
+            ],
+            "vcov_type": self.vcov_type,
+            "vcov_info": self.vcov_info,
+            "n_obs": self.n_obs,
+            "n_input": self.n_input,
+            "dropped": dict(self.dropped),
+            "collinear": list(self.collinear),
+            "fixed_effects": dict(zip(self.fe_names, self.fe_sizes, strict=True)),
+            "converged": self.converged,
+            "iterations": self.iterations,
+            "deviance": self.deviance,
+            "pseudo_r2": self.pseudo_r2,
+            "trace": list(self.trace),
+        }

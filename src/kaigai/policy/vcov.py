@@ -1,0 +1,134 @@
+"""Sandwich variance of PPML coefficients and the small-sample conventions.
+
+With ``X~`` the regressors demeaned on all fixed effects with weights ``mu`` (so that
+``H = X~' diag(mu) X~`` is the Hessian of the Poisson log-likelihood concentrated in the
+fixed effects) and scores ``s_i = X~_i (y_i - mu_i)``::
+
+    V = q * H^-1 M H^-1
+
+* hetero:     ``M = sum_i s_i s_i'``
+* cluster g:  ``M = sum_g S_g S_g'``  with ``S_g = sum_{i in g} s_i``
+* two-way:    ``V = q1 V_g1 + q2 V_g2 - q12 V_g1g2`` (Cameron, Gelbach & Miller 2011);
+  the intersection ``g1 x g2`` is the third clustering.
+
+Small-sample factor ``q`` (N observations used, k regressors, G clusters):
+
+``small_sample="fixest"`` (fixest and pyfixest defaults: ``ssc(adj=TRUE, fixef.K="nested",
+cluster.adj=TRUE, cluster.df="min")``):
+    K = k + sum_f G_f - (F - 1) over the F fixed effects (fixest counts one redundant level
+    per extra fixed effect); with clustering, the levels of fixed effects nested in a
+    cluster variable are removed from K and one is added back per nested fixed effect.
+    hetero: ``q = N / (N - K)``;
+    cluster: ``q = (N - 1) / (N - K) * G / (G - 1)`` with G = min over the cluster variables
+    in two-way clustering (``cluster.df="min"``).
+
+``small_sample="ppmlhdfe"`` (Stata ppmlhdfe, like ``poisson, vce(robust|cluster)``):
+    hetero: ``q = N / (N - 1)``;  cluster: ``q = G / (G - 1)`` (per clustering; two-way uses
+    each term's own G, as Stata's reghdfe/ppmlhdfe do with ``vce(cluster a b)``).
+
+``small_sample="none"``: ``q = 1``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kaigai.core.errors import EstimationError
+
+SMALL_SAMPLE = ("fixest", "ppmlhdfe", "none")
+
+
+def _meat_cluster(scores: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, int]:
+    codes, uniq = _factor(g)
+    s = np.zeros((len(uniq), scores.shape[1]))
+    np.add.at(s, codes, scores)
+    return s.T @ s, len(uniq)
+
+
+def _factor(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    uniq, codes = np.unique(g, return_inverse=True)
+    return codes.ravel(), uniq
+
+
+def is_nested(fe_codes: np.ndarray, cluster_codes: np.ndarray) -> bool:
+    """True if every level of the fixed effect lies inside one cluster."""
+    fc, _ = _factor(fe_codes)
+    cc, _ = _factor(cluster_codes)
+    first = np.full(fc.max() + 1, -1)
+    first[fc] = cc
+    return bool(np.all(first[fc] == cc))
+
+
+def sandwich(
+    bread: np.ndarray,
+    scores: np.ndarray,
+    *,
+    clusters: list[np.ndarray] | None,
+    small_sample: str,
+    n_obs: int,
+    k: int,
+    fe_sizes: list[int],
+    fe_codes: list[np.ndarray],
+) -> tuple[np.ndarray, dict[str, float | int | str]]:
+    """Covariance matrix and a description of the adjustment used (``q``, ``K``, ``G``)."""
+    if small_sample not in SMALL_SAMPLE:
+        raise EstimationError(
+            f"unknown small-sample convention {small_sample!r}",
+            hint=f"use one of {', '.join(SMALL_SAMPLE)}",
+        )
+    n = n_obs
+    n_fe = len(fe_sizes)
+    k_fe = sum(fe_sizes) - (n_fe - 1) if n_fe > 1 else sum(fe_sizes)
+    info: dict[str, float | int | str] = {"small_sample": small_sample}
+    if not clusters:
+        meat = scores.T @ scores
+        if small_sample == "fixest":
+            big_k = k + k_fe
+            q = n / (n - big_k)
+            info["K"] = big_k
+        elif small_sample == "ppmlhdfe":
+            q = n / (n - 1)
+        else:
+            q = 1.0
+        info["q"] = q
+        return q * bread @ meat @ bread, info
+    if len(clusters) > 2:
+        raise EstimationError(
+            "at most two-way clustering is supported", hint="cluster by one or two variables"
+        )
+    terms: list[tuple[np.ndarray, int]] = []
+    if len(clusters) == 1:
+        terms.append((clusters[0], 1))
+    else:
+        a, b = clusters
+        _, ia = np.unique(a, return_inverse=True)
+        _, ib = np.unique(b, return_inverse=True)
+        ab = ia.ravel().astype(np.int64) * (ib.max() + 1) + ib.ravel()
+        terms += [(a, 1), (b, 1), (ab, -1)]
+    g_counts = [len(np.unique(c)) for c in clusters]
+    info["G"] = min(g_counts) if len(g_counts) > 1 else g_counts[0]
+    big_k = k + k_fe
+    if small_sample == "fixest" and n_fe:
+        nested = [i for i, fc in enumerate(fe_codes) if any(is_nested(fc, cl) for cl in clusters)]
+        if nested:
+            big_k = k + k_fe - sum(fe_sizes[i] for i in nested) + len(nested)
+    v = np.zeros_like(bread)
+    for cl, sign in terms:
+        meat, g = _meat_cluster(scores, cl)
+        if g < 2:
+            raise EstimationError(
+                "clustered standard errors need at least two clusters",
+                hint="cluster by a variable with more than one value",
+            )
+        if small_sample == "fixest":
+            g_min = int(info["G"])
+            q = (n - 1) / (n - big_k) * g_min / (g_min - 1)
+        elif small_sample == "ppmlhdfe":
+            q = g / (g - 1)
+        else:
+            q = 1.0
+        v += sign * q * bread @ meat @ bread
+    if small_sample == "fixest":
+        info["K"] = big_k
+    info["q"] = q if len(terms) == 1 else float("nan")
+    return v, info
