@@ -320,10 +320,15 @@ def parse_prose(text: str) -> tuple[Node, tuple[str, ...]]:
     for m in _SEE_ALSO.finditer(t):
         notes.append(m.group(0).strip())
     t = _SEE_ALSO.sub(" ", t).strip()
-    if re.search(r"For originating goods of .* imported from", t):
-        raise RuleParseError(
-            "row folds a country-specific rule into another alternative (source oddity)"
-        )
+    cm = re.search(
+        r"For originating goods of .*? imported from (?P<c>[A-Z][a-z]+(?: [A-Z][a-z]+)*), the product specific rule is:?",
+        t,
+    )
+    if cm:
+        head, _ = parse_prose(t[: cm.start()])
+        tail, _ = parse_prose(t[cm.end() :])
+        desc = f"goods imported from {cm.group('c')} (country-specific rule)"
+        return Or((head, ForProduct(desc, tail))), tuple(notes)
     start = end = None
     if (m := _DATED.search(t)) is not None:
         start = _date(m.group(1), m.group(2), m.group(3))
