@@ -1,0 +1,251 @@
+"""Tariff schedules: national lines with parsed rate cells, built from catalog frames.
+
+:func:`build_jp_schedule` reads the ``jp_tariff`` frame (Japan Customs tree): rows without a
+``national_code_9`` pass their non-empty cells down to the coded rows below them (by
+``level`` within the tree), so every coded line carries its full set of cells.
+:func:`build_vn_schedule` reads ``vn_tariff`` (long form). Unparsed cells are kept with their
+text and error so reports can list them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from kaigai.core.errors import RateParseError
+from kaigai.core.provenance import Provenance
+from kaigai.tariffs.expr import AdValorem, Choice, Range, RateExpr, Unbound
+from kaigai.tariffs.jp_parse import parse_jp_rate
+from kaigai.tariffs.vn_parse import parse_vn_rate
+
+JP_RATE_COLUMNS: tuple[str, ...] = (
+    "general_rate", "temporary_rate", "wto_rate", "gsp_rate", "ldc_gsp_rate", "epa_singapore",
+    "epa_mexico", "epa_malaysia", "epa_chile", "epa_thailand", "epa_indonesia", "epa_brunei",
+    "epa_asean_ajcep", "epa_philippines", "epa_switzerland", "epa_vietnam", "epa_india", "epa_peru",
+    "epa_australia", "epa_mongolia", "epa_cptpp", "epa_eu", "epa_uk", "epa_rcep_asean_au_nz",
+    "epa_rcep_china", "epa_rcep_korea", "us_japan_tta",
+)  # fmt: skip
+VN_MFN_COLUMN = "mfn"
+
+
+@dataclass(frozen=True)
+class RateCell:
+    """One schedule cell: source text, parsed expression (``None`` if unparsed or excluded)."""
+
+    column: str
+    text: str
+    expr: RateExpr | None
+    source_row: int
+    inherited: bool = False
+    excluded: bool = False
+    excluded_origins: tuple[str, ...] = ()
+    error: str | None = None
+    bracketed: bool = False
+    markers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TariffLine:
+    importer: str
+    national_code: str
+    hs6: str
+    description: str
+    cells: Mapping[str, RateCell]
+    mfn: RateExpr | None
+    mfn_columns: tuple[str, ...]
+    source_row: int
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One importer's schedule as of ``valid_from`` (reproducible answers per date)."""
+
+    importer: str
+    dataset: str
+    edition: str
+    valid_from: dt.date
+    source: str
+    lines: Mapping[str, tuple[TariffLine, ...]]  # hs6 -> lines
+    by_code: Mapping[str, TariffLine] = field(default_factory=dict)
+    agreement_columns: bool = (
+        False  # True: preferential cells are keyed by agreement id (user files)
+    )
+
+    def provenance(self, line: TariffLine, column: str, note: str = "") -> Provenance:
+        cell = line.cells.get(column)
+        row = cell.source_row if cell else line.source_row
+        inh = " (inherited from parent row)" if cell and cell.inherited else ""
+        return Provenance(
+            dataset=self.dataset,
+            edition=self.edition,
+            locator=f"national_line={line.national_code} column={column} source_row={row}{inh}",
+            source=self.source,
+            note=note,
+        )
+
+
+def format_jp_code(code9: str) -> str:
+    """``847130000`` -> ``8471.30.000``."""
+    return f"{code9[:4]}.{code9[4:6]}.{code9[6:]}"
+
+
+def _jp_cell(column: str, text: str, row: int, inherited: bool) -> RateCell:
+    try:
+        p = parse_jp_rate(text)
+    except RateParseError as exc:
+        return RateCell(column, text, None, row, inherited, error=exc.message)
+    return RateCell(column, text, p.expr, row, inherited, bracketed=p.bracketed, markers=p.markers)
+
+
+def jp_applied_mfn(cells: Mapping[str, RateCell]) -> tuple[RateExpr | None, tuple[str, ...]]:
+    """Japan's applied MFN: the national rate (暫定 temporary if present, else 基本 general),
+    replaced by the WTO (協定) rate where that is lower (Customs Tariff Law art. 3 and
+    Temporary Tariff Measures Law art. 2; Japan Customs 'Applied tariff rates' notes)."""
+    nat = cells.get("temporary_rate") or cells.get("general_rate")
+    wto = cells.get("wto_rate")
+    usable = [
+        c
+        for c in (nat, wto)
+        if c is not None and c.expr is not None and not isinstance(c.expr, Unbound | Range)
+    ]
+    if not usable:
+        return None, ()
+    if len(usable) == 1:
+        return usable[0].expr, (usable[0].column,)
+    a, b = usable
+    if a.expr == b.expr:
+        return a.expr, (a.column, b.column)
+    if isinstance(a.expr, AdValorem) and isinstance(b.expr, AdValorem):
+        return (a.expr if a.expr.pct <= b.expr.pct else b.expr), (a.column, b.column)
+    return Choice((a.expr, b.expr), "min"), (a.column, b.column)  # type: ignore[arg-type]
+
+
+def build_jp_schedule(
+    frame: pd.DataFrame,
+    *,
+    dataset: str = "jp_tariff",
+    edition: str = "2026-07-09",
+    source: str = "Japan Customs applied tariff",
+) -> Schedule:
+    """Build Japan's schedule from the ``jp_tariff`` frame (all rows, any order)."""
+    df = frame.sort_values("row_order")
+    cols = [c for c in JP_RATE_COLUMNS if c in df.columns]
+    stack: list[tuple[int, dict[str, tuple[str, int]]]] = []  # (level, column -> (text, row))
+    lines: dict[str, list[TariffLine]] = {}
+    by_code: dict[str, TariffLine] = {}
+    records = df[
+        ["row_order", "level", "has_rates", "national_code_9", "hs6", "desc_ja", *cols]
+    ].to_dict("records")
+    for r in records:
+        level = int(r["level"])
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        if not r["has_rates"]:
+            stack.append((level, {}))
+            continue
+        own = {
+            c: (str(r[c]).strip(), int(r["row_order"]))
+            for c in cols
+            if isinstance(r[c], str) and r[c].strip()
+        }
+        code = r["national_code_9"]
+        if isinstance(code, str) and code.strip():
+            cells: dict[str, RateCell] = {}
+            for c in cols:
+                if c in own:
+                    cells[c] = _jp_cell(c, own[c][0], own[c][1], False)
+                    continue
+                for _, anc in reversed(stack):
+                    if c in anc:
+                        cells[c] = _jp_cell(c, anc[c][0], anc[c][1], True)
+                        break
+            mfn, mcols = jp_applied_mfn(cells)
+            line = TariffLine(
+                "JPN",
+                format_jp_code(code),
+                str(r["hs6"]),
+                str(r["desc_ja"]),
+                cells,
+                mfn,
+                mcols,
+                int(r["row_order"]),
+            )
+            lines.setdefault(line.hs6, []).append(line)
+            by_code[code] = line
+        stack.append((level, own))
+    return Schedule(
+        "JPN",
+        dataset,
+        edition,
+        dt.date(2026, 7, 9),
+        source,
+        {k: tuple(v) for k, v in lines.items()},
+        by_code,
+    )
+
+
+def build_vn_schedule(
+    frame: pd.DataFrame,
+    *,
+    dataset: str = "vn_tariff",
+    edition: str = "2026",
+    source: str = "Viet Nam import tariff 2026 (quyphong91/tariffvn)",
+) -> Schedule:
+    """Build Viet Nam's schedule from the long ``vn_tariff`` frame (chapter 98 skipped)."""
+    df = frame[(frame["column"] != "standard_rate") & (frame["chapter"] != "98")]
+    lines: dict[str, list[TariffLine]] = {}
+    by_code: dict[str, TariffLine] = {}
+    for code, g in df.groupby("national_code", sort=True):
+        cells: dict[str, RateCell] = {}
+        first = g.iloc[0]
+        for col, text, row in zip(g["column"], g["rate_text"], g["source_row"], strict=True):
+            try:
+                p = parse_vn_rate(str(text))
+                cells[col] = RateCell(
+                    col,
+                    str(text),
+                    p.expr,
+                    int(row),
+                    excluded=p.excluded,
+                    excluded_origins=p.excluded_origins,
+                )
+            except RateParseError as exc:
+                cells[col] = RateCell(col, str(text), None, int(row), error=exc.message)
+        mfn_cell = cells.get(VN_MFN_COLUMN)
+        mfn = mfn_cell.expr if mfn_cell else None
+        line = TariffLine(
+            "VNM",
+            str(code),
+            str(first["hs6"]),
+            str(first["desc_en"]),
+            cells,
+            mfn,
+            (VN_MFN_COLUMN,) if mfn is not None else (),
+            int(first["source_row"]),
+        )
+        lines.setdefault(line.hs6, []).append(line)
+        by_code[str(code).replace(".", "")] = line
+    return Schedule(
+        "VNM",
+        dataset,
+        edition,
+        dt.date(2026, 1, 1),
+        source,
+        {k: tuple(v) for k, v in lines.items()},
+        by_code,
+    )
+
+
+__all__ = [
+    "JP_RATE_COLUMNS",
+    "RateCell",
+    "Schedule",
+    "TariffLine",
+    "build_jp_schedule",
+    "build_vn_schedule",
+    "format_jp_code",
+    "jp_applied_mfn",
+]
