@@ -1,0 +1,80 @@
+"""Public Python API of the origin engine (pure functions on typed inputs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kaigai.core.errors import OriginRuleError
+from kaigai.hs.codes import normalize_hs6
+from kaigai.origin.bom import BOM, Product
+from kaigai.origin.evaluator import Verdict, evaluate
+from kaigai.origin.hsmap import edition_mapping
+from kaigai.origin.provisions import Agreement, applicable, resolve_agreement
+from kaigai.origin.store import RuleBook, RuleMatch, lookup_rules
+
+
+def rule_for(
+    agreement: str,
+    hs6: str,
+    books: dict[str, RuleBook],
+    agreements: dict[str, Agreement],
+    hs17: frozenset[str],
+) -> RuleMatch:
+    """Rule of ``agreement`` (id or alias) for HS 2022 code ``hs6``, with the HS-edition note.
+
+    Raises
+    ------
+    OriginRuleError
+        "no rule data for AJCEP 8471" when the agreement has no rule set.
+    """
+    a = resolve_agreement(agreement, agreements)
+    code = normalize_hs6(hs6)
+    book = books.get(a.id)
+    note = edition_mapping(code, book.hs_edition, hs17) if book else ("", False)
+    return lookup_rules(a.id, code, book, note)
+
+
+def no_data_verdict(a: Agreement, hs6: str, currency: str) -> Verdict:
+    msg = f"no rule data for {a.id} {hs6[:4]}"
+    return Verdict(
+        a.id, hs6, "no rule data", "", "", "", (msg,), (), None, (), (msg,), (), (), currency
+    )
+
+
+def check(
+    bom: BOM,
+    product: Product,
+    books: dict[str, RuleBook],
+    agreements: dict[str, Agreement],
+    hs17: frozenset[str],
+    agreement_ids: list[str] | None = None,
+    on: dt.date | None = None,
+) -> list[Verdict]:
+    """Evaluate the product against every rule of every applicable agreement (or the ones named).
+
+    Agreements without rule data get a ``"no rule data"`` verdict, never a guess.
+    """
+    if agreement_ids:
+        chosen = [resolve_agreement(x, agreements) for x in agreement_ids]
+        for a in chosen:
+            if product.exporter not in a.parties or product.importer not in a.parties:
+                raise OriginRuleError(
+                    f"{a.id} does not cover {product.exporter}->{product.importer}.",
+                    hint="Parties: " + ", ".join(a.parties),
+                )
+    else:
+        chosen = applicable(product.exporter, product.importer, agreements)
+    out: list[Verdict] = []
+    for a in chosen:
+        if a.id not in books:
+            out.append(no_data_verdict(a, product.hs6, bom.currency))
+            continue
+
+        def lk(code: str, _a: Agreement = a) -> RuleMatch:
+            return rule_for(_a.id, code, books, agreements, hs17)
+
+        out.append(evaluate(bom, product, lk(product.hs6), a, lookup=lk, on=on))
+    return out
+
+
+__all__ = ["check", "no_data_verdict", "rule_for"]

@@ -1,0 +1,86 @@
+"""Data-layer glue: load rule frames through kaigai.data.store and build rule books once.
+
+This module does I/O (it reads datasets); the engines it feeds are pure.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from kaigai.core.errors import DataError
+from kaigai.origin.provisions import Agreement, load_agreements
+from kaigai.origin.store import RuleBook, build_rulebook
+
+if TYPE_CHECKING:
+    from kaigai.core.config import Settings
+
+
+def rule_frame(agreement: Agreement, settings: Settings) -> tuple[pd.DataFrame, str]:
+    """The rule frame of one agreement and the dataset name it came from."""
+    from kaigai.data.store import load
+
+    spec = agreement.rules or {}
+    if "path" in spec:
+        p = Path(spec["path"])
+        if not p.is_file():
+            raise DataError(
+                f"Rule file {p} for {agreement.id} not found.",
+                hint="Fix 'rules.path' in the agreement YAML.",
+            )
+        return pd.read_csv(p, dtype=str, keep_default_na=False), str(p.name)
+    name = spec["dataset"]
+    return load(name, settings), name
+
+
+def build_books(settings: Settings, extra: Path | None = None) -> dict[str, RuleBook]:
+    """Rule books of every agreement that has rule data (``same_as`` shares a book)."""
+    agreements = load_agreements(extra)
+    books: dict[str, RuleBook] = {}
+    frames: dict[str, tuple[pd.DataFrame, str]] = {}
+    for a in agreements.values():
+        spec = a.rules
+        if not spec or "same_as" in spec:
+            continue
+        key = spec.get("path") or spec["dataset"]
+        if key not in frames:
+            frames[key] = rule_frame(a, settings)
+        df, name = frames[key]
+        books[a.id] = build_rulebook(a, df, name)
+    for a in agreements.values():
+        if a.rules and "same_as" in a.rules and a.rules["same_as"] in books:
+            src = books[a.rules["same_as"]]
+            books[a.id] = RuleBook(
+                a, src.rows, src.hs_edition, src.dataset, a.rules.get("stand_in", "")
+            )
+    return books
+
+
+@lru_cache(maxsize=4)
+def cached_books(
+    shared: str, catalog: str, use_starter: bool, extra: str | None
+) -> dict[str, RuleBook]:
+    from kaigai.core.config import get_settings
+
+    return build_books(get_settings(), Path(extra) if extra else None)
+
+
+def hs_sets(settings: Settings) -> tuple[frozenset[str], frozenset[str]]:
+    """(HS 2022 subheadings, HS 2017 subheadings) from the nomenclature datasets."""
+    from kaigai.data.store import load
+
+    nom = load("hs_nomenclature", settings, columns=["hscode", "level"])
+    hs22 = frozenset(
+        str(c)
+        for c, lv in zip(nom["hscode"], nom["level"], strict=True)
+        if str(lv) == "6" and str(c).isdigit()
+    )
+    h17 = load("hs17_products", settings, columns=["hs6"])
+    hs17 = frozenset(str(c).zfill(6) for c in h17["hs6"])
+    return hs22, hs17
+
+
+__all__ = ["build_books", "cached_books", "hs_sets", "rule_frame"]
