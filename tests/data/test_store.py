@@ -21,9 +21,13 @@ def test_starter_pack_is_small_and_matches_its_manifest(settings: Settings) -> N
 def test_starter_trade_flow_equals_shared_source(settings: Settings, shared_data) -> None:
     import pandas as pd
 
-    full = pd.read_parquet(shared_data / "markets/trade_hs6_2024_apac.parquet",
-                           filters=[("exporter", "=", "JPN"), ("importer", "=", "VNM"), ("hs6", "=", "848210")])
-    got = store.load("trade_hs6", settings, where_sql="exporter='JPN' AND importer='VNM' AND hs6='848210'")
+    full = pd.read_parquet(
+        shared_data / "markets/trade_hs6_2024_apac.parquet",
+        filters=[("exporter", "=", "JPN"), ("importer", "=", "VNM"), ("hs6", "=", "848210")],
+    )
+    got = store.load(
+        "trade_hs6", settings, where_sql="exporter='JPN' AND importer='VNM' AND hs6='848210'"
+    )
     assert int(got.value_usd.iloc[0]) == int(full.value_usd.iloc[0])
 
 

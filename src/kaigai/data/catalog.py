@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from kaigai.core.errors import StorageError
+
+if TYPE_CHECKING:
+    from kaigai.core.config import Settings
 
 REGISTRY_DDL = """
 CREATE TABLE IF NOT EXISTS _datasets (
@@ -76,4 +80,58 @@ class Catalog:
         return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
-__all__ = ["Catalog"]
+def status(settings: Settings) -> list[dict[str, Any]]:
+    """Every registered dataset with where it is read from (``catalog``, ``starter``, ``missing``).
+
+    Catalog rows carry sha256, row count and import time; starter rows the bundled subset's
+    sha256 and row count (from ``manifest.json``).
+    """
+    import json
+
+    from kaigai.data.registry import DATASETS
+    from kaigai.data.store import starter_dir
+
+    imported: dict[str, dict[str, Any]] = {}
+    if settings.catalog_path.is_file():
+        with Catalog.open(settings.catalog_path, read_only=True) as cat:
+            imported = {str(d["name"]): d for d in cat.datasets() if cat.has_table(str(d["name"]))}
+    man_path = starter_dir() / "manifest.json"
+    starter: dict[str, Any] = {}
+    if man_path.is_file():
+        starter = json.loads(man_path.read_text(encoding="utf-8")).get("datasets", {})
+    out: list[dict[str, Any]] = []
+    for name in sorted(set(DATASETS) | set(imported)):
+        spec = DATASETS.get(name)
+        row: dict[str, Any] = {
+            "name": name,
+            "edition": spec.edition if spec else None,
+            "source": spec.source if spec else None,
+            "url": (spec.url or None) if spec else None,
+            "licence": spec.licence if spec else None,
+            "location": "missing",
+            "path": None,
+            "sha256": None,
+            "row_count": None,
+            "imported_at": None,
+        }
+        if name in imported:
+            d = imported[name]
+            row.update(
+                location="catalog",
+                edition=d.get("edition") or row["edition"],
+                path=d.get("path"),
+                sha256=d.get("sha256"),
+                row_count=d.get("row_count"),
+                imported_at=d.get("imported_at"),
+            )
+        elif name in starter and settings.use_starter:
+            row.update(
+                location="starter",
+                sha256=starter[name].get("sha256"),
+                row_count=starter[name].get("rows"),
+            )
+        out.append(row)
+    return out
+
+
+__all__ = ["Catalog", "status"]

@@ -7,6 +7,7 @@ into the DuckDB catalog) or from the bundled starter pack (a subset).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,15 @@ DATASETS: dict[str, DatasetSpec] = {
             "unstated upstream",
             "Exporter x HS6 exports 2024, USD (USA/DEU/FRA/GBR/NLD/ESP imports missing)",
             required_columns=("year", "exporter", "hs6", "export_value_usd", "n_importers"),
+        ),
+        DatasetSpec(
+            "baci_country_codes",
+            "markets/baci_country_codes_V202301.csv",
+            "V202301",
+            "CEPII BACI country table (raw)",
+            "unstated upstream",
+            "BACI country codes as published (numeric, names, ISO2, ISO3)",
+            required_columns=("country_code", "iso_3digit_alpha"),
         ),
         DatasetSpec(
             "countries_baci",
@@ -163,6 +173,15 @@ DATASETS: dict[str, DatasetSpec] = {
             ("section", "hscode", "description", "parent", "level"),
         ),
         DatasetSpec(
+            "hs_correlation_22_17",
+            "",
+            "HS2022-HS2017",
+            "UNSD HS2022 to HS2017 conversion and correlation tables (WCO correlation)",
+            "UN terms of use (attribution)",
+            "Official correlation between HS2022 and HS2017 six-digit codes (Excel workbook)",
+            "https://unstats.un.org/unsd/classifications/Econ/tables/HS2022toHS2017ConversionAndCorrelationTables.xlsx",
+        ),
+        DatasetSpec(
             "hs_sections",
             "trade_rules/hs_nomenclature/sections.csv",
             "HS2022",
@@ -239,4 +258,35 @@ DATASETS: dict[str, DatasetSpec] = {
 }
 
 
-__all__ = ["DATASETS", "DatasetSpec"]
+# Columns always read as text from CSV (codes with leading zeros must survive).
+TEXT_COLUMNS = frozenset(
+    {
+        "hs6", "hscode", "parent", "hs_code", "hs4", "hs2", "chapter", "heading", "subheading",
+        "iso2", "iso3", "iso_o", "iso_d", "exporter", "importer", "section",
+        "national_code_9", "stat_code", "hs_suffix", "iso_2digit_alpha", "iso_3digit_alpha",
+    }
+)  # fmt: skip
+
+DOC_SUFFIXES = (".md", ".txt", ".py", ".json", ".pdf")
+
+
+def match_file(path: Path) -> DatasetSpec | None:
+    """The dataset a file is, by its path: the longest registered ``relpath`` that is a suffix
+    of ``path`` (so ``markets/countries.csv`` matches ``/any/where/markets/countries.csv``), else
+    a registered file name (``countries.csv``)."""
+    posix = path.as_posix()
+    best: DatasetSpec | None = None
+    for spec in DATASETS.values():
+        if (
+            spec.relpath
+            and (posix == spec.relpath or posix.endswith("/" + spec.relpath))
+            and (best is None or len(spec.relpath) > len(best.relpath))
+        ):
+            best = spec
+    if best is not None:
+        return best
+    by_name = [s for s in DATASETS.values() if s.relpath and Path(s.relpath).name == path.name]
+    return by_name[0] if len(by_name) == 1 else None
+
+
+__all__ = ["DATASETS", "DOC_SUFFIXES", "TEXT_COLUMNS", "DatasetSpec", "match_file"]

@@ -98,7 +98,8 @@ def provenance(name: str, settings: Settings, locator: str = "", note: str = "")
         dataset=name,
         edition=spec.edition if spec else "",
         locator=locator,
-        source=(spec.source if spec else "") + (" [starter pack subset]" if copy == "starter" else ""),
+        source=(spec.source if spec else "")
+        + (" [starter pack subset]" if copy == "starter" else ""),
         note=note,
     )
 

@@ -1,0 +1,226 @@
+"""``kaigai data status|import|pull``: the dataset catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from kaigai.cli.common import (
+    ConfigOpt,
+    JsonOpt,
+    LangOpt,
+    console,
+    err_console,
+    output,
+    settings,
+    table,
+)
+from kaigai.core.i18n import check_lang, t
+from kaigai.data.catalog import status as catalog_status
+from kaigai.data.importer import FileResult, Planned, import_path
+
+
+def _fmt_rows(v: Any) -> str:
+    return f"{int(v):,}" if isinstance(v, int | float) else "-"
+
+
+def register(app: typer.Typer) -> None:
+    data = typer.Typer(
+        help="Datasets: status, import local files, pull from official sources.",
+        no_args_is_help=True,
+    )
+    app.add_typer(data, name="data")
+
+    @data.command("status")
+    def status_cmd(
+        as_json: JsonOpt = False, lang: LangOpt = None, config: ConfigOpt = None
+    ) -> None:
+        """List the registered datasets: edition, source, licence, sha256, rows, import time."""
+        s = settings(config, lang)
+        lg = check_lang(s.lang)
+        rows = catalog_status(s)
+        payload = {"catalog_path": str(s.catalog_path), "datasets": rows}
+
+        def human() -> None:
+            console.print(
+                table(
+                    t("kaigai datasets ({path})", lg, path=s.catalog_path),
+                    [
+                        t("Dataset", lg),
+                        t("Location", lg),
+                        t("Edition", lg),
+                        t("Rows", lg),
+                        "sha256",
+                        t("Imported", lg),
+                    ],
+                    [
+                        (
+                            r["name"],
+                            t(r["location"], lg),
+                            r["edition"],
+                            _fmt_rows(r["row_count"]),
+                            (r["sha256"] or "")[:12],
+                            str(r["imported_at"] or "")[:19],
+                        )
+                        for r in rows
+                    ],
+                )
+            )
+            console.print(
+                table(
+                    t("Sources and licences", lg),
+                    [t("Dataset", lg), t("Licence", lg), t("Source URL", lg)],
+                    [(r["name"], r["licence"], r["url"] or "-") for r in rows],
+                )
+            )
+
+        output(payload, as_json, human)
+
+    @data.command("import")
+    def import_cmd(
+        path: Annotated[
+            Path, typer.Argument(help="A file or a folder, e.g. ../shared/data/markets.")
+        ],
+        as_name: Annotated[
+            str | None, typer.Option("--as", help="Dataset name for a single unregistered file.")
+        ] = None,
+        force: Annotated[
+            bool, typer.Option("--force", help="Re-import even if the checksum is unchanged.")
+        ] = False,
+        as_json: JsonOpt = False,
+        lang: LangOpt = None,
+        config: ConfigOpt = None,
+    ) -> None:
+        """Import Parquet/CSV files into the catalog (one transaction; unchanged files are skipped)."""
+        s = settings(config, lang)
+        lg = check_lang(s.lang)
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            disable=as_json or not err_console.is_terminal,
+            transient=False,
+        ) as bar:
+            tasks: dict[Path, Any] = {}
+
+            def on(event: str, item: Planned, res: FileResult | None) -> None:
+                size = item.path.stat().st_size
+                if event == "start":
+                    tasks[item.path] = bar.add_task(item.path.name, total=size)
+                elif res is not None:
+                    label = f"{item.path.name} -> {res.dataset or '-'}: {t(res.action, lg)}"
+                    bar.update(tasks[item.path], completed=size, description=label)
+
+            results = import_path(path, s, as_name=as_name, force=force, progress=on)
+        counts = {
+            a: sum(r.action == a for r in results)
+            for a in ("imported", "replaced", "unchanged", "skipped")
+        }
+        payload = {
+            "path": str(path),
+            "catalog_path": str(s.catalog_path),
+            "summary": counts,
+            "files": [r.to_dict() for r in results],
+        }
+
+        def human() -> None:
+            console.print(
+                table(
+                    t("Import of {path}", lg, path=path),
+                    [
+                        t("File", lg),
+                        t("Dataset", lg),
+                        t("Action", lg),
+                        t("Rows", lg),
+                        t("Reason", lg),
+                    ],
+                    [
+                        (
+                            Path(r.path).name,
+                            r.dataset or "",
+                            t(r.action, lg),
+                            _fmt_rows(r.rows),
+                            r.reason,
+                        )
+                        for r in results
+                    ],
+                )
+            )
+            console.print(", ".join(f"{t(k, lg)}: {v}" for k, v in counts.items()))
+
+        output(payload, as_json, human)
+
+    @data.command("pull")
+    def pull_cmd(
+        name: Annotated[
+            str, typer.Argument(help="Dataset name, e.g. hs_nomenclature, wgi, trade_hs6.")
+        ],
+        no_import: Annotated[
+            bool, typer.Option("--no-import", help="Only download and checksum.")
+        ] = False,
+        force: Annotated[
+            bool, typer.Option("--force", help="Download again even if cached.")
+        ] = False,
+        as_json: JsonOpt = False,
+        lang: LangOpt = None,
+        config: ConfigOpt = None,
+    ) -> None:
+        """Download a dataset from its official source into the cache, checksum it, import it."""
+        from kaigai.data.pull import pull
+
+        s = settings(config, lang)
+        lg = check_lang(s.lang)
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            disable=as_json or not err_console.is_terminal,
+        ) as bar:
+            task = bar.add_task(name, total=None)
+            res = pull(
+                name,
+                s,
+                do_import=not no_import,
+                force=force,
+                on_bytes=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        payload = res.to_dict()
+
+        def human() -> None:
+            rows = [
+                (t("Dataset", lg), res.name),
+                (t("Source URL", lg), res.url),
+                (t("File", lg), res.path),
+                ("sha256", res.sha256),
+                (t("Bytes", lg), f"{res.bytes:,}"),
+                (t("From cache", lg), t("yes", lg) if res.cached else t("no", lg)),
+            ]
+            if res.imported:
+                rows.append(
+                    (
+                        t("Action", lg),
+                        f"{t(res.imported.action, lg)} ({_fmt_rows(res.imported.rows)} {t('rows', lg)})",
+                    )
+                )
+            if res.note:
+                rows.append((t("Note", lg), res.note))
+            console.print(
+                table(t("Pull {name}", lg, name=name), [t("Field", lg), t("Value", lg)], rows)
+            )
+
+        output(payload, as_json, human)
