@@ -494,7 +494,7 @@ def _path(
     out = []
     for i in range(years + 1):
         y = q.on.year + i
-        on = q.on if i == 0 else dt.date(y, 7, 1)
+        on = q.on if i == 0 else dt.date(y, 12, 31)
         res = duty_options_single(index, sched, line, replace(q, on=on, path_years=0))
         out.append(
             {
