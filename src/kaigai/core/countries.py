@@ -15,11 +15,18 @@ from kaigai.core.errors import CountryError
 
 @dataclass(frozen=True)
 class Country:
+    """A country: ISO 3166 alpha-3/alpha-2/numeric codes, English and Japanese names.
+
+    ``numeric`` is the ISO 3166-1 numeric code; ``baci_code`` the CEPII BACI/UN Comtrade code,
+    which differs for a few reporters (France 251, India 699, USA 842, Taiwan 490 ...).
+    """
+
     iso3: str
     iso2: str
     numeric: int
     name_en: str
     name_ja: str
+    baci_code: int = 0
 
     def name(self, lang: str = "en") -> str:
         return self.name_ja if lang == "ja" and self.name_ja else self.name_en
@@ -63,6 +70,19 @@ ALIASES: dict[str, str] = {
 }  # fmt: skip
 
 
+# BACI/Comtrade reporter codes that differ from ISO 3166-1 numeric.
+ISO_NUMERIC: dict[str, int] = {
+    "FRA": 250,
+    "NOR": 578,
+    "IND": 356,
+    "CHE": 756,
+    "USA": 840,
+    "TWN": 158,
+}
+# Shorter Japanese names than CLDR's official forms.
+JA_SHORT: dict[str, str] = {"HKG": "香港", "MAC": "マカオ"}
+
+
 def _fold(text: str) -> str:
     t = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"\s+", " ", t).strip().lower()
@@ -85,17 +105,27 @@ def _table() -> tuple[dict[str, Country], dict[str, str]]:
         iso3 = "TWN" if r.iso3 == "S19" else str(r.iso3)
         if not re.fullmatch(r"[A-Z]{3}", iso3) or iso3 in by_iso3:
             continue
-        iso2 = "TW" if iso3 == "TWN" else ("" if pd.isna(r.iso2) else str(r.iso2))
+        iso2 = {"TWN": "TW", "NAM": "NA"}.get(iso3, "" if pd.isna(r.iso2) else str(r.iso2))
         by_iso3[iso3] = Country(
             iso3=iso3,
             iso2=iso2,
-            numeric=int(r.baci_code),
+            numeric=ISO_NUMERIC.get(iso3, int(r.baci_code)),
             name_en=str(en.get(iso2, r.name)) if iso2 else str(r.name),
-            name_ja=str(ja.get(iso2, "")) if iso2 else "",
+            name_ja=JA_SHORT.get(iso3) or (str(ja.get(iso2, "")) if iso2 else ""),
+            baci_code=int(r.baci_code),
         )
     lookup: dict[str, str] = {}
     for c in by_iso3.values():
-        for key in (c.iso3, c.iso2, c.name_en, c.name_ja, str(c.numeric)):
+        full_ja = str(ja.get(c.iso2, "")) if c.iso2 else ""
+        for key in (
+            c.iso3,
+            c.iso2,
+            c.name_en,
+            c.name_ja,
+            full_ja,
+            str(c.numeric),
+            str(c.baci_code),
+        ):
             if key:
                 lookup.setdefault(_fold(key) or key, c.iso3)
     for r in df.itertuples(index=False):
@@ -134,7 +164,11 @@ def normalize_country(text: str) -> str:
         return lookup[str(int(raw))]
     names = [c.name_en for c in by_iso3.values()]
     close = difflib.get_close_matches(raw, names + list(by_iso3), n=3, cutoff=0.6)
-    hint = "did you mean " + ", ".join(close) + "?" if close else "Use an ISO3 code such as JPN or VNM."
+    hint = (
+        "did you mean " + ", ".join(close) + "?"
+        if close
+        else "Use an ISO3 code such as JPN or VNM."
+    )
     raise CountryError(f"Unknown country '{raw}'.", hint=hint, country=raw)
 
 
@@ -164,4 +198,15 @@ def expand(codes: list[str] | tuple[str, ...]) -> list[str]:
     return out
 
 
-__all__ = ["ALIASES", "GROUPS", "Country", "all_countries", "country", "expand", "group_members", "normalize_country"]
+__all__ = [
+    "ALIASES",
+    "GROUPS",
+    "ISO_NUMERIC",
+    "JA_SHORT",
+    "Country",
+    "all_countries",
+    "country",
+    "expand",
+    "group_members",
+    "normalize_country",
+]
