@@ -49,3 +49,13 @@ def db(db_url: str) -> Iterator[Database]:
     d = open_database(db_url)
     yield d
     d.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Still argon2id, with test-sized cost; test_accounts checks the production prefix.
+    from argon2 import PasswordHasher
+
+    from kaigai.storage import secrets
+
+    monkeypatch.setattr(secrets, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))

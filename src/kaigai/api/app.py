@@ -1,0 +1,103 @@
+"""The FastAPI application factory: ``create_app(settings)`` (REST under /api/v1 + dashboard)."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from kaigai import __version__
+from kaigai.api import errors
+from kaigai.api.errors import error_body
+from kaigai.api.security import load_secret_key
+from kaigai.api.state import AppState, Limits
+from kaigai.core.config import Settings, get_settings
+from kaigai.storage.db import database_url, open_database
+
+log = logging.getLogger("kaigai.api")
+
+API_PREFIX = "/api/v1"
+# Routers mounted under /api/v1; engine routers are skipped (logged) if their engine is absent.
+ROUTERS = (
+    "auth", "reference", "workspaces", "boms", "records",
+    "hs", "duty", "origin", "markets", "readiness", "plans", "policy",
+)  # fmt: skip
+MAX_BODY = 2_000_000
+
+DESCRIPTION = """kaigai (海外) as a service: HS lookup, markets, duty options, rules of origin,
+readiness, plans and policy scenarios, with private per-firm workspaces.
+
+Authenticate with an API key (`Authorization: Bearer kg_...`) or a session cookie from
+`POST /api/v1/auth/login` (then send `X-CSRF-Token` on writes). Errors always have the shape
+`{"code", "message", "hint"}`. Lists are paginated with `limit` and `offset`."""
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'"
+    ),
+}
+
+
+def create_app(settings: Settings | None = None, *, limits: Limits | None = None) -> FastAPI:
+    """Build the app: open (and migrate) the database, mount the API and the dashboard."""
+    settings = settings or get_settings()
+    db = open_database(database_url(settings))
+    state = AppState(
+        settings=settings, db=db, secret=load_secret_key(settings.secret_key, settings.data_dir),
+        limits=limits or Limits(),
+    )  # fmt: skip
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="kaigai", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None,
+    )  # fmt: skip
+    app.state.kaigai = state
+    errors.install(app)
+
+    @app.middleware("http")
+    async def guard(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_BODY:
+            return JSONResponse(
+                error_body("payload_too_large", f"Request body above {MAX_BODY:,} bytes."),
+                status_code=413,
+            )
+        response = await call_next(request)
+        for k, v in SECURITY_HEADERS.items():
+            response.headers.setdefault(k, v)
+        if request.url.path.startswith(API_PREFIX):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    for name in ROUTERS:
+        try:
+            module = importlib.import_module(f"kaigai.api.routers.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith("kaigai.api.routers"):
+                continue
+            log.warning("API router %s not mounted: %s", name, exc)
+            continue
+        app.include_router(module.router, prefix=API_PREFIX)
+
+    from kaigai.web import mount
+
+    mount(app)
+    return app
+
+
+__all__ = ["API_PREFIX", "create_app"]

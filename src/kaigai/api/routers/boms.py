@@ -1,0 +1,127 @@
+"""Bills of materials per workspace: JSON or file upload (CSV/XLSX), versions, safe CSV export."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+
+from kaigai.api.deps import Caller, Paging, State
+from kaigai.api.schemas import ERRORS, BomIn, BomOut, PageOf
+from kaigai.api.services import bom_io
+from kaigai.api.state import Limits
+from kaigai.core.errors import PayloadTooLargeError
+from kaigai.hs.codes import normalize_hs6
+from kaigai.storage import records
+
+router = APIRouter(prefix="/workspaces/{workspace_id}/boms", tags=["boms"], responses=ERRORS)
+
+
+async def read_upload(request: Request, file: UploadFile, limits: Limits) -> bytes:
+    """The upload's bytes, refusing more than the limit without reading it all."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limits.max_upload_bytes + 64_000:
+        raise PayloadTooLargeError(
+            f"The upload is larger than {limits.max_upload_bytes:,} bytes.", hint="Split the BOM."
+        )
+    data = await file.read(limits.max_upload_bytes + 1)
+    if len(data) > limits.max_upload_bytes:
+        raise PayloadTooLargeError(
+            f"The upload is larger than {limits.max_upload_bytes:,} bytes.", hint="Split the BOM."
+        )
+    return data
+
+
+@router.get("", response_model=PageOf[BomOut])
+def list_boms(workspace_id: int, caller: Caller, state: State, page: Paging) -> PageOf[BomOut]:
+    """BOMs in the workspace."""
+    with state.db.session() as s:
+        items, total = records.list_boms(
+            s, caller.user_id, workspace_id, limit=page.limit, offset=page.offset
+        )
+        return PageOf(
+            items=[BomOut.model_validate(b) for b in items],
+            total=total,
+            limit=page.limit,
+            offset=page.offset,
+        )
+
+
+@router.post("", response_model=BomOut, status_code=201)
+def create_bom(workspace_id: int, body: BomIn, caller: Caller, state: State) -> BomOut:
+    """Store a BOM given as JSON (audited)."""
+    fields = body.model_dump()
+    fields["product_hs6"] = normalize_hs6(body.product_hs6)
+    with state.db.session() as s:
+        return BomOut.model_validate(records.create_bom(s, caller.user_id, workspace_id, fields))
+
+
+@router.post("/upload", response_model=BomOut, status_code=201)
+async def upload_bom(
+    workspace_id: int,
+    request: Request,
+    caller: Caller,
+    state: State,
+    file: Annotated[
+        UploadFile, File(description="CSV or XLSX: part,hs6,origin,value[,description]")
+    ],
+    name: Annotated[str, Form(min_length=1, max_length=200)],
+    product_hs6: Annotated[str, Form(max_length=20)],
+    ex_works_price: Annotated[float | None, Form(ge=0, le=1e13)] = None,
+    fob_price: Annotated[float | None, Form(ge=0, le=1e13)] = None,
+    currency: Annotated[str, Form(pattern="^[A-Z]{3}$")] = "JPY",
+) -> BomOut:
+    """Upload a BOM file (size-limited, validated; XLSX bombs refused)."""
+    content = await read_upload(request, file, state.limits)
+    lines = bom_io.parse_upload(file.filename or "", content, state.limits)
+    fields = {
+        "name": name,
+        "product_hs6": normalize_hs6(product_hs6),
+        "lines": lines,
+        "ex_works_price": ex_works_price,
+        "fob_price": fob_price,
+        "currency": currency,
+    }
+    with state.db.session() as s:
+        return BomOut.model_validate(records.create_bom(s, caller.user_id, workspace_id, fields))
+
+
+@router.get("/{bom_id}", response_model=BomOut)
+def get_bom(workspace_id: int, bom_id: int, caller: Caller, state: State) -> BomOut:
+    """One BOM (current version)."""
+    with state.db.session() as s:
+        return BomOut.model_validate(records.get_bom(s, caller.user_id, workspace_id, bom_id))
+
+
+@router.put("/{bom_id}", response_model=BomOut)
+def update_bom(workspace_id: int, bom_id: int, body: BomIn, caller: Caller, state: State) -> BomOut:
+    """Replace a BOM; its version increases and the audit log keeps before/after."""
+    fields = body.model_dump()
+    fields["product_hs6"] = normalize_hs6(body.product_hs6)
+    with state.db.session() as s:
+        return BomOut.model_validate(
+            records.update_bom(s, caller.user_id, workspace_id, bom_id, fields)
+        )
+
+
+@router.delete("/{bom_id}", status_code=204)
+def delete_bom(workspace_id: int, bom_id: int, caller: Caller, state: State) -> Response:
+    """Delete a BOM (the audit log keeps its last content)."""
+    with state.db.session() as s:
+        records.delete_bom(s, caller.user_id, workspace_id, bom_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/{bom_id}/export.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}}
+)
+def export_bom(workspace_id: int, bom_id: int, caller: Caller, state: State) -> Response:
+    """The BOM lines as CSV; cells that a spreadsheet would run as formulas are neutralised."""
+    with state.db.session() as s:
+        bom = records.get_bom(s, caller.user_id, workspace_id, bom_id)
+        body = bom_io.export_csv(list(bom.lines or []))
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="bom-{bom_id}.csv"'},
+    )

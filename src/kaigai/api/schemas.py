@@ -1,0 +1,195 @@
+"""Pydantic request/response models of the REST API (with OpenAPI examples)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+
+class Problem(BaseModel):
+    """Every error: a stable ``code``, a ``message`` for people and a ``hint``."""
+
+    code: str = Field(examples=["invalid_hs_code"])
+    message: str = Field(examples=["HS code 8471.3 is not 6 digits."])
+    hint: str | None = Field(default=None, examples=["did you mean 847130?"])
+    details: Any | None = None
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    s: {"model": Problem} for s in (401, 403, 404, 413, 422, 429)
+}
+
+
+class PageOf(BaseModel, Generic[T]):
+    items: list[T]
+    total: int = Field(description="Items in the whole collection.")
+    limit: int
+    offset: int
+
+
+class Orm(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+# --- accounts -----------------------------------------------------------------------------
+
+
+class RegisterIn(BaseModel):
+    email: str = Field(max_length=320, examples=["advisor@chamber.example.jp"])
+    password: str = Field(min_length=10, max_length=1024, examples=["a long passphrase"])
+    name: str = Field(default="", max_length=200, examples=["Sato Hanako"])
+    organisation: str = Field(min_length=1, max_length=200, examples=["Osaka Chamber export desk"])
+
+
+class LoginIn(BaseModel):
+    email: str = Field(max_length=320, examples=["advisor@chamber.example.jp"])
+    password: str = Field(max_length=1024, examples=["a long passphrase"])
+
+
+class UserOut(Orm):
+    id: int
+    email: str
+    name: str
+    lang: str
+
+
+class LoginOut(BaseModel):
+    user: UserOut
+    csrf_token: str = Field(description="Send as X-CSRF-Token on POST/PUT/DELETE with the cookie.")
+
+
+class OrganisationOut(BaseModel):
+    id: int
+    name: str
+    role: str = Field(examples=["owner"])
+
+
+class MemberIn(BaseModel):
+    email: str = Field(max_length=320)
+    role: str = Field(pattern="^(owner|advisor|viewer)$", examples=["advisor"])
+
+
+class ApiKeyIn(BaseModel):
+    label: str = Field(default="", max_length=200, examples=["ERP integration"])
+
+
+class ApiKeyOut(Orm):
+    id: int
+    prefix: str
+    label: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None = None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    key: str = Field(description="Shown once. Send as 'Authorization: Bearer <key>'.")
+
+
+# --- workspaces ---------------------------------------------------------------------------
+
+
+class WorkspaceIn(BaseModel):
+    organisation_id: int = Field(ge=1, le=2**31 - 1)
+    name: str = Field(min_length=1, max_length=200, examples=["Kansai Fans Ltd."])
+
+
+class WorkspaceOut(Orm):
+    id: int
+    organisation_id: int
+    name: str
+    created_at: dt.datetime
+
+
+class BomLine(BaseModel):
+    part: str = Field(min_length=1, max_length=200, examples=["motor"])
+    hs6: str = Field(min_length=6, max_length=6, pattern=r"^\d{6}$", examples=["850131"])
+    origin: str = Field(
+        min_length=3,
+        max_length=3,
+        pattern="^[A-Z]{3}$",
+        examples=["CHN"],
+        description="ISO3 country of origin of the material; UNK if unknown.",
+    )
+    value: float = Field(ge=0, le=1e13, examples=[1200.0], description="Value in the BOM currency.")
+    description: str = Field(default="", max_length=500)
+
+
+class BomIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200, examples=["Desk fan DF-30"])
+    product_hs6: str = Field(pattern=r"^\d{6}$", examples=["841451"])
+    ex_works_price: float | None = Field(default=None, ge=0, le=1e13, examples=[5000.0])
+    fob_price: float | None = Field(default=None, ge=0, le=1e13, examples=[5400.0])
+    currency: str = Field(default="JPY", pattern="^[A-Z]{3}$")
+    lines: list[BomLine] = Field(default_factory=list, max_length=2000)
+
+
+class BomOut(Orm):
+    id: int
+    workspace_id: int
+    name: str
+    product_hs6: str
+    ex_works_price: float | None
+    fob_price: float | None
+    currency: str
+    lines: list[dict[str, Any]]
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ClaimOut(Orm):
+    id: int
+    workspace_id: int
+    bom_id: int | None
+    bom_version: int | None
+    agreement: str
+    importer: str
+    verdict: str
+    result: dict[str, Any]
+    created_at: dt.datetime
+
+
+class PlanIn(BaseModel):
+    title: str = Field(min_length=1, max_length=200, examples=["Vietnam 2027"])
+    content: dict[str, Any] = Field(default_factory=dict)
+
+
+class PlanOut(Orm):
+    id: int
+    workspace_id: int
+    title: str
+    content: dict[str, Any]
+    created_at: dt.datetime
+
+
+class AuditOut(Orm):
+    id: int
+    workspace_id: int
+    user_email: str
+    entity: str
+    entity_id: int
+    action: str
+    detail: dict[str, Any]
+    at: dt.datetime
+
+
+# --- reference ----------------------------------------------------------------------------
+
+
+class CountryOut(BaseModel):
+    iso3: str = Field(examples=["VNM"])
+    iso2: str = Field(examples=["VN"])
+    numeric: int
+    name_en: str = Field(examples=["Vietnam"])
+    name_ja: str = Field(examples=["ベトナム"])
+
+
+__all__ = [
+    "ERRORS", "ApiKeyCreated", "ApiKeyIn", "ApiKeyOut", "AuditOut", "BomIn", "BomLine", "BomOut",
+    "ClaimOut", "CountryOut", "LoginIn", "LoginOut", "MemberIn", "OrganisationOut", "PageOf",
+    "PlanIn", "PlanOut", "Problem", "RegisterIn", "UserOut", "WorkspaceIn", "WorkspaceOut",
+]  # fmt: skip

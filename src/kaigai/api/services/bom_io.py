@@ -1,0 +1,179 @@
+"""BOM files in and out: validated CSV/XLSX upload (size, rows, zip-bomb guard) and safe CSV export.
+
+Upload columns (header row, case-insensitive): ``part, hs6, origin, value`` and optional
+``description``. The product line is given separately (form fields / JSON).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from typing import Any
+
+from pydantic import ValidationError
+
+from kaigai.api.schemas import BomLine
+from kaigai.api.state import Limits
+from kaigai.core.countries import normalize_country
+from kaigai.core.errors import BOMError, CountryError, HSCodeError, PayloadTooLargeError
+from kaigai.hs.codes import normalize_hs6
+
+COLUMNS = ("part", "hs6", "origin", "value", "description")
+_ALIASES = {"hs": "hs6", "hs_code": "hs6", "country": "origin", "country_of_origin": "origin",
+            "cost": "value", "price": "value", "material": "part", "name": "part"}  # fmt: skip
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def parse_upload(filename: str, content: bytes, limits: Limits) -> list[dict[str, Any]]:
+    """Validated BOM lines from an uploaded CSV or XLSX file.
+
+    Raises
+    ------
+    PayloadTooLargeError
+        file, row count or (XLSX) uncompressed size above the limits.
+    BOMError
+        unknown format, missing columns, bad HS codes / countries / values (with the row).
+    """
+    if len(content) > limits.max_upload_bytes:
+        raise PayloadTooLargeError(
+            f"The file is {len(content):,} bytes; the limit is {limits.max_upload_bytes:,}.",
+            hint="Split the BOM or remove unused sheets.",
+        )
+    name = filename.lower()
+    if name.endswith(".xlsx") or content[:4] == b"PK\x03\x04":
+        rows = _xlsx_rows(content, limits)
+    elif name.endswith((".csv", ".txt")) or not name:
+        rows = _csv_rows(content, limits)
+    else:
+        raise BOMError(f"Cannot read '{filename}'.", hint="Upload a .csv or .xlsx file.")
+    return _validate(rows, limits)
+
+
+def _csv_rows(content: bytes, limits: Limits) -> list[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = content.decode("cp932")
+        except UnicodeDecodeError as exc:
+            raise BOMError(
+                "The CSV is not UTF-8 or Shift-JIS text.", hint="Save as CSV UTF-8."
+            ) from exc
+    if "\x00" in text:
+        raise BOMError("The CSV contains binary data.", hint="Upload a plain-text CSV.")
+    out: list[list[str]] = []
+    try:
+        for row in csv.reader(io.StringIO(text)):
+            out.append(row)
+            if len(out) > limits.max_bom_lines + 1:
+                raise PayloadTooLargeError(
+                    f"More than {limits.max_bom_lines} BOM lines.", hint="Group minor parts."
+                )
+    except csv.Error as exc:
+        raise BOMError(
+            f"The CSV is malformed: {exc}.", hint="Check quotes and separators."
+        ) from exc
+    return out
+
+
+def _xlsx_rows(content: bytes, limits: Limits) -> list[list[str]]:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(content))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise BOMError(
+            "The file is not a valid .xlsx workbook.", hint="Save it again as .xlsx."
+        ) from exc
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_xlsx_uncompressed or len(infos) > 200:
+        raise PayloadTooLargeError(
+            f"The workbook expands to {total:,} bytes (limit {limits.max_xlsx_uncompressed:,}).",
+            hint="Upload only the BOM sheet, or a CSV.",
+        )
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for broken files
+        raise BOMError(
+            "The .xlsx workbook could not be read.", hint="Save it again as .xlsx."
+        ) from exc
+    try:
+        ws = wb.worksheets[0]
+        out: list[list[str]] = []
+        for row in ws.iter_rows(values_only=True, max_col=20):
+            out.append(["" if v is None else str(v) for v in row])
+            if len(out) > limits.max_bom_lines + 1:
+                raise PayloadTooLargeError(
+                    f"More than {limits.max_bom_lines} BOM lines.", hint="Group minor parts."
+                )
+    finally:
+        wb.close()
+    return out
+
+
+def _validate(rows: list[list[str]], limits: Limits) -> list[dict[str, Any]]:
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise BOMError("The file is empty.", hint="First row: part,hs6,origin,value")
+    header = [_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in rows[0]]
+    missing = [c for c in ("part", "hs6", "origin", "value") if c not in header]
+    if missing:
+        raise BOMError(
+            f"Missing column(s): {', '.join(missing)}.",
+            hint="First row: part,hs6,origin,value[,description]",
+        )
+    idx = {c: header.index(c) for c in COLUMNS if c in header}
+    lines: list[dict[str, Any]] = []
+    for n, r in enumerate(rows[1:], start=2):
+        cell = {c: (r[i].strip() if i < len(r) else "") for c, i in idx.items()}
+        for c, v in cell.items():
+            if len(v) > limits.max_cell_chars:
+                raise BOMError(f"Row {n}: '{c}' is longer than {limits.max_cell_chars} characters.")
+        try:
+            hs6 = normalize_hs6(cell["hs6"])
+            origin = (
+                "UNK"
+                if cell["origin"].upper() in ("", "UNK", "UNKNOWN", "?")
+                else normalize_country(cell["origin"])
+            )
+            value = float(cell["value"].replace(",", "").replace("¥", "").strip())
+            line = BomLine(
+                part=cell["part"],
+                hs6=hs6,
+                origin=origin,
+                value=value,
+                description=cell.get("description", ""),
+            )
+        except (HSCodeError, CountryError) as exc:
+            raise BOMError(f"Row {n}: {exc.message}", hint=exc.hint) from exc
+        except ValueError as exc:
+            msg = (
+                exc.errors()[0]["msg"]
+                if isinstance(exc, ValidationError)
+                else f"value '{cell['value']}' is not a number"
+            )
+            raise BOMError(f"Row {n}: {msg}.", hint="part: text; value: a number >= 0") from exc
+        lines.append(line.model_dump())
+    if not lines:
+        raise BOMError("The file has a header but no BOM lines.")
+    return lines
+
+
+def safe_cell(value: Any) -> str:
+    """Neutralise spreadsheet formulas: cells starting with = + - @ TAB CR get a leading '."""
+    s = "" if value is None else str(value)
+    return "'" + s if s.startswith(_DANGEROUS) else s
+
+
+def export_csv(lines: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(COLUMNS)
+    for line in lines:
+        w.writerow([safe_cell(line.get(c, "")) for c in COLUMNS])
+    return buf.getvalue()
+
+
+__all__ = ["COLUMNS", "export_csv", "parse_upload", "safe_cell"]

@@ -1,0 +1,49 @@
+"""Per-app state: settings, database, secret, limiter and engine-input caches."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from kaigai.api.security import LoginLimiter
+from kaigai.core.config import Settings
+from kaigai.storage.db import Database
+
+T = TypeVar("T")
+
+
+@dataclass
+class Limits:
+    max_upload_bytes: int = 1_000_000
+    max_bom_lines: int = 2_000
+    max_xlsx_uncompressed: int = 20_000_000
+    max_cell_chars: int = 500
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    db: Database
+    secret: bytes
+    limiter: LoginLimiter = field(default_factory=LoginLimiter)
+    limits: Limits = field(default_factory=Limits)
+    _cache: dict[Any, Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def cached(self, key: Any, make: Callable[[], T], max_items: int = 4096) -> T:
+        """Memoise ``make()`` under ``key`` (engine inputs and deterministic lookups)."""
+        try:
+            return self._cache[key]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
+        value = make()
+        with self._lock:
+            if len(self._cache) >= max_items:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = value
+        return value
+
+
+__all__ = ["AppState", "Limits"]

@@ -1,0 +1,118 @@
+"""A client workspace: BOM upload and list, origin claims, plans, audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from kaigai.api.routers.boms import read_upload
+from kaigai.api.services import bom_io
+from kaigai.core.errors import KaigaiError
+from kaigai.hs.codes import normalize_hs6
+from kaigai.storage import records
+from kaigai.web.render import render
+from kaigai.web.webdeps import WebUser, check_form_csrf, state_of
+
+router = APIRouter()
+
+
+def _workspace_ctx(request: Request, user_id: int, wid: int) -> dict[str, Any]:
+    with state_of(request).db.session() as s:
+        ws = records.get_workspace(s, user_id, wid)
+        role = records.workspace_role(s, user_id, wid)
+        boms, _ = records.list_boms(s, user_id, wid, limit=200)
+        claims, _ = records.list_claims(s, user_id, wid, limit=200)
+        plans, _ = records.list_plans(s, user_id, wid, limit=200)
+        events, _ = records.audit_log(s, user_id, wid, limit=20)
+        profile = records.get_profile(s, user_id, wid)
+    return {
+        "ws": ws,
+        "role": role,
+        "boms": boms,
+        "claims": claims,
+        "plans": plans,
+        "events": events,
+        "profile": profile,
+        "can_write": role in records.WRITE_ROLES,
+    }
+
+
+@router.get("/w/{wid}")
+def workspace(request: Request, wid: int, user: WebUser) -> Response:
+    return render(
+        request, "workspace.html", user=user, **_workspace_ctx(request, user.user_id, wid)
+    )
+
+
+@router.post("/w/{wid}/boms")
+async def upload_bom(
+    request: Request,
+    wid: int,
+    user: WebUser,
+    file: Annotated[UploadFile, File()],
+    name: Annotated[str, Form(max_length=200)],
+    product_hs6: Annotated[str, Form(max_length=20)],
+    ex_works_price: Annotated[str, Form(max_length=30)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    check_form_csrf(request, csrf_token)
+    state = state_of(request)
+    try:
+        content = await read_upload(request, file, state.limits)
+        lines = bom_io.parse_upload(file.filename or "", content, state.limits)
+        price = float(ex_works_price.replace(",", "")) if ex_works_price.strip() else None
+        fields = {
+            "name": name.strip() or (file.filename or "BOM"),
+            "lines": lines,
+            "product_hs6": normalize_hs6(product_hs6),
+            "ex_works_price": price,
+        }
+        with state.db.session() as s:
+            bom = records.create_bom(s, user.user_id, wid, fields)
+    except (KaigaiError, ValueError) as exc:
+        err = (
+            exc.to_dict()
+            if isinstance(exc, KaigaiError)
+            else {
+                "code": "invalid_input",
+                "message": "The ex-works price is not a number.",
+                "hint": None,
+            }
+        )
+        ctx = _workspace_ctx(request, user.user_id, wid)
+        status = exc.http_status if isinstance(exc, KaigaiError) else 422
+        return render(request, "workspace.html", status=status, user=user, upload_error=err, **ctx)
+    return RedirectResponse(f"/w/{wid}/boms/{bom.id}", status_code=303)
+
+
+@router.get("/w/{wid}/boms/{bid}")
+def bom_page(request: Request, wid: int, bid: int, user: WebUser) -> Response:
+    with state_of(request).db.session() as s:
+        ws = records.get_workspace(s, user.user_id, wid)
+        bom = records.get_bom(s, user.user_id, wid, bid)
+        role = records.workspace_role(s, user.user_id, wid)
+        claims = [
+            c for c in records.list_claims(s, user.user_id, wid, limit=200)[0] if c.bom_id == bid
+        ]
+    total = sum(float(x.get("value") or 0) for x in bom.lines or [])
+    return render(
+        request,
+        "bom.html",
+        user=user,
+        ws=ws,
+        bom=bom,
+        claims=claims,
+        total=total,
+        can_write=role in records.WRITE_ROLES,
+        agreements=_agreements(),
+    )
+
+
+def _agreements() -> list[str]:
+    try:
+        from kaigai.api.services import origin as origin_svc  # type: ignore[attr-defined]
+    except ModuleNotFoundError:
+        return []
+    return origin_svc.agreements()

@@ -1,0 +1,92 @@
+"""Jinja2 rendering for the dashboard: language choice, translations, CSRF token in every page."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from kaigai.api.security import LANG_COOKIE, SESSION_COOKIE, csrf_token
+from kaigai.core.i18n import t
+
+TEMPLATES = Path(__file__).parent / "templates"
+PRE_CSRF_COOKIE = "kaigai_precsrf"
+
+
+@lru_cache(maxsize=1)
+def env() -> Environment:
+    e = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    e.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False)
+    e.filters["num"] = _num
+    return e
+
+
+def _num(v: Any, digits: int = 0) -> str:
+    if v is None:
+        return "—"
+    try:
+        return f"{float(v):,.{digits}f}"
+    except (TypeError, ValueError):
+        return str(v)
+
+
+def lang_of(request: Request) -> str:
+    """?lang= over the language cookie over Accept-Language; en or ja."""
+    q = request.query_params.get("lang")
+    if q in ("en", "ja"):
+        return q
+    c = request.cookies.get(LANG_COOKIE)
+    if c in ("en", "ja"):
+        return c
+    return "ja" if request.headers.get("accept-language", "").lower().startswith("ja") else "en"
+
+
+def page_csrf(request: Request) -> str:
+    """CSRF token for forms: bound to the session, or (logged out) to a pre-session cookie."""
+    state = request.app.state.kaigai
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        return csrf_token(state.secret, token)
+    pre = request.cookies.get(PRE_CSRF_COOKIE) or request.scope.get("kaigai.precsrf")
+    if not pre:
+        pre = secrets.token_urlsafe(24)
+        request.scope["kaigai.precsrf"] = pre
+    return csrf_token(state.secret, "pre:" + pre)
+
+
+def render(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    lang = lang_of(request)
+
+    def tr(msgid: str, **kw: Any) -> str:
+        return t(msgid, lang, **kw)
+
+    csrf = page_csrf(request)
+    html = (
+        env()
+        .get_template(template)
+        .render(request=request, lang=lang, t=tr, csrf=csrf, path=request.url.path, **ctx)
+    )
+    resp = HTMLResponse(html, status_code=status)
+    pre = request.scope.get("kaigai.precsrf")
+    if pre:
+        resp.set_cookie(PRE_CSRF_COOKIE, pre, httponly=True, samesite="strict", path="/")
+    return resp
+
+
+def render_error(request: Request, status: int, body: dict[str, Any]) -> HTMLResponse:
+    user = getattr(request.state, "web_user", None)
+    return render(request, "error.html", status=status, error=body, user=user)
+
+
+__all__ = ["PRE_CSRF_COOKIE", "env", "lang_of", "page_csrf", "render", "render_error"]

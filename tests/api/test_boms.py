@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import openpyxl
+
+from tests.api.conftest import BOM, Firm
+
+CSV = (
+    b"part,hs6,origin,value,description\nmotor,8501.31,China,1200,DC motor\nblade,392690,JPN,300,\n"
+)
+
+
+def _upload(f: Firm, name: str, data: bytes, **form: str):  # type: ignore[no-untyped-def]
+    fields = {"name": "Fan", "product_hs6": "841451", "ex_works_price": "5000", **form}
+    return f.client.post(
+        f"/api/v1/workspaces/{f.workspace_id}/boms/upload",
+        data=fields,
+        files={"file": (name, data, "application/octet-stream")},
+    )
+
+
+def test_json_bom_roundtrip_versions_and_audit(firm_a: Firm) -> None:
+    base = f"/api/v1/workspaces/{firm_a.workspace_id}"
+    r = firm_a.client.post(f"{base}/boms", json=BOM)
+    assert r.status_code == 201
+    bom = r.json()
+    assert bom["version"] == 1 and bom["lines"][0]["origin"] == "CHN"
+    upd = dict(BOM, ex_works_price=6000.0)
+    r = firm_a.client.put(f"{base}/boms/{bom['id']}", json=upd)
+    assert r.json()["version"] == 2 and r.json()["ex_works_price"] == 6000.0
+    audit = firm_a.client.get(f"{base}/audit").json()
+    assert audit["total"] == 2
+    latest = audit["items"][0]
+    assert latest["user_email"] == "a@example.jp" and latest["action"] == "update"
+    assert latest["detail"]["before"]["ex_works_price"] == 5000.0
+
+
+def test_csv_upload_normalises_codes_and_countries(firm_a: Firm) -> None:
+    r = _upload(firm_a, "bom.csv", CSV)
+    assert r.status_code == 201, r.text
+    lines = r.json()["lines"]
+    assert [(x["hs6"], x["origin"], x["value"]) for x in lines] == [
+        ("850131", "CHN", 1200.0),
+        ("392690", "JPN", 300.0),
+    ]
+
+
+def test_xlsx_upload(firm_a: Firm) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in [
+        ("part", "hs6", "origin", "value"),
+        ("motor", "850131", "CHN", 1200),
+        ("case", "392690", "VNM", 80.5),
+    ]:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = _upload(firm_a, "bom.xlsx", buf.getvalue())
+    assert r.status_code == 201, r.text
+    assert r.json()["lines"][1] == {
+        "part": "case",
+        "hs6": "392690",
+        "origin": "VNM",
+        "value": 80.5,
+        "description": "",
+    }
+
+
+def test_bad_rows_report_row_number(firm_a: Firm) -> None:
+    r = _upload(firm_a, "bom.csv", b"part,hs6,origin,value\nmotor,8501,CHN,10\n")
+    assert r.status_code == 422 and r.json()["code"] == "invalid_bom"
+    assert r.json()["message"].startswith("Row 2:")
+    r = _upload(firm_a, "bom.csv", b"part,hs6,origin,value\nmotor,850131,Atlantis,10\n")
+    assert r.status_code == 422 and "Atlantis" in r.json()["message"]
+    r = _upload(firm_a, "bom.csv", b"part,hs6,value\nmotor,850131,10\n")
+    assert r.status_code == 422 and "origin" in r.json()["message"]
+    r = _upload(firm_a, "bom.exe", b"MZ\x90\x00")
+    assert r.status_code == 422
+
+
+def test_upload_size_limit(firm_a: Firm) -> None:
+    big = b"part,hs6,origin,value\n" + b"motor,850131,CHN,1\n" * 60_000  # ~1.2 MB
+    r = _upload(firm_a, "bom.csv", big)
+    assert r.status_code == 413 and r.json()["code"] == "payload_too_large"
+
+
+def test_csv_row_bomb_refused(firm_a: Firm) -> None:
+    rows = b"part,hs6,origin,value\n" + b"m,850131,CHN,1\n" * 5_000  # small file, too many rows
+    r = _upload(firm_a, "bom.csv", rows)
+    assert r.status_code == 413 and "lines" in r.json()["message"]
+
+
+def test_xlsx_zip_bomb_refused(firm_a: Firm) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"<" + b"a" * 50_000_000 + b">")
+    assert len(buf.getvalue()) < 200_000  # compresses ~1000:1
+    r = _upload(firm_a, "bom.xlsx", buf.getvalue())
+    assert r.status_code == 413 and "expands" in r.json()["message"]
+
+
+def test_export_csv_neutralises_formulas(firm_a: Firm) -> None:
+    evil = [
+        {"part": '=HYPERLINK("http://x","y")', "hs6": "850131", "origin": "CHN", "value": 1},
+        {"part": "+cmd|' /C calc'!A0", "hs6": "850131", "origin": "CHN", "value": 1},
+        {"part": "-2+3", "hs6": "850131", "origin": "CHN", "value": 1},
+        {"part": "@SUM(A1)", "hs6": "850131", "origin": "CHN", "value": 1, "description": "\tx"},
+        {"part": "plain", "hs6": "850131", "origin": "CHN", "value": 1},
+    ]
+    r = firm_a.client.post(
+        f"/api/v1/workspaces/{firm_a.workspace_id}/boms", json=dict(BOM, lines=evil)
+    )
+    bid = r.json()["id"]
+    r = firm_a.client.get(f"/api/v1/workspaces/{firm_a.workspace_id}/boms/{bid}/export.csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(r.text)))
+    parts = [row[0] for row in rows[1:]]
+    assert parts == [
+        '\'=HYPERLINK("http://x","y")',
+        "'+cmd|' /C calc'!A0",
+        "'-2+3",
+        "'@SUM(A1)",
+        "plain",
+    ]
+    assert rows[4][4] == "'\tx"
+    assert not any(cell[:1] in "=+-@\t" for row in rows for cell in row if cell)
