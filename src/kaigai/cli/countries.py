@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
         else:
             found = all_countries()
         groups_of = {c.iso3: [g for g, m in GROUPS.items() if c.iso3 in m] for c in found}
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "iso3": c.iso3,
                 "iso2": c.iso2,

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import pandas as pd
 
@@ -101,18 +102,19 @@ def _table() -> tuple[dict[str, Country], dict[str, str]]:
     ja = Locale("ja").territories
     en = Locale("en").territories
     by_iso3: dict[str, Country] = {}
-    for r in df.itertuples(index=False):
-        iso3 = "TWN" if r.iso3 == "S19" else str(r.iso3)
+    records: list[dict[str, Any]] = df.to_dict("records")
+    for r in records:
+        iso3 = "TWN" if r["iso3"] == "S19" else str(r["iso3"])
         if not re.fullmatch(r"[A-Z]{3}", iso3) or iso3 in by_iso3:
             continue
-        iso2 = {"TWN": "TW", "NAM": "NA"}.get(iso3, "" if pd.isna(r.iso2) else str(r.iso2))
+        iso2 = {"TWN": "TW", "NAM": "NA"}.get(iso3, "" if pd.isna(r["iso2"]) else str(r["iso2"]))
         by_iso3[iso3] = Country(
             iso3=iso3,
             iso2=iso2,
-            numeric=ISO_NUMERIC.get(iso3, int(r.baci_code)),
-            name_en=str(en.get(iso2, r.name)) if iso2 else str(r.name),
+            numeric=ISO_NUMERIC.get(iso3, int(r["baci_code"])),
+            name_en=str(en.get(iso2, r["name"])) if iso2 else str(r["name"]),
             name_ja=JA_SHORT.get(iso3) or (str(ja.get(iso2, "")) if iso2 else ""),
-            baci_code=int(r.baci_code),
+            baci_code=int(r["baci_code"]),
         )
     lookup: dict[str, str] = {}
     for c in by_iso3.values():
@@ -128,10 +130,10 @@ def _table() -> tuple[dict[str, Country], dict[str, str]]:
         ):
             if key:
                 lookup.setdefault(_fold(key) or key, c.iso3)
-    for r in df.itertuples(index=False):
-        iso3 = "TWN" if r.iso3 == "S19" else str(r.iso3)
+    for r in records:
+        iso3 = "TWN" if r["iso3"] == "S19" else str(r["iso3"])
         if iso3 in by_iso3:
-            lookup.setdefault(_fold(str(r.name)), iso3)
+            lookup.setdefault(_fold(str(r["name"])), iso3)
     for alias, iso3 in ALIASES.items():
         lookup[_fold(alias)] = iso3
     return by_iso3, lookup
