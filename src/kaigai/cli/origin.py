@@ -1,0 +1,332 @@
+"""`kaigai origin …`: rule lookup, BOM check, what-if, draft documents, parse coverage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from kaigai.cli.common import (
+    ConfigOpt,
+    JsonOpt,
+    LangOpt,
+    console,
+    emit_json,
+    output,
+    settings,
+    table,
+)
+from kaigai.core.countries import normalize_country
+from kaigai.core.errors import InputError
+from kaigai.core.money import Rate, Rates
+from kaigai.hs.codes import normalize_hs6
+
+origin_app = typer.Typer(
+    help="Rules of origin: rule lookup, BOM qualification, what-if, documents.",
+    no_args_is_help=True,
+)
+
+AgreementOpt = Annotated[
+    str,
+    typer.Option(
+        "--agreement", "-a", help="Agreement id or alias (CPTPP, RCEP, UK-JP, EU-JP, 日EU…)."
+    ),
+]
+AgreementsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--agreement", "-a", help="Limit to these agreements (repeatable)."),
+]
+HsOpt = Annotated[
+    str, typer.Option("--hs", help="HS 2022 code of the finished product, e.g. 848210.")
+]
+BomOpt = Annotated[
+    Path, typer.Option("--bom", help="BOM file (.csv, .xlsx or .json); see docs/origin.md.")
+]
+FromOpt = Annotated[str, typer.Option("--from", help="Exporting country (ISO3 or name).")]
+ToOpt = Annotated[str, typer.Option("--to", help="Importing country (ISO3 or name).")]
+FobOpt = Annotated[
+    float | None, typer.Option("--fob", help="FOB price of one unit, in --currency.")
+]
+ExwOpt = Annotated[
+    float | None, typer.Option("--exw", help="Ex-works price of one unit, in --currency.")
+]
+CurOpt = Annotated[
+    str, typer.Option("--currency", help="Currency of the prices and of the evaluation.")
+]
+RateOpt = Annotated[
+    list[str] | None,
+    typer.Option("--rate", help="Exchange rate BASE/QUOTE=VALUE, e.g. USD/JPY=150 (repeatable)."),
+]
+ProcOpt = Annotated[
+    list[str] | None, typer.Option("--process", help="A specific process you perform (repeatable).")
+]
+ConfOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--confirm", help="Condition or product description you confirm (repeatable; 'all')."
+    ),
+]
+DateOpt = Annotated[
+    str | None, typer.Option("--date", help="Evaluation date for date-staged rules (YYYY-MM-DD).")
+]
+RulesOpt = Annotated[
+    Path | None,
+    typer.Option("--agreements-file", help="Extra agreements YAML (adds or overrides)."),
+]
+
+
+def _rates(items: list[str] | None) -> Rates:
+    out = []
+    for it in items or []:
+        try:
+            pair, val = it.split("=")
+            base, quote = pair.split("/")
+            out.append(Rate(base, quote, Decimal(val), dt.date.today(), "command line --rate"))
+        except ValueError as exc:
+            raise InputError(f"--rate '{it}' should look like USD/JPY=150.") from exc
+    return Rates.of(out)
+
+
+def _ctx(
+    config: Path | None, lang: str | None, extra: Path | None
+) -> tuple[Any, Any, Any, Any, Any]:
+    from kaigai.origin.datasets import build_books, hs_sets
+    from kaigai.origin.provisions import load_agreements
+
+    s = settings(config, lang)
+    hs22, hs17 = hs_sets(s)
+    return s, load_agreements(extra), build_books(s, extra), hs22, hs17
+
+
+def _product(hs: str, frm: str, to: str, cur: str, fob: float | None, exw: float | None, net_cost: float | None,
+             weight: float | None, desc: str, wo: bool, proc: list[str] | None, conf: list[str] | None) -> Any:  # fmt: skip
+    from kaigai.origin.bom import Product
+
+    for name, v in (("--fob", fob), ("--exw", exw), ("--net-cost", net_cost)):
+        if v is not None and v <= 0:
+            raise InputError(f"{name} must be positive, got {v:g}.")
+    if fob is None and exw is None:
+        raise InputError(
+            "Give the product price: --fob and/or --exw.", hint="e.g. --fob 1000 --exw 950"
+        )
+    return Product(normalize_hs6(hs), normalize_country(frm), normalize_country(to), cur.upper(), fob, exw, net_cost,
+                   weight, desc, wo, tuple(proc or ()), tuple(conf or ()))  # fmt: skip
+
+
+def _date(s: str | None) -> dt.date | None:
+    if s is None:
+        return None
+    try:
+        return dt.date.fromisoformat(s)
+    except ValueError as exc:
+        raise InputError(f"--date '{s}' is not YYYY-MM-DD.") from exc
+
+
+@origin_app.command("rule")
+def rule_cmd(agreement: AgreementOpt, hs: HsOpt, as_json: JsonOpt = False, lang: LangOpt = None,
+             config: ConfigOpt = None, extra: RulesOpt = None) -> None:  # fmt: skip
+    """Show the product-specific rule of an agreement for an HS code: text, Japanese labels and AST."""
+    from kaigai.origin.api import rule_for
+    from kaigai.origin.ast import to_dict
+    from kaigai.origin.render import to_text, to_text_ja
+
+    _, ags, books, _, hs17 = _ctx(config, lang, extra)
+    m = rule_for(agreement, hs, books, ags, hs17)
+    data = {
+        "agreement": m.agreement,
+        "hs6": m.hs6,
+        "hs_edition": m.hs_edition,
+        "edition_note": m.edition_note,
+        "edition_ambiguous": m.edition_ambiguous,
+        "rule_text": to_text(m.rule) if m.rule else None,
+        "rule_text_ja": to_text_ja(m.rule) if m.rule else None,
+        "ast": to_dict(m.rule) if m.rule else None,
+        "source_rows": [{"text": r.text, "provenance": r.provenance.to_dict()} for r in m.rows],
+        "unparsed_rows": [
+            {"text": r.text, "error": r.error, "provenance": r.provenance.to_dict()}
+            for r in m.unparsed
+        ],
+        "notes": list(m.notes),
+    }
+
+    def human() -> None:
+        console.print(f"[bold]{m.agreement}[/bold] HS {m.hs6} ({m.hs_edition}) — {m.edition_note}")
+        for n in m.notes:
+            console.print(f"[yellow]note:[/yellow] {n}")
+        console.print(f"[bold]Rule:[/bold] {data['rule_text']}")
+        console.print(f"[bold]規則:[/bold] {data['rule_text_ja']}")
+        for r in m.unparsed:
+            console.print(f"[red]needs manual review:[/red] {r.text[:200]} ({r.error})")
+        console.print_json(json.dumps(data["ast"], ensure_ascii=False))
+
+    output(data, as_json, human)
+
+
+def _load(bom: Path, cur: str, rate: list[str] | None, hs22: frozenset[str]) -> Any:
+    from kaigai.origin.bom import load_bom
+
+    return load_bom(bom, cur.upper(), rates=_rates(rate), hs_codes=hs22)
+
+
+@origin_app.command("check")
+def check_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, frm: FromOpt = "JPN", agreement: AgreementsOpt = None,
+              fob: FobOpt = None, exw: ExwOpt = None, currency: CurOpt = "JPY", rate: RateOpt = None,
+              net_cost: Annotated[float | None, typer.Option("--net-cost")] = None,
+              weight: Annotated[float | None, typer.Option("--weight-kg")] = None,
+              description: Annotated[str, typer.Option("--description")] = "",
+              wholly_obtained: Annotated[bool, typer.Option("--wholly-obtained")] = False,
+              process: ProcOpt = None, confirm: ConfOpt = None, date: DateOpt = None,
+              as_json: JsonOpt = False, lang: LangOpt = None, config: ConfigOpt = None, extra: RulesOpt = None) -> None:  # fmt: skip
+    """Check whether a product made from a BOM qualifies under every applicable agreement."""
+    from kaigai.origin.api import check
+
+    _, ags, books, hs22, hs17 = _ctx(config, lang, extra)
+    b = _load(bom, currency, rate, hs22)
+    p = _product(
+        hs,
+        frm,
+        to,
+        currency,
+        fob,
+        exw,
+        net_cost,
+        weight,
+        description,
+        wholly_obtained,
+        process,
+        confirm,
+    )
+    verdicts = check(b, p, books, ags, hs17, agreement, on=_date(date))
+    data = {"product": p.__dict__, "verdicts": [v.to_dict() for v in verdicts]}
+
+    def human() -> None:
+        rows = [(v.agreement, v.status, v.path or "—", (v.reasons[0] if v.reasons else "") if v.status == "qualifies" else "; ".join(v.reasons)[:160])
+                for v in verdicts]  # fmt: skip
+        console.print(
+            table(
+                f"Origin check {p.hs6} {p.exporter}->{p.importer}",
+                ["Agreement", "Verdict", "Rule path", "Margin / reasons"],
+                rows,
+            )
+        )
+        for v in verdicts:
+            for n in v.notes:
+                console.print(f"[yellow]{v.agreement}:[/yellow] {n[:300]}")
+
+    output(data, as_json, human)
+
+
+@origin_app.command("whatif")
+def whatif_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, agreement: AgreementOpt, frm: FromOpt = "JPN",
+               fob: FobOpt = None, exw: ExwOpt = None, currency: CurOpt = "JPY", rate: RateOpt = None,
+               premium: Annotated[float, typer.Option("--premium", help="Assumed extra cost (%) of originating supply.")] = 10.0,
+               process: ProcOpt = None, confirm: ConfOpt = None, date: DateOpt = None,
+               as_json: JsonOpt = False, lang: LangOpt = None, config: ConfigOpt = None, extra: RulesOpt = None) -> None:  # fmt: skip
+    """Cheapest changes that make the product qualify, and sensitivity to FX and input prices."""
+    from kaigai.origin.whatif import whatif
+
+    if premium < 0:
+        raise InputError(f"--premium must be >= 0, got {premium:g}.")
+    _, ags, books, hs22, hs17 = _ctx(config, lang, extra)
+    b = _load(bom, currency, rate, hs22)
+    p = _product(hs, frm, to, currency, fob, exw, None, None, "", False, process, confirm)
+    w = whatif(b, p, books, ags, hs17, agreement, premium_pct=premium, on=_date(date))
+
+    def human() -> None:
+        console.print(f"[bold]{w.agreement}[/bold]: {w.status_before}")
+        if w.changes:
+            console.print(table("Changes that make it qualify (cheapest first)", ["Change", f"Cost ({w.currency})", "Then"],
+                                [(c.description, f"{c.cost:,.0f}", f"{c.status_after}: {c.path_after}") for c in w.changes]))  # fmt: skip
+        console.print(table("Sensitivity (break-even moves)", ["Item", "Break-even %", "Note"],
+                            [(s.item, "" if s.break_even_pct is None else f"{s.break_even_pct:+.1f}", s.note) for s in w.sensitivity]))  # fmt: skip
+        for a in w.assumptions:
+            console.print(f"[dim]assumption: {a}[/dim]")
+
+    output(w.to_dict(), as_json, human)
+
+
+@origin_app.command("docs")
+def docs_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, agreement: AgreementOpt, out: Annotated[Path, typer.Option("--out", help="Output folder.")],
+             frm: FromOpt = "JPN", fob: FobOpt = None, exw: ExwOpt = None, currency: CurOpt = "JPY", rate: RateOpt = None,
+             exporter_name: Annotated[str, typer.Option("--exporter-name")] = "",
+             description: Annotated[str, typer.Option("--description")] = "",
+             fmt: Annotated[str, typer.Option("--format", help="Comma list of json, html, pdf.")] = "json,html,pdf",
+             supplier_part: Annotated[str | None, typer.Option("--supplier-declaration-for", help="part_id: draft a supplier declaration for it instead.")] = None,
+             process: ProcOpt = None, confirm: ConfOpt = None, date: DateOpt = None,
+             as_json: JsonOpt = False, lang: LangOpt = None, config: ConfigOpt = None, extra: RulesOpt = None) -> None:  # fmt: skip
+    """Draft the self-declaration / certificate data (or a supplier declaration) with the worksheet."""
+    from kaigai.origin.api import check
+    from kaigai.origin.documents import (
+        document_data,
+        render_html,
+        render_pdf,
+        supplier_declaration_data,
+    )
+    from kaigai.origin.provisions import resolve_agreement
+
+    formats = {f.strip().lower() for f in fmt.split(",") if f.strip()}
+    if not formats <= {"json", "html", "pdf"}:
+        raise InputError(f"--format '{fmt}' has unknown entries.", hint="Use json, html, pdf.")
+    _, ags, books, hs22, hs17 = _ctx(config, lang, extra)
+    b = _load(bom, currency, rate, hs22)
+    a = resolve_agreement(agreement, ags)
+    if supplier_part:
+        line = next((ln for ln in b.lines if ln.part_id == supplier_part), None)
+        if line is None:
+            raise InputError(f"part_id '{supplier_part}' is not in the BOM.")
+        data = supplier_declaration_data(
+            line, a, supplier=exporter_name or "…", customer="…", on=_date(date)
+        )
+        stem = f"supplier_declaration_{a.id}_{supplier_part}"
+    else:
+        p = _product(
+            hs, frm, to, currency, fob, exw, None, None, description, False, process, confirm
+        )
+        v = check(b, p, books, ags, hs17, [a.id], on=_date(date))[0]
+        data = document_data(v, p, a, exporter_name=exporter_name, on=_date(date))
+        stem = f"origin_{a.id}_{p.hs6}_{p.importer}"
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[str] = []
+    if "json" in formats:
+        (out / f"{stem}.json").write_text(
+            json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        written.append(str(out / f"{stem}.json"))
+    html = render_html(data, lang or "en")
+    if "html" in formats:
+        (out / f"{stem}.html").write_text(html, encoding="utf-8")
+        written.append(str(out / f"{stem}.html"))
+    if "pdf" in formats:
+        (out / f"{stem}.pdf").write_bytes(render_pdf(html))
+        written.append(str(out / f"{stem}.pdf"))
+    if as_json:
+        emit_json({"written": written, "retention": data["retention"]})
+    else:
+        for w in written:
+            console.print(f"wrote {w}")
+        console.print(data["retention"])
+
+
+@origin_app.command("coverage")
+def coverage_cmd(
+    as_json: JsonOpt = False, config: ConfigOpt = None, extra: RulesOpt = None
+) -> None:
+    """Share of rule rows parsed per agreement (unparsed rows are listed in docs/reports/)."""
+    _, _, books, _, _ = _ctx(config, None, extra)
+    data = {
+        k: {**b.coverage(), "dataset": b.dataset, "hs_edition": b.hs_edition}
+        for k, b in books.items()
+    }
+    output(data, as_json, lambda: console.print(table("Rule parse coverage", ["Agreement", "Rows", "Parsed", "Share"],
+                                                        [(k, d["rows"], d["parsed"], f"{100 * float(d['share_parsed']):.2f}%") for k, d in data.items()])))  # fmt: skip
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(origin_app, name="origin")
+
+
+__all__ = ["origin_app", "register"]
