@@ -21,23 +21,28 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kaigai.policy import ppml_kernels as kernels
+
 
 @dataclass
 class FixedEffects:
-    """Fixed-effect level codes on the estimation sample."""
+    """Fixed-effect level codes on the estimation sample (``fast``: use compiled kernels)."""
 
     codes: list[np.ndarray]
     sizes: list[int]
+    fast: bool = True
 
     @classmethod
-    def from_codes(cls, codes: list[np.ndarray]) -> FixedEffects:
+    def from_codes(cls, codes: list[np.ndarray], fast: bool = True) -> FixedEffects:
         """Re-number codes to ``0..G-1`` (levels without observations disappear)."""
         out, sizes = [], []
         for c in codes:
-            u, inv = np.unique(c, return_inverse=True)
-            out.append(inv.astype(np.intp))
-            sizes.append(len(u))
-        return cls(out, sizes)
+            present = np.zeros(int(c.max()) + 1 if c.size else 0, dtype=bool)
+            present[c] = True
+            new = np.cumsum(present) - 1
+            out.append(new[c].astype(np.intp))
+            sizes.append(int(present.sum()))
+        return cls(out, sizes, fast=fast and kernels.available())
 
     @property
     def k(self) -> int:
@@ -58,59 +63,49 @@ def demean(
 ) -> tuple[np.ndarray, int, bool]:
     """Weighted within transformation of the columns of ``x`` (2-D) on all fixed effects.
 
-    Returns ``(x_tilde, sweeps, converged)``. Convergence: the largest mean removed in a
-    sweep is below ``tol`` times (1 + the column's largest absolute value).
+    Returns ``(x_tilde, sweeps, converged)``. Convergence: in one sweep, the largest mean
+    removed from every column is below ``tol`` times (1 + the column's largest |x|).
     """
-    r = np.array(x if init is None else init, dtype=np.float64, order="F", copy=True)
-    if fe.k == 0:
+    r = np.array(x if init is None else init, dtype=np.float64, order="C", copy=True)
+    if fe.k == 0 or r.shape[1] == 0:
         return r, 0, True
-    wsum = [fe.group_sums(k, w) for k in range(fe.k)]
-    inv = [np.where(s > 0, 1.0 / np.where(s > 0, s, 1.0), 0.0) for s in wsum]
-    scale = 1.0 + np.max(np.abs(x), axis=0) if x.size else np.ones(x.shape[1])
-    active = list(range(r.shape[1]))
-    sweeps = 0
-    converged = True
+    inv = []
+    for k in range(fe.k):
+        s = fe.group_sums(k, w)
+        inv.append(np.where(s > 0, 1.0 / np.where(s > 0, s, 1.0), 0.0))
+    tol_j = tol * (1.0 + np.max(np.abs(x), axis=0))
 
-    def sweep(v: np.ndarray) -> float:
-        dmax = 0.0
+    def sweep(v: np.ndarray) -> np.ndarray:
+        d = np.zeros(v.shape[1])
         for k in range(fe.k):
-            c = fe.codes[k]
-            m = np.bincount(c, weights=w * v, minlength=fe.sizes[k]) * inv[k]
-            v -= m[c]
-            dmax = max(dmax, float(np.max(np.abs(m))) if m.size else 0.0)
-        return dmax
+            d = np.maximum(d, kernels.demean_step(v, w, fe.codes[k], inv[k], fe.sizes[k], fe.fast))
+        return d
 
-    for j in list(active):
-        v = r[:, j]
-        tol_j = tol * scale[j]
-        it = 0
-        if fe.k == 1:
-            sweep(v)
-            it = 1
-        else:
-            while True:
-                x0 = v.copy()
-                d = sweep(v)
-                it += 1
-                if d < tol_j or it >= maxiter:
-                    break
-                x1 = v.copy()
-                d = sweep(v)
-                it += 1
-                if d < tol_j or it >= maxiter:
-                    break
-                # Irons-Tuck: x0 -> x1 -> x2=v ; extrapolate.
-                dx = v - x1
-                ddx = dx - (x1 - x0)
-                den = float(np.dot(ddx, w * ddx))
-                if den > 0:
-                    coef = float(np.dot(dx, w * ddx)) / den
-                    if 0 < coef < 1e6:
-                        v -= coef * dx
-            if d >= tol_j:
-                converged = False
-        sweeps = max(sweeps, it)
-    return r, sweeps, converged
+    if fe.k == 1:
+        sweep(r)
+        return r, 1, True
+    it = 0
+    while True:
+        x0 = r.copy()
+        d = sweep(r)
+        it += 1
+        if np.all(d < tol_j) or it >= maxiter:
+            break
+        x1 = r.copy()
+        d = sweep(r)
+        it += 1
+        if np.all(d < tol_j) or it >= maxiter:
+            break
+        # Irons-Tuck extrapolation per column: x0 -> x1 -> x2 = r
+        dx = r - x1
+        ddx = dx - (x1 - x0)
+        wd = w[:, None] * ddx
+        den = np.einsum("ij,ij->j", ddx, wd)
+        num = np.einsum("ij,ij->j", dx, wd)
+        coef = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+        coef = np.where((coef > 0) & (coef < 1e6), coef, 0.0)
+        r -= dx * coef
+    return r, it, bool(np.all(d < tol_j))
 
 
 def ipf(
@@ -129,10 +124,7 @@ def ipf(
     for it in range(1, maxiter + 1):
         dmax = 0.0
         for k in range(fe.k):
-            c = fe.codes[k]
-            m = np.bincount(c, weights=mu, minlength=fe.sizes[k])
-            lf = np.log(y_sums[k] / m)
-            mu *= np.exp(lf)[c]
+            lf = kernels.ipf_step(mu, fe.codes[k], y_sums[k], fe.sizes[k], fe.fast)
             alpha[k] += lf
             dmax = max(dmax, float(np.max(np.abs(lf))))
         if dmax < tol:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from kaigai.core.errors import EstimationError
+from kaigai.policy import ppml_kernels as kernels
 from kaigai.policy.demean import FixedEffects, demean
 from kaigai.policy.formula import check_columns, fe_codes, model_matrix, parse_formula
 from kaigai.policy.ppml_solver import poisson_deviance, solve_ppml
@@ -65,6 +66,7 @@ def fepois(
     small_sample: str = "fixest",
     singletons: bool = True,
     fixef_tol: float = 1e-12,
+    backend: str = "auto",
 ) -> PPMLResult:
     """Estimate a Poisson pseudo-maximum-likelihood model with fixed effects.
 
@@ -82,6 +84,7 @@ def fepois(
     singletons : drop observations alone in a fixed-effect level.
     fixef_tol : tolerance of the fixed-effect solver (max |log ratio| of fitted to observed
         level totals).
+    backend : ``"auto"`` (numba kernels when installed), ``"numba"`` or ``"numpy"``.
 
     Raises
     ------
@@ -92,6 +95,13 @@ def fepois(
         raise EstimationError(
             f"unknown small_sample {small_sample!r}", hint=f"use one of {', '.join(SMALL_SAMPLE)}"
         )
+    if backend not in ("auto", "numba", "numpy"):
+        raise EstimationError(f"unknown backend {backend!r}", hint="use 'auto', 'numba' or 'numpy'")
+    if backend == "numba" and not kernels.available():
+        raise EstimationError(
+            "backend='numba' was asked for but numba is not installed", hint="pip install numba"
+        )
+    fast = backend != "numpy"
     unknown = set(separation) - {"fe", "ir"}
     if unknown:
         raise EstimationError(
@@ -135,7 +145,7 @@ def fepois(
         if "ir" not in separation or not keep.any():
             break
         idx = np.flatnonzero(keep)
-        fe_ir = FixedEffects.from_codes([c[idx] for c in codes])
+        fe_ir = FixedEffects.from_codes([c[idx] for c in codes], fast=fast)
         sep, ok = ir_separated(y[idx], _usable(x[idx]), fe_ir)
         if not ok:
             trace.append("IR separation check did not converge; no rows dropped by it")
@@ -160,9 +170,9 @@ def fepois(
     yk = y[idx]
     if not (yk > 0).any():
         raise EstimationError("every remaining outcome is zero; the model cannot be estimated")
-    fe = FixedEffects.from_codes([c[idx] for c in codes])
+    fe = FixedEffects.from_codes([c[idx] for c in codes], fast=fast)
     xk = x[idx]
-    kept_cols, collinear = _collinear(xk, fe, names)
+    kept_cols, collinear, xt0 = _collinear(xk, fe, names)
     if collinear:
         trace.append(f"dropped collinear regressor(s): {', '.join(collinear)}")
     if not kept_cols:
@@ -173,7 +183,15 @@ def fepois(
         )
     xk = np.ascontiguousarray(xk[:, kept_cols])
     knames = [names[i] for i in kept_cols]
-    st = solve_ppml(yk, xk, fe, tol=tol, maxiter=maxiter, fixef_tol=fixef_tol)
+    st = solve_ppml(
+        yk,
+        xk,
+        fe,
+        tol=tol,
+        maxiter=maxiter,
+        fixef_tol=fixef_tol,
+        xt_init=np.ascontiguousarray(xt0[:, kept_cols]),
+    )
     xt, _, _ = demean(xk, st.mu, fe, tol=1e-11, init=st.xt)
     h = xt.T @ (xt * st.mu[:, None])
     bread = np.linalg.inv(h)
@@ -236,9 +254,13 @@ def _check_no_zero_groups(y: np.ndarray, codes: list[np.ndarray], keep: np.ndarr
             )
 
 
-def _collinear(x: np.ndarray, fe: FixedEffects, names: list[str]) -> tuple[list[int], list[str]]:
-    """Sequentially keep regressors whose demeaned residual on earlier kept ones is not ~0."""
-    xt, _, _ = demean(x, np.ones(x.shape[0]), fe, tol=1e-12)
+def _collinear(
+    x: np.ndarray, fe: FixedEffects, names: list[str]
+) -> tuple[list[int], list[str], np.ndarray]:
+    """Sequentially keep regressors whose demeaned residual on earlier kept ones is not ~0.
+
+    Also returns the (unweighted) demeaned ``x``, a warm start for the solver."""
+    xt, _, _ = demean(x, np.ones(x.shape[0]), fe, tol=1e-9)
     kept: list[int] = []
     dropped: list[str] = []
     for j in range(x.shape[1]):
@@ -253,7 +275,7 @@ def _collinear(x: np.ndarray, fe: FixedEffects, names: list[str]) -> tuple[list[
             dropped.append(names[j])
         else:
             kept.append(j)
-    return kept, dropped
+    return kept, dropped, xt
 
 
 def _recover_fixef(

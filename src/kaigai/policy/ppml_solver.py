@@ -49,9 +49,16 @@ def solve_ppml(
     beta_tol: float = 1e-9,
     maxiter: int = 100,
     fixef_tol: float = 1e-12,
-    demean_tol: float = 1e-10,
+    demean_tol: float = 1e-7,
+    xt_init: np.ndarray | None = None,
 ) -> SolverState:
-    """Fit PPML; raise :class:`NonConvergenceError` if the iterations do not converge."""
+    """Fit PPML; raise :class:`NonConvergenceError` if the iterations do not converge.
+
+    ``demean_tol`` only affects the Hessian used for the steps (hence the speed of
+    convergence, not the solution); ``fixef_tol`` is the final accuracy of the fixed
+    effects (looser, 1e-6, while the coefficient steps are still large). ``xt_init`` is any
+    matrix equal to ``x`` minus an element of the fixed-effect span (a warm start).
+    """
     n, p = x.shape
     ybar = float(y.mean())
     y_sums = [fe.group_sums(k, y) for k in range(fe.k)]
@@ -65,15 +72,16 @@ def solve_ppml(
         const = np.flatnonzero(np.all(x == 1.0, axis=0))
         if const.size:
             beta[const[0]] = np.log(ybar)
-    _ipf(mu, y_sums, fe, alpha, fixef_tol)
+    inner_tol = max(fixef_tol, 1e-6)
+    _ipf(mu, y_sums, fe, alpha, inner_tol)
     dev = poisson_deviance(y, mu)
     history = [dev]
-    xt: np.ndarray | None = None
+    xt: np.ndarray | None = xt_init
     converged = False
     it = 0
-    for it in range(1, maxiter + 1):
-        # looser inner tolerance while far from the optimum (inexact Newton)
-        xt, _, _ = demean(x, mu, fe, tol=max(demean_tol, 1e-6 if it < 3 else demean_tol), init=xt)
+    while it < maxiter:
+        it += 1
+        xt, _, _ = demean(x, mu, fe, tol=demean_tol, init=xt)
         h = xt.T @ (xt * mu[:, None])
         g = xt.T @ (y - mu)
         try:
@@ -85,7 +93,7 @@ def solve_ppml(
         while True:
             mu_new = mu * np.exp(np.clip(t * xs, -700.0, 700.0))
             alpha_new = [a.copy() for a in alpha]
-            _ipf(mu_new, y_sums, fe, alpha_new, fixef_tol)
+            _ipf(mu_new, y_sums, fe, alpha_new, inner_tol)
             dev_new = poisson_deviance(y, mu_new)
             if dev_new <= dev + 1e-12 * abs(dev) or t < 1e-6:
                 break
@@ -96,9 +104,12 @@ def solve_ppml(
         mu, alpha, dev = mu_new, alpha_new, dev_new
         history.append(dev)
         small = np.all(np.abs(delta) <= beta_tol * np.maximum(np.abs(beta), 1.0))
-        if rel < tol and small:
+        if rel < tol and small and inner_tol <= fixef_tol:
             converged = True
             break
+        # inexact Newton: solve the fixed effects exactly once the steps are small
+        if np.max(np.abs(delta)) < 1e-3 or rel < 1e-6:
+            inner_tol = fixef_tol
     if not converged:
         raise NonConvergenceError(
             f"PPML did not converge after {it} iterations (last relative deviance change "
