@@ -102,7 +102,7 @@ def _table() -> tuple[dict[str, Country], dict[str, str]]:
     ja = Locale("ja").territories
     en = Locale("en").territories
     by_iso3: dict[str, Country] = {}
-    records: list[dict[str, Any]] = df.to_dict("records")
+    records: list[dict[Any, Any]] = df.to_dict("records")
     for r in records:
         iso3 = "TWN" if r["iso3"] == "S19" else str(r["iso3"])
         if not re.fullmatch(r"[A-Z]{3}", iso3) or iso3 in by_iso3:
