@@ -28,6 +28,32 @@ def resolve_date(year: int | None, as_of: str | None, today: dt.date | None = No
     return today or dt.date.today()
 
 
+def origin_lookup(st: Any) -> Any:
+    """Adapter to the origin engine's rule_for (None when the package or its data is absent)."""
+    try:
+        from kaigai.origin.api import rule_for
+        from kaigai.origin.datasets import build_books, hs_sets
+        from kaigai.origin.provisions import load_agreements
+        from kaigai.origin.render import to_text
+
+        books, ags = build_books(st), load_agreements()
+        hs17 = hs_sets(st)[1]
+    except Exception:  # noqa: BLE001 - optional engine: absent or without data
+        return None
+
+    def look(agreement: str, hs6: str) -> dict[str, Any]:
+        m = rule_for(agreement, hs6, books, ags, hs17)
+        return {
+            "rule": to_text(m.rule) if m.rule is not None else None,
+            "rule_text": [r.text for r in m.rows],
+            "hs_edition": m.hs_edition,
+            "edition_note": m.edition_note,
+            "provenance": [p.to_dict() for p in m.provenance],
+        }
+
+    return look
+
+
 def _benefit(
     res: Any, annual_value: float, shipments: float, costs_file: Path | None
 ) -> list[dict[str, Any]]:
@@ -118,6 +144,7 @@ def duty(
         on,
         Basis(value, cur if value is not None else None, quantity, unit, quota=quota),
         line,
+        rule_lookup=origin_lookup(st),
     )
     res = duty_options(index, q, st.lang)
     data = res.to_dict()
@@ -139,7 +166,9 @@ def duty(
                     else f"{r['rate_pct']:.4g}%" + (" (AVE)" if r["rate_is_ave"] else "")
                 )
                 margin = "" if r["margin_pct_points"] is None else f"{r['margin_pct_points']:+.4g}"
-                roo = r["origin_rule"].get("status", "") if r["origin_rule"] else ""
+                roo = ""
+                if r["origin_rule"]:
+                    roo = r["origin_rule"].get("rule") or r["origin_rule"].get("status", "")
                 rows.append(
                     [
                         r["option"],

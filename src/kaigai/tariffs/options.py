@@ -8,6 +8,7 @@ each option per national line, the best option, the year-by-year path and the im
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -37,6 +38,7 @@ from kaigai.tariffs.staging import (
 from kaigai.tariffs.taxes import import_tax
 
 MFN = "MFN"
+RuleLookup = Callable[[str, str], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class DutyQuery:
     basis: Basis = field(default_factory=Basis)
     line: str | None = None
     path_years: int | None = None  # None: until every option is at its final rate
+    rule_lookup: RuleLookup | None = None  # origin-engine adapter (shell supplies it)
 
 
 @dataclass(frozen=True)
@@ -99,26 +102,18 @@ class DutyOptions:
         return options_to_dict(self)
 
 
-def origin_rule(agreement: Agreement, hs6: str) -> dict[str, Any]:
-    """The rules-of-origin reference to meet (kaigai.origin is asked when it offers a lookup)."""
-    ref = {
-        "agreement": agreement.id,
-        "rules_of_origin_id": agreement.rules_of_origin.get("id", agreement.id),
-        "hs6": hs6,
-    }
-    try:  # the origin engine is optional; its API is looked up at run time
-        from kaigai import origin as origin_pkg
-
-        lookup = getattr(origin_pkg, "lookup_rule", None)
-    except ImportError:  # pragma: no cover
-        lookup = None
+def origin_rule(agreement: Agreement, hs6: str, lookup: RuleLookup | None = None) -> dict[str, Any]:
+    """The rules-of-origin reference to meet; ``lookup(rules_of_origin_id, hs6)`` is the
+    origin-engine adapter the shell passes in (``None``: "origin engine not available")."""
+    rid = agreement.rules_of_origin.get("id", agreement.id)
+    ref = {"agreement": agreement.id, "rules_of_origin_id": rid, "hs6": hs6}
     if lookup is None:
         return {**ref, "status": "origin engine not available"}
     try:
-        rule = lookup(agreement.id, hs6)
+        rule = lookup(rid, hs6)
     except Exception as exc:  # noqa: BLE001 - another package's error becomes a note
         return {**ref, "status": f"origin engine: {exc}"}
-    return {**ref, "status": "ok", "rule": rule}
+    return {**ref, "status": "ok", **rule}
 
 
 def _with_fallback(expr: RateExpr, mfn: RateExpr | None) -> RateExpr:
@@ -203,7 +198,7 @@ def _pref_rows(
     rows = []
     for a in agreements:
         ref = a.schedules.get(sched.importer)
-        rule = origin_rule(a, line.hs6)
+        rule = origin_rule(a, line.hs6, q.rule_lookup)
         if a.scenario is not None:
             rows.append(_scenario_row(a, sched, line, q, rule))
             continue
@@ -495,7 +490,9 @@ def _path(
     for i in range(years + 1):
         y = q.on.year + i
         on = q.on if i == 0 else dt.date(y, 12, 31)
-        res = duty_options_single(index, sched, line, replace(q, on=on, path_years=0))
+        res = duty_options_single(
+            index, sched, line, replace(q, on=on, path_years=0, rule_lookup=None)
+        )
         out.append(
             {
                 "year": y,
