@@ -68,6 +68,7 @@ class Product(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1)
+    name_ja: str | None = None
     hs: str = Field(description="HS code of the product (6 digits or a national 8-10 digit line)")
     bom: str | None = Field(
         default=None, description="Bill of materials file, relative to the profile"
@@ -88,6 +89,9 @@ class Product(BaseModel):
         if valid is not None and code not in valid:
             raise ValueError(f"HS code {v} ({code}) is not an HS subheading in the nomenclature")
         return code
+
+    def display_name(self, lang: str = "en") -> str:
+        return self.name_ja if lang == "ja" and self.name_ja else self.name
 
 
 class Preferences(BaseModel):
@@ -156,11 +160,13 @@ def _loc(parts: Iterable[Any]) -> str:
 
 
 def valid_hs6_codes(settings: Any) -> frozenset[str]:
-    """Six-digit subheadings of the HS nomenclature (catalog or starter pack)."""
-    from kaigai.data.store import load
+    """Six-digit subheadings of HS 2022 and HS 2017 (catalog or starter pack)."""
+    from kaigai.data.nomenclature import load_nomenclature
+    from kaigai.hs.nomenclature import HS2017, HS2022
 
-    df = load("hs_nomenclature", settings, columns=["hscode", "level"])
-    return frozenset(df.loc[df["level"].astype(int) == 6, "hscode"].astype(str))
+    nom = load_nomenclature(settings)
+    codes = frozenset(nom.codes(6, HS2022)) | frozenset(nom.codes(6, HS2017))
+    return codes - {"999999"}  # BACI's "not specified" bucket is not a product code
 
 
 def parse_profile(

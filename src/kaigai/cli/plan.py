@@ -1,0 +1,107 @@
+"""``kaigai plan FIRM``: the one-command export plan (markets -> duty/FTA -> origin -> readiness -> actions)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from kaigai.cli.common import (
+    ConfigOpt,
+    JsonOpt,
+    LangOpt,
+    console,
+    emit_json,
+    err_console,
+    settings,
+    table,
+)
+from kaigai.core.i18n import check_lang, t
+
+
+def default_out(firm: Path, lang: str) -> Path:
+    return Path.cwd() / f"{firm.stem}_plan_{lang}.html"
+
+
+def run_plan(
+    firm: Path,
+    *,
+    n_markets: int,
+    lang: str | None,
+    out: Path | None,
+    config: Path | None,
+    quiet: bool = False,
+) -> tuple[Any, Path]:
+    """Load the profile, build the plan and write the report; returns (plan, report path)."""
+    from kaigai.plan import build_plan, load_profile
+    from kaigai.reports import write_report
+
+    s = settings(config, lang)
+    lg = check_lang(s.lang)
+    status = err_console.status(t("Building the export plan…", lg)) if not quiet else None
+    if status is not None:
+        status.start()
+    try:
+        profile = load_profile(firm, s)
+        plan = build_plan(profile, s, n_markets=n_markets, lang=lg, base_dir=firm.resolve().parent)
+        path = write_report(plan, out or default_out(firm, lg))
+    finally:
+        if status is not None:
+            status.stop()
+    return plan, path
+
+
+def print_summary(plan: Any, path: Path) -> None:
+    lg = plan.lang
+    console.print(f"[bold green]{t('Report written to {path}', lg, path=str(path))}[/bold green]")
+    for line in plan.summary:
+        console.print(f"• {line}")
+    for p in plan.products:
+        rows = [
+            (
+                m.name,
+                "—" if m.rank is None else m.rank,
+                t("status:" + m.duty.status, lg) if m.duty.status != "ok" else m.duty.best_option,
+                t("status:" + m.origin.status, lg)
+                if m.origin.status != "ok"
+                else (t("qualifies", lg) if m.origin.qualifies else t("does not qualify", lg)),
+            )
+            for m in p.markets
+        ]
+        cols = [t("Market", lg), t("Rank", lg), t("Best duty option", lg), t("Origin check", lg)]
+        console.print(table(f"HS {p.hs6} {p.description}", cols, rows))
+    if plan.missing:
+        console.print(f"[yellow]{t('Not available in this plan', lg)}:[/yellow]")
+        for x in plan.missing:
+            console.print(f"  [yellow]- {x}[/yellow]")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("plan")
+    def plan_cmd(
+        firm: Annotated[Path, typer.Argument(help="Firm profile (.toml or .yaml).")],
+        markets: Annotated[
+            int, typer.Option("--markets", help="How many top-ranked markets to analyse.")
+        ] = 5,
+        out: Annotated[
+            Path | None,
+            typer.Option(
+                "--out",
+                help="Report file: .html, .pdf or .json (default ./<firm>_plan_<lang>.html).",
+            ),
+        ] = None,
+        as_json: JsonOpt = False,
+        lang: LangOpt = None,
+        config: ConfigOpt = None,
+    ) -> None:
+        """Export plan for a firm: market finder -> duty & FTA -> origin -> readiness -> actions."""
+        plan, path = run_plan(
+            firm, n_markets=markets, lang=lang, out=out, config=config, quiet=as_json
+        )
+        if as_json:
+            data = plan.to_dict()
+            data["report_path"] = str(path)
+            emit_json(data)
+        else:
+            print_summary(plan, path)

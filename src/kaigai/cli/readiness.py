@@ -1,0 +1,105 @@
+"""``kaigai readiness``: export-readiness self-assessment (interactive, from a file, or a template)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kaigai.cli.common import ConfigOpt, JsonOpt, LangOpt, console, output, settings, table
+from kaigai.core.errors import InputError
+from kaigai.core.i18n import check_lang, t
+from kaigai.readiness import (
+    ReadinessResult,
+    answers_template,
+    assess,
+    load_answers,
+    load_questionnaire,
+)
+
+
+def ask_interactively(lang: str) -> dict[str, str]:
+    """Ask every question in the terminal (questionary select prompts)."""
+    import questionary
+
+    qn = load_questionnaire()
+    answers: dict[str, str] = {}
+    for d in qn.dimensions:
+        console.rule(d.title.get(lang))
+        for q in d.questions:
+            choice = questionary.select(
+                q.text.get(lang),
+                choices=[questionary.Choice(o.label.get(lang), value=o.value) for o in q.options],
+            ).ask()
+            if choice is None:  # Ctrl-C / EOF
+                raise typer.Abort()
+            answers[q.id] = str(choice)
+    return answers
+
+
+def print_result(r: ReadinessResult, lang: str) -> None:
+    rows = [
+        (
+            d.title.get(lang),
+            "—" if d.score is None else f"{d.score:.1f}",
+            f"{d.weight * 100:.0f}%",
+            t(f"status:{d.status}", lang),
+            f"{d.answered}/{d.total}",
+        )
+        for d in r.dimensions
+    ]
+    cols = [
+        t("Dimension", lang),
+        t("Score", lang),
+        t("Weight", lang),
+        t("Status", lang),
+        t("Answered", lang),
+    ]
+    console.print(table(t("Export readiness", lang), cols, rows))
+    score = "—" if r.overall is None else f"{r.overall:.1f}"
+    console.print(f"[bold]{t('Overall score', lang)}: {score} / 100[/bold]")
+    for n in r.notes:
+        console.print(f"[yellow]{n}[/yellow]")
+    for i, s in enumerate(r.next_steps, 1):
+        console.print(f"[bold]{i}. {s.title.get(lang)}[/bold]")
+        console.print(f"   {s.why.get(lang)}")
+        for src in s.sources:
+            console.print(f"   [dim]{src.label} {src.url}[/dim]")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("readiness")
+    def readiness_cmd(
+        answers: Annotated[
+            Path | None,
+            typer.Option("--answers", help="YAML/TOML file of answers (question id: option)."),
+        ] = None,
+        template: Annotated[
+            bool,
+            typer.Option(
+                "--template", help="Print a commented answers file with every question and stop."
+            ),
+        ] = False,
+        as_json: JsonOpt = False,
+        lang: LangOpt = None,
+        config: ConfigOpt = None,
+    ) -> None:
+        """Export-readiness self-assessment: scores per dimension, gaps and next steps with why."""
+        s = settings(config, lang)
+        lg = check_lang(s.lang)
+        if template:
+            typer.echo(answers_template(lg), nl=False)
+            return
+        if answers is not None:
+            data = load_answers(answers)
+        elif sys.stdin.isatty() and not as_json:
+            data = ask_interactively(lg)
+        else:
+            raise InputError(
+                "No answers given and the terminal is not interactive.",
+                hint="Pass --answers answers.yaml (create one with `kaigai readiness --template`).",
+            )
+        result = assess(data)
+        output(result.to_dict(lg), as_json, lambda: print_result(result, lg))

@@ -1,0 +1,348 @@
+"""Chain the engines into one export plan for a firm.
+
+market finder -> duty & FTA options for the top markets -> origin check of the product's
+BOM for the best agreement per market -> readiness gaps -> prioritised actions + summary.
+
+The shell loads the profile and settings; this module calls the engines through
+:mod:`kaigai.plan.engines` and copies their figures into the plan. Missing pieces are
+recorded in ``ExportPlan.missing`` and in each view's ``status``/``detail``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from kaigai.core.countries import country
+from kaigai.core.i18n import check_lang, t
+from kaigai.core.provenance import Provenance
+from kaigai.plan import engines
+from kaigai.plan.actions import build_actions
+from kaigai.plan.model import DutyView, ExportPlan, MarketPlan, OriginView, Part, ProductPlan
+from kaigai.plan.profile import FirmProfile, Product
+from kaigai.readiness import ReadinessResult, assess
+
+
+def _resolve_bom(
+    product: Product, base_dir: Path | None, lang: str
+) -> tuple[str | None, str | None]:
+    """(path of the BOM file or None, problem text or None)."""
+    if product.bom is None:
+        return None, None
+    p = Path(product.bom)
+    if not p.is_absolute() and base_dir is not None:
+        p = base_dir / p
+    if not p.is_file():
+        return None, t(
+            "BOM file {bom} not found (looked in {folder})",
+            lang,
+            bom=product.bom,
+            folder=str(p.parent),
+        )
+    return str(p), None
+
+
+def _description(settings: Any, hs6: str) -> str:
+    from kaigai.data.nomenclature import load_nomenclature
+
+    try:
+        return load_nomenclature(settings).description(hs6) or ""
+    except Exception:  # description is cosmetic; a missing table must not stop the plan
+        return ""
+
+
+def _select_markets(
+    profile: FirmProfile, outcome: engines.MarketsOutcome, n: int
+) -> list[tuple[str, int | None, str]]:
+    """(iso3, rank or None, selected_by) for the markets the plan analyses."""
+    excluded = set(profile.preferences.excluded_markets) | {profile.home_country}
+    chosen: list[tuple[str, int | None, str]] = []
+    if outcome.status in ("ok", "partial"):
+        for row in outcome.rows:
+            if row.iso3 not in excluded and len(chosen) < n:
+                chosen.append((row.iso3, row.rank, "ranking"))
+    have = {c[0] for c in chosen}
+    ranks = {r.iso3: r.rank for r in outcome.rows}
+    for m in profile.preferences.target_markets:
+        if m not in have and m not in excluded:
+            chosen.append((m, ranks.get(m), "firm"))
+            have.add(m)
+    return chosen
+
+
+def _product_plan(
+    profile: FirmProfile,
+    product: Product,
+    settings: Any,
+    n_markets: int,
+    lang: str,
+    base_dir: Path | None,
+    year: int,
+    outputs: dict[str, Any],
+    missing: list[str],
+) -> ProductPlan:
+    exporter = profile.home_country
+    hs6 = product.hs
+    parts: list[Part] = []
+    mo = engines.run_markets(
+        settings, exporter, hs6, n_markets, tuple(profile.preferences.excluded_markets), lang
+    )
+    outputs[f"markets:{hs6}"] = mo.raw
+    parts.append(Part("markets", mo.status, mo.detail, mo.engine))
+    if mo.status not in ("ok", "partial"):
+        missing.append(f"{hs6}: " + t("Market ranking: {detail}", lang, detail=mo.detail))
+    selected = _select_markets(profile, mo, n_markets)
+    rows = {r.iso3: r for r in mo.rows}
+    data = engines.trade_figures(settings, exporter, hs6, [m for m, _, _ in selected])
+    bom, bom_problem = _resolve_bom(product, base_dir, lang)
+    if bom_problem:
+        missing.append(f"{hs6}: {bom_problem}")
+    elif product.bom is None:
+        missing.append(
+            f"{hs6}: " + t("No bill of materials given: origin cannot be checked.", lang)
+        )
+    value = product.annual_export_value
+    markets: list[MarketPlan] = []
+    for iso3, rank, by in selected:
+        duty = engines.run_duty(
+            settings, exporter, iso3, hs6, value, profile.size.currency, year, lang
+        )
+        outputs[f"duty:{hs6}:{iso3}"] = duty
+        agreement = duty.best_option if duty.best_option not in (None, "MFN") else None
+        origin = engines.run_origin(
+            settings, bom, hs6, exporter, iso3, agreement, bom_problem, lang
+        )
+        outputs[f"origin:{hs6}:{iso3}"] = origin
+        row = rows.get(iso3)
+        figs = dict(data.get(iso3, {}))
+        if row is not None:
+            figs.update(row.figures)
+        markets.append(
+            MarketPlan(
+                iso3=iso3,
+                name=country(iso3).name(lang),
+                rank=rank,
+                considered=iso3 in profile.preferences.target_markets,
+                selected_by=by,
+                figures=figs,
+                explanation=row.explanation if row is not None else "",
+                duty=duty,
+                origin=origin,
+            )
+        )
+    checks: list[tuple[str, list[DutyView | OriginView]]] = [
+        ("duty", [m.duty for m in markets]),
+        ("origin", [m.origin for m in markets]),
+    ]
+    for key, views in checks:
+        statuses = {v.status for v in views}
+        if not views:
+            continue
+        if statuses == {"ok"}:
+            parts.append(Part(key, "ok", "", views[0].engine))
+        else:
+            bad = [
+                f"{m.iso3}: {v.detail}"
+                for m, v in zip(markets, views, strict=True)
+                if v.status != "ok"
+            ]
+            status = "partial" if "ok" in statuses else next(iter(sorted(statuses - {"ok"})))
+            parts.append(Part(key, status, " | ".join(bad), views[0].engine))  # type: ignore[arg-type]
+            label = t("Duty & FTA options", lang) if key == "duty" else t("Origin check", lang)
+            uniq = sorted({v.detail for v in views if v.status != "ok"})
+            missing.append(f"{hs6}: {label}: " + " | ".join(uniq))
+    return ProductPlan(
+        name=product.display_name(lang),
+        hs6=hs6,
+        description=_description(settings, hs6),
+        bom=product.bom,
+        markets=tuple(markets),
+        parts=tuple(parts),
+    )
+
+
+def _summary(
+    profile: FirmProfile,
+    products: list[ProductPlan],
+    readiness: ReadinessResult,
+    actions: Any,
+    lang: str,
+) -> list[str]:
+    out = [
+        t(
+            "Firm: {name} ({employees} employees)",
+            lang,
+            name=profile.display_name(lang),
+            employees=profile.size.employees,
+        )
+    ]
+    for p in products:
+        out.append(
+            t(
+                "Product: {name}, HS {hs6} {desc}", lang, name=p.name, hs6=p.hs6, desc=p.description
+            ).rstrip()
+        )
+        ranked = [m for m in p.markets if m.selected_by == "ranking"]
+        if ranked:
+            out.append(
+                t(
+                    "Markets ranked first by the market finder: {markets}",
+                    lang,
+                    markets=", ".join(f"{m.rank}. {m.name}" for m in ranked),
+                )
+            )
+        firm = [m.name for m in p.markets if m.selected_by == "firm"]
+        if firm:
+            out.append(
+                t("Markets the firm is considering: {markets}", lang, markets=", ".join(firm))
+            )
+        for m in p.markets:
+            if m.duty.status == "ok" and m.duty.best_option:
+                out.append(
+                    t(
+                        "{market}: best duty option {option}",
+                        lang,
+                        market=m.name,
+                        option=m.duty.best_option,
+                    )
+                )
+            if m.origin.status == "ok" and m.origin.qualifies is not None:
+                verdict = (
+                    t("qualifies", lang) if m.origin.qualifies else t("does not qualify", lang)
+                )
+                out.append(
+                    t(
+                        "{market}: origin under {agreement}: {verdict}",
+                        lang,
+                        market=m.name,
+                        agreement=m.origin.agreement,
+                        verdict=verdict,
+                    )
+                )
+    if readiness.overall is not None:
+        out.append(t("Readiness score: {score}/100", lang, score=f"{readiness.overall:.0f}"))
+    if readiness.gaps:
+        titles = [readiness.dimension(g).title.get(lang) for g in readiness.gaps]
+        out.append(t("Readiness gaps: {gaps}", lang, gaps=", ".join(titles)))
+    for a in list(actions)[:3]:
+        out.append(t("Action {rank}: {title}", lang, rank=a.rank, title=a.title))
+    return out
+
+
+def build_plan(
+    profile: FirmProfile,
+    settings: Any,
+    *,
+    n_markets: int = 5,
+    lang: str = "en",
+    base_dir: Path | None = None,
+    year: int | None = None,
+) -> ExportPlan:
+    """Build the export plan for ``profile``.
+
+    Parameters
+    ----------
+    profile
+        Validated firm profile.
+    settings
+        kaigai settings (data location).
+    n_markets
+        How many markets of the market finder's ranking to analyse (the firm's own
+        ``target_markets`` are always added).
+    lang
+        ``"en"`` or ``"ja"`` for all texts of the plan.
+    base_dir
+        Folder the profile's relative BOM paths are resolved against.
+    year
+        Year of the duty options (default: this year).
+    """
+    lang = check_lang(lang)
+    from kaigai.core.errors import InputError
+
+    if n_markets < 1:
+        raise InputError(
+            f"--markets must be at least 1 (got {n_markets}).", hint="e.g. --markets 5"
+        )
+    yr = year or dt.date.today().year
+    outputs: dict[str, Any] = {}
+    missing: list[str] = []
+    readiness = assess(profile.readiness)
+    outputs["readiness"] = readiness
+    if readiness.unanswered:
+        missing.append(
+            t(
+                "Readiness: {n} question(s) unanswered: {ids}",
+                lang,
+                n=len(readiness.unanswered),
+                ids=", ".join(readiness.unanswered),
+            )
+        )
+    products = [
+        _product_plan(profile, p, settings, n_markets, lang, base_dir, yr, outputs, missing)
+        for p in profile.products
+    ]
+    actions = build_actions(products, readiness, lang)
+    from kaigai.data.store import where
+
+    try:
+        source = where("trade_hs6", settings)
+    except Exception:
+        source = "missing"
+    assumptions = [
+        t(
+            "Exporter: {country}; duty options for year {year}.",
+            lang,
+            country=country(profile.home_country).name(lang),
+            year=yr,
+        ),
+        t(
+            "Trade figures are 2024 HS6 flows in USD from the {source} copy of trade_hs6.",
+            lang,
+            source=source,
+        ),
+        t(
+            "Planned exports per market: {value} {currency} a year (from the firm profile).",
+            lang,
+            value="-"
+            if profile.products[0].annual_export_value is None
+            else f"{profile.products[0].annual_export_value:,.0f}",
+            currency=profile.size.currency,
+        ),
+        t(
+            "Readiness weights: people 20%, experience 15%, finance 15%, certification 15%, IP 10%, capacity 10%, commitment 15%.",
+            lang,
+        ),
+    ]
+    prov: list[Provenance] = []
+    for p in products:
+        for m in p.markets:
+            for f in m.figures.values():
+                prov.extend(x for x in f.provenance if x not in prov)
+    return ExportPlan(
+        firm={
+            "name": profile.display_name(lang),
+            "location": profile.location,
+            "employees": profile.size.employees,
+            "annual_sales": profile.size.annual_sales,
+            "currency": profile.size.currency,
+            "current_markets": list(profile.current_markets),
+            "target_markets": list(profile.preferences.target_markets),
+            "excluded_markets": list(profile.preferences.excluded_markets),
+            "risk_appetite": profile.preferences.risk_appetite,
+        },
+        lang=lang,
+        generated_on=dt.date.today().isoformat(),
+        data_source=source,
+        products=tuple(products),
+        readiness=readiness,
+        actions=tuple(actions),
+        summary=tuple(_summary(profile, products, readiness, actions, lang)),
+        assumptions=tuple(assumptions),
+        missing=tuple(missing),
+        provenance=tuple(prov),
+        engine_outputs=outputs,
+    )
+
+
+__all__ = ["build_plan"]

@@ -1,0 +1,160 @@
+"""Static charts for reports: matplotlib -> SVG (text as paths) embedded as data URIs.
+
+The SVG carries no external reference, so reports open offline. Labels that need a CJK
+font fall back to ISO codes / ids when no such font is installed.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from functools import lru_cache
+from typing import Any
+
+from kaigai.core.i18n import t
+
+CJK_FONTS = (
+    "IPAGothic",
+    "IPAexGothic",
+    "Noto Sans CJK JP",
+    "Noto Sans JP",
+    "TakaoGothic",
+    "VL Gothic",
+)
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """Name of an installed font with Japanese glyphs, or None."""
+    from matplotlib import font_manager
+
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((n for n in CJK_FONTS if n in names), None)
+
+
+def _fig(width: float, height: float) -> tuple[Any, Any]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fonts = ["DejaVu Sans"] + ([cjk_font()] if cjk_font() else [])
+    plt.rcParams.update({"svg.fonttype": "path", "font.family": fonts, "svg.hashsalt": "kaigai"})
+    return plt.subplots(figsize=(width, height), dpi=100)
+
+
+def _data_uri(fig: Any) -> str:
+    import matplotlib.pyplot as plt
+
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue().encode("utf-8")).decode(
+        "ascii"
+    )
+
+
+def _fig_label(key: str, lang: str) -> str:
+    from kaigai.reports.html import label
+
+    return label("fig", key, lang)
+
+
+def _label(text: str, fallback: str, lang: str) -> str:
+    return text if lang != "ja" or cjk_font() else fallback
+
+
+def markets_chart(product: Any, lang: str) -> str | None:
+    """Horizontal bars per market: the engines'/data's USD figures (None when nothing to draw)."""
+    keys = [
+        k
+        for k in ("untapped_usd", "potential_usd", "exports_usd", "imports_usd")
+        if any(
+            m.figures.get(k) is not None and m.figures[k].value is not None for m in product.markets
+        )
+    ]
+    keys = keys[:2]
+    if not keys or not product.markets:
+        return None
+    fig, ax = _fig(6.5, 0.45 * len(product.markets) + 1.2)
+    names = [_label(m.name, m.iso3, lang) for m in product.markets][::-1]
+    height = 0.8 / len(keys)
+    for i, k in enumerate(keys):
+        vals = [
+            (m.figures[k].value or 0.0) / 1e6
+            if m.figures.get(k) is not None and m.figures[k].value is not None
+            else 0.0
+            for m in product.markets
+        ][::-1]
+        ax.barh(
+            [y + i * height for y in range(len(names))],
+            vals,
+            height=height,
+            label=_label(_fig_label(k, lang), k, lang),
+        )
+    ax.set_yticks([y + height * (len(keys) - 1) / 2 for y in range(len(names))], names)
+    ax.set_xlabel(_label(t("USD million", lang), "USD million", lang))
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    return _data_uri(fig)
+
+
+def readiness_chart(readiness: Any, lang: str, gap_below: float = 60.0) -> str:
+    """Horizontal bars of the dimension scores with the gap threshold."""
+    dims = list(readiness.dimensions)[::-1]
+    fig, ax = _fig(6.5, 0.4 * len(dims) + 1.0)
+    names = [_label(d.title.get(lang), d.id, lang) for d in dims]
+    vals = [d.score if d.score is not None else 0.0 for d in dims]
+    colors = [
+        "#bbbbbb"
+        if d.score is None
+        else (
+            "#c0392b" if d.status == "critical" else ("#e67e22" if d.status == "gap" else "#27ae60")
+        )
+        for d in dims
+    ]
+    ax.barh(names, vals, color=colors)
+    ax.axvline(gap_below, color="#555555", linestyle="--", linewidth=1)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(_label(t("Score (0-100)", lang), "Score (0-100)", lang))
+    ax.grid(axis="x", alpha=0.3)
+    return _data_uri(fig)
+
+
+def duty_chart(product: Any, lang: str) -> str | None:
+    """MFN vs best preferential rate per market, as reported by the duty engine."""
+    rows = [
+        m for m in product.markets
+        if m.duty.status == "ok" and m.duty.figures.get("mfn_rate") is not None and m.duty.figures["mfn_rate"].value is not None
+    ]  # fmt: skip
+    if not rows:
+        return None
+    fig, ax = _fig(6.5, 0.45 * len(rows) + 1.2)
+    names = [_label(m.name, m.iso3, lang) for m in rows][::-1]
+    mfn = [m.duty.figures["mfn_rate"].value for m in rows][::-1]
+    best = [
+        (
+            m.duty.figures["best_rate"].value
+            if m.duty.figures.get("best_rate") is not None
+            and m.duty.figures["best_rate"].value is not None
+            else 0.0
+        )
+        for m in rows
+    ][::-1]
+    ys = list(range(len(rows)))
+    ax.barh([y + 0.2 for y in ys], mfn, height=0.4, label="MFN", color="#95a5a6")
+    ax.barh(
+        [y - 0.2 for y in ys],
+        best,
+        height=0.4,
+        label=_label(t("Best option", lang), "Best option", lang),
+        color="#2980b9",
+    )
+    ax.set_yticks(ys, names)
+    ax.set_xlabel("%")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    return _data_uri(fig)
+
+
+__all__ = ["cjk_font", "duty_chart", "markets_chart", "readiness_chart"]

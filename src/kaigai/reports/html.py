@@ -1,0 +1,123 @@
+"""Render an export plan as one self-contained HTML page (Jinja2; charts inline; no CDN).
+
+Every figure is printed with a footnote link to its provenance (dataset, edition, row,
+source) in the "Sources of the figures" list at the end of the page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from kaigai.core.i18n import t
+from kaigai.core.provenance import Figure, Provenance
+from kaigai.reports import charts
+
+FIG_ORDER = (
+    "untapped_usd", "potential_usd", "exports_usd", "imports_usd", "score", "risk",
+    "growth_pct", "distance_km",
+)  # fmt: skip
+
+
+def format_value(f: Figure, lang: str = "en") -> str:
+    """Human text of a figure's value (no rounding beyond display)."""
+    v = f.value
+    if v is None:
+        return t("n/a", lang)
+    unit = f.unit
+    if unit == "USD" and abs(v) >= 1e6:
+        return f"USD {v / 1e6:,.1f}m"
+    if unit in ("USD", "JPY") or unit.isupper() and len(unit) == 3:
+        return f"{unit} {v:,.0f}"
+    if unit == "%":
+        return f"{v:,.2f}%"
+    if unit in ("", "score", "index"):
+        return f"{v:,.1f}"
+    return f"{v:,.1f} {unit}"
+
+
+class _Cites:
+    """Collects provenance records in order of first citation."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.prov: list[Provenance] = []
+        self.ext: list[Any] = []
+
+    def fig(self, f: Figure | None) -> Markup:
+        if f is None:
+            return Markup("—")
+        text = escape(format_value(f, self.lang))
+        if f.value is None:
+            text = Markup('<span class="missing">') + text + Markup("</span>")
+        refs = []
+        for p in f.provenance:
+            if p not in self.prov:
+                self.prov.append(p)
+            n = self.prov.index(p) + 1
+            refs.append(Markup('<sup><a href="#src-{0}">[{0}]</a></sup>').format(n))
+        return text + Markup("").join(refs)
+
+    def ext_ref(self, s: Any) -> int:
+        key = (s.label, s.url)
+        keys = [(x.label, x.url) for x in self.ext]
+        if key not in keys:
+            self.ext.append(s)
+            return len(self.ext)
+        return keys.index(key) + 1
+
+
+def label(prefix: str, key: str, lang: str) -> str:
+    """Translated label of a keyed term (``fig:``, ``status:``, ...); the bare key if none."""
+    msgid = f"{prefix}:{key}"
+    out = t(msgid, lang)
+    return key.replace("_", " ") if out == msgid else out
+
+
+def _env() -> Environment:
+    return Environment(
+        loader=PackageLoader("kaigai.reports", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def fig_keys(product: Any) -> list[str]:
+    keys: list[str] = []
+    for m in product.markets:
+        for k in m.figures:
+            if k not in keys:
+                keys.append(k)
+    return sorted(keys, key=lambda k: (FIG_ORDER.index(k) if k in FIG_ORDER else len(FIG_ORDER), k))
+
+
+def render_html(plan: Any) -> str:
+    """The plan as a complete HTML document (str)."""
+    from kaigai.readiness import load_questionnaire
+
+    lang = plan.lang
+    cites = _Cites(lang)
+    chart_data = {
+        "markets": {p.hs6: charts.markets_chart(p, lang) for p in plan.products},
+        "duty": {p.hs6: charts.duty_chart(p, lang) for p in plan.products},
+        "readiness": charts.readiness_chart(plan.readiness, lang, load_questionnaire().gap_below),
+    }
+    tmpl = _env().get_template("plan.html.j2")
+    return tmpl.render(
+        plan=plan,
+        qn=load_questionnaire(),
+        charts=chart_data,
+        t=lambda msgid, **kw: t(msgid, lang, **kw),
+        label=lambda prefix, key: label(prefix, key, lang),
+        fig=cites.fig,
+        fig_keys=fig_keys,
+        cited=lambda: cites.prov,
+        ext=cites.ext_ref,
+        ext_list=lambda: cites.ext,
+    )
+
+
+__all__ = ["fig_keys", "format_value", "render_html"]
