@@ -1,0 +1,206 @@
+"""``kaigai demo``: product lookup + market overview of one HS6 for an exporter (default 848210, JPN).
+
+Works offline from the bundled starter pack; with the full data imported it reads the catalog.
+The readiness/plan shell may replace this module with the full export-plan story.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from kaigai.cli.common import ConfigOpt, JsonOpt, LangOpt, console, output, settings, table
+from kaigai.core.countries import country, normalize_country
+from kaigai.core.i18n import check_lang, t
+from kaigai.data import store
+from kaigai.data.nomenclature import load_nomenclature
+
+# markets/README.md: these importers are absent from the trade files (partial upstream clone).
+MISSING_IMPORTERS = ("USA", "DEU", "FRA", "GBR", "NLD", "ESP")
+
+
+def destinations(
+    flows: pd.DataFrame, imports: pd.DataFrame, exporter_total: float | None, top: int
+) -> pd.DataFrame:
+    """Top importers of one exporter's HS6 with shares (pure).
+
+    ``flows``: rows of ``trade_hs6`` (importer, value_usd) for one exporter and HS6;
+    ``imports``: ``imports_by_importer`` (importer, import_value_usd) for the HS6;
+    ``exporter_total``: the exporter's total over covered importers (``None`` = missing).
+    Shares are ``None`` where a denominator is missing (never 0).
+    """
+    df = flows[["importer", "value_usd"]].sort_values(
+        ["value_usd", "importer"], ascending=[False, True]
+    )
+    df = df.head(top).merge(imports[["importer", "import_value_usd"]], on="importer", how="left")
+    df["share_of_exports"] = df["value_usd"] / exporter_total if exporter_total else None
+    df["market_share"] = df["value_usd"] / df["import_value_usd"]
+    df.insert(0, "rank", range(1, len(df) + 1))
+    return df.reset_index(drop=True)
+
+
+def _num(v: Any) -> float | None:
+    return None if v is None or pd.isna(v) else float(v)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("demo")
+    def demo(
+        hs: Annotated[str, typer.Option("--hs", help="HS6 product code.")] = "848210",
+        exporter: Annotated[str, typer.Option("--exporter", help="Exporting country.")] = "JPN",
+        top: Annotated[int, typer.Option("--top", min=1, max=50, help="Number of markets.")] = 10,
+        as_json: JsonOpt = False,
+        lang: LangOpt = None,
+        config: ConfigOpt = None,
+    ) -> None:
+        """First answer in one command: what the product is and where the exporter sells it."""
+        s = settings(config, lang)
+        lg = check_lang(s.lang)
+        nom = load_nomenclature(s)
+        entry = nom.lookup(hs)  # either edition: the trade data is HS2017, the nomenclature HS2022
+        hs6 = entry.code if entry.level == 6 else nom.validate_hs6(hs)
+        exp = normalize_country(exporter)
+        flows = store.load("trade_hs6", s, where_sql=f"exporter = '{exp}' AND hs6 = '{hs6}'")
+        imports = store.load("imports_by_importer", s, where_sql=f"hs6 = '{hs6}'")
+        tot = store.load(
+            "exports_by_exporter", s, where_sql=f"exporter = '{exp}' AND hs6 = '{hs6}'"
+        )
+        total = _num(tot["export_value_usd"].iloc[0]) if len(tot) else None
+        year = int(flows["year"].iloc[0]) if len(flows) else None
+        df = destinations(flows, imports, total, top)
+        rows = []
+        for r in df.to_dict("records"):
+            imp = str(r["importer"])
+            rows.append(
+                {
+                    "rank": int(r["rank"]),
+                    "importer": imp,
+                    "name": country(imp).name(lg),
+                    "value_usd": int(r["value_usd"]),
+                    "share_of_exports": _num(r["share_of_exports"]),
+                    "importer_total_imports_usd": _num(r["import_value_usd"]),
+                    "market_share": _num(r["market_share"]),
+                    "provenance": [
+                        store.provenance(
+                            "trade_hs6", s, f"exporter={exp} importer={imp} hs6={hs6}"
+                        ).to_dict(),
+                        store.provenance(
+                            "imports_by_importer",
+                            s,
+                            f"importer={imp} hs6={hs6}",
+                            note="market_share = value_usd / import_value_usd",
+                        ).to_dict(),
+                    ],
+                }
+            )
+        covered = sorted(set(flows["importer"]))
+        payload = {
+            "product": entry.to_dict(),
+            "exporter": {"iso3": exp, "name": country(exp).name(lg)},
+            "year": year,
+            "exporter_total_usd": {
+                "value": total,
+                "missing": total is None,
+                "provenance": store.provenance(
+                    "exports_by_exporter",
+                    s,
+                    f"exporter={exp} hs6={hs6}",
+                    note="total over the covered importers, not world exports",
+                ).to_dict(),
+            },
+            "destinations": rows,
+            "coverage": {
+                "trade_edition": "HS2017",
+                "edition_note": None
+                if "HS2017" in entry.editions
+                else "HS2022-only code: the HS2017 trade data has no flows under it (changed between editions)",
+                "data_copy": store.where("trade_hs6", s),
+                "importers_with_flows": len(covered),
+                "importers_missing_in_data": list(MISSING_IMPORTERS),
+            },
+        }
+
+        def human() -> None:
+            console.print(f"[bold]{entry.code}[/bold] {entry.description}")
+            console.print(f"  {t('Heading', lg)} {entry.heading}: {entry.heading_description}")
+            console.print(f"  {t('Chapter', lg)} {entry.chapter}: {entry.chapter_description}")
+            tot_s = f"{total:,.0f} USD" if total is not None else t("missing", lg)
+            console.print(
+                t(
+                    "{exporter} exports of {hs6} in {year}: {total} (over covered importers)",
+                    lg,
+                    exporter=payload["exporter"]["name"],
+                    hs6=hs6,
+                    year=year or "-",
+                    total=tot_s,
+                )
+            )
+            if not rows:
+                console.print(
+                    t(
+                        "No trade flows recorded for {hs6} from {exporter} (missing, not zero).",
+                        lg,
+                        hs6=hs6,
+                        exporter=exp,
+                    )
+                )
+            if payload["coverage"]["edition_note"]:
+                console.print(str(payload["coverage"]["edition_note"]))
+            console.print(
+                table(
+                    t("Top markets", lg),
+                    [
+                        "#",
+                        t("Market", lg),
+                        t("Exports (USD)", lg),
+                        t("Share of exports", lg),
+                        t("Market imports (USD)", lg),
+                        t("Market share", lg),
+                    ],
+                    [
+                        (
+                            r["rank"],
+                            f"{r['importer']} {r['name']}",
+                            f"{r['value_usd']:,}",
+                            _pct(r["share_of_exports"]),
+                            _usd(r["importer_total_imports_usd"]),
+                            _pct(r["market_share"]),
+                        )
+                        for r in rows
+                    ],
+                )
+            )
+            console.print(
+                t(
+                    "Sources: {a}; {b}",
+                    lg,
+                    a=store.provenance("trade_hs6", s),
+                    b=store.provenance("imports_by_importer", s),
+                )
+            )
+            console.print(
+                t(
+                    "Not in the data (imports missing, not zero): {codes}",
+                    lg,
+                    codes=", ".join(MISSING_IMPORTERS),
+                )
+            )
+            if payload["coverage"]["data_copy"] == "starter":
+                console.print(
+                    t(
+                        "Starter pack: 22 core importers only. Full data: kaigai data import ../shared/data/markets",
+                        lg,
+                    )
+                )
+
+        output(payload, as_json, human)
+
+
+def _pct(v: float | None) -> str:
+    return "-" if v is None else f"{100 * v:.1f}%"
+
+
+def _usd(v: float | None) -> str:
+    return "-" if v is None else f"{v:,.0f}"
