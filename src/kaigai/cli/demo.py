@@ -70,7 +70,7 @@ def register(app: typer.Typer) -> None:
         total = _num(tot["export_value_usd"].iloc[0]) if len(tot) else None
         year = int(flows["year"].iloc[0]) if len(flows) else None
         df = destinations(flows, imports, total, top)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for r in df.to_dict("records"):
             imp = str(r["importer"])
             rows.append(
@@ -96,7 +96,7 @@ def register(app: typer.Typer) -> None:
                 }
             )
         covered = sorted(set(flows["importer"]))
-        payload = {
+        payload: dict[str, Any] = {
             "product": entry.to_dict(),
             "exporter": {"iso3": exp, "name": country(exp).name(lg)},
             "year": year,
