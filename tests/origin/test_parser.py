@@ -37,12 +37,16 @@ def test_rcep_exception_range_or_rvc() -> None:
 
 
 def test_rcep_comma_list_means_alternatives() -> None:
-    assert parse_rcep("CTH, RVC40 or CR") == Or((Shift("CTH"), RVC(40.0), Process("chemical reaction", ("chemical reaction",))))
+    assert parse_rcep("CTH, RVC40 or CR") == Or(
+        (Shift("CTH"), RVC(40.0), Process("chemical reaction", ("chemical reaction",)))
+    )
 
 
 def test_rcep_exception_codes_joined_by_and_or() -> None:
     a = parse_rcep("CTSH except from subheading 8504.21 and 8504.22, or RVC40")
-    assert a.parts[0] == Shift("CTSH", (CodeRange("subheading", "850421"), CodeRange("subheading", "850422")))  # type: ignore[union-attr]
+    assert a.parts[0] == Shift(
+        "CTSH", (CodeRange("subheading", "850421"), CodeRange("subheading", "850422"))
+    )  # type: ignore[union-attr]
     b = parse_rcep("CTH except from heading 24.03 or 24.04")
     assert b == Shift("CTH", (CodeRange("heading", "2403"), CodeRange("heading", "2404")))
 
@@ -50,12 +54,31 @@ def test_rcep_exception_codes_joined_by_and_or() -> None:
 def test_rcep_chapter_exception_and_product_split() -> None:
     assert parse_rcep("CC except from Chapter 1") == Shift("CC", (CodeRange("chapter", "01"),))
     n = parse_rcep("1. CTH for carp (Cyprinus spp.), 2. CC for any other good")
-    assert n == Or((ForProduct("carp (Cyprinus spp.)", Shift("CTH")), ForProduct("any other good", Shift("CC"))))
+    assert n == Or(
+        (
+            ForProduct("carp (Cyprinus spp.)", Shift("CTH")),
+            ForProduct("any other good", Shift("CC")),
+        )
+    )
 
 
 def test_rcep_provided_that_becomes_condition() -> None:
-    n = parse_rcep("CTSH provided that at least 50 percent by weight of the material or materials used is originating, or RVC40")
-    assert n == Or((And((Shift("CTSH"), Condition("at least 50 percent by weight of the material or materials used is originating"))), RVC(40.0)))
+    n = parse_rcep(
+        "CTSH provided that at least 50 percent by weight of the material or materials used is originating, or RVC40"
+    )
+    assert n == Or(
+        (
+            And(
+                (
+                    Shift("CTSH"),
+                    Condition(
+                        "at least 50 percent by weight of the material or materials used is originating"
+                    ),
+                )
+            ),
+            RVC(40.0),
+        )
+    )
 
 
 def test_canonical_round_trip_examples() -> None:
@@ -72,12 +95,21 @@ def test_canonical_round_trip_examples() -> None:
 
 def test_dated_rule() -> None:
     n = parse_notation("RVC 60% (FOB) {2021-01-01 to 2022-12-31}")
-    assert isinstance(n, Dated) and n.applies(dt.date(2022, 6, 1)) and not n.applies(dt.date(2023, 1, 1))
+    assert (
+        isinstance(n, Dated)
+        and n.applies(dt.date(2022, 6, 1))
+        and not n.applies(dt.date(2023, 1, 1))
+    )
 
 
 @pytest.mark.parametrize(
     ("text", "pos"),
-    [("CTH except from heading 72.0", 24), ("RVC forty", 4), ("CTH or or RVC40", 7), ("CTH except from chapter 123", 24)],
+    [
+        ("CTH except from heading 72.0", 24),
+        ("RVC forty", 4),
+        ("CTH or or RVC40", 7),
+        ("CTH except from chapter 123", 24),
+    ],
 )
 def test_errors_name_position(text: str, pos: int) -> None:
     with pytest.raises(RuleParseError) as ei:
@@ -88,13 +120,18 @@ def test_errors_name_position(text: str, pos: int) -> None:
 
 def test_japanese_labels() -> None:
     ja = to_text_ja(parse_rcep("CTH except from heading 72.08 through 72.16, or RVC40"))
-    assert ja == "項変更（CTH）（第72.08項から第72.16項までからの変更を除く） 又は 域内原産割合（RVC）40%以上"
+    assert (
+        ja
+        == "項変更（CTH）（第72.08項から第72.16項までからの変更を除く） 又は 域内原産割合（RVC）40%以上"
+    )
 
 
 # --- property-based ---------------------------------------------------------------------------
 
-_words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz -,()", min_size=1, max_size=30).map(str.strip).filter(
-    lambda s: bool(s) and s[0].isalpha()
+_words = (
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz -,()", min_size=1, max_size=30)
+    .map(str.strip)
+    .filter(lambda s: bool(s) and s[0].isalpha())
 )
 _pct = st.integers(min_value=0, max_value=100).map(float)
 
@@ -105,7 +142,12 @@ def code_ranges(draw: st.DrawFn) -> CodeRange:
     n = {"chapter": 2, "heading": 4, "subheading": 6}[level]
     a = draw(st.integers(min_value=1, max_value=10**n - 2))
     start = str(a).zfill(n)
-    end = draw(st.one_of(st.none(), st.integers(min_value=a + 1, max_value=10**n - 1).map(lambda x: str(x).zfill(n))))
+    end = draw(
+        st.one_of(
+            st.none(),
+            st.integers(min_value=a + 1, max_value=10**n - 1).map(lambda x: str(x).zfill(n)),
+        )
+    )
     q = draw(st.one_of(st.none(), _words))
     return CodeRange(level, start, end, q)  # type: ignore[arg-type]
 
@@ -122,9 +164,13 @@ def leaves(draw: st.DrawFn):  # type: ignore[no-untyped-def]
     if kind == 1:
         return PE()
     if kind == 2:
-        return Shift(draw(st.sampled_from(["CC", "CTH", "CTSH"])), draw(st.one_of(st.just(()), _ranges)))
+        return Shift(
+            draw(st.sampled_from(["CC", "CTH", "CTSH"])), draw(st.one_of(st.just(()), _ranges))
+        )
     if kind == 3:
-        method = draw(st.sampled_from([None, "build-down", "build-up", "net cost", "focused value"]))
+        method = draw(
+            st.sampled_from([None, "build-down", "build-up", "net cost", "focused value"])
+        )
         focus = draw(_ranges) if method == "focused value" else ()
         return RVC(draw(_pct), method, draw(st.sampled_from([None, "FOB", "EXW"])), focus)
     if kind == 4:
@@ -141,7 +187,11 @@ def leaves(draw: st.DrawFn):  # type: ignore[no-untyped-def]
         return Process(d, operations_of(d))
     if kind == 8:
         return Condition(draw(_words))
-    return Dated(Shift("CTH"), dt.date(2021, 1, 1), draw(st.one_of(st.none(), st.just(dt.date(2022, 12, 31)))))
+    return Dated(
+        Shift("CTH"),
+        dt.date(2021, 1, 1),
+        draw(st.one_of(st.none(), st.just(dt.date(2022, 12, 31)))),
+    )
 
 
 def _trees(depth: int):  # type: ignore[no-untyped-def]

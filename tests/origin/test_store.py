@@ -19,7 +19,9 @@ from .conftest import Rules
 @pytest.mark.parametrize("agreement", ["CPTPP", "UK-JP", "RCEP"])
 def test_parse_coverage_at_least_98_percent(rules: Rules, agreement: str) -> None:
     cov = rules.books[agreement].coverage()
-    assert cov["rows"] == {"CPTPP": 2561, "UK-JP": 960, "RCEP": 2189}[agreement]  # README row counts
+    assert (
+        cov["rows"] == {"CPTPP": 2561, "UK-JP": 960, "RCEP": 2189}[agreement]
+    )  # README row counts
     assert cov["share_parsed"] >= 0.98
     for r in rules.books[agreement].rows:
         assert r.parsed or r.error  # every unparsed row carries a reason
@@ -60,13 +62,17 @@ def test_wrong_rule_class_is_not_copied() -> None:
         "2207 and heading 2208, provided that all the materials of subheading 080610, subheading 200961 and subheading "
         "200969 used are wholly obtained"
     )
-    assert to_text(n).startswith("CTH except from heading 22.07, heading 22.08 and wholly obtained materials")
+    assert to_text(n).startswith(
+        "CTH except from heading 22.07, heading 22.08 and wholly obtained materials"
+    )
 
 
 def test_country_specific_rows_are_scoped(rules: Rules) -> None:
     m = rule_for("CPTPP", "870323", rules.books, rules.agreements, rules.hs17)
     txt = to_text(m.rule)
-    assert txt.startswith("RVC 45% (net cost) or (RVC 55% (build-down) or for \"goods imported from Malaysia")
+    assert txt.startswith(
+        'RVC 45% (net cost) or (RVC 55% (build-down) or for "goods imported from Malaysia'
+    )
     assert not any(isinstance(p, RVC) and p.threshold == 25.0 for p in m.rule.parts)  # type: ignore[union-attr]
 
 
@@ -95,7 +101,9 @@ def test_eu_jp_stands_in_with_uk_jp_rules(rules: Rules) -> None:
 
 
 def test_hs_edition_mapping_flags_codes_new_in_2022(rules: Rules) -> None:
-    new = rule_for("UK-JP", "852411", rules.books, rules.agreements, rules.hs17)  # flat panel modules: new in HS2022
+    new = rule_for(
+        "UK-JP", "852411", rules.books, rules.agreements, rules.hs17
+    )  # flat panel modules: new in HS2022
     assert new.edition_ambiguous and "does not exist in HS2017" in new.edition_note
     old = rule_for("UK-JP", "847130", rules.books, rules.agreements, rules.hs17)
     assert not old.edition_ambiguous
@@ -118,4 +126,6 @@ def test_provisions_carry_citations(rules: Rules) -> None:
         if a.rules:
             assert a.de_minimis["cite"] and a.cumulation["cite"] and a.retention["cite"]
     assert rules.agreements["UK-JP"].de_minimis_applies("848210")
-    assert not rules.agreements["UK-JP"].de_minimis_applies("610910")  # Chapters 50-63 excluded (Art. 6(1))
+    assert not rules.agreements["UK-JP"].de_minimis_applies(
+        "610910"
+    )  # Chapters 50-63 excluded (Art. 6(1))

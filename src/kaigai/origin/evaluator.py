@@ -451,7 +451,7 @@ def _rvc(node: RVC, ctx: Context, noms: list[Material], vnm: float, text: str) -
         "price": price,
         "vnm": vnm,
         "vom": vom,
-        **{f"rvc_{k.replace(' ', '_')}": round(x, 4) for k, x in vals.items()},
+        **{f"rvc_{k.replace(' ', '_').replace('-', '_')}": round(x, 4) for k, x in vals.items()},
     }
     return Outcome(
         "pass" if ok else "fail", text, f"{margin} [{both}]", margin, head, amt, figures=figs
