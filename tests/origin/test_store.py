@@ -28,8 +28,7 @@ def test_parse_coverage_at_least_98_percent(rules: Rules, agreement: str) -> Non
 
 
 def test_every_rcep_subheading_has_exactly_one_most_specific_row(rules: Rules) -> None:
-    book = rules.books["RCEP"]
-    for hs6 in sorted(rules.hs22)[::50]:
+    for hs6 in [c for c in sorted(rules.hs22) if not c.startswith(("77", "99"))][::50]:
         m = rule_for("RCEP", hs6, rules.books, rules.agreements, rules.hs17)
         assert len(m.rows) == 1, hs6
 
