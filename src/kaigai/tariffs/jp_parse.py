@@ -41,7 +41,19 @@ _MARK_LEAD = re.compile(r"^(\*\*|\*|●|◎|※)+")
 _MARK_TAIL = re.compile(r"\s*◆\s*\d+$")
 _CHOICE = re.compile(r"^(.*)のうちいずれか(高|低)い税率(.*)$", re.S)
 _PROVISO = re.compile(r"^\s*\(?ただしその税率が(.+?)を(下回|上回)る場合は(.+?)(?:とする)?\)?$")
-_SEASON = re.compile(r"毎年(\d+)月(\d+)日から同年(\d+)月(\d+)日まで")
+_SEASON = re.compile(r"毎年(\d+)月(\d+)日から(?:同年|翌年)(\d+)月(\d+|末)日まで")
+
+
+def season_of(text: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """``毎年4月1日から同年9月30日まで`` -> ((4, 1), (9, 30)); ``2月末日`` -> day 29."""
+    m = _SEASON.search(text)
+    if not m:
+        return None
+    a, b, c = (int(x) for x in m.groups()[:3])
+    d = 29 if m.group(4) == "末" else int(m.group(4))
+    return (a, b), (c, d)
+
+
 _PARTY = re.compile(r"^\((.+?)に対する待遇\)")
 _PARTY_NAMES = {
     "マレーシア": "MYS", "ベトナム": "VNM", "オーストラリア": "AUS", "カナダ": "CAN",
@@ -209,9 +221,8 @@ def _branch(cond: str, expr: RateExpr) -> Branch:
         if not codes:
             raise RateParseError(f"unknown party in '{cond}'")
         return Branch("party", cond, expr, codes)
-    if sm := _SEASON.search(cond):
-        a, b, c, d = (int(x) for x in sm.groups())
-        return Branch("seasonal", cond, expr, season=((a, b), (c, d)))
+    if season := season_of(cond):
+        return Branch("seasonal", cond, expr, season=season)
     if "関税割当数量以内" in cond:
         return Branch("in_quota", cond, expr)
     if "関税割当数量以外" in cond:
@@ -279,4 +290,4 @@ def parse_jp_rate(text: str) -> ParsedCell:
     return ParsedCell(raw, Conditional(branches), False, markers)
 
 
-__all__ = ["ParsedCell", "parse_jp_rate"]
+__all__ = ["ParsedCell", "parse_jp_rate", "season_of"]

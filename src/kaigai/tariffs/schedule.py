@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from kaigai.core.errors import RateParseError
 from kaigai.core.provenance import Provenance
-from kaigai.tariffs.expr import AdValorem, Choice, Range, RateExpr, Unbound
-from kaigai.tariffs.jp_parse import parse_jp_rate
+from kaigai.tariffs.expr import AdValorem, Branch, Choice, Conditional, Range, RateExpr, Unbound
+from kaigai.tariffs.jp_parse import parse_jp_rate, season_of
 from kaigai.tariffs.vn_parse import parse_vn_rate
 
 JP_RATE_COLUMNS: tuple[str, ...] = (
@@ -176,6 +176,13 @@ def build_jp_schedule(
             lines.setdefault(line.hs6, []).append(line)
             by_code[code] = line
         stack.append((level, own))
+    for code9, group in _duplicates(lines).items():
+        merged = _merge_seasonal(group)
+        by_code[code9] = merged
+        hs = merged.hs6
+        lines[hs] = [ln for ln in lines[hs] if ln.national_code != merged.national_code]
+        lines[hs].append(merged)
+        lines[hs].sort(key=lambda ln: ln.source_row)
     return Schedule(
         "JPN",
         dataset,
@@ -184,6 +191,49 @@ def build_jp_schedule(
         source,
         {k: tuple(v) for k, v in lines.items()},
         by_code,
+    )
+
+
+def _duplicates(lines: dict[str, list[TariffLine]]) -> dict[str, list[TariffLine]]:
+    seen: dict[str, list[TariffLine]] = {}
+    for group in lines.values():
+        for ln in group:
+            seen.setdefault(ln.national_code.replace(".", ""), []).append(ln)
+    return {k: v for k, v in seen.items() if len(v) > 1}
+
+
+def _merge_seasonal(group: list[TariffLine]) -> TariffLine:
+    """Rows sharing one national code (seasonal subdivisions, e.g. bananas 0803.90.100) become one
+    line whose cells are seasonal conditionals keyed by the import period in the description."""
+    first = group[0]
+    seasons = [season_of(ln.description) for ln in group]
+    kind = "seasonal" if all(seasons) else "product"
+
+    def combine(exprs: list[RateExpr | None]) -> RateExpr | None:
+        if any(e is None for e in exprs):
+            return None
+        if all(e == exprs[0] for e in exprs):
+            return exprs[0]
+        return Conditional(
+            tuple(
+                Branch(kind, ln.description.strip(), e, season=s)  # type: ignore[arg-type]
+                for ln, e, s in zip(group, exprs, seasons, strict=True)
+            )
+        )
+
+    cells: dict[str, RateCell] = {}
+    for col in first.cells:
+        parts = [ln.cells.get(col) for ln in group]
+        if any(p is None for p in parts):
+            continue
+        expr = combine([p.expr for p in parts])  # type: ignore[union-attr]
+        text = " / ".join(p.text for p in parts)  # type: ignore[union-attr]
+        cells[col] = replace(parts[0], text=text, expr=expr)  # type: ignore[arg-type]
+    return replace(
+        first,
+        cells=cells,
+        mfn=combine([ln.mfn for ln in group]),
+        description=" / ".join(ln.description.strip() for ln in group),
     )
 
 
