@@ -94,12 +94,12 @@ def _rates(items: list[str] | None) -> Rates:
 def _ctx(
     config: Path | None, lang: str | None, extra: Path | None
 ) -> tuple[Any, Any, Any, Any, Any]:
-    from kaigai.origin.datasets import build_books, hs_sets
+    from kaigai.origin.datasets import cached_books, hs_sets
     from kaigai.origin.provisions import load_agreements
 
     s = settings(config, lang)
     hs22, hs17 = hs_sets(s)
-    return s, load_agreements(extra), build_books(s, extra), hs22, hs17
+    return s, load_agreements(extra), cached_books(s, extra), hs22, hs17
 
 
 def _product(hs: str, frm: str, to: str, cur: str, fob: float | None, exw: float | None, net_cost: float | None,

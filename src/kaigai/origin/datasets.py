@@ -5,7 +5,6 @@ This module does I/O (it reads datasets); the engines it feeds are pure.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,13 +58,20 @@ def build_books(settings: Settings, extra: Path | None = None) -> dict[str, Rule
     return books
 
 
-@lru_cache(maxsize=4)
-def cached_books(
-    shared: str, catalog: str, use_starter: bool, extra: str | None
-) -> dict[str, RuleBook]:
-    from kaigai.core.config import get_settings
+_CACHE: dict[tuple[str, ...], dict[str, RuleBook]] = {}
 
-    return build_books(get_settings(), Path(extra) if extra else None)
+
+def cached_books(settings: Settings, extra: Path | None = None) -> dict[str, RuleBook]:
+    """:func:`build_books` memoised per (shared data, catalog, starter, extra file) in this process."""
+    key = (
+        str(settings.shared_data),
+        str(settings.catalog_path),
+        str(settings.use_starter),
+        str(extra or ""),
+    )
+    if key not in _CACHE:
+        _CACHE[key] = build_books(settings, extra)
+    return _CACHE[key]
 
 
 def hs_sets(settings: Settings) -> tuple[frozenset[str], frozenset[str]]:

@@ -1,0 +1,83 @@
+"""CLI: `kaigai origin rule|check|whatif|docs|coverage` through the real Typer app."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from kaigai.cli.app import app
+
+EXAMPLE = str(Path(__file__).resolve().parents[2] / "examples" / "bom_bearing.csv")
+runner = CliRunner()
+
+
+def _json(args: list[str]) -> dict:  # type: ignore[type-arg]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)  # type: ignore[no-any-return]
+
+
+def test_rule_json_has_text_and_ast() -> None:
+    d = _json(["origin", "rule", "--agreement", "CPTPP", "--hs", "847130", "--json"])
+    assert d["rule_text"] == "CTSH" and d["ast"] == {
+        "type": "Shift",
+        "level": "CTSH",
+        "exceptions": [],
+    }
+    assert d["hs_edition"] == "HS2012" and d["source_rows"][0]["provenance"]["dataset"] == "uk_psr"
+
+
+def test_rule_no_data_exit_code() -> None:
+    res = runner.invoke(app, ["origin", "rule", "--agreement", "AJCEP", "--hs", "847130"])
+    assert res.exit_code != 0
+    assert (
+        "no rule data for AJCEP 8471" in str(res.exception)
+        or "no rule data for AJCEP 8471" in res.output
+    )
+
+
+def test_check_json() -> None:
+    d = _json(["origin", "check", "--bom", EXAMPLE, "--hs", "848210", "--from", "JPN", "--to", "VNM",
+               "--fob", "1000", "--exw", "950", "--json"])  # fmt: skip
+    st = {v["agreement"]: v["status"] for v in d["verdicts"]}
+    assert st == {
+        "CPTPP": "qualifies",
+        "RCEP": "qualifies",
+        "AJCEP": "no rule data",
+        "JP-VN": "no rule data",
+    }
+
+
+def test_check_one_agreement_human() -> None:
+    res = runner.invoke(app, ["origin", "check", "--bom", EXAMPLE, "--hs", "848210", "--to", "GBR", "--agreement",
+                              "UK-JP", "--fob", "520", "--exw", "500"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "does not qualify" in res.output
+
+
+def test_check_requires_price() -> None:
+    res = runner.invoke(app, ["origin", "check", "--bom", EXAMPLE, "--hs", "848210", "--to", "VNM"])
+    assert res.exit_code != 0
+
+
+def test_whatif_json() -> None:
+    d = _json(["origin", "whatif", "--bom", EXAMPLE, "--hs", "848210", "--to", "GBR", "--agreement", "UK-JP",
+               "--fob", "520", "--exw", "500", "--json"])  # fmt: skip
+    assert d["status_before"] == "does not qualify"
+    assert [c["parts"] for c in d["changes"][:2]] == [["BALL"], ["OR"]]
+    assert d["changes"][0]["cost"] == 12.0  # 10% premium on JPY 120
+
+
+def test_docs_writes_files(tmp_path: Path) -> None:
+    d = _json(["origin", "docs", "--bom", EXAMPLE, "--hs", "848210", "--to", "VNM", "--agreement", "CPTPP",
+               "--fob", "1000", "--exw", "950", "--out", str(tmp_path), "--format", "json,html", "--json"])  # fmt: skip
+    assert len(d["written"]) == 2 and "5 years" in d["retention"]
+    data = json.loads((tmp_path / "origin_CPTPP_848210_VNM.json").read_text(encoding="utf-8"))
+    assert data["criterion"] == "product-specific rule met: RVC 50% (build-down)"
+
+
+def test_coverage_json() -> None:
+    d = _json(["origin", "coverage", "--json"])
+    assert d["UK-JP"]["share_parsed"] >= 0.98 and d["RCEP"]["share_parsed"] == 1.0
