@@ -96,3 +96,28 @@ def test_nomenclature_matches_shared_file(shared_data: Path) -> None:
     assert len(nom.hs22) == len(real)
     row = real[real.hscode == "330499"].iloc[0]
     assert nom.lookup("3304.99").description == row.description
+
+
+def test_japanese_descriptions_from_japan_customs(nom: Nomenclature) -> None:
+    e = nom.lookup("8482.10")
+    assert e.description_ja == "玉軸受" and e.heading_description_ja == "玉軸受及びころ軸受"
+    assert nom.lookup("848291").description_ja == "部分品 > 玉、針状ころ及びころ"
+    assert nom.lookup("010121").description_ja == ""  # chapter 01 is not in the starter tariff
+
+
+def test_japanese_descriptions_cover_full_tariff(shared_data: Path) -> None:
+    from kaigai.core.config import get_settings
+    from kaigai.data.importer import import_path
+    from kaigai.data.nomenclature import load_ja_descriptions
+
+    s = get_settings()
+    import_path(shared_data / "trade_rules/japan_tariff", s)
+    ja = load_ja_descriptions(s)
+    jt = pd.read_parquet(
+        shared_data / "trade_rules/japan_tariff/japan_applied_tariff_2026_07_09.parquet"
+    )
+    n_sub = (
+        jt.stat_code.astype(str).str.fullmatch(r"\d{4}\.\d{2}").groupby(jt.stat_code).any().sum()
+    )
+    assert int((ja.code.str.len() == 6).sum()) == int(n_sub)
+    assert ja.set_index("code").description_ja["090210"].startswith("緑茶")

@@ -43,3 +43,9 @@ def test_empty_query_is_an_input_error(nom: Nomenclature) -> None:
     with pytest.raises(InputError):
         search(nom, "of the")
     assert search(nom, "zzzqqq") == []
+
+
+def test_japanese_query_searches_japan_customs_text(nom: Nomenclature) -> None:
+    hits = search(nom, "玉軸受", limit=3)
+    assert hits[0].code == "848210" and hits[0].description.startswith("玉軸受 / Ball bearings")
+    assert [h.code for h in search(nom, "顕微鏡", level=6, limit=2)] == ["901110", "901180"]

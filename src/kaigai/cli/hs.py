@@ -52,15 +52,29 @@ def register(app: typer.Typer) -> None:
         data["query"] = code
         if entry.level < 6:
             data["subheadings"] = [
-                {"code": c, "description": nom.description(c)} for c in nom.children(entry.code)
+                {"code": c, "description": nom.description(c), "description_ja": nom.ja.get(c)}
+                for c in nom.children(entry.code)
             ]
         ds = "hs_nomenclature" if entry.edition == HS2022 else "hs17_products"
         data["provenance"] = store.provenance(ds, s, locator=f"code={entry.code}").to_dict()
+        if entry.description_ja:
+            data["provenance_ja"] = store.provenance(
+                "jp_tariff",
+                s,
+                locator=f"stat_code={entry.code[:4]}.{entry.code[4:]}"
+                if entry.level == 6
+                else f"heading={entry.code}",
+            ).to_dict()
 
         def human() -> None:
             rows: list[tuple[str, str]] = [
                 (t("Code", lg), entry.code),
                 (t("Description", lg), entry.description),
+                *(
+                    [(t("Description (Japan Customs)", lg), entry.description_ja)]
+                    if entry.description_ja
+                    else []
+                ),
                 (t("Edition", lg), entry.edition + f" ({', '.join(entry.editions)})"),
             ]
             if entry.heading and entry.heading != entry.code:
@@ -84,7 +98,15 @@ def register(app: typer.Typer) -> None:
                     table(
                         t("Subheadings", lg),
                         [t("Code", lg), t("Description", lg)],
-                        [(x["code"], x["description"]) for x in data["subheadings"]],
+                        [
+                            (
+                                x["code"],
+                                x["description_ja"]
+                                if lg == "ja" and x["description_ja"]
+                                else x["description"],
+                            )
+                            for x in data["subheadings"]
+                        ],
                     )
                 )
 

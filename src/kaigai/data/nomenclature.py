@@ -26,13 +26,40 @@ def load_hs2017(settings: Settings) -> pd.DataFrame:
     return df
 
 
+def load_ja_descriptions(settings: Settings) -> pd.DataFrame:
+    """Japanese descriptions (Japan Customs tariff ``jp_tariff``): columns ``code``, ``description_ja``.
+
+    HS6: the tariff path of the first line of each ``dddd.dd`` statistical code below its heading
+    ("玉軸受"; "部分品 > 玉、針状ころ及びころ"); HS4: the heading text. Only the chapters present in
+    ``jp_tariff`` are covered (the starter pack: 21 22 33 61 62 84 85 90).
+    """
+    df = store.load(
+        "jp_tariff",
+        settings,
+        columns=["row_order", "stat_code", "desc_path_ja"],
+        where_sql="regexp_full_match(stat_code, '\\d{4}\\.\\d{2}')",
+    ).sort_values("row_order")
+    df = df.drop_duplicates("stat_code")
+    rows: dict[str, str] = {}
+    for code, path in zip(df["stat_code"], df["desc_path_ja"], strict=True):
+        parts = [p.strip() for p in str(path).split(" > ")]
+        hs6 = str(code).replace(".", "")
+        rows.setdefault(hs6[:4], parts[0])
+        rows[hs6] = " > ".join(parts[1:]) or parts[0]
+    return pd.DataFrame({"code": list(rows), "description_ja": list(rows.values())})
+
+
 def load_nomenclature(settings: Settings) -> Nomenclature:
-    """HS 2022 + HS 2017 (+ sections when available) as a :class:`Nomenclature`."""
+    """HS 2022 + HS 2017 (+ sections and Japanese descriptions when available)."""
     try:
         sections: pd.DataFrame | None = store.load("hs_sections", settings)
     except DatasetMissingError:
         sections = None
-    return Nomenclature.from_frames(load_hs2022(settings), load_hs2017(settings), sections)
+    try:
+        ja: pd.DataFrame | None = load_ja_descriptions(settings)
+    except DatasetMissingError:
+        ja = None
+    return Nomenclature.from_frames(load_hs2022(settings), load_hs2017(settings), sections, ja)
 
 
-__all__ = ["load_hs2017", "load_hs2022", "load_nomenclature"]
+__all__ = ["load_hs2017", "load_hs2022", "load_ja_descriptions", "load_nomenclature"]

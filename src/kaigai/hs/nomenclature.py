@@ -38,6 +38,8 @@ class HSEntry:
     editions: tuple[str, ...] = ()
     hs2017_description: str = ""
     note: str = ""
+    description_ja: str = ""
+    heading_description_ja: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -52,6 +54,8 @@ class HSEntry:
             else None,
             "section": {"code": self.section, "name": self.section_name} if self.section else None,
             "hs2017_description": self.hs2017_description or None,
+            "description_ja": self.description_ja or None,
+            "heading_description_ja": self.heading_description_ja or None,
             "note": self.note or None,
         }
 
@@ -66,6 +70,7 @@ class Nomenclature:
     hs22: dict[str, tuple[int, str, str]]  # code -> (level, description, section)
     hs17: dict[str, str] = field(default_factory=dict)  # hs6 -> description
     sections: dict[str, str] = field(default_factory=dict)  # roman numeral -> name
+    ja: dict[str, str] = field(default_factory=dict)  # code -> Japanese description (Japan Customs)
 
     @classmethod
     def from_frames(
@@ -73,8 +78,10 @@ class Nomenclature:
         hs2022: pd.DataFrame,
         hs2017: pd.DataFrame | None = None,
         sections: pd.DataFrame | None = None,
+        ja: pd.DataFrame | None = None,
     ) -> Nomenclature:
-        """Build from ``hs_nomenclature`` (+ ``hs17_products``, ``hs_sections``) frames.
+        """Build from ``hs_nomenclature`` (+ ``hs17_products``, ``hs_sections``, Japanese
+        descriptions with columns ``code``/``description_ja``) frames.
 
         The ``TOTAL`` row and anything that is not a 2/4/6-digit code are dropped.
         """
@@ -94,7 +101,10 @@ class Nomenclature:
             secs = {
                 str(s): str(n) for s, n in zip(sections["section"], sections["name"], strict=True)
             }
-        return cls(hs22, hs17, secs)
+        jad: dict[str, str] = {}
+        if ja is not None:
+            jad = {str(c): str(d) for c, d in zip(ja["code"], ja["description_ja"], strict=True)}
+        return cls(hs22, hs17, secs, jad)
 
     # -- queries -----------------------------------------------------------------------
     def exists(self, code: str, edition: str = HS2022) -> bool:
@@ -174,6 +184,8 @@ class Nomenclature:
             editions=eds,
             hs2017_description=self.hs17.get(code, "") if len(code) == 6 else "",
             note=note,
+            description_ja=self.ja.get(code, ""),
+            heading_description_ja=self.ja.get(hd, "") if hd else "",
         )
 
     def validate_hs6(self, text: str | int, edition: str = HS2022) -> str:

@@ -139,7 +139,8 @@ def search(
 ) -> list[SearchHit]:
     """Rank HS entries by how well their descriptions match ``query``.
 
-    A query of digits lists the codes under that prefix instead.
+    A query of digits lists the codes under that prefix instead; a Japanese query searches the
+    Japan Customs descriptions (``Nomenclature.ja``).
 
     Raises
     ------
@@ -154,6 +155,8 @@ def search(
     compact = re.sub(r"[\s.]", "", q)
     if compact.isdigit():
         return _prefix(nom, compact, limit, level, edition)
+    if not q.isascii():
+        return _search_ja(nom, q, limit, level)
     qt = list(dict.fromkeys(tokens(q)))
     if not qt:
         raise InputError(
@@ -190,6 +193,32 @@ def search(
             score += 3
         score /= 1 + 0.15 * math.log(max(len(toks), 1))
         hits.append(SearchHit(code, lvl, desc, score, edition, tuple(matched)))
+    hits.sort(key=lambda h: (-h.score, -h.level, h.code))
+    return hits[:limit]
+
+
+def _search_ja(nom: Nomenclature, query: str, limit: int, level: int | None) -> list[SearchHit]:
+    """Japanese: substring match of each space-separated term in the Japan Customs text.
+
+    Score per term: 2 if in the entry's own text, 0.5 if only in its heading's; x1.5 if all terms
+    are in the entry's own text; divided by 1 + 0.15 ln(characters). Subheadings before headings.
+    """
+    terms = [x for x in re.split(r"[\s\u3000、,]+", query) if x]
+    hits: list[SearchHit] = []
+    for code, desc in nom.ja.items():
+        lvl = len(code)
+        if level is not None and lvl != level:
+            continue
+        parent = nom.ja.get(code[:4], "") if lvl == 6 else ""
+        own = [x for x in terms if x in desc]
+        if not own:
+            continue
+        score = 2.0 * len(own) + 0.5 * sum(1 for x in terms if x not in desc and x in parent)
+        if len(own) == len(terms):
+            score *= 1.5
+        score /= 1 + 0.15 * math.log(max(len(desc), 1))
+        en = nom.description(code) or ""
+        hits.append(SearchHit(code, lvl, f"{desc} / {en}", score, "JP tariff (HS2022)", tuple(own)))
     hits.sort(key=lambda h: (-h.score, -h.level, h.code))
     return hits[:limit]
 
