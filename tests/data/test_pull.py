@@ -111,9 +111,49 @@ def test_http_error_and_pinned_checksum(
 
 
 def test_non_importable_download_is_kept_with_note(settings: Settings) -> None:
-    res = pull("hs_correlation_22_17", settings, transport=_transport(b"PK\x03\x04fake-xlsx", []))
+    res = pull("trade_hs6", settings, transport=_transport(b"PK\x03\x04fake-zip", []))
     assert res.imported is None and "not directly importable" in res.note
-    assert Path(res.path).name == "HS2022toHS2017ConversionAndCorrelationTables.xlsx"
+    assert Path(res.path).name == "BACI_HS17_V202501.zip"
+
+
+def _workbook(path: Path) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    conv = wb.active
+    conv.title = "HS2022-HS2017 Conversions"
+    conv.append(["From HS2022", "To HS2017"])
+    conv.append(["851713", "851712"])
+    conv.append(["851714", "851712"])
+    corr = wb.create_sheet("HS2022-HS2017 Correlations")
+    corr.append(["Correlation between HS2022 and HS2017"])
+    corr.append([])
+    corr.append(["HS 2022", "HS 2017", "Relationship"])
+    corr.append(["851713", "851712", "n:1"])
+    corr.append(["851714", "851712", "n:1"])
+    corr.append([10121.0, "010121", "1:1"])  # numeric cell without its leading zero
+    wb.save(path)
+    return path.read_bytes()
+
+
+def test_pull_unsd_correlation_converts_and_feeds_concordance(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from kaigai.data.nomenclature import load_concordance
+
+    body = _workbook(tmp_path / "w.xlsx")
+    res = pull("hs_correlation_22_17", settings, transport=_transport(body, []))
+    assert res.imported is not None and res.imported.rows == 3
+    m = load_concordance(settings).map("851712")
+    assert m.status == "official" and m.targets == ("851713", "851714")
+    assert load_concordance(settings).map("010121").targets == ("010121",)
+
+
+def test_bad_workbook_is_an_import_error(settings: Settings) -> None:
+    from kaigai.core.errors import ImportFormatError
+
+    with pytest.raises(ImportFormatError, match="not a readable Excel workbook"):
+        pull("hs_correlation_22_17", settings, transport=_transport(b"PK\x03\x04fake-xlsx", []))
 
 
 def test_unknown_or_unpullable(settings: Settings) -> None:

@@ -9,8 +9,7 @@ import typer
 from kaigai.cli.common import ConfigOpt, JsonOpt, LangOpt, console, output, settings, table
 from kaigai.core.i18n import check_lang, t
 from kaigai.data import store
-from kaigai.data.nomenclature import load_nomenclature
-from kaigai.hs.concordance import Concordance
+from kaigai.data.nomenclature import load_concordance, load_nomenclature
 from kaigai.hs.nomenclature import HS2017, HS2022
 from kaigai.hs.search import search
 
@@ -167,8 +166,7 @@ def register(app: typer.Typer) -> None:
         """Map a code between HS2017 and HS2022 (same code, or flagged as changed)."""
         s = settings(config, lang)
         lg = check_lang(s.lang)
-        nom = load_nomenclature(s)
-        res = Concordance.from_frames(nom).map(code, _edition(from_edition) or HS2017)
+        res = load_concordance(s).map(code, _edition(from_edition) or HS2017)
         data = res.to_dict()
 
         def human() -> None:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from kaigai.core.errors import DatasetMissingError
 from kaigai.data import store
+from kaigai.hs.concordance import Concordance
 from kaigai.hs.nomenclature import Nomenclature
 
 if TYPE_CHECKING:
@@ -62,4 +63,20 @@ def load_nomenclature(settings: Settings) -> Nomenclature:
     return Nomenclature.from_frames(load_hs2022(settings), load_hs2017(settings), sections, ja)
 
 
-__all__ = ["load_hs2017", "load_hs2022", "load_ja_descriptions", "load_nomenclature"]
+def load_concordance(settings: Settings, nom: Nomenclature | None = None) -> Concordance:
+    """HS2017<->HS2022 concordance, using the official UNSD table when it has been pulled."""
+    nom = nom or load_nomenclature(settings)
+    try:
+        official: pd.DataFrame | None = store.load("hs_correlation_22_17", settings)
+    except DatasetMissingError:
+        official = None
+    return Concordance.from_frames(nom, official)
+
+
+__all__ = [
+    "load_hs2017",
+    "load_hs2022",
+    "load_concordance",
+    "load_ja_descriptions",
+    "load_nomenclature",
+]

@@ -13,12 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import httpx
+import pandas as pd
 
 from kaigai.core.errors import (
     ChecksumError,
@@ -31,9 +33,17 @@ from kaigai.data.importer import READABLE, FileResult, import_path, sha256_file
 from kaigai.data.registry import DATASETS, DatasetSpec
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from kaigai.core.config import Settings
+
+
+def _read_correlation(path: Path) -> pd.DataFrame:
+    from kaigai.data.correlation import read_correlation_xlsx
+
+    return read_correlation_xlsx(path)
+
+
+# Upstream formats kaigai can convert to the registered table after download.
+CONVERTERS: dict[str, Callable[[Path], pd.DataFrame]] = {"hs_correlation_22_17": _read_correlation}
 
 
 @dataclass(frozen=True)
@@ -185,7 +195,11 @@ def pull(
     size = target.stat().st_size
     imported: FileResult | None = None
     note = ""
-    if do_import and _importable(target):
+    if do_import and name in CONVERTERS:
+        table = target.with_name(f"{name}.parquet")
+        CONVERTERS[name](target).to_parquet(table, index=False)
+        imported = import_path(table, settings, as_name=name)[0]
+    elif do_import and _importable(target):
         imported = import_path(target, settings, as_name=name)[0]
     elif do_import:
         note = (

@@ -180,6 +180,7 @@ DATASETS: dict[str, DatasetSpec] = {
             "UN terms of use (attribution)",
             "Official correlation between HS2022 and HS2017 six-digit codes (Excel workbook)",
             "https://unstats.un.org/unsd/classifications/Econ/tables/HS2022toHS2017ConversionAndCorrelationTables.xlsx",
+            ("hs2017", "hs2022"),
         ),
         DatasetSpec(
             "hs_sections",
