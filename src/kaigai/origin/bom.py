@@ -250,7 +250,7 @@ def read_bom_records(path: Path) -> list[dict[str, Any]]:
             f"BOM file type {suf or '(none)'} not supported.", hint="Use .csv, .xlsx or .json."
         )
     df.columns = [str(c).strip().lower() for c in df.columns]
-    return [dict(r) for r in df.to_dict("records")]
+    return [{str(k): v for k, v in r.items()} for r in df.to_dict("records")]
 
 
 def load_bom(

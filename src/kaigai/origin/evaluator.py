@@ -306,11 +306,11 @@ def evaluate_node(node: Node, ctx: Context) -> Outcome:
         return replace(inner, rule=text, children=(inner,))
     if isinstance(node, Or):
         kids = tuple(evaluate_node(x, ctx) for x in node.parts)
-        for st in ("pass", "unknown"):
-            hit = next((k for k in kids if k.status == st), None)
+        for want in ("pass", "unknown"):
+            hit = next((k for k in kids if k.status == want), None)
             if hit is not None:
                 return Outcome(
-                    st,
+                    hit.status,
                     text,
                     hit.reason,
                     hit.margin,

@@ -278,12 +278,8 @@ class _P:
             self.i += 1
             b = self.basis()
             alt = None
-            if (
-                allow_alt
-                and b == "EXW or FOB"
-                and self.peek() is not None
-                and self.peek().kind == "n"
-            ):  # type: ignore[union-attr]
+            nxt = self.peek()
+            if allow_alt and b == "EXW or FOB" and nxt is not None and nxt.kind == "n":
                 alt = self.pct()
             self.take("p", ")")
             return b, alt

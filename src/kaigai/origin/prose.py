@@ -15,6 +15,7 @@ from kaigai.origin.ast import (
     RVC,
     WO,
     And,
+    Basis,
     CodeRange,
     Condition,
     Dated,
@@ -164,7 +165,7 @@ _WO_ALL = re.compile(r"^All (?P<what>.+?) (?:are|is) wholly obtained$")
 _FROM = {"chapter": "CC", "heading": "CTH", "subheading": "CTSH"}
 
 
-def _limit_basis(m: re.Match[str]) -> str:
+def _limit_basis(m: re.Match[str]) -> Basis:
     return "EXW or FOB" if "Free on Board" in m.group(0) else "EXW"
 
 
@@ -194,7 +195,7 @@ def clause(c: str) -> Node:
         what = re.sub(r"^materials of\s+", "", m.group("what"))
         return MaterialLimit(
             "value", float(m.group("p")), code_list(what), _limit_basis(m), True, _alt(m)
-        )  # type: ignore[arg-type]
+        )
     if (m := _MAXNOM_JP.match(c)) is not None:
         return MaxNOM(float(m.group("p")), "EXW")
     if (m := _RVC_JP.match(c)) is not None:
@@ -330,10 +331,10 @@ def parse_prose(text: str) -> tuple[Node, tuple[str, ...]]:
         desc = f"goods imported from {cm.group('c')} (country-specific rule)"
         return Or((head, ForProduct(desc, tail))), tuple(notes)
     start = end = None
-    if (m := _DATED.search(t)) is not None:
-        start = _date(m.group(1), m.group(2), m.group(3))
-        end = _date(m.group(4), m.group(5), m.group(6)) if m.group(4) else None
-        t = (t[: m.start()] + t[m.end() :]).strip()
+    if (dm := _DATED.search(t)) is not None:
+        start = _date(dm.group(1), dm.group(2), dm.group(3))
+        end = _date(dm.group(4), dm.group(5), dm.group(6)) if dm.group(4) else None
+        t = (t[: dm.start()] + t[dm.end() :]).strip()
     sents = [x for x in re.split(r"(?<=[a-z0-9)])\.\s+(?=[A-Z])", t) if x.strip()]
     nodes = [sentence(x) for x in sents]
     node: Node = (

@@ -65,7 +65,7 @@ def _en(node: Node, top: bool) -> str:
     if isinstance(node, Shift):
         return node.level + (f" except from {_ranges(node.exceptions)}" if node.exceptions else "")
     if isinstance(node, RVC):
-        opts = [x for x in (node.method, node.basis) if x]
+        opts: list[str] = [x for x in (node.method, node.basis) if x]
         if node.focus:
             opts.append("focus: " + _ranges(node.focus))
         return f"RVC {_pct(node.threshold)}" + (f" ({', '.join(opts)})" if opts else "")

@@ -124,20 +124,21 @@ def build_uk_rulebook(
         country: str | None = None
         for r in grp:
             try:
-                node, notes = parse_prose(str(r["rule_text"]))
+                pnode, notes = parse_prose(str(r["rule_text"]))
                 if country is not None:
-                    node = ForProduct(country, node)
+                    pnode = ForProduct(country, pnode)
                 elif (
-                    isinstance(node, Or)
-                    and isinstance(node.parts[-1], ForProduct)
-                    and _COUNTRY in node.parts[-1].description
+                    isinstance(pnode, Or)
+                    and isinstance(pnode.parts[-1], ForProduct)
+                    and _COUNTRY in pnode.parts[-1].description
                 ):
-                    country = node.parts[-1].description
-                parsed.append((node, None, notes))
+                    country = pnode.parts[-1].description
+                parsed.append((pnode, None, notes))
             except KaigaiError as exc:
                 parsed.append((None, exc.message, ()))
         folded = _fold_allowances([p[0] for p in parsed])
-        for r, (node, err, notes), fnode in zip(grp, parsed, folded, strict=True):
+        for r, (node, err, notes), folded_node in zip(grp, parsed, folded, strict=True):
+            fnode: Node | None = folded_node
             lo, hi = str(r["min_code"]), str(r["max_code"])
             sub = r["subdivision"]
             prov = Provenance(
@@ -156,7 +157,7 @@ def build_uk_rulebook(
                     hi[:6],
                     int(hi) - int(lo),
                     f"{spec['scheme']}:{set_idx}",
-                    "" if sub is None or pd.isna(sub) else str(sub),
+                    "" if sub is None or (isinstance(sub, float) and sub != sub) else str(sub),
                     str(r["rule_text_plain"]),
                     fnode if node is not None else None,
                     err,
