@@ -150,7 +150,7 @@ def test_worked_example_eu_jp_general_tolerance(
     assert v.status == status
     cth = v.outcome.children[0]  # type: ignore[union-attr]
     if status == "qualifies":
-        assert cth.margin.startswith("de minimis: failing inputs 10.0% of FOB vs 10% allowed")
+        assert cth.margin.startswith("de minimis: failing inputs 10.0% of EXW vs 10% allowed")
 
 
 def test_tolerance_not_for_textiles(rules: Rules) -> None:

@@ -382,8 +382,10 @@ def _shift(node: Shift, ctx: Context, noms: list[Material], text: str) -> Outcom
     ids = tuple(m.line.part_id for m, _ in bad)
     dm = ctx.agreement.de_minimis
     if dm and ctx.agreement.de_minimis_applies(p.hs6):
-        basis = "FOB" if dm.get("basis", "FOB") in ("FOB", "EXW or FOB") and p.fob else "EXW"
-        price = p.price(basis)
+        allowed = ("EXW", "FOB") if dm.get("basis") == "EXW or FOB" else (str(dm.get("basis", "FOB")),)
+        priced = [(b, p.price(b)) for b in allowed if p.price(b)]
+        # with two allowed bases the higher price gives the larger allowance; both are lawful choices
+        basis, price = max(priced, key=lambda bp: bp[1] or 0.0) if priced else (allowed[0], None)
         if price:
             limit = float(dm["percent"]) / 100 * price
             share = total / price * 100
