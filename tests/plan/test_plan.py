@@ -81,7 +81,6 @@ def test_missing_pieces_are_stated_not_skipped(profile, settings) -> None:
         for part in p.parts:
             if part.status != "ok":
                 assert part.detail, part
-                assert any(part.key in ("markets",) or True for _ in plan.missing)
         for m in p.markets:
             for view in (m.duty, m.origin):
                 if view.status != "ok":

@@ -65,7 +65,8 @@ def print_summary(plan: Any, path: Path) -> None:
                 t("status:" + m.duty.status, lg) if m.duty.status != "ok" else m.duty.best_option,
                 t("status:" + m.origin.status, lg)
                 if m.origin.status != "ok"
-                else (t("qualifies", lg) if m.origin.qualifies else t("does not qualify", lg)),
+                else f"{m.origin.agreement}: "
+                + (t("qualifies", lg) if m.origin.qualifies else t("does not qualify", lg)),
             )
             for m in p.markets
         ]

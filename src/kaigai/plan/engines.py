@@ -8,7 +8,9 @@ it never substitutes a number of its own.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kaigai.core.errors import KaigaiError
@@ -45,6 +47,66 @@ def not_available(what: str, lang: str = "en") -> str:
 MARKETS = "The market finder (kaigai.markets)"
 TARIFFS = "The duty & FTA optimiser (kaigai.tariffs)"
 ORIGIN = "The rules-of-origin engine (kaigai.origin)"
+DEFAULT_SHIPMENTS = 12.0  # the duty engine CLI's default (`kaigai duty --shipments`)
+
+
+class EngineContext:
+    """Prepared engine inputs, built once per plan (lazily, only for what the plan needs).
+
+    The tariff index holds only the schedule rows of the plan's HS headings (for JPN the
+    product's chapter, whose rows carry inherited texts); duty options of those products
+    equal those of the full index (tested).
+    """
+
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+        self.hs6s: tuple[str, ...] = ()
+        self.markets: tuple[str, ...] = ()
+        self._tariffs: dict[tuple[tuple[str, ...], tuple[str, ...]], Any] = {}
+        self._origin: Any = None
+
+    def scope(self, hs6s: tuple[str, ...], markets: tuple[str, ...]) -> None:
+        """Set the products and markets the next tariff-index lookups are for."""
+        self.hs6s, self.markets = tuple(sorted(set(hs6s))), tuple(sorted(set(markets)))
+
+    def tariff_index(self) -> Any:
+        key = (self.hs6s, self.markets)
+        if key not in self._tariffs:
+            from kaigai.core.errors import DatasetMissingError
+            from kaigai.data.registry import DATASETS
+            from kaigai.data.store import load
+            from kaigai.tariffs.loader import index_from_frames
+            from kaigai.tariffs.user_schedule import load_imported_schedules
+
+            def _try(name: str, where: str) -> Any:
+                try:
+                    return load(name, self.settings, where_sql=where)
+                except DatasetMissingError:
+                    return None
+
+            chapters = " OR ".join(f"chapter = '{h[:2]}'" for h in self.hs6s)
+            headings = " OR ".join(f"hs6 LIKE '{h[:4]}%'" for h in self.hs6s)
+            jp = _try("jp_tariff", chapters) if "JPN" in self.markets else None
+            apfc = _try("jp_cptpp_base_final", headings) if jp is not None else None
+            vn = _try("vn_tariff", headings) if "VNM" in self.markets else None
+            self._tariffs[key] = index_from_frames(
+                jp,
+                vn,
+                apfc,
+                jp_edition=DATASETS["jp_tariff"].edition,
+                user_schedules=load_imported_schedules(self.settings),
+            )
+        return self._tariffs[key]
+
+    def origin(self) -> tuple[Any, Any, frozenset[str], frozenset[str]]:
+        """(rule books, agreements, HS2022 codes, HS2017 codes)."""
+        if self._origin is None:
+            from kaigai.origin.datasets import build_books, hs_sets
+            from kaigai.origin.provisions import load_agreements
+
+            hs22, hs17 = hs_sets(self.settings)
+            self._origin = (build_books(self.settings), load_agreements(), hs22, hs17)
+        return self._origin  # type: ignore[no-any-return]
 
 
 def run_markets(
@@ -54,47 +116,212 @@ def run_markets(
     return MarketsOutcome("not_available", not_available(MARKETS, lang))
 
 
+def _fig(value: float | None, unit: str, prov: Provenance) -> Figure:
+    return Figure(None if value is None else float(value), unit, (prov,))
+
+
 def run_duty(
-    settings: Any,
+    ctx: EngineContext,
     exporter: str,
     market: str,
     hs6: str,
     value: float | None,
     currency: str,
-    year: int,
+    on: dt.date,
+    shipments: float,
     lang: str = "en",
-) -> DutyView:
-    """Duty options and FTA net benefit for one market from the duty engine."""
-    return DutyView("not_available", not_available(TARIFFS, lang))
+) -> tuple[DutyView, Any]:
+    """Duty options and FTA net benefit for one market from the duty engine.
+
+    Returns the view and the engine's raw :class:`~kaigai.tariffs.options.DutyOptions`.
+    """
+    from kaigai.core.errors import DataError, HSCodeError
+    from kaigai.tariffs.benefit import fta_net_benefit
+    from kaigai.tariffs.expr import Basis
+    from kaigai.tariffs.options import MFN, DutyQuery, duty_options
+
+    engine = "kaigai.tariffs.options.duty_options"
+    try:
+        basis = Basis(value, currency if value is not None else None)
+        res = duty_options(ctx.tariff_index(), DutyQuery(hs6, exporter, market, on, basis), lang)
+    except (DataError, HSCodeError) as exc:
+        return DutyView("not_available", exc.message, engine=engine), None
+    except KaigaiError as exc:
+        return DutyView("error", exc.message, engine=engine), None
+    rows_all = [
+        {
+            "line": ln.national_code,
+            "option": r.option,
+            "status": r.status,
+            "rate": r.rate or r.rate_text,
+            "rate_pct": r.rate_pct,
+            "margin_pct": r.margin_pct,
+            "duty": None if r.duty is None else r.duty.low,
+            "rule_of_origin": (r.origin_rule or {}).get("rule"),
+        }
+        for ln in res.lines
+        for r in ln.options
+    ]
+    if len(res.lines) != 1:
+        detail = (
+            f"HS {hs6} has {len(res.lines)} national lines in the {market} schedule; "
+            "pick yours with `kaigai duty --line` (each line is listed)."
+        )
+        return DutyView("partial", detail, None, {}, tuple(rows_all), engine), res
+    line = res.lines[0]
+    by = {r.option: r for r in line.options}
+    best = by.get(line.best) if line.best else None
+    mfn = by.get(MFN)
+    figs: dict[str, Figure] = {}
+    notes = [line.best_reason, *res.missing, *res.notes]
+    if mfn is not None:
+        figs["mfn_rate"] = _fig(mfn.rate_pct, "%", mfn.provenance)
+    if best is not None:
+        figs["best_rate"] = _fig(best.rate_pct, "%", best.provenance)
+        figs["margin_pts"] = _fig(best.margin_pct, "pts", best.provenance)
+        if value is not None and best.option != MFN:
+            figs["duty_saved"] = _fig(best.margin_amount, currency, best.provenance)
+    if best is not None and best.option != MFN and value is not None and res.path:
+        margins = [
+            (p["rates"].get(MFN) or 0.0)
+            - (p["rates"].get(best.option) if p["rates"].get(best.option) is not None else 0.0)
+            for p in res.path
+        ]
+        nb = fta_net_benefit(margins, value, shipments, currency=currency)
+        prov = Provenance(
+            "kaigai.tariffs.benefit",
+            locator=f"option={best.option} annual_value={value:g} {currency} shipments={shipments:g}",
+            note="fta_net_benefit with the engine's default cost parameters (docs/tariffs.md)",
+        )
+        figs["net_benefit"] = _fig(nb.npv, currency, prov)
+        figs["break_even"] = _fig(nb.break_even_annual_value, currency, prov)
+        notes.append(nb.statement)
+    elif value is None:
+        notes.append(
+            "No planned export value in the profile: duty amounts and net benefit not computed."
+        )
+    return DutyView(
+        "ok", " ".join(n for n in notes if n), line.best, figs, tuple(rows_all), engine
+    ), res
 
 
 def run_origin(
-    settings: Any,
+    ctx: EngineContext,
     bom_path: str | None,
     hs6: str,
     exporter: str,
     market: str,
-    agreement: str | None,
+    duty: DutyView,
+    *,
+    currency: str,
+    exw: float | None,
+    fob: float | None,
     bom_problem: str | None = None,
     lang: str = "en",
-) -> OriginView:
-    """Origin check of the BOM against ``agreement`` (the best agreement for ``market``)."""
+) -> tuple[OriginView, Any]:
+    """Origin check of the BOM for the best agreement of ``market``.
+
+    Candidates are the duty engine's best option and the options at the same rate (ties),
+    best first; without duty data, every agreement in force between the two countries. The
+    first candidate that qualifies is reported, else the first one with rule data.
+    """
     from kaigai.core.i18n import t
 
+    engine = "kaigai.origin.api.check"
     if bom_problem is not None:
-        return OriginView("not_available", bom_problem, agreement)
+        return OriginView("not_available", bom_problem), None
     if bom_path is None:
         return OriginView(
-            "not_available",
-            t("No bill of materials given: origin cannot be checked.", lang),
-            agreement,
+            "not_available", t("No bill of materials given: origin cannot be checked.", lang)
+        ), None
+    if duty.status == "ok" and duty.best_option in (None, "MFN"):
+        msg = t(
+            "No preferential agreement to check: no duty option better than MFN is known.", lang
         )
-    if agreement is None:
+        return OriginView("not_available", msg), None
+    from kaigai.origin.api import check
+    from kaigai.origin.bom import Product as OriginProduct
+    from kaigai.origin.bom import load_bom
+    from kaigai.origin.provisions import applicable
+
+    books, agreements, hs22, hs17 = ctx.origin()
+    if duty.status == "ok":
+        best_rate = next(
+            (o["rate_pct"] for o in duty.options if o["option"] == duty.best_option), None
+        )
+        cands = [duty.best_option] + [
+            o["option"]
+            for o in duty.options
+            if o["option"] not in ("MFN", duty.best_option)
+            and o["status"] == "ok"
+            and o["rate_pct"] == best_rate
+        ]
+        cands = [c for c in cands if c in agreements]
+        how = "duty engine's best option and options at the same rate"
+    else:
+        cands = [a.id for a in applicable(exporter, market, agreements)]
+        how = "every agreement in force (no duty data to rank them)"
+    if not cands:
         return OriginView(
             "not_available",
-            t("No preferential agreement to check: no duty option better than MFN is known.", lang),
+            f"No agreement between {exporter} and {market} in the origin engine's registry.",
+            engine=engine,
+        ), None
+    try:
+        bom = load_bom(Path(bom_path), currency, hs_codes=hs22)
+        product = OriginProduct(hs6, exporter, market, currency, fob=fob, exw=exw)
+        verdicts = check(bom, product, books, agreements, hs17, [str(c) for c in cands])
+    except KaigaiError as exc:
+        return OriginView("error", exc.message, engine=engine), None
+    chosen = next((v for v in verdicts if v.status == "qualifies"), None) or next(
+        (v for v in verdicts if v.status != "no rule data"), verdicts[0]
+    )
+    others = [f"{v.agreement}: {v.status}" for v in verdicts if v is not chosen]
+    detail = f"Checked ({how}): {', '.join(cands)}." + (
+        f" Others: {'; '.join(others)}." if others else ""
+    )
+    if chosen.status == "no rule data":
+        return OriginView(
+            "not_available",
+            "; ".join(chosen.reasons) + " " + detail,
+            chosen.agreement,
+            engine=engine,
+        ), verdicts
+    prov = tuple(
+        Provenance(
+            **{
+                k: str(v)
+                for k, v in p.items()
+                if k in ("dataset", "edition", "locator", "source", "note")
+            }
         )
-    return OriginView("not_available", not_available(ORIGIN, lang), agreement)
+        for p in chosen.provenance
+    )
+    figs: dict[str, Figure] = {}
+    if chosen.outcome is not None and chosen.outcome.headroom_points is not None:
+        figs["headroom_pts"] = Figure(chosen.outcome.headroom_points, "pts", prov)
+    if chosen.outcome is not None and chosen.outcome.headroom_amount is not None:
+        figs["headroom_amount"] = Figure(chosen.outcome.headroom_amount, chosen.currency, prov)
+    docs: tuple[str, ...] = ()
+    if chosen.status == "qualifies":
+        from kaigai.origin.documents import document_data
+
+        d = document_data(chosen, product, agreements[chosen.agreement])
+        docs = (d["title"], d["retention"])
+    qualifies = {"qualifies": True, "does not qualify": False}.get(chosen.status)
+    rule = chosen.rule_text_ja if lang == "ja" and chosen.rule_text_ja else chosen.rule_text
+    view = OriginView(
+        "ok" if qualifies is not None else "partial",
+        detail + (" " + "; ".join(chosen.notes) if chosen.notes else ""),
+        chosen.agreement,
+        qualifies,
+        rule,
+        tuple(chosen.reasons) + tuple(m for m in chosen.margins if m not in chosen.reasons),
+        figs,
+        docs,
+        engine,
+    )
+    return view, verdicts
 
 
 def trade_figures(
@@ -168,4 +395,12 @@ def trade_figures(
     return out
 
 
-__all__ = ["MarketRow", "MarketsOutcome", "run_duty", "run_markets", "run_origin", "trade_figures"]
+__all__ = [
+    "EngineContext",
+    "MarketRow",
+    "MarketsOutcome",
+    "run_duty",
+    "run_markets",
+    "run_origin",
+    "trade_figures",
+]

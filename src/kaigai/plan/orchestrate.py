@@ -16,7 +16,7 @@ from typing import Any
 
 from kaigai.core.countries import country
 from kaigai.core.i18n import check_lang, t
-from kaigai.core.provenance import Provenance
+from kaigai.core.provenance import Figure, Provenance
 from kaigai.plan import engines
 from kaigai.plan.actions import build_actions
 from kaigai.plan.model import DutyView, ExportPlan, MarketPlan, OriginView, Part, ProductPlan
@@ -78,7 +78,8 @@ def _product_plan(
     n_markets: int,
     lang: str,
     base_dir: Path | None,
-    year: int,
+    on: dt.date,
+    ctx: engines.EngineContext,
     outputs: dict[str, Any],
     missing: list[str],
 ) -> ProductPlan:
@@ -103,17 +104,18 @@ def _product_plan(
             f"{hs6}: " + t("No bill of materials given: origin cannot be checked.", lang)
         )
     value = product.annual_export_value
+    cur = profile.size.currency
+    shipments = product.shipments_per_year or engines.DEFAULT_SHIPMENTS
+    ctx.scope((hs6,), tuple(m for m, _, _ in selected))
     markets: list[MarketPlan] = []
     for iso3, rank, by in selected:
-        duty = engines.run_duty(
-            settings, exporter, iso3, hs6, value, profile.size.currency, year, lang
-        )
-        outputs[f"duty:{hs6}:{iso3}"] = duty
-        agreement = duty.best_option if duty.best_option not in (None, "MFN") else None
-        origin = engines.run_origin(
-            settings, bom, hs6, exporter, iso3, agreement, bom_problem, lang
-        )
-        outputs[f"origin:{hs6}:{iso3}"] = origin
+        duty, raw_duty = engines.run_duty(ctx, exporter, iso3, hs6, value, cur, on, shipments, lang)
+        outputs[f"duty:{hs6}:{iso3}"] = raw_duty
+        origin, raw_origin = engines.run_origin(
+            ctx, bom, hs6, exporter, iso3, duty, currency=cur, exw=product.unit_value,
+            fob=product.unit_fob, bom_problem=bom_problem, lang=lang,
+        )  # fmt: skip
+        outputs[f"origin:{hs6}:{iso3}"] = raw_origin
         row = rows.get(iso3)
         figs = dict(data.get(iso3, {}))
         if row is not None:
@@ -162,6 +164,10 @@ def _product_plan(
     )
 
 
+def _pct(f: Figure | None) -> str:
+    return "?" if f is None or f.value is None else f"{f.value:g}%"
+
+
 def _summary(
     profile: FirmProfile,
     products: list[ProductPlan],
@@ -201,10 +207,12 @@ def _summary(
             if m.duty.status == "ok" and m.duty.best_option:
                 out.append(
                     t(
-                        "{market}: best duty option {option}",
+                        "{market}: best duty option {option} (MFN {mfn}, {option} {rate})",
                         lang,
                         market=m.name,
                         option=m.duty.best_option,
+                        mfn=_pct(m.duty.figures.get("mfn_rate")),
+                        rate=_pct(m.duty.figures.get("best_rate")),
                     )
                 )
             if m.origin.status == "ok" and m.origin.qualifies is not None:
@@ -237,7 +245,7 @@ def build_plan(
     n_markets: int = 5,
     lang: str = "en",
     base_dir: Path | None = None,
-    year: int | None = None,
+    as_of: dt.date | None = None,
 ) -> ExportPlan:
     """Build the export plan for ``profile``.
 
@@ -254,8 +262,8 @@ def build_plan(
         ``"en"`` or ``"ja"`` for all texts of the plan.
     base_dir
         Folder the profile's relative BOM paths are resolved against.
-    year
-        Year of the duty options (default: this year).
+    as_of
+        Date of the duty options (default: today).
     """
     lang = check_lang(lang)
     from kaigai.core.errors import InputError
@@ -264,7 +272,9 @@ def build_plan(
         raise InputError(
             f"--markets must be at least 1 (got {n_markets}).", hint="e.g. --markets 5"
         )
-    yr = year or dt.date.today().year
+    on = as_of or dt.date.today()
+    yr = on.isoformat()
+    ctx = engines.EngineContext(settings)
     outputs: dict[str, Any] = {}
     missing: list[str] = []
     readiness = assess(profile.readiness)
@@ -279,7 +289,7 @@ def build_plan(
             )
         )
     products = [
-        _product_plan(profile, p, settings, n_markets, lang, base_dir, yr, outputs, missing)
+        _product_plan(profile, p, settings, n_markets, lang, base_dir, on, ctx, outputs, missing)
         for p in profile.products
     ]
     actions = build_actions(products, readiness, lang)
@@ -291,10 +301,26 @@ def build_plan(
         source = "missing"
     assumptions = [
         t(
-            "Exporter: {country}; duty options for year {year}.",
+            "Exporter: {country}; duty options in force on {date}.",
             lang,
             country=country(profile.home_country).name(lang),
-            year=yr,
+            date=yr,
+        ),
+        t(
+            "Duty amounts and the FTA net benefit use the planned exports per market as the customs value, "
+            "{shipments} shipments a year and the duty engine's default FTA cost parameters.",
+            lang,
+            shipments=f"{profile.products[0].shipments_per_year or engines.DEFAULT_SHIPMENTS:g}",
+        ),
+        t(
+            "Origin is checked with the unit prices of the profile (EXW {exw}, FOB {fob}) and the BOM's values.",
+            lang,
+            exw="-"
+            if profile.products[0].unit_value is None
+            else f"{profile.products[0].unit_value:,.0f}",
+            fob="-"
+            if profile.products[0].unit_fob is None
+            else f"{profile.products[0].unit_fob:,.0f}",
         ),
         t(
             "Trade figures are 2024 HS6 flows in USD from the {source} copy of trade_hs6.",

@@ -73,7 +73,15 @@ class Product(BaseModel):
     bom: str | None = Field(
         default=None, description="Bill of materials file, relative to the profile"
     )
-    unit_value: float | None = Field(default=None, gt=0, description="Ex-works price of one unit")
+    unit_value: float | None = Field(
+        default=None, gt=0, description="Ex-works (EXW) price of one unit"
+    )
+    unit_fob: float | None = Field(
+        default=None, gt=0, description="FOB price of one unit (RVC rules on FOB)"
+    )
+    shipments_per_year: float | None = Field(
+        default=None, gt=0, description="Shipments (certificates of origin) per year and market"
+    )
     annual_export_value: float | None = Field(
         default=None, ge=0, description="Planned exports per year and market, in the firm currency"
     )
