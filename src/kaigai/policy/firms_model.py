@@ -101,7 +101,7 @@ class FirmParams:
     staff_fx_cut: float = 0.3
     staff_fta_cut: float = 0.3
     immigration_share: float = 0.0
-    fx_dispersion: float = 1.0  # sd of log firm-specific fixed export cost (0 = none)
+    fx_dispersion: float = 2.0  # sd of log firm-specific fixed export cost (0 = none)
     fdi_enabled: bool = False
     fdi_fixed_cost: float = 15.0  # relative to f_x
     population: float | None = None  # firms represented (scales counts), None = simulated
@@ -159,6 +159,19 @@ class Population:
     @property
     def n(self) -> int:
         return int(self.phi_pow.size)
+
+    def subset(self, mask: np.ndarray) -> Population:
+        """The firms where ``mask`` is true (same seed and parameters)."""
+        return Population(
+            self.phi_pow[mask],
+            self.u_staff[mask],
+            self.u_immig[mask],
+            self.z_fx[mask],
+            self.size_class[mask],
+            self.seed,
+            self.sigma,
+            self.pareto_k,
+        )
 
 
 def draw_population(n_firms: int, params: FirmParams, seed: int = 0) -> Population:

@@ -1,0 +1,170 @@
+"""``kaigai policy firms``: the small-firm export simulator with policy levers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated, Any
+
+import typer
+
+from kaigai.cli.common import ConfigOpt, JsonOpt, console, emit_json, table
+
+
+def register(app: typer.Typer) -> None:
+    from kaigai.cli.policy import policy_app
+
+    @policy_app.command("firms")
+    def firms(
+        markets_from: Annotated[
+            str,
+            typer.Option(
+                "--markets-from",
+                help="Scenario (file or bundled id) whose markets and baseline agreements to use.",
+            ),
+        ] = "jpn-rcep",
+        target: Annotated[
+            float,
+            typer.Option(
+                "--target",
+                help="Exporter share of medium-sized firms to calibrate to (Japan 0.10, US 0.15, EU 0.32).",
+            ),
+        ] = 0.10,
+        fta_target: Annotated[
+            float | None,
+            typer.Option(
+                "--fta-target",
+                help="FTA utilisation of SME exporters to calibrate to (e.g. 0.289).",
+            ),
+        ] = None,
+        fta: Annotated[
+            str | None,
+            typer.Option("--fta", help="New agreement partners of the home country, e.g. CHN,KOR."),
+        ] = None,
+        cut: Annotated[
+            float, typer.Option("--cut", help="Share of the MFN duty the new agreement removes.")
+        ] = 1.0,
+        export_cost_factor: Annotated[
+            float | None,
+            typer.Option("--export-cost-factor", help="Multiply the fixed export cost."),
+        ] = None,
+        fta_cost_factor: Annotated[
+            float | None,
+            typer.Option(
+                "--fta-cost-factor", help="Multiply the cost of proving origin (0.5 = halve)."
+            ),
+        ] = None,
+        staff_share: Annotated[
+            float | None,
+            typer.Option(
+                "--staff-share",
+                help="Share of non-exporting firms with global staff (baseline 0.25).",
+            ),
+        ] = None,
+        immigration_share: Annotated[
+            float | None,
+            typer.Option(
+                "--immigration-share",
+                help="Share of firms without such staff that hire a skilled immigrant.",
+            ),
+        ] = None,
+        fdi_cost_factor: Annotated[
+            float | None,
+            typer.Option(
+                "--fdi-cost-factor", help="Multiply the FDI fixed cost (shared parks); enables FDI."
+            ),
+        ] = None,
+        n_firms: Annotated[int, typer.Option("--n-firms", help="Simulated firms.")] = 1_000_000,
+        seed: Annotated[int, typer.Option("--seed")] = 0,
+        as_json: JsonOpt = False,
+        config: ConfigOpt = None,
+    ) -> None:
+        """New exporters, their sales, FTA utilisation and jobs, by firm size."""
+        from kaigai.core.errors import ScenarioError
+        from kaigai.policy.scenarios import Agreement, load_scenario
+        from kaigai.policy.scenarios_run import run_firms
+
+        base = load_scenario(markets_from)
+        if base.firms is None:
+            raise ScenarioError(
+                f"Scenario {base.id} has no [firms] markets.",
+                hint="Use e.g. --markets-from jpn-rcep.",
+            )
+        agreements = tuple(a for a in base.agreements if a.in_baseline)
+        if fta:
+            parties = tuple(
+                dict.fromkeys([base.home, *[c.strip() for c in fta.split(",") if c.strip()]])
+            )
+            if not 0 <= cut <= 1:
+                raise ScenarioError(f"--cut must be between 0 and 1 (got {cut}).")
+            agreements += (Agreement("CLI-FTA", parties, base.year, cut, 1, False),)
+        policy: dict[str, Any] = {}
+        for key, val in (
+            ("export_cost_factor", export_cost_factor),
+            ("fta_cost_factor", fta_cost_factor),
+            ("staff_share", staff_share),
+            ("immigration_share", immigration_share),
+            ("fdi_cost_factor", fdi_cost_factor),
+        ):
+            if val is not None:
+                if val < 0 or (key in ("staff_share", "immigration_share") and val > 1):
+                    raise ScenarioError(f"--{key.replace('_', '-')} = {val} is out of range.")
+                policy[key] = val
+        params = base.firms.params
+        if fdi_cost_factor is not None:
+            params = params.with_(fdi_enabled=True)
+            policy["fdi_enabled"] = True
+        if not 0 < target < 1:
+            raise ScenarioError(f"--target must be in (0, 1) (got {target}).")
+        if n_firms < 1000:
+            raise ScenarioError(f"--n-firms must be at least 1000 (got {n_firms}).")
+        spec = replace(
+            base.firms,
+            n_firms=n_firms,
+            seed=seed,
+            target_exporter_share=target,
+            fta_utilisation_target=fta_target,
+            params=params,
+            policy=policy,
+        )
+        scn = replace(base, agreements=agreements, firms=spec, ge=None)
+        res = run_firms(scn, spec)
+        if as_json:
+            emit_json({"policy": policy, "agreements": [a.id for a in agreements], **res.to_dict()})
+            return
+        rows = []
+        for r in [{"size_class": "all", **res.summary}, *res.by_size]:
+            rows.append(
+                [
+                    r["size_class"],
+                    f"{r['firms']:,.0f}",
+                    f"{100 * (r['exporter_share_base'] or 0):.2f}% → {100 * (r['exporter_share_new'] or 0):.2f}%",
+                    f"{r['new_exporters']:,.0f}",
+                    f"{r['new_exporters_sales']:,.0f}",
+                    "–"
+                    if r["fta_utilisation_firms_base"] is None
+                    else f"{100 * r['fta_utilisation_firms_base']:.1f}% → {100 * (r['fta_utilisation_firms_new'] or 0):.1f}%",
+                    f"{r['jobs_in_exporters_base']:,.0f} → {r['jobs_in_exporters_new']:,.0f}",
+                ]
+            )
+        console.print(
+            table(
+                f"Small-firm simulator ({n_firms:,} firms, seed {seed}); policy: {policy or 'none'}",
+                [
+                    "size",
+                    "firms",
+                    "exporter share",
+                    "new exporters",
+                    "their export sales",
+                    "FTA utilisation",
+                    "jobs in exporters",
+                ],
+                rows,
+            )
+        )
+        cal = res.calibration
+        console.print(
+            f"[dim]calibrated: medium-firm exporter share {100 * cal['achieved_share']:.2f}% (target {100 * target:.1f}%), "
+            f"f_x = {cal['export_fixed_cost']:.4g}, FTA cost = {cal['fta_fixed_cost']:.4g} x f_x[/dim]"
+        )
+        for t in res.trace:
+            console.print(f"[dim]{t}[/dim]")

@@ -1,0 +1,157 @@
+"""``kaigai policy run SCENARIO``: run a scenario file (GE + firm simulator), report."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from kaigai.cli.common import ConfigOpt, JsonOpt, console, emit_json, settings, table
+from kaigai.core.errors import ScenarioError
+
+
+def _human(res: Any) -> None:
+    from kaigai.policy.scenarios_run import ScenarioResult
+
+    assert isinstance(res, ScenarioResult)
+    s = res.scenario
+    console.print(f"[bold]{s.title}[/bold] ({s.id}), evaluated in {s.year}")
+    for t in res.trace:
+        console.print(f"  {t}")
+    if res.ge is not None:
+        g = res.ge
+        band = res.ge_mc.band("real_gdp") if res.ge_mc is not None else None
+        order = sorted(range(len(g.countries)), key=lambda k: -abs(g.real_gdp_pct[k]))[:12]
+        rows = []
+        for k in order:
+            r = [
+                g.countries[k],
+                f"{g.real_gdp_pct[k]:+.3f}",
+                f"{g.exports_pct[k]:+.2f}",
+                f"{g.imports_pct[k]:+.2f}",
+            ]
+            if band is not None:
+                r.append(f"{band['lower'][k]:+.3f} … {band['upper'][k]:+.3f}")
+            rows.append(r)
+        cols = ["country", "real GDP %", "exports %", "imports %"] + (
+            ["95% band"] if band is not None else []
+        )
+        console.print(table(f"GE ({g.kind}): largest real GDP changes", cols, rows))
+    if res.firms is not None:
+        frows: list[list[str]] = []
+        for row in [{"size_class": "all", **res.firms.summary}, *res.firms.by_size]:
+            frows.append(
+                [
+                    row["size_class"],
+                    f"{row['firms']:,.0f}",
+                    f"{100 * (row['exporter_share_base'] or 0):.2f}% → {100 * (row['exporter_share_new'] or 0):.2f}%",
+                    f"{row['new_exporters']:,.0f}",
+                    "–"
+                    if row["fta_utilisation_firms_base"] is None
+                    else f"{100 * row['fta_utilisation_firms_base']:.1f}% → {100 * (row['fta_utilisation_firms_new'] or 0):.1f}%",
+                    f"{row['jobs_in_exporters_base']:,.0f} → {row['jobs_in_exporters_new']:,.0f}",
+                ]
+            )
+        console.print(
+            table(
+                "Small firms: baseline → scenario",
+                [
+                    "size",
+                    "firms",
+                    "exporter share",
+                    "new exporters",
+                    "FTA utilisation",
+                    "jobs in exporters",
+                ],
+                frows,
+            )
+        )
+
+
+def register(app: typer.Typer) -> None:
+    from kaigai.cli.policy import policy_app
+
+    @policy_app.command("run")
+    def run(
+        scenario: Annotated[
+            str | None, typer.Argument(help="Scenario file (.toml/.yaml) or bundled id.")
+        ] = None,
+        report: Annotated[
+            Path | None, typer.Option("--report", help="Write a self-contained HTML report.")
+        ] = None,
+        firms: Annotated[
+            int | None, typer.Option("--firms", help="Override the number of simulated firms.")
+        ] = None,
+        draws: Annotated[
+            int | None,
+            typer.Option("--draws", help="Override the GE Monte Carlo draws (0 = none)."),
+        ] = None,
+        list_: Annotated[bool, typer.Option("--list", help="List the bundled scenarios.")] = False,
+        as_json: JsonOpt = False,
+        config: ConfigOpt = None,
+    ) -> None:
+        """Run a policy scenario: GE counterfactual of its agreements and the small-firm simulator."""
+        from kaigai.data.store import load, provenance
+        from kaigai.policy.scenarios import bundled_scenarios, load_scenario
+        from kaigai.policy.scenarios_report import render_html
+        from kaigai.policy.scenarios_run import run_scenario
+
+        if list_ or scenario is None:
+            ids = bundled_scenarios()
+            if as_json:
+                emit_json({"bundled": [{"id": i, "title": load_scenario(i).title} for i in ids]})
+            else:
+                console.print(
+                    table(
+                        "Bundled scenarios",
+                        ["id", "title"],
+                        [[i, load_scenario(i).title] for i in ids],
+                    )
+                )
+            return
+        s = settings(config)
+        scn = load_scenario(scenario)
+        if firms is not None:
+            if scn.firms is None:
+                raise ScenarioError(
+                    f"Scenario {scn.id} has no [firms] section; --firms does not apply."
+                )
+            if firms < 1000:
+                raise ScenarioError(f"--firms must be at least 1000 (got {firms}).")
+            scn = replace(scn, firms=replace(scn.firms, n_firms=firms))
+        if draws is not None:
+            if scn.ge is None:
+                raise ScenarioError(
+                    f"Scenario {scn.id} has no [ge] section; --draws does not apply."
+                )
+            if draws < 0:
+                raise ScenarioError("--draws must be >= 0.")
+            scn = replace(scn, ge=replace(scn.ge, mc_draws=draws))
+        data = load(scn.ge.dataset, s) if scn.ge is not None else None
+        prov = (
+            [str(provenance(scn.ge.dataset, s, note="GE baseline data"))]
+            if scn.ge is not None
+            else []
+        )
+        if scn.ge is not None and scn.ge.coefficients_source:
+            prov.append(f"GE coefficients: {scn.ge.coefficients_source}")
+        if console.is_terminal and not as_json:
+            with console.status("Running scenario…"):
+                res = run_scenario(scn, data)
+        else:
+            res = run_scenario(scn, data)
+        if report is not None:
+            report.write_text(render_html(res, prov), encoding="utf-8")
+        if as_json:
+            out = res.to_dict()
+            out["provenance"] = prov
+            out["report"] = str(report) if report else None
+            emit_json(out)
+        else:
+            _human(res)
+            for p in prov:
+                console.print(f"[dim]source: {p}[/dim]")
+            if report is not None:
+                console.print(f"Report written to {report}")

@@ -1,0 +1,282 @@
+"""Run a scenario: GE counterfactual of its agreements and the small-firm simulation.
+
+Pure: the shell loads the gravity data frame (``kaigai.data.store.load``) and passes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+
+from kaigai.core.errors import ScenarioError
+from kaigai.policy.firms import FirmScenarioResult, calibrate, compare
+from kaigai.policy.firms_model import FirmParams, Market, draw_population
+from kaigai.policy.ge import GEKind, GEResult, baseline_flows, solve
+from kaigai.policy.ge_montecarlo import MonteCarloResult, monte_carlo
+from kaigai.policy.scenarios import Agreement, FirmsSpec, GESpec, Scenario
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    scenario: Scenario
+    ge: GEResult | None = None
+    ge_mc: MonteCarloResult | None = None
+    firms: FirmScenarioResult | None = None
+    shocked_pairs: tuple[tuple[str, str, float], ...] = ()
+    trace: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        s = self.scenario
+        return {
+            "scenario": {
+                "id": s.id,
+                "title": s.title,
+                "year": s.year,
+                "home": s.home,
+                "source": s.source,
+            },
+            "agreements": [
+                {
+                    "id": a.id,
+                    "parties": list(a.parties),
+                    "start_year": a.start_year,
+                    "tariff_cut": a.tariff_cut,
+                    "staging_years": a.staging_years,
+                    "in_baseline": a.in_baseline,
+                    "cut_in_year": a.cut_in(s.year),
+                }
+                for a in s.agreements
+            ],
+            "ge": self.ge.to_dict() if self.ge else None,
+            "ge_monte_carlo": self.ge_mc.to_dict() if self.ge_mc else None,
+            "ge_shocked_pairs": [
+                {"exporter": i, "importer": j, "rta_change": v} for i, j, v in self.shocked_pairs
+            ],
+            "firms": self.firms.to_dict() if self.firms else None,
+            "trace": list(self.trace),
+        }
+
+
+def _matrices(
+    df: pd.DataFrame, spec: GESpec, cols: list[str]
+) -> tuple[list[str], dict[str, np.ndarray]]:
+    missing = [c for c in [spec.exporter, spec.importer, *cols] if c not in df.columns]
+    if missing:
+        raise ScenarioError(
+            f"GE data has no column(s) {', '.join(missing)}.",
+            hint=f"Columns: {', '.join(map(str, df.columns))}.",
+        )
+    if df.duplicated([spec.exporter, spec.importer]).any():
+        raise ScenarioError(
+            "GE data has several rows per exporter-importer pair.", hint="Set ge.year."
+        )
+    countries = sorted(set(df[spec.exporter]) | set(df[spec.importer]))
+    n = len(countries)
+    if len(df) != n * n:
+        raise ScenarioError(
+            f"GE data must have every pair of its {n} countries ({n * n} rows, domestic included); got {len(df)}."
+        )
+    pos = {c: k for k, c in enumerate(countries)}
+    i = df[spec.exporter].map(pos).to_numpy()
+    j = df[spec.importer].map(pos).to_numpy()
+    out = {}
+    for c in cols:
+        m = np.full((n, n), np.nan)
+        m[i, j] = pd.to_numeric(df[c], errors="coerce").to_numpy(float)
+        if np.isnan(m).any():
+            raise ScenarioError(f"GE data column {c!r} has missing values.")
+        out[c] = m
+    return countries, out
+
+
+def agreement_delta(
+    countries: list[str], var: np.ndarray, agreements: tuple[Agreement, ...], year: int
+) -> np.ndarray:
+    """Change of the agreement dummy: the phased-in cut on pairs of new parties whose
+    dummy is 0 in the baseline (existing agreements are left alone)."""
+    n = len(countries)
+    delta = np.zeros((n, n))
+    for a in agreements:
+        if a.in_baseline:
+            continue
+        members = np.array([c in a.parties for c in countries])
+        pairs = members[:, None] & members[None, :] & ~np.eye(n, dtype=bool) & (var == 0)
+        delta = np.where(pairs, np.maximum(delta, a.cut_in(year)), delta)
+    return delta
+
+
+def run_ge(
+    scn: Scenario, data: pd.DataFrame
+) -> tuple[GEResult, MonteCarloResult | None, tuple[tuple[str, str, float], ...], list[str]]:
+    spec = scn.ge
+    assert spec is not None
+    df = data
+    if spec.year is not None:
+        if "year" not in df.columns:
+            raise ScenarioError("ge.year given but the GE data has no 'year' column.")
+        df = df[df["year"].astype(int) == int(spec.year)]
+        if df.empty:
+            raise ScenarioError(f"GE data has no rows for year {spec.year}.")
+    cost_vars = sorted(spec.coefficients)
+    cols = [spec.trade, *cost_vars]
+    countries, mats = _matrices(df, spec, cols)
+    trace = [f"GE data: {len(countries)} countries" + (f", year {spec.year}" if spec.year else "")]
+    if spec.baseline == "model":
+        lin = spec.constant + sum(spec.coefficients[v] * mats[v] for v in cost_vars)
+        y = _margin(df, spec.exporter, spec.output, countries, mats[spec.trade].sum(axis=1))
+        e = _margin(df, spec.importer, spec.expenditure, countries, mats[spec.trade].sum(axis=0))
+        flows, _ = baseline_flows(np.exp(lin), y, e)
+        trace.append("baseline: model-implied flows from cost levels (gegravity convention)")
+    else:
+        flows = mats[spec.trade]
+        trace.append("baseline: observed flows")
+    delta = agreement_delta(countries, mats[spec.variable], scn.agreements, scn.year)
+    beta = spec.coefficients[spec.variable]
+    absent = sorted(
+        {c for a in scn.agreements if not a.in_baseline for c in a.parties} - set(countries)
+    )
+    if absent:
+        trace.append(f"parties not in the GE data (not modelled): {', '.join(absent)}")
+    if not delta.any():
+        trace.append(
+            "no pair's trade costs change in the GE data (all pairs already in agreements?)"
+        )
+    res = solve(
+        flows,
+        np.exp(beta * delta),
+        countries,
+        sigma=spec.sigma,
+        kind=cast(GEKind, spec.kind),
+        reference=spec.reference,
+    )
+    shocked = tuple(
+        (countries[i], countries[j], float(delta[i, j]))
+        for i, j in zip(*np.nonzero(delta), strict=True)
+    )
+    mc = None
+    if spec.mc_draws:
+        se = spec.standard_errors[spec.variable]
+        mc = monte_carlo(
+            flows,
+            countries,
+            delta[None],
+            np.array([beta]),
+            np.array([[se * se]]),
+            sigma=spec.sigma,
+            coef_names=(spec.variable,),
+            kind=cast(GEKind, spec.kind),
+            n_draws=spec.mc_draws,
+            seed=spec.seed,
+            reference=spec.reference,
+        )
+        trace.append(
+            f"Monte Carlo: {spec.mc_draws} draws of {spec.variable} ~ N({beta:.4g}, {se:.4g}^2)"
+        )
+    return res, mc, shocked, trace
+
+
+def _margin(
+    df: pd.DataFrame, key: str, col: str | None, countries: list[str], fallback: np.ndarray
+) -> np.ndarray:
+    if col and col in df.columns:
+        return df.groupby(key)[col].mean().reindex(countries).to_numpy(float)
+    return fallback
+
+
+def market_pref(
+    m: Market,
+    countries: tuple[str, ...],
+    home: str,
+    agreements: tuple[Agreement, ...],
+    year: int,
+    *,
+    baseline: bool,
+) -> Market:
+    """The market with the preference implied by the agreements (best of explicit and
+    agreement-implied; a multi-country market gets the cut weighted by the share of its
+    countries that are parties)."""
+    cut = 0.0
+    for a in agreements:
+        if (baseline and not a.in_baseline) or home not in a.parties:
+            continue
+        covered = sum(c in a.parties for c in countries) / len(countries)
+        cut = max(cut, a.cut_in(year) * covered)
+    if cut <= 0:
+        return m
+    implied = m.mfn_tariff * (1.0 - cut)
+    pref = implied if m.pref_tariff is None else min(m.pref_tariff, implied)
+    return replace(m, pref_tariff=pref)
+
+
+def _policy_params(p: FirmParams, policy: dict[str, Any]) -> FirmParams:
+    ch: dict[str, Any] = {}
+    if "export_cost_factor" in policy:
+        ch["export_fixed_cost"] = p.export_fixed_cost * policy["export_cost_factor"]
+    if "fta_cost_factor" in policy:
+        ch["fta_fixed_cost"] = p.fta_fixed_cost * policy["fta_cost_factor"]
+    if "fdi_cost_factor" in policy:
+        ch["fdi_fixed_cost"] = p.fdi_fixed_cost * policy["fdi_cost_factor"]
+    for key in ("staff_share", "immigration_share", "fdi_enabled"):
+        if key in policy:
+            ch[key] = policy[key]
+    return p.with_(**ch)
+
+
+def run_firms(scn: Scenario, spec: FirmsSpec) -> FirmScenarioResult:
+    pop = draw_population(spec.n_firms, spec.params, spec.seed)
+    base_m = tuple(
+        market_pref(m, cs, scn.home, scn.agreements, scn.year, baseline=True)
+        for m, cs in spec.markets
+    )
+    new_m = tuple(
+        market_pref(m, cs, scn.home, scn.agreements, scn.year, baseline=False)
+        for m, cs in spec.markets
+    )
+    pc, thr, rep = calibrate(
+        pop,
+        base_m,
+        spec.params,
+        spec.target_exporter_share,
+        fta_utilisation_target=spec.fta_utilisation_target,
+    )
+    new_p = _policy_params(pc, spec.policy)
+    rep = {
+        **rep,
+        "markets_base": [m.__dict__ for m in base_m],
+        "markets_new": [m.__dict__ for m in new_m],
+        "policy": dict(spec.policy),
+    }
+    return compare(pop, base_m, pc, new_m, new_p, thr, rep)
+
+
+def run_scenario(scn: Scenario, ge_data: pd.DataFrame | None = None) -> ScenarioResult:
+    """Run every part the scenario defines."""
+    trace = [f"scenario {scn.id}: {scn.title} (evaluated in {scn.year})"]
+    for a in scn.agreements:
+        trace.append(
+            f"agreement {a.id}: {len(a.parties)} parties, from {a.start_year}, cut {a.tariff_cut:.0%} over "
+            f"{a.staging_years} year(s) -> {a.cut_in(scn.year):.0%} in {scn.year}"
+            + (" (in baseline)" if a.in_baseline else "")
+        )
+    ge = mc = None
+    shocked: tuple[tuple[str, str, float], ...] = ()
+    if scn.ge is not None:
+        if ge_data is None:
+            raise ScenarioError("The scenario has a [ge] section but no GE data was given.")
+        ge, mc, shocked, t = run_ge(scn, ge_data)
+        trace.extend(t)
+    firms = run_firms(scn, scn.firms) if scn.firms is not None else None
+    return ScenarioResult(scn, ge, mc, firms, shocked, tuple(trace))
+
+
+__all__ = [
+    "ScenarioResult",
+    "agreement_delta",
+    "market_pref",
+    "run_firms",
+    "run_ge",
+    "run_scenario",
+]

@@ -1,0 +1,211 @@
+"""Scenario files: parsing and validation, bundled examples, runs, HTML report, CLI."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from kaigai.cli.app import app
+from kaigai.core.errors import ScenarioError
+from kaigai.data.store import load
+from kaigai.policy.firms_model import Market
+from kaigai.policy.scenarios import Agreement, bundled_scenarios, load_scenario, scenario_from_dict
+from kaigai.policy.scenarios_report import render_html
+from kaigai.policy.scenarios_run import agreement_delta, market_pref, run_scenario
+
+BUNDLED = {
+    "jpn-rcep",
+    "jpn-cptpp",
+    "jpn-cjk",
+    "origin-cost-half",
+    "global-staff-40",
+    "shared-parks",
+}
+runner = CliRunner()
+
+
+def test_bundled_scenarios_parse() -> None:
+    assert set(bundled_scenarios()) >= BUNDLED
+    for sid in BUNDLED:
+        s = load_scenario(sid)
+        assert s.id == sid and s.firms is not None
+    cjk = load_scenario("jpn-cjk")
+    a = cjk.agreements[0]
+    assert (a.id, a.parties, a.start_year, a.tariff_cut) == (
+        "CJK-FTA",
+        ("CHN", "JPN", "KOR"),
+        2030,
+        1.0,
+    )
+    assert cjk.agreements[1].in_baseline  # RCEP
+    rcep = load_scenario("jpn-rcep").agreements[0]
+    assert "VNM" in rcep.parties and len(rcep.parties) == 15
+
+
+def test_phase_in() -> None:
+    a = Agreement("X", ("JPN", "CHN"), 2030, tariff_cut=1.0, staging_years=10)
+    assert a.cut_in(2029) == 0.0
+    assert a.cut_in(2030) == pytest.approx(0.1)
+    assert a.cut_in(2034) == pytest.approx(0.5)
+    assert a.cut_in(2045) == 1.0
+
+
+def test_agreement_delta_only_new_pairs() -> None:
+    cs = ["CHN", "DEU", "JPN", "KOR"]
+    var = np.zeros((4, 4))
+    var[1, 2] = var[2, 1] = 1  # an existing agreement is left alone
+    a = Agreement("CJK", ("CHN", "JPN", "KOR", "DEU"), 2030, 1.0, 2)
+    d = agreement_delta(cs, var, (a,), 2030)
+    assert d[0, 2] == pytest.approx(0.5) and d[2, 0] == pytest.approx(0.5)
+    assert d[1, 2] == 0 and np.all(np.diag(d) == 0)
+
+
+def test_market_preference_from_agreements() -> None:
+    m = Market("ASEAN", mfn_tariff=0.08)
+    ag = Agreement("RCEP", ("JPN", "THA", "VNM"), 2022, 1.0, 1)
+    got = market_pref(m, ("THA", "VNM", "MYS", "IDN"), "JPN", (ag,), 2030, baseline=False)
+    assert got.pref_tariff == pytest.approx(0.08 * (1 - 0.5))  # half the market's countries
+    assert market_pref(m, ("THA",), "JPN", (ag,), 2030, baseline=True).pref_tariff is None
+    assert market_pref(m, ("THA",), "KOR", (ag,), 2030, baseline=False).pref_tariff is None
+
+
+def test_validation_errors_name_the_key(tmp_path: Path) -> None:
+    good = {
+        "id": "x",
+        "title": "t",
+        "year": 2030,
+        "firms": {"markets": [{"name": "CHN", "mfn_tariff": 0.05}]},
+    }
+    scenario_from_dict(good)
+    with pytest.raises(ScenarioError, match="missing top-level key 'year'"):
+        scenario_from_dict({"id": "x", "title": "t"})
+    with pytest.raises(ScenarioError, match=r"agreements\[0\].*missing start_year"):
+        scenario_from_dict({**good, "agreements": [{"id": "A", "parties": ["JPN"]}]})
+    with pytest.raises(ScenarioError, match=r"agreements\[0\].tariff_cut = 1.5"):
+        scenario_from_dict(
+            {
+                **good,
+                "agreements": [
+                    {"id": "A", "parties": ["JPN"], "start_year": 2020, "tariff_cut": 1.5}
+                ],
+            }
+        )
+    with pytest.raises(ScenarioError, match="Unknown country|not a country|Atlantis"):
+        scenario_from_dict(
+            {**good, "agreements": [{"id": "A", "parties": ["Atlantis"], "start_year": 2020}]}
+        )
+    with pytest.raises(ScenarioError, match=r"firms.markets\[0\].*fraction"):
+        scenario_from_dict({**good, "firms": {"markets": [{"name": "CHN", "mfn_tariff": -1}]}})
+    with pytest.raises(ScenarioError, match="unknown key"):
+        scenario_from_dict({**good, "colour": "red"})
+    with pytest.raises(ScenarioError, match="no value for the agreement variable 'pta'"):
+        scenario_from_dict({**good, "ge": {"coefficients": {"lndist": -1.0}}})
+    bad = tmp_path / "bad.toml"
+    bad.write_text("id = [unclosed", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="not valid TOML"):
+        load_scenario(bad)
+    with pytest.raises(ScenarioError, match="neither a file nor a bundled scenario"):
+        load_scenario("no-such-scenario")
+    y = tmp_path / "s.yaml"
+    y.write_text(
+        "id: y\ntitle: YAML\nyear: 2030\nfirms:\n  markets:\n    - {name: CHN, mfn_tariff: 0.05}\n",
+        encoding="utf-8",
+    )
+    assert load_scenario(y).title == "YAML"
+
+
+def test_run_cjk_scenario_ge_and_firms(settings) -> None:  # type: ignore[no-untyped-def]
+    scn = load_scenario("jpn-cjk")
+    assert scn.ge is not None and scn.firms is not None
+    scn = replace(scn, ge=replace(scn.ge, mc_draws=50), firms=replace(scn.firms, n_firms=100_000))
+    res = run_scenario(scn, load(scn.ge.dataset, settings))
+    assert res.ge is not None and res.firms is not None and res.ge_mc is not None
+    pos = {c: k for k, c in enumerate(res.ge.countries)}
+    for c in ("CHN", "JPN", "KOR"):
+        assert res.ge.real_gdp_pct[pos[c]] > 0
+        lo, hi = res.ge_mc.band()["lower"][pos[c]], res.ge_mc.band()["upper"][pos[c]]
+        assert lo < res.ge.real_gdp_pct[pos[c]] < hi
+    assert res.ge.real_gdp_pct[pos["USA"]] < 0  # trade diversion
+    pairs = {(i, j) for i, j, _ in res.shocked_pairs}
+    assert ("JPN", "CHN") in pairs and ("USA", "JPN") not in pairs
+    f = res.firms.summary
+    assert f["new_exporters"] > 0 and f["stopped_exporting"] == 0
+    med = next(r for r in res.firms.by_size if r["size_class"] == "medium")
+    assert med["exporter_share_base"] == pytest.approx(0.10, abs=1e-3)
+    assert res.firms.calibration["fta_utilisation_achieved"] == pytest.approx(
+        0.289, abs=2e-3
+    )  # SMEs
+    util = {r["size_class"]: r["fta_utilisation_firms_base"] for r in res.firms.by_size}
+    assert util["small"] < util["medium"] < util["large"]
+    html_text = render_html(res, ["gravity_gegravity_sample (2006)"])
+    imgs = re.findall(r"src='data:image/png;base64,([^']+)'", html_text)
+    assert len(imgs) == 2 and all(base64.b64decode(b)[:4] == b"\x89PNG" for b in imgs)
+    assert "<script" not in html_text and "http://" not in html_text and "https://" not in html_text
+    json.dumps(res.to_dict())  # JSON-safe
+
+
+def test_staff_scenario_reaches_40_percent() -> None:
+    scn = load_scenario("global-staff-40")
+    assert scn.firms is not None
+    res = run_scenario(replace(scn, firms=replace(scn.firms, n_firms=100_000)))
+    s = res.firms.summary  # type: ignore[union-attr]
+    assert s["new_exporters"] > 0
+    assert s["staff_share_base"] == pytest.approx(0.25, abs=0.01)
+    assert s["staff_share_new"] == pytest.approx(0.40, abs=0.01)
+
+
+def test_cli_run_json_and_report(tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    r = runner.invoke(
+        app,
+        ["policy", "run", "origin-cost-half", "--firms", "50000", "--json", "--report", str(out)],
+    )
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["scenario"]["id"] == "origin-cost-half" and d["ge"] is None
+    assert (
+        d["firms"]["summary"]["fta_utilisation_firms_new"]
+        > d["firms"]["summary"]["fta_utilisation_firms_base"]
+    )
+    assert out.read_text(encoding="utf-8").startswith("<!doctype html>")
+    r = runner.invoke(app, ["policy", "run", "--list", "--json"])
+    assert r.exit_code == 0 and "jpn-rcep" in r.stdout
+
+
+def test_cli_ge_reproduces_gegravity_example() -> None:
+    coefs = "lndist=-0.3898623,contiguity=0.891577,common_language=0.0326249,pta=0.4711383,international=-3.412584"
+    r = runner.invoke(
+        app,
+        ["policy", "ge", "--agreement", "CAN,JPN", "--coef", coefs, "--constant", "16.32434", "--sigma", "5",
+         "--kind", "one_step", "--reference", "DEU", "--json"],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    rows = {row["country"]: row for row in json.loads(r.stdout)["countries"]}
+    assert rows["CAN"]["real_gdp_pct"] == pytest.approx(0.418261, abs=1e-5)
+    assert rows["AUS"]["exports_pct"] == pytest.approx(-0.087678, abs=1e-5)
+
+
+def test_cli_firms_and_errors() -> None:
+    r = runner.invoke(
+        app, ["policy", "firms", "--n-firms", "50000", "--staff-share", "0.4", "--json"]
+    )
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["summary"]["new_exporters"] > 0
+    from kaigai.cli.app import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["policy", "firms", "--n-firms", "50000", "--target", "1.5"])
+    assert exc.value.code == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["policy", "run", "no-such-scenario"])
+    assert exc.value.code == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["policy", "ge", "--agreement", "CAN,JPN", "--coef", "pta"])
+    assert exc.value.code == 2
