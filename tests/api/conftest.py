@@ -68,7 +68,7 @@ BOM = {
     "product_hs6": "841451",
     "ex_works_price": 5000.0,
     "lines": [
-        {"part": "motor", "hs6": "850131", "origin": "CHN", "value": 1200.0},
-        {"part": "blade", "hs6": "392690", "origin": "JPN", "value": 300.0},
+        {"part_id": "M", "part": "motor", "hs_code": "850131", "origin": "CHN", "value": 1200.0},
+        {"part_id": "B", "part": "blade", "hs_code": "392690", "origin": "JPN", "value": 300.0},
     ],
 }

@@ -28,6 +28,7 @@ def test_json_bom_roundtrip_versions_and_audit(firm_a: Firm) -> None:
     assert r.status_code == 201
     bom = r.json()
     assert bom["version"] == 1 and bom["lines"][0]["origin"] == "CHN"
+    assert bom["lines"][0]["currency"] == "JPY" and bom["lines"][0]["quantity"] == 1.0
     upd = dict(BOM, ex_works_price=6000.0)
     r = firm_a.client.put(f"{base}/boms/{bom['id']}", json=upd)
     assert r.json()["version"] == 2 and r.json()["ex_works_price"] == 6000.0
@@ -42,7 +43,7 @@ def test_csv_upload_normalises_codes_and_countries(firm_a: Firm) -> None:
     r = _upload(firm_a, "bom.csv", CSV)
     assert r.status_code == 201, r.text
     lines = r.json()["lines"]
-    assert [(x["hs6"], x["origin"], x["value"]) for x in lines] == [
+    assert [(x["hs_code"], x["origin"], x["value"]) for x in lines] == [
         ("850131", "CHN", 1200.0),
         ("392690", "JPN", 300.0),
     ]
@@ -52,30 +53,33 @@ def test_xlsx_upload(firm_a: Firm) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
     for row in [
-        ("part", "hs6", "origin", "value"),
-        ("motor", "850131", "CHN", 1200),
-        ("case", "392690", "VNM", 80.5),
+        ("part_id", "part", "hs_code", "origin", "value", "currency"),
+        ("M", "motor", "850131", "CHN", 1200, "JPY"),
+        ("C", "case", "392690", "VNM", 80.5, "JPY"),
     ]:
         ws.append(row)
     buf = io.BytesIO()
     wb.save(buf)
     r = _upload(firm_a, "bom.xlsx", buf.getvalue())
     assert r.status_code == 201, r.text
-    assert r.json()["lines"][1] == {
-        "part": "case",
-        "hs6": "392690",
-        "origin": "VNM",
-        "value": 80.5,
-        "description": "",
-    }
+    line = r.json()["lines"][1]
+    assert (line["part_id"], line["hs_code"], line["origin"], line["value"]) == (
+        "C",
+        "392690",
+        "VNM",
+        80.5,
+    )
 
 
-def test_bad_rows_report_row_number(firm_a: Firm) -> None:
+def test_bad_rows_report_row_and_column(firm_a: Firm) -> None:
     r = _upload(firm_a, "bom.csv", b"part,hs6,origin,value\nmotor,8501,CHN,10\n")
     assert r.status_code == 422 and r.json()["code"] == "invalid_bom"
-    assert r.json()["message"].startswith("Row 2:")
-    r = _upload(firm_a, "bom.csv", b"part,hs6,origin,value\nmotor,850131,Atlantis,10\n")
+    assert "row 1, column 'hs_code'" in r.json()["message"]
+    r = _upload(
+        firm_a, "bom.csv", b"part,hs6,origin,value\nmotor,850131,Atlantis,10\nx,850131,CHN,-1\n"
+    )
     assert r.status_code == 422 and "Atlantis" in r.json()["message"]
+    assert "row 2, column 'value': negative" in r.json()["message"]
     r = _upload(firm_a, "bom.csv", b"part,hs6,value\nmotor,850131,10\n")
     assert r.status_code == 422 and "origin" in r.json()["message"]
     r = _upload(firm_a, "bom.exe", b"MZ\x90\x00")
@@ -83,7 +87,7 @@ def test_bad_rows_report_row_number(firm_a: Firm) -> None:
 
 
 def test_upload_size_limit(firm_a: Firm) -> None:
-    big = b"part,hs6,origin,value\n" + b"motor,850131,CHN,1\n" * 60_000  # ~1.2 MB
+    big = b"part,hs6,origin,value\n" + b"motor,850131,CHN,1\n" * 60_000  # ~1.1 MB
     r = _upload(firm_a, "bom.csv", big)
     assert r.status_code == 413 and r.json()["code"] == "payload_too_large"
 
@@ -105,13 +109,12 @@ def test_xlsx_zip_bomb_refused(firm_a: Firm) -> None:
 
 
 def test_export_csv_neutralises_formulas(firm_a: Firm) -> None:
+    parts = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "plain"]
     evil = [
-        {"part": '=HYPERLINK("http://x","y")', "hs6": "850131", "origin": "CHN", "value": 1},
-        {"part": "+cmd|' /C calc'!A0", "hs6": "850131", "origin": "CHN", "value": 1},
-        {"part": "-2+3", "hs6": "850131", "origin": "CHN", "value": 1},
-        {"part": "@SUM(A1)", "hs6": "850131", "origin": "CHN", "value": 1, "description": "\tx"},
-        {"part": "plain", "hs6": "850131", "origin": "CHN", "value": 1},
+        {"part_id": f"P{i}", "part": p, "hs_code": "850131", "origin": "CHN", "value": 1}
+        for i, p in enumerate(parts)
     ]
+    evil[3]["part_id"] = "@x"
     r = firm_a.client.post(
         f"/api/v1/workspaces/{firm_a.workspace_id}/boms", json=dict(BOM, lines=evil)
     )
@@ -119,13 +122,58 @@ def test_export_csv_neutralises_formulas(firm_a: Firm) -> None:
     r = firm_a.client.get(f"/api/v1/workspaces/{firm_a.workspace_id}/boms/{bid}/export.csv")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(r.text)))
-    parts = [row[0] for row in rows[1:]]
-    assert parts == [
-        '\'=HYPERLINK("http://x","y")',
-        "'+cmd|' /C calc'!A0",
-        "'-2+3",
-        "'@SUM(A1)",
-        "plain",
-    ]
-    assert rows[4][4] == "'\tx"
+    got = [row[1] for row in rows[1:]]
+    assert got == ["'" + p for p in parts[:4]] + ["plain"]
+    assert rows[4][0] == "'@x"
     assert not any(cell[:1] in "=+-@\t" for row in rows for cell in row if cell)
+
+
+def test_origin_check_matches_engine_and_is_kept_as_evidence(app: object, firm_a: Firm) -> None:
+    """The API verdicts equal a direct call of the origin engine on the same example BOM."""
+    import datetime as dt
+    from pathlib import Path
+
+    from kaigai.core.config import get_settings
+    from kaigai.origin.api import check
+    from kaigai.origin.bom import Product, load_bom
+    from kaigai.origin.datasets import build_books, hs_sets
+    from kaigai.origin.provisions import load_agreements
+
+    path = Path(__file__).parents[2] / "examples" / "bom_bearing.csv"
+    r = _upload(
+        firm_a,
+        "bom_bearing.csv",
+        path.read_bytes(),
+        product_hs6="848210",
+        ex_works_price="1000",
+        fob_price="1100",
+    )
+    assert r.status_code == 201, r.text
+    bid = r.json()["id"]
+    base = f"/api/v1/workspaces/{firm_a.workspace_id}"
+    r = firm_a.client.post(f"{base}/boms/{bid}/check", json={"importer": "VNM", "on": "2026-01-01"})
+    assert r.status_code == 200, r.text
+    got = {v["agreement"]: v for v in r.json()["verdicts"]}
+
+    s = get_settings()
+    hs22, hs17 = hs_sets(s)
+    ref = check(
+        load_bom(path, "JPY", hs_codes=hs22),
+        Product("848210", "JPN", "VNM", "JPY", 1100.0, 1000.0),
+        build_books(s),
+        load_agreements(),
+        hs17,
+        None,
+        on=dt.date(2026, 1, 1),
+    )
+    assert {v.agreement: v.status for v in ref} == {k: v["status"] for k, v in got.items()}
+    for v in ref:
+        assert got[v.agreement]["reasons"] == list(v.reasons)
+    assert "RVC 73.2%" in got["CPTPP"]["reasons"][0]  # build-down (1100-295)/1100
+
+    claims = firm_a.client.get(f"{base}/claims").json()
+    assert claims["total"] == len(ref)
+    c = claims["items"][0]
+    assert c["bom_id"] == bid and c["bom_version"] == 1 and c["importer"] == "VNM"
+    audit = firm_a.client.get(f"{base}/audit").json()["items"]
+    assert {e["entity"] for e in audit} == {"bom", "claim"}

@@ -33,7 +33,7 @@ VALID_BODY: dict[str, Any] = {
     "plans": {"title": "Plan", "content": {}},
     "profile": {"name": "stolen"},
     "members": {"email": "b@example.jp", "role": "owner"},
-    "check": {"agreement": "RCEP", "importer": "VNM"},
+    "check": {"importer": "VNM"},
 }
 
 
@@ -51,15 +51,11 @@ def _is_public(path: str, tags: list[str]) -> bool:
 
 
 def _body_for(path: str) -> Any:
-    for key, body in VALID_BODY.items():
-        if path.rstrip("/").split("/")[-1].startswith(key) or f"/{key}/" in path + "/":
-            last = path.rstrip("/").split("/")[-1]
-            if last.startswith("{"):
-                continue
-            return body
-    if path.endswith("/boms/{bom_id}"):
+    """A valid body for the operation, keyed by the last literal path segment."""
+    literal = [seg for seg in path.split("/") if seg and not seg.startswith("{")][-1]
+    if literal == "boms" and path.endswith("}"):
         return BOM
-    return {}
+    return VALID_BODY.get(literal, {})
 
 
 @pytest.fixture

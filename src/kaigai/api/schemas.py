@@ -105,26 +105,49 @@ class WorkspaceOut(Orm):
 
 
 class BomLine(BaseModel):
-    part: str = Field(min_length=1, max_length=200, examples=["motor"])
-    hs6: str = Field(min_length=6, max_length=6, pattern=r"^\d{6}$", examples=["850131"])
+    """One material line, in the origin engine's columns (see docs/origin.md)."""
+
+    part_id: str = Field(min_length=1, max_length=100, examples=["MOTOR"])
+    part: str = Field(default="", max_length=500, examples=["DC motor"])
+    hs_code: str = Field(min_length=2, max_length=20, examples=["8501.31"])
     origin: str = Field(
-        min_length=3,
-        max_length=3,
-        pattern="^[A-Z]{3}$",
+        min_length=2,
+        max_length=100,
         examples=["CHN"],
-        description="ISO3 country of origin of the material; UNK if unknown.",
+        description="Country of origin (ISO3 or name); UNKNOWN if undetermined.",
     )
-    value: float = Field(ge=0, le=1e13, examples=[1200.0], description="Value in the BOM currency.")
-    description: str = Field(default="", max_length=500)
+    value: float = Field(
+        ge=0, le=1e13, examples=[1200.0], description="Cost per finished unit, quantity included."
+    )
+    currency: str | None = Field(
+        default=None, pattern="^[A-Z]{3}$", description="Defaults to the BOM currency."
+    )
+    quantity: float | None = Field(default=None, ge=0, le=1e9)
+    originating: str = Field(default="", max_length=20, description="yes / no / unknown / empty")
+    supplier_declaration: str = Field(default="", max_length=200, examples=["RCEP;CPTPP"])
+    parent: str = Field(
+        default="", max_length=100, description="part_id of the assembly it goes into"
+    )
+    weight_kg: float | None = Field(default=None, ge=0, le=1e9)
 
 
 class BomIn(BaseModel):
     name: str = Field(min_length=1, max_length=200, examples=["Desk fan DF-30"])
-    product_hs6: str = Field(pattern=r"^\d{6}$", examples=["841451"])
-    ex_works_price: float | None = Field(default=None, ge=0, le=1e13, examples=[5000.0])
-    fob_price: float | None = Field(default=None, ge=0, le=1e13, examples=[5400.0])
+    product_hs6: str = Field(min_length=6, max_length=20, examples=["841451"])
+    ex_works_price: float | None = Field(default=None, gt=0, le=1e13, examples=[5000.0])
+    fob_price: float | None = Field(default=None, gt=0, le=1e13, examples=[5400.0])
     currency: str = Field(default="JPY", pattern="^[A-Z]{3}$")
-    lines: list[BomLine] = Field(default_factory=list, max_length=2000)
+    lines: list[BomLine] = Field(min_length=1, max_length=2000)
+
+
+class CheckIn(BaseModel):
+    importer: str = Field(min_length=2, max_length=100, examples=["VNM"])
+    exporter: str = Field(default="JPN", min_length=2, max_length=100)
+    agreements: list[str] | None = Field(default=None, max_length=20, examples=[["RCEP", "CPTPP"]])
+    on: dt.date | None = Field(default=None, description="Evaluation date for date-staged rules.")
+    keep: bool = Field(
+        default=True, description="Store each verdict as an origin claim (evidence)."
+    )
 
 
 class BomOut(Orm):
@@ -190,6 +213,6 @@ class CountryOut(BaseModel):
 
 __all__ = [
     "ERRORS", "ApiKeyCreated", "ApiKeyIn", "ApiKeyOut", "AuditOut", "BomIn", "BomLine", "BomOut",
-    "ClaimOut", "CountryOut", "LoginIn", "LoginOut", "MemberIn", "OrganisationOut", "PageOf",
+    "CheckIn", "ClaimOut", "CountryOut", "LoginIn", "LoginOut", "MemberIn", "OrganisationOut", "PageOf",
     "PlanIn", "PlanOut", "Problem", "RegisterIn", "UserOut", "WorkspaceIn", "WorkspaceOut",
 ]  # fmt: skip

@@ -12,6 +12,8 @@ from kaigai.core.config import Settings
 from kaigai.storage.db import Database
 
 T = TypeVar("T")
+_SHARED: dict[Any, Any] = {}
+_SHARED_LOCK = threading.Lock()
 
 
 @dataclass
@@ -31,6 +33,26 @@ class AppState:
     limits: Limits = field(default_factory=Limits)
     _cache: dict[Any, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def data_key(self) -> tuple[str, str, bool]:
+        """What engine inputs depend on: shared-data path, catalog file (if any), starter use."""
+        cat = self.settings.catalog_path
+        stamp = f"{cat}:{cat.stat().st_mtime_ns}" if cat.is_file() else ""
+        return (str(self.settings.shared_data), stamp, self.settings.use_starter)
+
+    def shared(self, key: str, make: Callable[[], T]) -> T:
+        """Like :meth:`cached`, but shared by every app in the process with the same data sources
+        (reference data such as rule books and the HS nomenclature are read-only)."""
+        full = (key, self.data_key())
+        with _SHARED_LOCK:
+            if full in _SHARED:
+                return _SHARED[full]  # type: ignore[no-any-return]
+        value = make()
+        with _SHARED_LOCK:
+            if len(_SHARED) > 64:
+                _SHARED.clear()
+            _SHARED[full] = value
+        return value
 
     def cached(self, key: Any, make: Callable[[], T], max_items: int = 4096) -> T:
         """Memoise ``make()`` under ``key`` (engine inputs and deterministic lookups)."""

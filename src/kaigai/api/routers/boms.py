@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
 
 from kaigai.api.deps import Caller, Paging, State
-from kaigai.api.schemas import ERRORS, BomIn, BomOut, PageOf
+from kaigai.api.schemas import ERRORS, BomIn, BomOut, CheckIn, PageOf
 from kaigai.api.services import bom_io
-from kaigai.api.state import Limits
+from kaigai.api.services import origin as origin_svc
+from kaigai.api.state import AppState, Limits
 from kaigai.core.errors import PayloadTooLargeError
 from kaigai.hs.codes import normalize_hs6
 from kaigai.storage import records
@@ -32,6 +34,16 @@ async def read_upload(request: Request, file: UploadFile, limits: Limits) -> byt
     return data
 
 
+def bom_fields(state: AppState, body: BomIn) -> dict[str, Any]:
+    fields = body.model_dump()
+    raw = [{k: v for k, v in ln.items() if v is not None} for ln in fields["lines"]]
+    fields["lines"] = origin_svc.validate_lines(
+        state, bom_io.fill_defaults(raw, body.currency), body.currency
+    )
+    fields["product_hs6"] = normalize_hs6(body.product_hs6)
+    return fields
+
+
 @router.get("", response_model=PageOf[BomOut])
 def list_boms(workspace_id: int, caller: Caller, state: State, page: Paging) -> PageOf[BomOut]:
     """BOMs in the workspace."""
@@ -49,9 +61,8 @@ def list_boms(workspace_id: int, caller: Caller, state: State, page: Paging) -> 
 
 @router.post("", response_model=BomOut, status_code=201)
 def create_bom(workspace_id: int, body: BomIn, caller: Caller, state: State) -> BomOut:
-    """Store a BOM given as JSON (audited)."""
-    fields = body.model_dump()
-    fields["product_hs6"] = normalize_hs6(body.product_hs6)
+    """Store a BOM given as JSON (validated by the origin engine; audited)."""
+    fields = bom_fields(state, body)
     with state.db.session() as s:
         return BomOut.model_validate(records.create_bom(s, caller.user_id, workspace_id, fields))
 
@@ -63,17 +74,20 @@ async def upload_bom(
     caller: Caller,
     state: State,
     file: Annotated[
-        UploadFile, File(description="CSV or XLSX: part,hs6,origin,value[,description]")
+        UploadFile, File(description="CSV or XLSX with the origin BOM columns (docs/origin.md)")
     ],
     name: Annotated[str, Form(min_length=1, max_length=200)],
     product_hs6: Annotated[str, Form(max_length=20)],
-    ex_works_price: Annotated[float | None, Form(ge=0, le=1e13)] = None,
-    fob_price: Annotated[float | None, Form(ge=0, le=1e13)] = None,
+    ex_works_price: Annotated[float | None, Form(gt=0, le=1e13)] = None,
+    fob_price: Annotated[float | None, Form(gt=0, le=1e13)] = None,
     currency: Annotated[str, Form(pattern="^[A-Z]{3}$")] = "JPY",
 ) -> BomOut:
     """Upload a BOM file (size-limited, validated; XLSX bombs refused)."""
     content = await read_upload(request, file, state.limits)
-    lines = bom_io.parse_upload(file.filename or "", content, state.limits)
+    raw = bom_io.fill_defaults(
+        bom_io.parse_upload(file.filename or "", content, state.limits), currency
+    )
+    lines = await run_in_threadpool(origin_svc.validate_lines, state, raw, currency)
     fields = {
         "name": name,
         "product_hs6": normalize_hs6(product_hs6),
@@ -82,8 +96,12 @@ async def upload_bom(
         "fob_price": fob_price,
         "currency": currency,
     }
+    return await run_in_threadpool(_store, state, caller.user_id, workspace_id, fields)
+
+
+def _store(state: AppState, user_id: int, workspace_id: int, fields: dict[str, Any]) -> BomOut:
     with state.db.session() as s:
-        return BomOut.model_validate(records.create_bom(s, caller.user_id, workspace_id, fields))
+        return BomOut.model_validate(records.create_bom(s, user_id, workspace_id, fields))
 
 
 @router.get("/{bom_id}", response_model=BomOut)
@@ -96,8 +114,7 @@ def get_bom(workspace_id: int, bom_id: int, caller: Caller, state: State) -> Bom
 @router.put("/{bom_id}", response_model=BomOut)
 def update_bom(workspace_id: int, bom_id: int, body: BomIn, caller: Caller, state: State) -> BomOut:
     """Replace a BOM; its version increases and the audit log keeps before/after."""
-    fields = body.model_dump()
-    fields["product_hs6"] = normalize_hs6(body.product_hs6)
+    fields = bom_fields(state, body)
     with state.db.session() as s:
         return BomOut.model_validate(
             records.update_bom(s, caller.user_id, workspace_id, bom_id, fields)
@@ -125,3 +142,14 @@ def export_bom(workspace_id: int, bom_id: int, caller: Caller, state: State) -> 
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="bom-{bom_id}.csv"'},
     )
+
+
+@router.post("/{bom_id}/check", response_model=dict[str, Any])
+def check_bom(
+    workspace_id: int, bom_id: int, body: CheckIn, caller: Caller, state: State
+) -> dict[str, Any]:
+    """Origin verdict per agreement with its reasoning; each verdict is kept as a claim (evidence)."""
+    return origin_svc.check_stored_bom(
+        state, caller.user_id, workspace_id, bom_id, importer=body.importer,
+        exporter=body.exporter, agreement_ids=body.agreements, on=body.on, keep=body.keep,
+    )  # fmt: skip

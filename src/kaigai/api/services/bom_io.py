@@ -1,7 +1,8 @@
-"""BOM files in and out: validated CSV/XLSX upload (size, rows, zip-bomb guard) and safe CSV export.
+"""BOM files in and out: guarded CSV/XLSX reading (size, rows, zip-bomb) and safe CSV export.
 
-Upload columns (header row, case-insensitive): ``part, hs6, origin, value`` and optional
-``description``. The product line is given separately (form fields / JSON).
+Columns are the origin engine's (``docs/origin.md``): part_id, part, hs_code, origin, value,
+currency, quantity, originating, supplier_declaration, parent, weight_kg. This module only
+reads the file safely into raw records; the origin engine validates them (every problem named).
 """
 
 from __future__ import annotations
@@ -11,29 +12,25 @@ import io
 import zipfile
 from typing import Any
 
-from pydantic import ValidationError
-
-from kaigai.api.schemas import BomLine
 from kaigai.api.state import Limits
-from kaigai.core.countries import normalize_country
-from kaigai.core.errors import BOMError, CountryError, HSCodeError, PayloadTooLargeError
-from kaigai.hs.codes import normalize_hs6
+from kaigai.core.errors import BOMError, PayloadTooLargeError
 
-COLUMNS = ("part", "hs6", "origin", "value", "description")
-_ALIASES = {"hs": "hs6", "hs_code": "hs6", "country": "origin", "country_of_origin": "origin",
-            "cost": "value", "price": "value", "material": "part", "name": "part"}  # fmt: skip
+COLUMNS = ("part_id", "part", "hs_code", "origin", "value", "currency", "quantity", "originating",
+           "supplier_declaration", "parent", "weight_kg")  # fmt: skip
+_ALIASES = {"hs": "hs_code", "hs6": "hs_code", "country": "origin", "country_of_origin": "origin",
+            "cost": "value", "material": "part", "description": "part"}  # fmt: skip
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def parse_upload(filename: str, content: bytes, limits: Limits) -> list[dict[str, Any]]:
-    """Validated BOM lines from an uploaded CSV or XLSX file.
+    """Raw BOM records (header -> cell text) from an uploaded CSV or XLSX file.
 
     Raises
     ------
     PayloadTooLargeError
         file, row count or (XLSX) uncompressed size above the limits.
     BOMError
-        unknown format, missing columns, bad HS codes / countries / values (with the row).
+        unknown format, unreadable file, empty file, oversized cells.
     """
     if len(content) > limits.max_upload_bytes:
         raise PayloadTooLargeError(
@@ -47,7 +44,7 @@ def parse_upload(filename: str, content: bytes, limits: Limits) -> list[dict[str
         rows = _csv_rows(content, limits)
     else:
         raise BOMError(f"Cannot read '{filename}'.", hint="Upload a .csv or .xlsx file.")
-    return _validate(rows, limits)
+    return _records(rows, limits)
 
 
 def _csv_rows(content: bytes, limits: Limits) -> list[list[str]]:
@@ -113,52 +110,39 @@ def _xlsx_rows(content: bytes, limits: Limits) -> list[list[str]]:
     return out
 
 
-def _validate(rows: list[list[str]], limits: Limits) -> list[dict[str, Any]]:
+def _records(rows: list[list[str]], limits: Limits) -> list[dict[str, Any]]:
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
-        raise BOMError("The file is empty.", hint="First row: part,hs6,origin,value")
+        raise BOMError("The file is empty.", hint="First row: " + ",".join(COLUMNS[:6]))
     header = [_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in rows[0]]
-    missing = [c for c in ("part", "hs6", "origin", "value") if c not in header]
-    if missing:
-        raise BOMError(
-            f"Missing column(s): {', '.join(missing)}.",
-            hint="First row: part,hs6,origin,value[,description]",
-        )
-    idx = {c: header.index(c) for c in COLUMNS if c in header}
-    lines: list[dict[str, Any]] = []
-    for n, r in enumerate(rows[1:], start=2):
-        cell = {c: (r[i].strip() if i < len(r) else "") for c, i in idx.items()}
-        for c, v in cell.items():
+    out: list[dict[str, Any]] = []
+    for n, r in enumerate(rows[1:], start=1):
+        rec: dict[str, Any] = {}
+        for i, col in enumerate(header):
+            v = r[i].strip() if i < len(r) else ""
             if len(v) > limits.max_cell_chars:
-                raise BOMError(f"Row {n}: '{c}' is longer than {limits.max_cell_chars} characters.")
-        try:
-            hs6 = normalize_hs6(cell["hs6"])
-            origin = (
-                "UNK"
-                if cell["origin"].upper() in ("", "UNK", "UNKNOWN", "?")
-                else normalize_country(cell["origin"])
-            )
-            value = float(cell["value"].replace(",", "").replace("¥", "").strip())
-            line = BomLine(
-                part=cell["part"],
-                hs6=hs6,
-                origin=origin,
-                value=value,
-                description=cell.get("description", ""),
-            )
-        except (HSCodeError, CountryError) as exc:
-            raise BOMError(f"Row {n}: {exc.message}", hint=exc.hint) from exc
-        except ValueError as exc:
-            msg = (
-                exc.errors()[0]["msg"]
-                if isinstance(exc, ValidationError)
-                else f"value '{cell['value']}' is not a number"
-            )
-            raise BOMError(f"Row {n}: {msg}.", hint="part: text; value: a number >= 0") from exc
-        lines.append(line.model_dump())
-    if not lines:
+                raise BOMError(
+                    f"BOM row {n}, column '{col}': longer than {limits.max_cell_chars} characters."
+                )
+            if col:
+                rec[col] = v
+        out.append(rec)
+    if not out:
         raise BOMError("The file has a header but no BOM lines.")
-    return lines
+    return out
+
+
+def fill_defaults(raw: list[dict[str, Any]], currency: str) -> list[dict[str, Any]]:
+    """Only when a whole column is absent: ``part_id`` = L1, L2 ...; ``currency`` = the BOM's."""
+    out = []
+    for n, r in enumerate(raw, start=1):
+        rec = dict(r)
+        if "part_id" not in rec:
+            rec["part_id"] = f"L{n}"
+        if "currency" not in rec:
+            rec["currency"] = currency
+        out.append(rec)
+    return out
 
 
 def safe_cell(value: Any) -> str:

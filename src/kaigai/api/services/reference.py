@@ -12,7 +12,7 @@ from kaigai.hs.search import search
 
 
 def nomenclature(state: AppState) -> Nomenclature:
-    return state.cached("nomenclature", lambda: load_nomenclature(state.settings))
+    return state.shared("nomenclature", lambda: load_nomenclature(state.settings))
 
 
 def hs_lookup(state: AppState, code: str, edition: str | None = None) -> dict[str, Any]:

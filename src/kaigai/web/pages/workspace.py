@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from kaigai.api.routers.boms import read_upload
 from kaigai.api.services import bom_io
+from kaigai.api.services import origin as origin_svc
 from kaigai.core.errors import KaigaiError
 from kaigai.hs.codes import normalize_hs6
 from kaigai.storage import records
@@ -77,7 +79,7 @@ async def upload_bom(
             if isinstance(exc, KaigaiError)
             else {
                 "code": "invalid_input",
-                "message": "The ex-works price is not a number.",
+                "message": "The ex-works price must be a positive number.",
                 "hint": None,
             }
         )
@@ -85,6 +87,11 @@ async def upload_bom(
         status = exc.http_status if isinstance(exc, KaigaiError) else 422
         return render(request, "workspace.html", status=status, user=user, upload_error=err, **ctx)
     return RedirectResponse(f"/w/{wid}/boms/{bom.id}", status_code=303)
+
+
+def _create(state: Any, user_id: int, wid: int, fields: dict[str, Any]) -> Any:
+    with state.db.session() as s:
+        return records.create_bom(s, user_id, wid, fields)
 
 
 @router.get("/w/{wid}/boms/{bid}")
@@ -96,7 +103,7 @@ def bom_page(request: Request, wid: int, bid: int, user: WebUser) -> Response:
         claims = [
             c for c in records.list_claims(s, user.user_id, wid, limit=200)[0] if c.bom_id == bid
         ]
-    total = sum(float(x.get("value") or 0) for x in bom.lines or [])
+    total = sum(float(x.get("value") or 0) for x in bom.lines or [] if not x.get("parent"))
     return render(
         request,
         "bom.html",
@@ -111,8 +118,30 @@ def bom_page(request: Request, wid: int, bid: int, user: WebUser) -> Response:
 
 
 def _agreements() -> list[str]:
-    try:
-        from kaigai.api.services import origin as origin_svc  # type: ignore[attr-defined]
-    except ModuleNotFoundError:
-        return []
     return origin_svc.agreements()
+
+
+@router.post("/w/{wid}/boms/{bid}/check")
+async def check_bom(
+    request: Request,
+    wid: int,
+    bid: int,
+    user: WebUser,
+    importer: Annotated[str, Form(max_length=100)],
+    agreement: Annotated[str, Form(max_length=40)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Run the origin check; htmx gets the verdict fragment, a plain form post the full page."""
+    check_form_csrf(request, csrf_token)
+    state = state_of(request)
+    try:
+        result = await run_in_threadpool(
+            lambda: origin_svc.check_stored_bom(state, user.user_id, wid, bid, importer=importer,
+                                                agreement_ids=[agreement] if agreement else None)
+        )  # fmt: skip
+        ctx: dict[str, Any] = {"result": result, "error": None}
+    except KaigaiError as exc:
+        ctx = {"result": None, "error": exc.to_dict()}
+    if request.headers.get("hx-request"):
+        return render(request, "partials/verdict.html", **ctx)
+    return render(request, "verdict_page.html", user=user, wid=wid, bid=bid, **ctx)

@@ -1,0 +1,136 @@
+"""Origin service: cached rule books, BOM validation via the origin engine, checks kept as claims."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from kaigai.api.state import AppState
+from kaigai.core.countries import normalize_country
+from kaigai.core.errors import InputError
+from kaigai.hs.codes import normalize_hs6
+from kaigai.origin.api import check, rule_for
+from kaigai.origin.ast import to_dict
+from kaigai.origin.bom import BOM, Product, parse_bom
+from kaigai.origin.datasets import build_books, hs_sets
+from kaigai.origin.provisions import Agreement, load_agreements
+from kaigai.origin.render import to_text, to_text_ja
+from kaigai.origin.store import RuleBook
+from kaigai.storage import records
+
+# Stored BOM line keys = the origin engine's BOM columns.
+LINE_KEYS = ("part_id", "part", "hs_code", "origin", "value", "currency", "quantity",
+             "originating", "supplier_declaration", "parent", "weight_kg")  # fmt: skip
+
+
+def context(
+    state: AppState,
+) -> tuple[dict[str, Agreement], dict[str, RuleBook], frozenset[str], frozenset[str]]:
+    """(agreements, rule books, HS2022 set, HS2017 set), built once per app."""
+    ags = state.shared("origin.agreements", load_agreements)
+    books = state.shared("origin.books", lambda: build_books(state.settings))
+    hs22, hs17 = state.shared("origin.hs_sets", lambda: hs_sets(state.settings))
+    return ags, books, hs22, hs17
+
+
+def agreements(state: AppState | None = None) -> list[str]:
+    ags = load_agreements() if state is None else context(state)[0]
+    return sorted(ags)
+
+
+def agreement_list(state: AppState) -> list[dict[str, Any]]:
+    ags, books, _, _ = context(state)
+    return [
+        {"id": a.id, "parties": list(a.parties), "has_rules": a.id in books}
+        for a in sorted(ags.values(), key=lambda x: x.id)
+    ]
+
+
+def validate_lines(
+    state: AppState, raw: list[dict[str, Any]], currency: str
+) -> list[dict[str, Any]]:
+    """Check raw BOM records with the origin engine (every problem named) and normalise them."""
+    _, _, hs22, _ = context(state)
+    bom = parse_bom(raw, currency, hs_codes=hs22, source="BOM")
+    return [
+        {
+            "part_id": ln.part_id,
+            "part": ln.part,
+            "hs_code": ln.hs6,
+            "origin": ln.origin,
+            "value": ln.source_value,
+            "currency": ln.source_currency,
+            "quantity": ln.quantity,
+            "originating": "" if ln.originating is None else ("yes" if ln.originating else "no"),
+            "supplier_declaration": ";".join(ln.declaration),
+            "parent": ln.parent or "",
+            "weight_kg": ln.weight_kg,
+        }  # fmt: skip
+        for ln in bom.lines
+    ]
+
+
+def to_bom(state: AppState, lines: list[dict[str, Any]], currency: str) -> BOM:
+    _, _, hs22, _ = context(state)
+    return parse_bom(lines, currency, hs_codes=hs22, source="BOM")
+
+
+def rule(state: AppState, agreement: str, hs6: str) -> dict[str, Any]:
+    ags, books, _, hs17 = context(state)
+    m = rule_for(agreement, hs6, books, ags, hs17)
+    return {
+        "agreement": m.agreement, "hs6": m.hs6, "hs_edition": m.hs_edition,
+        "edition_note": m.edition_note, "edition_ambiguous": m.edition_ambiguous,
+        "rule_text": to_text(m.rule) if m.rule else None,
+        "rule_text_ja": to_text_ja(m.rule) if m.rule else None,
+        "ast": to_dict(m.rule) if m.rule else None,
+        "source_rows": [{"text": r.text, "provenance": r.provenance.to_dict()} for r in m.rows],
+        "unparsed_rows": [{"text": r.text, "error": r.error} for r in m.unparsed],
+        "notes": list(m.notes),
+    }  # fmt: skip
+
+
+def check_stored_bom(
+    state: AppState,
+    user_id: int,
+    workspace_id: int,
+    bom_id: int,
+    *,
+    importer: str,
+    exporter: str = "JPN",
+    agreement_ids: list[str] | None = None,
+    on: dt.date | None = None,
+    keep: bool = True,
+) -> dict[str, Any]:
+    """Evaluate a stored BOM for every applicable (or named) agreement; keep each verdict as a claim."""
+    with state.db.session() as s:
+        b = records.get_bom(s, user_id, workspace_id, bom_id)
+        lines, currency, version = list(b.lines or []), b.currency, b.version
+        hs6, fob, exw = b.product_hs6, b.fob_price, b.ex_works_price
+    if fob is None and exw is None:
+        raise InputError("The BOM has no product price.",
+                         hint="Set the ex-works or FOB price of one unit on the BOM.")  # fmt: skip
+    ags, books, _, hs17 = context(state)
+    product = Product(normalize_hs6(hs6), normalize_country(exporter), normalize_country(importer),
+                      currency, fob, exw)  # fmt: skip
+    verdicts = check(
+        to_bom(state, lines, currency), product, books, ags, hs17, agreement_ids, on=on
+    )
+    out = [v.to_dict() for v in verdicts]
+    claim_ids: list[int] = []
+    if keep:
+        with state.db.session() as s:
+            for v in out:
+                c = records.create_claim(s, user_id, workspace_id, {
+                    "bom_id": bom_id, "bom_version": version, "agreement": v["agreement"],
+                    "importer": product.importer, "verdict": v["status"],
+                    "result": {"product": product.__dict__, "verdict": v,
+                               "evaluated_on": (on or dt.date.today()).isoformat()},
+                })  # fmt: skip
+                claim_ids.append(c.id)
+    return {"product": {**product.__dict__}, "bom_version": version, "verdicts": out,
+            "claim_ids": claim_ids}  # fmt: skip
+
+
+__all__ = ["LINE_KEYS", "agreement_list", "agreements", "check_stored_bom", "context", "rule",
+           "to_bom", "validate_lines"]  # fmt: skip
