@@ -79,3 +79,24 @@ def test_retention_eu_jp() -> None:
 
     t = retention_text(load_agreements()["EU-JP"], dt.date(2026, 3, 1))
     assert "4 years (importer: 3 years after importation)" in t and "2030-03-01" in t
+
+
+def test_fx_sensitivity(rules: Rules) -> None:
+    from decimal import Decimal
+
+    from kaigai.core.money import Rate, Rates
+    from kaigai.origin.bom import parse_bom
+
+    rates = Rates.of([Rate("USD", "JPY", Decimal("150"), dt.date(2026, 1, 5), "test")])
+    b = parse_bom([{"part_id": "M", "part": "balls", "hs_code": "8482.91", "origin": "USA", "value": 2,
+                    "currency": "USD"}], "JPY", rates=rates)  # fmt: skip
+    p = Product("848210", "JPN", "GBR", "JPY", fob=1000, exw=1000)
+    w = whatif(b, p, rules.books, rules.agreements, rules.hs17, "UK-JP")
+    fx = next(s for s in w.sensitivity if s.item == "FX USD/JPY")
+    # MaxNOM 50% of EXW 1000 = 500 allowed; VNM = 2 USD x 150 = 300; headroom 200 -> USD may rise 66.7%
+    assert fx.break_even_pct == pytest.approx(100 * 200 / 300)
+    # with a material that changes heading, CTH carries the claim and prices/FX do not matter
+    b2 = parse_bom([{"part_id": "M", "part": "motor", "hs_code": "8501.10", "origin": "USA", "value": 2,
+                     "currency": "USD"}], "JPY", rates=rates)  # fmt: skip
+    w2 = whatif(b2, p, rules.books, rules.agreements, rules.hs17, "UK-JP")
+    assert w2.sensitivity[0].break_even_pct is None and "CTH" in w2.sensitivity[0].note

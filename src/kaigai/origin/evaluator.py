@@ -382,7 +382,9 @@ def _shift(node: Shift, ctx: Context, noms: list[Material], text: str) -> Outcom
     ids = tuple(m.line.part_id for m, _ in bad)
     dm = ctx.agreement.de_minimis
     if dm and ctx.agreement.de_minimis_applies(p.hs6):
-        allowed = ("EXW", "FOB") if dm.get("basis") == "EXW or FOB" else (str(dm.get("basis", "FOB")),)
+        allowed = (
+            ("EXW", "FOB") if dm.get("basis") == "EXW or FOB" else (str(dm.get("basis", "FOB")),)
+        )
         priced = [(b, p.price(b)) for b in allowed if p.price(b)]
         # with two allowed bases the higher price gives the larger allowance; both are lawful choices
         basis, price = max(priced, key=lambda bp: bp[1] or 0.0) if priced else (allowed[0], None)

@@ -195,6 +195,20 @@ def sensitivity(v: Verdict, bom: BOM) -> tuple[Sensitivity, ...]:
     if o is not None:
         dec = [k for k in _leaves(o) if k.status == o.status and k.headroom_amount is not None]
         head = max(k.headroom_amount for k in dec) if dec else None
+    if o is not None and o.status == "pass":
+        steady = [
+            k
+            for k in (o.children or (o,))
+            if k.status == "pass" and k.headroom_amount is None and not k.children
+        ]
+        if steady:
+            return (
+                Sensitivity(
+                    "all",
+                    None,
+                    f"qualifies under '{steady[0].rule}', which does not depend on prices or FX",
+                ),
+            )
     if head is None:
         return (
             Sensitivity(
