@@ -1,17 +1,30 @@
-"""``kaigai demo``: product lookup + market overview of one HS6 for an exporter (default 848210, JPN).
+"""``kaigai demo``: the export plan of the bundled example firm; ``kaigai overview``: market overview.
 
-Works offline from the bundled starter pack; with the full data imported it reads the catalog.
-The readiness/plan shell may replace this module with the full export-plan story.
+``kaigai demo`` runs ``kaigai plan`` on the example Tokyo ball-bearing maker
+(``examples/firm_tokyo_bearings.toml``, packaged copy when not in a checkout), writes the
+report and prints where, with a short summary. ``kaigai overview`` is the first demo:
+product lookup plus the exporter's top markets for one HS6 (default 848210, JPN).
+Both work offline from the bundled starter pack; with the full data imported they read the catalog.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
 
-from kaigai.cli.common import ConfigOpt, JsonOpt, LangOpt, console, output, settings, table
+from kaigai.cli.common import (
+    ConfigOpt,
+    JsonOpt,
+    LangOpt,
+    console,
+    emit_json,
+    output,
+    settings,
+    table,
+)
 from kaigai.core.countries import country, normalize_country
 from kaigai.core.i18n import check_lang, t
 from kaigai.data import store
@@ -48,6 +61,43 @@ def _num(v: Any) -> float | None:
 def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
+        firm: Annotated[
+            Path | None,
+            typer.Option("--firm", help="Firm profile (default: the bundled example firm)."),
+        ] = None,
+        markets: Annotated[
+            int, typer.Option("--markets", min=1, help="Top-ranked markets to analyse.")
+        ] = 5,
+        out: Annotated[
+            Path | None,
+            typer.Option(
+                "--out",
+                help="Report file .html/.pdf/.json (default: <data dir>/reports/<firm>_plan_<lang>.html).",
+            ),
+        ] = None,
+        as_json: JsonOpt = False,
+        lang: LangOpt = None,
+        config: ConfigOpt = None,
+    ) -> None:
+        """The main job in one command: the export plan of the example firm (markets, duty, origin, readiness, actions)."""
+        from kaigai.cli.plan import print_summary, run_plan
+        from kaigai.plan.examples import example_profile_path
+
+        path = firm or example_profile_path()
+        s = settings(config, lang)
+        lg = check_lang(s.lang)
+        target = out or Path(s.data_dir) / "reports" / f"{path.stem}_plan_{lg}.html"
+        plan, written = run_plan(
+            path, n_markets=markets, lang=lg, out=target, config=config, quiet=as_json
+        )
+        if as_json:
+            emit_json({"firm_file": str(path), "report_path": str(written), **plan.to_dict()})
+        else:
+            console.print(f"[dim]{t('Example firm: {path}', lg, path=str(path))}[/dim]")
+            print_summary(plan, written)
+
+    @app.command("overview")
+    def overview(
         hs: Annotated[str, typer.Option("--hs", help="HS6 product code.")] = "848210",
         exporter: Annotated[str, typer.Option("--exporter", help="Exporting country.")] = "JPN",
         top: Annotated[int, typer.Option("--top", min=1, max=50, help="Number of markets.")] = 10,
@@ -55,7 +105,7 @@ def register(app: typer.Typer) -> None:
         lang: LangOpt = None,
         config: ConfigOpt = None,
     ) -> None:
-        """First answer in one command: what the product is and where the exporter sells it."""
+        """Product lookup and market overview: what the product is and where the exporter sells it."""
         s = settings(config, lang)
         lg = check_lang(s.lang)
         nom = load_nomenclature(s)
