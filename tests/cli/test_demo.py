@@ -15,7 +15,7 @@ runner = CliRunner()
 
 
 def test_demo_json_from_starter_pack() -> None:
-    r = runner.invoke(app, ["demo", "--json", "--top", "5"])
+    r = runner.invoke(app, ["overview", "--json", "--top", "5"])
     assert r.exit_code == 0, r.output
     d = json.loads(r.stdout)
     assert d["product"]["code"] == "848210" and d["product"]["description"] == "Ball bearings"
@@ -34,9 +34,9 @@ def test_demo_json_from_starter_pack() -> None:
 
 
 def test_demo_japanese_and_bad_code() -> None:
-    r = runner.invoke(app, ["demo", "--lang", "ja", "--top", "3"])
+    r = runner.invoke(app, ["overview", "--lang", "ja", "--top", "3"])
     assert r.exit_code == 0 and "主要輸出先" in r.stdout and "中国" in r.stdout
-    assert runner.invoke(app, ["demo", "--hs", "847199"]).exit_code != 0
+    assert runner.invoke(app, ["overview", "--hs", "847199"]).exit_code != 0
 
 
 def test_destinations_missing_denominators_stay_missing() -> None:
@@ -50,7 +50,7 @@ def test_destinations_missing_denominators_stay_missing() -> None:
 def test_demo_matches_full_shared_file(shared_data: Path) -> None:
     r = runner.invoke(app, ["data", "import", str(shared_data / "markets"), "--json"])
     assert r.exit_code == 0, r.output
-    d = json.loads(runner.invoke(app, ["demo", "--json", "--top", "3"]).stdout)
+    d = json.loads(runner.invoke(app, ["overview", "--json", "--top", "3"]).stdout)
     assert d["coverage"]["data_copy"] == "catalog"
     full = pd.read_parquet(
         shared_data / "markets/trade_hs6_2024_apac.parquet",
