@@ -12,6 +12,7 @@ def test_stem_and_tokens() -> None:
     assert stem("batteries") == "battery"
     assert stem("glasses") == "glass"
     assert tokens("Ball or roller bearings") == ["ball", "roller", "bearing"]
+    assert tokens("T-shirts") == ["shirt", "tshirt"]
 
 
 def test_ball_bearings_ranks_8482_first(nom: Nomenclature) -> None:
@@ -22,7 +23,14 @@ def test_ball_bearings_ranks_8482_first(nom: Nomenclature) -> None:
 
 @pytest.mark.parametrize(
     ("query", "top"),
-    [("green tea", "0902"), ("sake", "2206"), ("microscope", "9011"), ("soy sauce", "210310")],
+    [
+        ("green tea", "0902"),
+        ("sake", "2206"),
+        ("microscope", "9011"),
+        ("soy sauce", "210310"),
+        ("cotton t-shirts", "610910"),
+        ("lip make-up", "330410"),
+    ],
 )
 def test_common_products(nom: Nomenclature, query: str, top: str) -> None:
     assert search(nom, query, limit=1)[0].code.startswith(top)

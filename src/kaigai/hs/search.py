@@ -54,7 +54,7 @@ STOPWORDS = frozenset(
         "is",
     ]
 )
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def stem(word: str) -> str:
@@ -70,8 +70,17 @@ def stem(word: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-cased, stemmed words of ``text`` without stop words."""
-    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1]
+    """Lower-cased, stemmed words of ``text`` without stop words.
+
+    A hyphenated word gives its parts and the joined form ("t-shirts" -> "shirt", "tshirt").
+    """
+    out: list[str] = []
+    for word in _WORD.findall(text.lower()):
+        parts = word.split("-")
+        if len(parts) > 1:
+            parts.append("".join(parts))
+        out += [stem(w) for w in parts if w not in STOPWORDS and len(w) > 1]
+    return out
 
 
 @dataclass(frozen=True)
@@ -95,9 +104,20 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
+class _Entry:
+    code: str
+    level: int
+    description: str
+    tokens: frozenset[str]
+    joined: str  # stemmed tokens joined by spaces, for phrase matching
+    n_tokens: int
+
+
+@dataclass(frozen=True)
 class _Index:
-    entries: tuple[tuple[str, int, str, tuple[str, ...]], ...]  # code, level, desc, tokens
+    entries: dict[str, _Entry]
     idf: dict[str, float]
+    postings: dict[str, frozenset[str]]  # token -> codes whose own description has it
 
 
 _CACHE: dict[tuple[int, str], tuple[Nomenclature, _Index]] = {}
@@ -119,14 +139,16 @@ def _build(nom: Nomenclature, edition: str) -> _Index:
         items = [(c, 6, d) for c, d in nom.hs17.items()]
     else:
         items = [(c, v[0], v[1]) for c, v in nom.hs22.items()]
-    entries = tuple((c, lvl, d, tuple(tokens(d))) for c, lvl, d in items)
-    df: dict[str, int] = {}
-    for e in entries:
-        for t in set(e[3]):
-            df[t] = df.get(t, 0) + 1
+    entries: dict[str, _Entry] = {}
+    post: dict[str, set[str]] = {}
+    for c, lvl, d in items:
+        toks = tokens(d)
+        entries[c] = _Entry(c, lvl, d, frozenset(toks), " ".join(toks), max(len(toks), 1))
+        for t in set(toks):
+            post.setdefault(t, set()).add(c)
     n = len(entries)
-    idf = {t: math.log(1 + n / k) for t, k in df.items()}
-    return _Index(entries, idf)
+    idf = {t: math.log(1 + n / len(cs)) for t, cs in post.items()}
+    return _Index(entries, idf, {t: frozenset(cs) for t, cs in post.items()})
 
 
 def search(
@@ -164,35 +186,51 @@ def search(
             hint='Try product words, e.g. "ball bearings" or "green tea".',
         )
     idx = _index(nom, edition)
-    own = {e[0]: e[3] for e in idx.entries}
+    # exact and prefix vocabularies of each query word
+    exact: dict[str, frozenset[str]] = {t: idx.postings.get(t, frozenset()) for t in qt}
+    prefix: dict[str, frozenset[str]] = {}
+    for t in qt:
+        if len(t) >= 3:
+            cs: set[str] = set()
+            for w, codes in idx.postings.items():
+                if w != t and w.startswith(t):
+                    cs |= codes
+            prefix[t] = frozenset(cs)
+        else:
+            prefix[t] = frozenset()
+    candidates = set().union(*exact.values(), *prefix.values())
     phrase = " ".join(qt)
+    n = len(idx.entries)
     hits: list[SearchHit] = []
-    for code, lvl, desc, toks in idx.entries:
-        if level is not None and lvl != level:
+    for code in candidates:
+        e = idx.entries[code]
+        if level is not None and e.level != level:
             continue
-        tset = set(toks)
-        parent = set(own.get(code[:4], ())) | set(own.get(code[:2], ())) if lvl > 2 else set()
+        parents = [idx.entries[p] for p in {code[:4], code[:2]} if p != code and p in idx.entries]
         score = 0.0
         matched = []
+        full = True
         for t in qt:
-            w = idx.idf.get(t, math.log(1 + len(idx.entries)))
-            if t in tset:
+            w = idx.idf.get(t, math.log(1 + n))
+            if code in exact[t]:
                 score += 2 * w
                 matched.append(t)
-            elif len(t) >= 3 and any(x.startswith(t) for x in tset):  # "soy" ~ "soya"
+            elif code in prefix[t]:  # "soy" ~ "soya"
                 score += 1.0 * w
                 matched.append(t)
-            elif t in parent:
+                full = False
+            elif any(t in p.tokens for p in parents):
                 score += 0.5 * w
                 matched.append(t)
-        if score == 0 or not any(t in tset or any(x.startswith(t) for x in tset) for t in qt):
-            continue
-        if all(t in tset for t in qt):
+                full = False
+            else:
+                full = False
+        if full:
             score *= 1.5
-        if len(qt) > 1 and phrase in " ".join(toks):
+        if len(qt) > 1 and phrase in e.joined:
             score += 3
-        score /= 1 + 0.15 * math.log(max(len(toks), 1))
-        hits.append(SearchHit(code, lvl, desc, score, edition, tuple(matched)))
+        score /= 1 + 0.15 * math.log(e.n_tokens)
+        hits.append(SearchHit(code, e.level, e.description, score, edition, tuple(matched)))
     hits.sort(key=lambda h: (-h.score, -h.level, h.code))
     return hits[:limit]
 
