@@ -192,8 +192,8 @@ def search(
     for t in qt:
         if len(t) >= 3:
             cs: set[str] = set()
-            for w, codes in idx.postings.items():
-                if w != t and w.startswith(t):
+            for word, codes in idx.postings.items():
+                if word != t and word.startswith(t):
                     cs |= codes
             prefix[t] = frozenset(cs)
         else:
