@@ -43,13 +43,15 @@ def _resolve_bom(
     return str(p), None
 
 
-def _description(settings: Any, hs6: str) -> str:
+def _description(settings: Any, hs6: str, lang: str) -> str:
     from kaigai.data.nomenclature import load_nomenclature
 
     try:
-        return load_nomenclature(settings).description(hs6) or ""
+        nom = load_nomenclature(settings)
     except Exception:  # description is cosmetic; a missing table must not stop the plan
         return ""
+    ja = getattr(nom, "ja", {}) if lang == "ja" else {}
+    return str(ja.get(hs6) or nom.description(hs6) or "")
 
 
 def _select_markets(
@@ -157,7 +159,7 @@ def _product_plan(
     return ProductPlan(
         name=product.display_name(lang),
         hs6=hs6,
-        description=_description(settings, hs6),
+        description=_description(settings, hs6, lang),
         bom=product.bom,
         markets=tuple(markets),
         parts=tuple(parts),
