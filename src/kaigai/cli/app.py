@@ -49,10 +49,10 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, translating KaigaiError into a message and exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        app(args=args, prog_name="kaigai", standalone_mode=False)
+        rc = app(args=args, prog_name="kaigai", standalone_mode=False)
     except KaigaiError as exc:
         sys.exit(_report_error(exc, "--json" in args))
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, typer.Abort):
         typer.echo("Aborted.", err=True)
         sys.exit(130)
     except click.exceptions.Exit as exc:
@@ -60,10 +60,17 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except typer.TyperException as exc:  # typer >= 0.2x vendors click: usage errors land here
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            typer.echo(f"Error: {exc}", err=True)
+        sys.exit(int(getattr(exc, "exit_code", 2)))
     except KeyboardInterrupt:
         typer.echo("Interrupted.", err=True)
         sys.exit(130)
-    sys.exit(0)
+    sys.exit(rc if isinstance(rc, int) else 0)  # typer.Exit(code) returns its code here
 
 
 if __name__ == "__main__":
