@@ -81,3 +81,15 @@ def test_docs_writes_files(tmp_path: Path) -> None:
 def test_coverage_json() -> None:
     d = _json(["origin", "coverage", "--json"])
     assert d["UK-JP"]["share_parsed"] >= 0.98 and d["RCEP"]["share_parsed"] == 1.0
+
+
+def test_check_custom_rule() -> None:
+    d = _json(["origin", "check", "--bom", EXAMPLE, "--hs", "848210", "--to", "VNM", "--agreement", "CPTPP",
+               "--fob", "1000", "--rule", "CTH except from heading 84.82 or RVC 75%", "--json"])  # fmt: skip
+    v = d["verdicts"][0]
+    # CPTPP allows build-down/build-up/net cost (no net cost given): best is build-down 70.5% < 75%
+    assert v["status"] == "does not qualify"
+    assert any(
+        "RVC 70.5% (build-down, FOB) vs 75% required; short by 4.5 points = JPY 45" in r
+        for r in v["reasons"]
+    )

@@ -180,9 +180,10 @@ def check_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, frm: FromOpt = "JPN", agreement
               description: Annotated[str, typer.Option("--description")] = "",
               wholly_obtained: Annotated[bool, typer.Option("--wholly-obtained")] = False,
               process: ProcOpt = None, confirm: ConfOpt = None, date: DateOpt = None,
+              rule: Annotated[str | None, typer.Option("--rule", help="Evaluate this rule text instead (one --agreement gives the provisions).")] = None,
               as_json: JsonOpt = False, lang: LangOpt = None, config: ConfigOpt = None, extra: RulesOpt = None) -> None:  # fmt: skip
-    """Check whether a product made from a BOM qualifies under every applicable agreement."""
-    from kaigai.origin.api import check
+    """Check whether a product made from a BOM qualifies under every applicable agreement (or one --rule)."""
+    from kaigai.origin.api import check, check_rule
 
     _, ags, books, hs22, hs17 = _ctx(config, lang, extra)
     b = _load(bom, currency, rate, hs22)
@@ -200,7 +201,14 @@ def check_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, frm: FromOpt = "JPN", agreement
         process,
         confirm,
     )
-    verdicts = check(b, p, books, ags, hs17, agreement, on=_date(date))
+    if rule is not None:
+        if not agreement or len(agreement) != 1:
+            raise InputError(
+                "--rule needs exactly one --agreement (its de minimis, cumulation and RVC methods apply)."
+            )
+        verdicts = [check_rule(b, p, rule, agreement[0], ags, books, hs17, on=_date(date))]
+    else:
+        verdicts = check(b, p, books, ags, hs17, agreement, on=_date(date))
     data = {"product": p.__dict__, "verdicts": [v.to_dict() for v in verdicts]}
 
     def human() -> None:

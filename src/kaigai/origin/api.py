@@ -77,4 +77,36 @@ def check(
     return out
 
 
-__all__ = ["check", "no_data_verdict", "rule_for"]
+def check_rule(
+    bom: BOM,
+    product: Product,
+    rule_text: str,
+    agreement: str,
+    agreements: dict[str, Agreement],
+    books: dict[str, RuleBook] | None = None,
+    hs17: frozenset[str] = frozenset(),
+    on: dt.date | None = None,
+) -> Verdict:
+    """Evaluate against one rule written in canonical/RCEP notation, with ``agreement``'s provisions.
+
+    Intermediates are rolled up with the agreement's own rule book when ``books`` is given.
+    """
+    from kaigai.core.provenance import Provenance
+    from kaigai.origin.parser import parse_rcep
+    from kaigai.origin.store import RuleRow
+
+    a = resolve_agreement(agreement, agreements)
+    node = parse_rcep(rule_text)
+    row = RuleRow(a.id, product.hs6, product.hs6, 0, "user", "", rule_text, node, None,
+                  Provenance("user rule", locator="--rule", note="rule text given by the user"))  # fmt: skip
+    match = RuleMatch(
+        a.id, product.hs6, node, (row,), (), "as given", "", False, ("rule given by the user",)
+    )
+
+    def lk(code: str) -> RuleMatch:
+        return rule_for(a.id, code, books or {}, agreements, hs17)
+
+    return evaluate(bom, product, match, a, lookup=lk if books else None, on=on)
+
+
+__all__ = ["check", "check_rule", "no_data_verdict", "rule_for"]

@@ -105,7 +105,7 @@ def document_data(
             "fob": product.fob,
             "exw": product.exw,
         },  # fmt: skip
-        "hs_edition": v.trace[0].split(", ")[-1] if v.trace else "",
+        "hs_edition": v.hs_edition,
         "currency": v.currency,
         "declaration_text": decl,
         "criterion": _criterion(v),

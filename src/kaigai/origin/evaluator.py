@@ -105,10 +105,12 @@ class Verdict:
     provenance: tuple[dict[str, str], ...]
     notes: tuple[str, ...]
     currency: str
+    hs_edition: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "agreement": self.agreement,
+            "hs_edition": self.hs_edition,
             "hs6": self.hs6,
             "status": self.status,
             "rule_text": self.rule_text,
@@ -435,7 +437,7 @@ def _rvc(node: RVC, ctx: Context, noms: list[Material], vnm: float, text: str) -
             vals[meth] = vom / price * 100
         elif meth == "net cost" and p.net_cost:
             vals[meth] = (p.net_cost - vnm) / p.net_cost * 100
-        elif meth == "focused value":
+        elif meth == "focused value" and node.focus:  # needs the focus list the rule names
             fvnm = sum(m.value for m in noms if any(r.contains(m.line.hs6) for r in node.focus))
             vals[meth] = (price - fvnm) / price * 100
     if not vals:
@@ -579,7 +581,7 @@ def evaluate(
     )
     if match.rule is None:
         return Verdict(agreement.id, product.hs6, "needs confirmation", "", "", "", ("no parsed rule; manual review",), (),
-                       None, mats, tuple(trace), prov, tuple(notes), bom.currency)  # fmt: skip
+                       None, mats, tuple(trace), prov, tuple(notes), bom.currency, match.hs_edition)  # fmt: skip
     out = evaluate_node(match.rule, Context(product, agreement, mats, on))
     _walk_trace(out, trace, 0)
     status = {"pass": "qualifies", "fail": "does not qualify", "unknown": "needs confirmation"}[
@@ -595,7 +597,7 @@ def evaluate(
     margins = tuple(dict.fromkeys(([out.margin] if out.margin else []) + _margins(out)))
     return Verdict(agreement.id, product.hs6, status, to_text(match.rule), to_text_ja(match.rule),  # type: ignore[arg-type]
                    _path(out) if out.status != "fail" else "", reasons, margins, out, mats, tuple(trace), prov,
-                   tuple(notes), bom.currency)  # fmt: skip
+                   tuple(notes), bom.currency, match.hs_edition)  # fmt: skip
 
 
 def _margins(o: Outcome) -> list[str]:
