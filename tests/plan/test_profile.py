@@ -81,3 +81,20 @@ def test_yaml_profile_with_unknown_field(tmp_path: Path, settings) -> None:
     problems = {p["loc"]: p["msg"] for p in ei.value.fields["problems"]}
     assert list(problems) == ["typo_field"]  # a missing BOM file is stated in the plan instead
     assert problems["typo_field"].startswith("unknown field")
+
+
+def test_service_entry_points(settings) -> None:
+    import tomllib
+
+    from kaigai.plan.api import plan_from_mapping, profile_from_mapping, render
+    from kaigai.readiness import questionnaire_data
+
+    data = tomllib.loads(example_profile_path().read_text(encoding="utf-8"))
+    plan = plan_from_mapping(data, settings, lang="ja", bom_dir=example_profile_path().parent)
+    assert plan.products[0].hs6 == "848210" and plan.lang == "ja"
+    assert isinstance(render(plan, "json"), str)
+    bad = dict(data, size={"employees": -1})
+    with pytest.raises(ProfileError) as ei:
+        profile_from_mapping(bad, settings)
+    assert ei.value.fields["problems"][0]["loc"] == "size.employees"
+    assert len(questionnaire_data("en")["dimensions"]) == 7
