@@ -15,6 +15,7 @@ import ast
 import datetime as dt
 import operator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Union
 
 from kaigai.core.errors import TariffError
@@ -178,6 +179,7 @@ def is_value_free(expr: RateExpr) -> bool:
     return isinstance(expr, AdValorem) and expr.pct == 0.0
 
 
+@lru_cache(maxsize=16384)
 def describe(expr: RateExpr) -> str:
     """Short English rendering, e.g. ``"3% or JPY 10.9/kg, whichever is higher"``."""
     if isinstance(expr, AdValorem):

@@ -26,6 +26,9 @@ class TariffIndex:
     schedules: Mapping[str, tuple[Schedule, ...]]  # importer -> schedules sorted by valid_from
     agreements: tuple[Agreement, ...]
     staging: Mapping[tuple[str, str, str], StagingInfo] = field(default_factory=dict)
+    _pairs: dict[tuple[str, str, dt.date, int], list[Agreement]] = field(
+        default_factory=dict, repr=False, compare=False
+    )  # memo of agreements_between (not part of the index's value)
 
     def importers(self) -> list[str]:
         return sorted(self.schedules)
@@ -83,6 +86,18 @@ class TariffIndex:
         return found
 
     def agreements_between(
+        self, origin: str, importer: str, on: dt.date, schedule: Schedule | None = None
+    ) -> list[Agreement]:
+        key = (origin, importer, on, id(schedule))
+        hit = self._pairs.get(key)
+        if hit is None:
+            hit = self._agreements_between(origin, importer, on, schedule)
+            if len(self._pairs) > 100_000:
+                self._pairs.clear()
+            self._pairs[key] = hit
+        return list(hit)
+
+    def _agreements_between(
         self, origin: str, importer: str, on: dt.date, schedule: Schedule | None = None
     ) -> list[Agreement]:
         """Agreements in force between ``origin`` and ``importer`` on ``on`` that the importer's

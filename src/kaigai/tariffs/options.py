@@ -375,7 +375,12 @@ def _with_margins(rows: list[OptionRow]) -> list[OptionRow]:
             if (mfn.duty and r.duty and mfn.duty.exact and r.duty.exact)
             else None
         )
-        out.append(replace(r, margin_pct=mp, margin_amount=ma))
+        out.append(
+            OptionRow(
+                r.option, r.name, r.kind, r.status, r.rate, r.rate_text, r.rate_pct, r.rate_is_ave, r.duty,
+                mp, ma, r.message, r.origin_rule, r.provenance, r.staging,
+            )
+        )  # fmt: skip
     return out
 
 
@@ -396,8 +401,9 @@ def duty_options(index: TariffIndex, q: DutyQuery, lang: str = "en") -> DutyOpti
         if q.origin != q.destination
         else []
     )
-    basis = replace(q.basis, origin=q.origin, date=q.on)
-    q = replace(q, basis=basis)
+    b = q.basis
+    basis = Basis(b.value, b.currency, b.quantity, b.unit, q.origin, b.quota, q.on, b.fx_to)
+    q = DutyQuery(q.hs, q.origin, q.destination, q.on, basis, q.line, q.path_years, q.rule_lookup)
     out, missing = [], set()
     for line in lines:
         prov = sched.provenance(line, "+".join(line.mfn_columns) or "mfn", "applied MFN")
@@ -411,7 +417,7 @@ def duty_options(index: TariffIndex, q: DutyQuery, lang: str = "en") -> DutyOpti
             prov,
             {},
             "ok" if line.mfn is not None else "unparsed",
-            None if line.mfn is not None else "no parsable MFN cell",
+            None if line.mfn is not None else _mfn_problem(line),
         )
         rows = _with_margins([mfn_row, *_pref_rows(index, sched, line, q, agreements)])
         for r in rows:
@@ -433,11 +439,20 @@ def duty_options(index: TariffIndex, q: DutyQuery, lang: str = "en") -> DutyOpti
         q.on,
         Provenance(sched.dataset, sched.edition, f"importer={sched.importer}", sched.source),
         tuple(out),
-        tuple(_path(index, sched, lines, q, agreements)),
+        tuple(_path(index, sched, lines, q, out[0].options if len(out) == 1 else ())),
         tax,
         tuple(sorted(missing)),
         tuple(notes),
     )
+
+
+def _mfn_problem(line: TariffLine) -> str:
+    bad = [
+        f"{c.column}: '{c.text}' ({c.error})"
+        for c in line.cells.values()
+        if c.error and c.column in ("mfn", "general_rate", "temporary_rate", "wto_rate")
+    ]
+    return "MFN rate text not understood: " + "; ".join(bad) if bad else "no MFN cell for this line"
 
 
 def _tax(importer: str, lines: list[LineOptions], basis: Basis) -> dict[str, Any] | None:
@@ -464,7 +479,7 @@ def _path(
     sched: Schedule,
     lines: tuple[TariffLine, ...],
     q: DutyQuery,
-    agreements: list[Agreement],
+    first: tuple[OptionRow, ...],
 ) -> list[dict[str, Any]]:
     """Year-by-year ad valorem rate of each option (only when one national line is selected).
 
@@ -474,7 +489,7 @@ def _path(
         return []
     line = lines[0]
     last = q.on.year
-    for a in index.agreements:
+    for a in index.agreements_between(q.origin, sched.importer, dt.date.max, sched):
         ref = a.schedules.get(sched.importer)
         start = a.start(q.origin, sched.importer)
         if ref is None or start is None:
@@ -490,8 +505,10 @@ def _path(
     for i in range(years + 1):
         y = q.on.year + i
         on = q.on if i == 0 else dt.date(y, 12, 31)
-        res = duty_options_single(
-            index, sched, line, replace(q, on=on, path_years=0, rule_lookup=None)
+        res = (
+            first
+            if i == 0
+            else duty_options_single(index, sched, line, replace(q, on=on, rule_lookup=None))
         )
         out.append(
             {

@@ -136,9 +136,11 @@ def build_jp_schedule(
     stack: list[tuple[int, dict[str, tuple[str, int]]]] = []  # (level, column -> (text, row))
     lines: dict[str, list[TariffLine]] = {}
     by_code: dict[str, TariffLine] = {}
-    records = df[
-        ["row_order", "level", "has_rates", "national_code_9", "hs6", "desc_ja", *cols]
-    ].to_dict("records")
+    names = ["row_order", "level", "has_rates", "national_code_9", "hs6", "desc_ja", *cols]
+    data = {c: df[c].tolist() for c in names}
+    records = [
+        dict(zip(names, vals, strict=True)) for vals in zip(*(data[c] for c in names), strict=True)
+    ]
     for r in records:
         level = int(r["level"])
         while stack and stack[-1][0] >= level:
@@ -246,38 +248,46 @@ def build_vn_schedule(
 ) -> Schedule:
     """Build Viet Nam's schedule from the long ``vn_tariff`` frame (chapter 98 skipped)."""
     df = frame[(frame["column"] != "standard_rate") & (frame["chapter"] != "98")]
+    df = df.sort_values(["national_code", "source_row"], kind="stable")
+    cols = {
+        c: df[c].tolist()
+        for c in ("national_code", "hs6", "desc_en", "column", "rate_text", "source_row")
+    }
+    grouped: dict[str, list[int]] = {}
+    for i, code in enumerate(cols["national_code"]):
+        grouped.setdefault(str(code), []).append(i)
     lines: dict[str, list[TariffLine]] = {}
     by_code: dict[str, TariffLine] = {}
-    for code, g in df.groupby("national_code", sort=True):
+    for code, idx in grouped.items():
         cells: dict[str, RateCell] = {}
-        first = g.iloc[0]
-        for col, text, row in zip(g["column"], g["rate_text"], g["source_row"], strict=True):
+        for i in idx:
+            col, text, row = (
+                str(cols["column"][i]),
+                str(cols["rate_text"][i]),
+                int(cols["source_row"][i]),
+            )
             try:
-                p = parse_vn_rate(str(text))
+                p = parse_vn_rate(text)
                 cells[col] = RateCell(
-                    col,
-                    str(text),
-                    p.expr,
-                    int(row),
-                    excluded=p.excluded,
-                    excluded_origins=p.excluded_origins,
+                    col, text, p.expr, row, excluded=p.excluded, excluded_origins=p.excluded_origins
                 )
             except RateParseError as exc:
-                cells[col] = RateCell(col, str(text), None, int(row), error=exc.message)
+                cells[col] = RateCell(col, text, None, row, error=exc.message)
         mfn_cell = cells.get(VN_MFN_COLUMN)
         mfn = mfn_cell.expr if mfn_cell else None
+        k = idx[0]
         line = TariffLine(
             "VNM",
-            str(code),
-            str(first["hs6"]),
-            str(first["desc_en"]),
+            code,
+            str(cols["hs6"][k]),
+            str(cols["desc_en"][k]),
             cells,
             mfn,
             (VN_MFN_COLUMN,) if mfn is not None else (),
-            int(first["source_row"]),
+            int(cols["source_row"][k]),
         )
         lines.setdefault(line.hs6, []).append(line)
-        by_code[str(code).replace(".", "")] = line
+        by_code[code.replace(".", "")] = line
     return Schedule(
         "VNM",
         dataset,
