@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 T = TypeVar("T")
 
@@ -185,8 +185,13 @@ class PlanOut(Orm):
     id: int
     workspace_id: int
     title: str
-    content: dict[str, Any]
+    content: dict[str, Any] = Field(description="Plan data; the HTML report is at .../download")
     created_at: dt.datetime
+
+    @field_validator("content", mode="after")
+    @classmethod
+    def _no_html(cls, v: dict[str, Any]) -> dict[str, Any]:
+        return {k: x for k, x in v.items() if k != "html"}
 
 
 class AuditOut(Orm):

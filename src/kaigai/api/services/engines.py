@@ -1,0 +1,94 @@
+"""Markets, readiness and policy services: thin adapters from request values to the engines."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from kaigai.api.state import AppState
+from kaigai.core.errors import ScenarioError
+
+MAX_FIRMS = 200_000
+MAX_DRAWS = 50
+
+
+def markets(
+    state: AppState, exporter: str, hs: str, *, sort: str = "score", floor: float = 0.0
+) -> dict[str, Any]:
+    """Ranked export markets (ITC export potential + risk), memoised per query."""
+    from kaigai.markets.finder import find_markets
+
+    def run() -> dict[str, Any]:
+        out: dict[str, Any] = find_markets(
+            state.settings, exporter, hs, floor=floor, sort=sort
+        ).to_dict()
+        return out
+
+    return state.cached(("markets", exporter.upper(), hs, sort, floor), run)
+
+
+def explain(state: AppState, exporter: str, market: str, hs: str) -> dict[str, Any]:
+    from kaigai.markets.finder import explain_market
+
+    return state.cached(("explain", exporter.upper(), market.upper(), hs),
+                        lambda: explain_market(state.settings, exporter, market, hs))  # fmt: skip
+
+
+def questionnaire(lang: str) -> dict[str, Any]:
+    from kaigai.readiness import questionnaire_data
+
+    out: dict[str, Any] = questionnaire_data(lang)
+    return out
+
+
+def readiness(answers: dict[str, Any], lang: str) -> dict[str, Any]:
+    from kaigai.readiness import assess
+
+    out: dict[str, Any] = assess(answers).to_dict(lang)
+    return out
+
+
+def scenarios() -> list[dict[str, str]]:
+    from kaigai.policy.scenarios import bundled_scenarios, load_scenario
+
+    return [{"id": i, "title": load_scenario(i).title} for i in bundled_scenarios()]
+
+
+def run_scenario(
+    state: AppState, scenario_id: str, *, firms: int | None = None, draws: int | None = None
+) -> tuple[dict[str, Any], str]:
+    """Run a bundled scenario (bounded sizes); returns (result dict, self-contained HTML report)."""
+    from kaigai.data.store import load, provenance
+    from kaigai.policy.scenarios import bundled_scenarios, load_scenario
+    from kaigai.policy.scenarios_report import render_html
+    from kaigai.policy.scenarios_run import run_scenario as engine
+
+    if scenario_id not in bundled_scenarios():
+        raise ScenarioError(f"Unknown scenario '{scenario_id}'.",
+                            hint="Bundled: " + ", ".join(bundled_scenarios()))  # fmt: skip
+
+    def run() -> tuple[dict[str, Any], str]:
+        scn = load_scenario(scenario_id)
+        if firms is not None and scn.firms is not None:
+            if not 1000 <= firms <= MAX_FIRMS:
+                raise ScenarioError(f"firms must be between 1000 and {MAX_FIRMS}.")
+            scn = replace(scn, firms=replace(scn.firms, n_firms=firms))
+        if draws is not None and scn.ge is not None:
+            if not 0 <= draws <= MAX_DRAWS:
+                raise ScenarioError(f"draws must be between 0 and {MAX_DRAWS}.")
+            scn = replace(scn, ge=replace(scn.ge, mc_draws=draws))
+        data = load(scn.ge.dataset, state.settings) if scn.ge is not None else None
+        prov = (
+            [str(provenance(scn.ge.dataset, state.settings, note="GE baseline data"))]
+            if scn.ge
+            else []
+        )
+        res = engine(scn, data)
+        out: dict[str, Any] = res.to_dict()
+        out["provenance"] = prov
+        return out, render_html(res, prov)
+
+    return state.cached(("scenario", scenario_id, firms, draws), run, max_items=4096)
+
+
+__all__ = ["explain", "markets", "questionnaire", "readiness", "run_scenario", "scenarios"]

@@ -1,0 +1,101 @@
+"""Export plans from a workspace's firm profile and stored BOMs; kept with their HTML report."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from kaigai.api.state import AppState
+from kaigai.core.errors import ProfileError
+from kaigai.storage import records
+from kaigai.storage.models import Plan
+
+BOM_COLUMNS = ("part_id", "part", "hs_code", "origin", "value", "currency", "quantity",
+               "originating", "supplier_declaration", "parent", "weight_kg")  # fmt: skip
+
+
+def _jsonable(obj: Any) -> Any:
+    from kaigai.cli.common import to_jsonable
+
+    return to_jsonable(obj)
+
+
+def build_and_store(
+    state: AppState,
+    user_id: int,
+    workspace_id: int,
+    *,
+    n_markets: int = 3,
+    lang: str = "en",
+    as_of: dt.date | None = None,
+) -> Plan:
+    """Build the plan for the workspace's profile (products may name a stored ``bom_id``)."""
+    from kaigai.plan import build_plan, parse_profile
+    from kaigai.reports.html import render_html
+
+    with state.db.session() as s:
+        records.get_workspace(s, user_id, workspace_id)
+        if records.workspace_role(s, user_id, workspace_id) not in records.WRITE_ROLES:
+            from kaigai.core.errors import PermissionDeniedError
+
+            raise PermissionDeniedError("Viewers cannot create plans.")
+        data = records.get_profile(s, user_id, workspace_id)
+        boms: dict[int, list[dict[str, Any]]] = {}
+        for prod in data.get("products", []) if isinstance(data.get("products"), list) else []:
+            if isinstance(prod, dict) and prod.get("bom_id") is not None:
+                bid = int(prod["bom_id"])
+                boms[bid] = list(records.get_bom(s, user_id, workspace_id, bid).lines or [])
+    if not data:
+        raise ProfileError("This workspace has no firm profile yet.",
+                           hint="Fill in the firm profile (PUT /workspaces/{id}/profile or the dashboard form).")  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="kaigai-plan-") as tmp:
+        folder = Path(tmp)
+        prof = dict(data)
+        prods = []
+        for prod in prof.get("products", []):
+            p = dict(prod) if isinstance(prod, dict) else prod
+            if isinstance(p, dict) and p.get("bom_id") is not None:
+                bid = int(p.pop("bom_id"))
+                name = f"bom_{bid}.csv"
+                with (folder / name).open("w", newline="", encoding="utf-8") as fh:
+                    w = csv.DictWriter(fh, fieldnames=BOM_COLUMNS, extrasaction="ignore")
+                    w.writeheader()
+                    for ln in boms[bid]:
+                        w.writerow({c: "" if ln.get(c) is None else ln.get(c) for c in BOM_COLUMNS})
+                p["bom"] = name
+            prods.append(p)
+        prof["products"] = prods
+        profile = parse_profile(prof, source="workspace profile", base_dir=folder)
+        plan = build_plan(profile, state.settings, n_markets=n_markets, lang=lang,
+                          base_dir=folder, as_of=as_of)  # fmt: skip
+        html = render_html(plan)
+    content = {"lang": lang, "as_of": (as_of or dt.date.today()).isoformat(),
+               "plan": _jsonable(plan.to_dict()), "html": html}  # fmt: skip
+    title = f"{profile.name} — {content['as_of']} ({lang})"
+    with state.db.session() as s:
+        return records.create_plan(s, user_id, workspace_id, title, content)
+
+
+def download(
+    state: AppState, user_id: int, workspace_id: int, plan_id: int, fmt: str
+) -> tuple[bytes, str, str]:
+    """(body, media type, file name) of a stored plan as HTML or JSON."""
+    import json
+
+    with state.db.session() as s:
+        plan = records.get_plan(s, user_id, workspace_id, plan_id)
+        content = dict(plan.content or {})
+    if fmt == "html":
+        html = (
+            content.get("html")
+            or "<!doctype html><title>plan</title><pre>" + json.dumps(content) + "</pre>"
+        )
+        return html.encode("utf-8"), "text/html; charset=utf-8", f"kaigai-plan-{plan_id}.html"
+    body = json.dumps(content.get("plan", content), ensure_ascii=False, indent=2).encode("utf-8")
+    return body, "application/json", f"kaigai-plan-{plan_id}.json"
+
+
+__all__ = ["build_and_store", "download"]
