@@ -225,12 +225,12 @@ def _merge_seasonal(group: list[TariffLine]) -> TariffLine:
 
     cells: dict[str, RateCell] = {}
     for col in first.cells:
-        parts = [ln.cells.get(col) for ln in group]
-        if any(p is None for p in parts):
+        found = [ln.cells.get(col) for ln in group]
+        parts = [p for p in found if p is not None]
+        if len(parts) != len(found):
             continue
-        expr = combine([p.expr for p in parts])  # type: ignore[union-attr]
-        text = " / ".join(p.text for p in parts)  # type: ignore[union-attr]
-        cells[col] = replace(parts[0], text=text, expr=expr)  # type: ignore[arg-type]
+        expr = combine([p.expr for p in parts])
+        cells[col] = replace(parts[0], text=" / ".join(p.text for p in parts), expr=expr)
     return replace(
         first,
         cells=cells,

@@ -71,15 +71,22 @@ def check_cptpp_staging(
     k = year_index(CPTPP_EIF_JPN, on, JAPAN_YEAR_START)
     skipped: Counter[str] = Counter()
     out: list[LineMatch] = []
-    for r in apfc.itertuples(index=False):
-        base, final = r.base_rate_pct, r.final_rate_pct
-        if base is None or pd.isna(base) or base <= 0:
+    rows = zip(
+        apfc["hs6"].astype(str).tolist(),
+        apfc["base_rate_pct"].tolist(),
+        apfc["final_rate_pct"].tolist(),
+        strict=True,
+    )
+    for hs6, base_raw, final_raw in rows:
+        base = None if base_raw is None or pd.isna(base_raw) else float(base_raw)
+        final = None if final_raw is None or pd.isna(final_raw) else float(final_raw)
+        if base is None or base <= 0:
             skipped["base_free_or_missing"] += 1
             continue
-        if final is None or pd.isna(final) or final != 0:
+        if final is None or final != 0:
             skipped["final_not_zero_or_text"] += 1
             continue
-        lines = schedule.lines.get(str(r.hs6))
+        lines = schedule.lines.get(hs6)
         if not lines:
             skipped["hs6_not_in_schedule"] += 1
             continue
@@ -92,7 +99,7 @@ def check_cptpp_staging(
             skipped["national_lines_differ"] += 1
             continue
         printed = vals.pop()
-        m = match_category(float(base), printed, k, decimals=decimals, rounding=rounding, tol=1e-6)
+        m = match_category(base, printed, k, decimals=decimals, rounding=rounding, tol=1e-6)
         if m.category is None:
             status = "no_match"
         elif printed == 0 and len(m.candidates) > 1:
@@ -101,8 +108,8 @@ def check_cptpp_staging(
             status = "matched"
         out.append(
             LineMatch(
-                str(r.hs6),
-                float(base),
+                hs6,
+                base,
                 printed,
                 m.category if status == "matched" else None,
                 m.candidates,
