@@ -14,6 +14,7 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +53,15 @@ class BOM:
     lines: tuple[BOMLine, ...]
     currency: str
 
+    @cached_property
+    def _kids(self) -> dict[str | None, tuple[BOMLine, ...]]:
+        out: dict[str | None, list[BOMLine]] = {}
+        for ln in self.lines:
+            out.setdefault(ln.parent, []).append(ln)
+        return {k: tuple(v) for k, v in out.items()}
+
     def children(self, part_id: str | None) -> tuple[BOMLine, ...]:
-        return tuple(ln for ln in self.lines if ln.parent == part_id)
+        return self._kids.get(part_id, ())
 
     @property
     def top(self) -> tuple[BOMLine, ...]:

@@ -80,6 +80,7 @@ class Agreement:
         }
 
 
+@lru_cache(maxsize=4096)
 def _fold(s: str) -> str:
     s = unicodedata.normalize("NFKC", s).lower()
     return re.sub(r"[\s_\-・/]+", "", s)

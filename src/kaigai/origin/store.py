@@ -10,6 +10,7 @@ alternatives, whatever the source ``operator`` column says.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
@@ -51,6 +52,15 @@ class RuleBook:
     hs_edition: str
     dataset: str
     note: str = ""
+
+    @cached_property
+    def by_chapter(self) -> dict[str, tuple[RuleRow, ...]]:
+        """Rows grouped by every chapter their range touches (lookup index)."""
+        out: dict[str, list[RuleRow]] = {}
+        for r in self.rows:
+            for ch in range(int(r.lo[:2]), int(r.hi[:2]) + 1):
+                out.setdefault(f"{ch:02d}", []).append(r)
+        return {k: tuple(v) for k, v in out.items()}
 
     def coverage(self) -> dict[str, float | int]:
         n = len(self.rows)
@@ -229,7 +239,7 @@ def lookup_rules(
             agreement=agreement,
             hs6=hs6,
         )
-    cands = [r for r in book.rows if r.lo <= hs6 <= r.hi]
+    cands = [r for r in book.by_chapter.get(hs6[:2], ()) if r.lo <= hs6 <= r.hi]
     if not cands:
         raise OriginRuleError(f"no rule data for {agreement} {hs6}", hint="The rule table has no row covering this code.",
                               agreement=agreement, hs6=hs6)  # fmt: skip
