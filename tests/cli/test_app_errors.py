@@ -1,19 +1,17 @@
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-EXE = str(Path(sys.executable).parent / "kaigai")
 
+def test_usage_errors_have_no_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    from kaigai.cli.app import main
 
-def test_usage_errors_have_no_traceback() -> None:
     for args in (["hs", "show", "--bogus"], ["hs", "search"], ["no-such-command"]):
-        p = subprocess.run([EXE, *args], capture_output=True, text=True)
-        assert p.returncode == 2, (args, p.stderr)
-        assert "Traceback" not in p.stderr and "Error:" in p.stderr
+        with pytest.raises(SystemExit) as ei:
+            main(args)
+        err = capsys.readouterr().err
+        assert ei.value.code == 2, (args, err)
+        assert "Traceback" not in err and "Error:" in err
 
 
 def test_exit_code_of_typer_exit_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from kaigai.cli.app import app
@@ -32,18 +33,14 @@ def test_data_import_status_json(tmp_path: Path) -> None:
     assert r3.exit_code == 0 and "データセット" in r3.stdout
 
 
-def test_data_pull_offline_exit_code(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import subprocess
-    import sys
+def test_data_pull_offline_exit_code(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kaigai.cli.app import main
 
-    exe = Path(sys.executable).parent / "kaigai"
-    p = subprocess.run(
-        [str(exe), "data", "pull", "lpi"],
-        capture_output=True,
-        text=True,
-        env={**__import__("os").environ, "KAIGAI_OFFLINE": "1"},
-    )
-    assert p.returncode == 3
-    assert (
-        "offline" in p.stderr and "kaigai data import" in p.stderr and "Traceback" not in p.stderr
-    )
+    monkeypatch.setenv("KAIGAI_OFFLINE", "1")
+    with pytest.raises(SystemExit) as ei:
+        main(["data", "pull", "lpi"])
+    err = capsys.readouterr().err
+    assert ei.value.code == 3
+    assert "offline" in err and "kaigai data import" in err and "Traceback" not in err
