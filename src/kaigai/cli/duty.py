@@ -124,7 +124,7 @@ def duty(
 ) -> None:
     """Every duty option side by side: MFN and each agreement in force, best option, staging path."""
     from kaigai.tariffs.expr import Basis
-    from kaigai.tariffs.loader import build_index
+    from kaigai.tariffs.loader import cached_index
     from kaigai.tariffs.options import DutyQuery, duty_options
     from kaigai.tariffs.render import text_chart
 
@@ -136,7 +136,7 @@ def duty(
     o, d = normalize_country(origin), normalize_country(destination)
     on = resolve_date(year, as_of)
     cur = currency_code(currency)
-    index = build_index(st, tuple(scenario or ()))
+    index = cached_index(st, tuple(scenario or ()))
     q = DutyQuery(
         hs,
         o,
