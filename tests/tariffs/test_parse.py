@@ -93,3 +93,12 @@ def test_jp_parse_rate_at_least_99_percent(jp_frame) -> None:  # type: ignore[no
     assert stats.parsed / stats.cells >= 0.99
     # every unparsed cell is listed, none dropped
     assert sum(n for _, _, n in stats.unparsed) == stats.cells - stats.parsed
+
+
+def test_vn_parse_rate(vn_frame) -> None:  # type: ignore[no-untyped-def]
+    from kaigai.tariffs.parse_report import vn_parse_stats
+
+    stats = vn_parse_stats(vn_frame)
+    assert stats.cells == 251_694  # 263,694 long rows minus 12,000 NORMAL cells
+    assert stats.parsed / stats.cells >= 0.99
+    assert stats.by_column["rcep_d_japan"][1] / stats.by_column["rcep_d_japan"][0] >= 0.99
