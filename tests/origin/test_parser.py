@@ -244,3 +244,48 @@ def test_junk_never_crashes(junk: str) -> None:
 def test_token_soup_never_crashes(tokens: list[str]) -> None:
     with contextlib.suppress(RuleParseError):
         parse_notation(" ".join(tokens))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["A change to", "a good of", "heading", "subheading", "8482", "848299", "from any other",
+                         "chapter", "except from", "provided that", "the value of non-originating materials",
+                         "does not exceed", "**40%**", "of the ex-works price (EXW)", "or", "and", ",", ".", "CTH:",
+                         "(1st Jan 2026 onwards)", "However,", "may be used", "Spinning", "- a)", "through", "to"]),
+        max_size=14,
+    )
+)  # fmt: skip
+def test_prose_soup_never_crashes(parts: list[str]) -> None:
+    from kaigai.origin.prose import parse_prose
+
+    with contextlib.suppress(RuleParseError):
+        parse_prose(" ".join(parts))
+
+
+def _uk_texts() -> list[str]:
+    import pandas as pd
+
+    from kaigai.data.store import starter_path
+
+    p = starter_path("uk_psr")
+    assert p is not None
+    return list(pd.read_parquet(p, columns=["rule_text"])["rule_text"])
+
+
+_UK = _uk_texts()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(_UK),
+    st.integers(0, 400),
+    st.integers(0, 400),
+    st.sampled_from(["", "9", "%", " or ", "(", ","]),
+)
+def test_mutated_real_rows_never_crash(text: str, a: int, b: int, ins: str) -> None:
+    from kaigai.origin.prose import parse_prose
+
+    lo, hi = sorted((a % (len(text) + 1), b % (len(text) + 1)))
+    with contextlib.suppress(RuleParseError):
+        parse_prose(text[:lo] + ins + text[hi:])
