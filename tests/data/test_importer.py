@@ -148,3 +148,28 @@ def test_import_shared_markets_row_counts(settings: Settings, shared_data: Path)
             a.pop("cagr_8y_pct", None)  # dropped from the starter pack on purpose
             assert a == b, name
     assert {r.action for r in import_path(markets, settings)} == {"unchanged", "skipped"}
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("folder", ["trade_rules", "tariffs_asia", "gravity"])
+def test_import_other_shared_folders_match_starter_schema(
+    settings: Settings, shared_data: Path, folder: str
+) -> None:
+    res = import_path(shared_data / folder, settings)
+    imported = [r for r in res if r.action == "imported"]
+    assert imported
+    con = duckdb.connect()
+    with Catalog.open(settings.catalog_path, read_only=True) as cat:
+        for r in imported:
+            assert r.dataset is not None
+            p = str(r.path)
+            reader = "read_parquet" if p.endswith(".parquet") else "read_csv"
+            (n,) = con.execute(f"SELECT count(*) FROM {reader}('{p}')").fetchone()  # type: ignore[misc]
+            assert r.rows == n, r.dataset
+            sp = store.starter_path(r.dataset)
+            if sp is None:
+                continue
+            q = "SELECT column_name, column_type FROM (DESCRIBE {})"
+            a = dict(cat.con.execute(q.format(f'"{r.dataset}"')).fetchall())
+            b = dict(con.execute(q.format(f"SELECT * FROM read_parquet('{sp}')")).fetchall())
+            assert a == b, r.dataset
