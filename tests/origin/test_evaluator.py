@@ -196,3 +196,23 @@ def test_product_split_needs_confirmation(rules: Rules) -> None:
     v = _by(check(b, p, rules.books, rules.agreements, rules.hs17, ["CPTPP"]), "CPTPP")
     assert v.status == "needs confirmation"
     assert any("confirm" in r for r in v.reasons)
+
+
+def test_intermediate_that_fails_its_own_rule_is_non_originating(rules: Rules) -> None:
+    # Inner ring made in-house from a bought-in Chinese ring blank of the same heading (8482.99 -> 8482.99):
+    # CPTPP rule for 8482.91-99 is a change of heading, so the ring is non-originating at its value (180).
+    recs = [
+        {"part_id": "IR", "part": "inner ring", "hs_code": "8482.99", "origin": "JPN", "value": 180, "currency": "JPY"},
+        {"part_id": "BL", "part": "ring blank", "hs_code": "8482.99", "origin": "CHN", "value": 90, "currency": "JPY",
+         "parent": "IR"},
+        {"part_id": "C", "part": "cage", "hs_code": "7326.90", "origin": "JPN", "value": 40, "currency": "JPY",
+         "originating": "yes", "supplier_declaration": "all"},
+    ]  # fmt: skip
+    b = parse_bom(recs, "JPY", hs_codes=rules.hs22)
+    p = Product("848210", "JPN", "VNM", "JPY", fob=1000)
+    v = _by(check(b, p, rules.books, rules.agreements, rules.hs17, ["CPTPP"]), "CPTPP")
+    ir = next(m for m in v.materials if m.line.part_id == "IR")
+    assert not ir.originating and "does not qualify" in ir.why
+    assert any(t.startswith("roll-up IR") for t in v.trace)
+    # VNM = 180 -> build-down 82%; CTSH fails (ring is an excluded 8482.99 ring, 18% > 10% de minimis)
+    assert v.status == "qualifies" and v.path == "RVC 50% (build-down)"
