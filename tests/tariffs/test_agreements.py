@@ -94,3 +94,14 @@ def test_bad_scenario(tmp_path: Path) -> None:
         load_scenario(f)
     with pytest.raises(ScenarioError, match="not found"):
         load_scenario(tmp_path / "nope.toml")
+
+
+def test_bundled_cjk_example_loads() -> None:
+    from importlib import resources
+
+    path = Path(str(resources.files("kaigai.tariffs") / "data" / "cjk_fta_scenario.toml"))
+    (a,) = load_scenario(path)
+    assert a.id == "CJK-FTA" and a.parties["KOR"] == dt.date(2028, 1, 1)
+    assert a.scenario.category_for("847130") == "EIF" and a.scenario.category_for("100630") == "X"
+    assert a.scenario.category_for("330499") == "B10"
+    assert a.schedules["JPN"].year_start == (4, 1) and a.schedules["CHN"].year_start == (1, 1)
