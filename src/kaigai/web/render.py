@@ -29,6 +29,12 @@ def env() -> Environment:
     )
     e.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False)
     e.filters["num"] = _num
+    e.filters["pct"] = lambda v, d=1: "—" if v is None else f"{100 * float(v):.{d}f}%"
+    e.globals["tool_links"] = [
+        ("/duty", "Duty"),
+        ("/markets", "Markets"),
+        ("/policy", "Policy lab"),
+    ]
     return e
 
 

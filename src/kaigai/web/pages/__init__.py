@@ -8,7 +8,7 @@ import logging
 from fastapi import APIRouter
 
 log = logging.getLogger("kaigai.web")
-PAGES = ("auth", "home", "workspace")
+PAGES = ("auth", "home", "workspace", "plans", "tools")
 
 
 def routers() -> list[APIRouter]:

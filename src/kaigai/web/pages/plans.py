@@ -1,0 +1,139 @@
+"""Firm profile + readiness form, export plan creation and download."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+
+from kaigai.api.services import engines
+from kaigai.api.services import plans as plan_svc
+from kaigai.core.countries import normalize_country
+from kaigai.core.errors import InputError, KaigaiError
+from kaigai.storage import records
+from kaigai.web.render import lang_of, render
+from kaigai.web.webdeps import WebUser, check_form_csrf, state_of
+
+router = APIRouter()
+MAX_FORM_FIELDS = 200
+
+
+def _num(v: str, field: str, *, integer: bool = False) -> float | int | None:
+    v = v.replace(",", "").strip()
+    if not v:
+        return None
+    try:
+        x = float(v)
+    except ValueError as exc:
+        raise InputError(f"{field}: '{v}' is not a number.") from exc
+    if x < 0:
+        raise InputError(f"{field}: must not be negative.")
+    return int(x) if integer else x
+
+
+def profile_from_form(form: dict[str, str]) -> dict[str, Any]:
+    """The plan engine's profile shape from the dashboard form (readiness answers ``r_<id>``)."""
+    markets = [
+        normalize_country(x)
+        for x in form.get("target_markets", "").replace("、", ",").split(",")
+        if x.strip()
+    ]
+    product: dict[str, Any] = {
+        "name": form.get("product_name", "").strip(),
+        "hs": form.get("product_hs", "").strip(),
+    }
+    for key, field in (
+        ("unit_value", "unit_value"),
+        ("unit_fob", "unit_fob"),
+        ("annual_export_value", "annual_export_value"),
+        ("shipments_per_year", "shipments_per_year"),
+    ):
+        val = _num(form.get(field, ""), field)
+        if val is not None:
+            product[key] = val
+    if form.get("bom_id", "").isdigit():
+        product["bom_id"] = int(form["bom_id"])
+    if form.get("product_name_ja", "").strip():
+        product["name_ja"] = form["product_name_ja"].strip()
+    size: dict[str, Any] = {
+        "employees": _num(form.get("employees", ""), "employees", integer=True) or 0,
+        "currency": "JPY",
+    }
+    sales = _num(form.get("annual_sales", ""), "annual_sales")
+    if sales is not None:
+        size["annual_sales"] = sales
+    out: dict[str, Any] = {
+        "name": form.get("name", "").strip(), "home_country": "JPN", "size": size,
+        "products": [product], "preferences": {"target_markets": markets},
+        "readiness": {k[2:]: v for k, v in form.items() if k.startswith("r_") and v},
+    }  # fmt: skip
+    if form.get("name_ja", "").strip():
+        out["name_ja"] = form["name_ja"].strip()
+    return out
+
+
+def _ctx(request: Request, user_id: int, wid: int) -> dict[str, Any]:
+    with state_of(request).db.session() as s:
+        ws = records.get_workspace(s, user_id, wid)
+        profile = records.get_profile(s, user_id, wid)
+        boms, _ = records.list_boms(s, user_id, wid, limit=200)
+    prod = (profile.get("products") or [{}])[0] if isinstance(profile.get("products"), list) else {}
+    return {"ws": ws, "profile": profile, "product": prod, "boms": boms,
+            "questionnaire": engines.questionnaire(lang_of(request))}  # fmt: skip
+
+
+@router.get("/w/{wid}/profile")
+def profile_page(request: Request, wid: int, user: WebUser) -> Response:
+    return render(request, "profile.html", user=user, **_ctx(request, user.user_id, wid))
+
+
+@router.post("/w/{wid}/profile")
+async def profile_submit(request: Request, wid: int, user: WebUser) -> Response:
+    form_data = await request.form(max_fields=MAX_FORM_FIELDS, max_files=0)
+    form = {k: str(v)[:500] for k, v in form_data.items()}
+    check_form_csrf(request, form.get("csrf_token"))
+    state = state_of(request)
+    try:
+        data = profile_from_form(form)
+        with state.db.session() as s:
+            records.put_profile(s, user.user_id, wid, data)
+    except KaigaiError as exc:
+        ctx = _ctx(request, user.user_id, wid)
+        return render(
+            request, "profile.html", status=exc.http_status, user=user, error=exc.to_dict(), **ctx
+        )
+    return RedirectResponse(f"/w/{wid}", status_code=303)
+
+
+@router.post("/w/{wid}/plans")
+async def make_plan(request: Request, wid: int, user: WebUser) -> Response:
+    form = await request.form(max_fields=10, max_files=0)
+    check_form_csrf(request, str(form.get("csrf_token", "")))
+    state = state_of(request)
+    try:
+        await run_in_threadpool(plan_svc.build_and_store, state, user.user_id, wid, n_markets=3,
+                                lang=lang_of(request))  # fmt: skip
+    except KaigaiError as exc:
+        from kaigai.web.pages.workspace import _workspace_ctx
+
+        ctx = _workspace_ctx(request, user.user_id, wid)
+        return render(
+            request,
+            "workspace.html",
+            status=exc.http_status,
+            user=user,
+            plan_error=exc.to_dict(),
+            **ctx,
+        )
+    return RedirectResponse(f"/w/{wid}#plans-h", status_code=303)
+
+
+@router.get("/w/{wid}/plans/{pid}/download")
+def download(request: Request, wid: int, pid: int, user: WebUser, format: str = "html") -> Response:
+    body, media, name = plan_svc.download(state_of(request), user.user_id, wid, pid,
+                                          "json" if format == "json" else "html")  # fmt: skip
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

@@ -1,0 +1,144 @@
+"""Reference tools in the dashboard: duty comparison with staging, market ranking, policy lab."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from kaigai.api.services import duty as duty_svc
+from kaigai.api.services import engines
+from kaigai.core.errors import InputError, KaigaiError
+from kaigai.web import charts
+from kaigai.web.render import lang_of, render
+from kaigai.web.webdeps import WebUser, check_form_csrf, state_of
+
+router = APIRouter()
+STAGING_YEARS = 10
+
+
+def _date(text: str) -> dt.date | None:
+    if not text.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise InputError(f"'{text}' is not a date.", hint="Use YYYY-MM-DD.") from exc
+
+
+@router.get("/duty")
+def duty_page(
+    request: Request,
+    user: WebUser,
+    hs: Annotated[str, Query(max_length=20)] = "",
+    origin: Annotated[str, Query(max_length=60)] = "JPN",
+    destination: Annotated[str, Query(max_length=60)] = "VNM",
+    as_of: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
+    """Duty options side by side and each option's rate over the next years (staging)."""
+    state = state_of(request)
+    ctx: dict[str, Any] = {"hs": hs, "origin": origin, "destination": destination, "as_of": as_of,
+                           "result": None, "error": None, "chart": ""}  # fmt: skip
+    if hs.strip():
+        try:
+            on = _date(as_of)
+            lang = lang_of(request)
+            res = duty_svc.duty_options(
+                state, hs=hs, origin=origin, destination=destination, as_of=on, lang=lang
+            )
+            ctx["result"] = res
+            start = (on or dt.date.today()).year
+            series: dict[str, list[tuple[str, float | None]]] = {}
+            for y in range(start, start + STAGING_YEARS):
+                r = duty_svc.duty_options(state, hs=hs, origin=origin, destination=destination,
+                                          as_of=dt.date(y, 12, 31), lang=lang)  # fmt: skip
+                for srow in r["summary"]:
+                    series.setdefault(srow["option"], []).append((str(y), srow["min_rate_pct"]))
+            ctx["chart"] = charts.line_chart(
+                series, title=f"Duty rate by option, {start}-{start + STAGING_YEARS - 1}"
+            )
+            ctx["series"] = series
+        except KaigaiError as exc:
+            ctx["error"] = exc.to_dict()
+    return render(request, "duty.html", user=user, **ctx)
+
+
+@router.get("/markets")
+def markets_page(
+    request: Request,
+    user: WebUser,
+    hs: Annotated[str, Query(max_length=12)] = "",
+    exporter: Annotated[str, Query(max_length=60)] = "JPN",
+) -> Response:
+    """Market ranking with a bar chart of untapped potential and a map."""
+    ctx: dict[str, Any] = {"hs": hs, "exporter": exporter, "result": None, "error": None}
+    if hs.strip():
+        state = state_of(request)
+        try:
+            res = engines.markets(state, exporter, hs)
+            top = res["markets"][:15]
+            ctx["result"] = res
+            ctx["top"] = top
+            ctx["bars"] = charts.bar_chart([m["market"] for m in top], [m["untapped_usd"] for m in top],
+                                           title="Untapped export potential (USD)")  # fmt: skip
+            ctx["map"] = charts.point_map(
+                _geo(state, top), title="Markets by potential (circle area)"
+            )
+        except KaigaiError as exc:
+            ctx["error"] = exc.to_dict()
+    return render(request, "markets.html", user=user, **ctx)
+
+
+def _geo(state: Any, rows: list[dict[str, Any]]) -> list[tuple[str, float, float, float]]:
+    from kaigai.data import store
+
+    def load() -> dict[str, tuple[float, float]]:
+        df = store.load("geodist_geo", state.settings, columns=["iso3", "lat", "lon"])
+        out: dict[str, tuple[float, float]] = {}
+        for r in df.itertuples(index=False):
+            out.setdefault(str(r.iso3), (float(str(r.lat)), float(str(r.lon))))
+        return out
+
+    try:
+        geo = state.shared("geo", load)
+    except KaigaiError:
+        return []
+    return [(m["market"], *geo[m["market"]], float(m["potential_usd"] or 0))
+            for m in rows if m["market"] in geo]  # fmt: skip
+
+
+@router.get("/policy")
+def policy_page(request: Request, user: WebUser) -> Response:
+    return render(request, "policy.html", user=user, scenarios=engines.scenarios(), result=None)
+
+
+@router.post("/policy")
+async def policy_run(
+    request: Request,
+    user: WebUser,
+    scenario: Annotated[str, Form(max_length=60)],
+    firms: Annotated[int, Form(ge=1000, le=engines.MAX_FIRMS)] = 20_000,
+    draws: Annotated[int, Form(ge=0, le=engines.MAX_DRAWS)] = 0,
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    check_form_csrf(request, csrf_token)
+    state = state_of(request)
+    ctx: dict[str, Any] = {"scenarios": engines.scenarios(), "chosen": scenario, "firms": firms,
+                           "draws": draws, "result": None, "error": None}  # fmt: skip
+    try:
+        res, _html = await run_in_threadpool(
+            engines.run_scenario, state, scenario, firms=firms, draws=draws
+        )
+        ctx["result"] = res
+        rows = (res.get("ge") or {}).get("countries") or []
+        top = sorted(rows, key=lambda r: -abs(r.get("real_gdp_pct") or 0))[:12]
+        ctx["ge_top"] = top
+        if top:
+            ctx["ge_chart"] = charts.bar_chart([r["country"] for r in top], [r["real_gdp_pct"] for r in top],
+                                               title="Real GDP change (%)", unit="%")  # fmt: skip
+    except KaigaiError as exc:
+        ctx["error"] = exc.to_dict()
+    return render(request, "policy.html", user=user, **ctx)
