@@ -80,3 +80,15 @@ def test_arithmetic_same_currency_only() -> None:
     assert Money.parse("1000 VND").rounded().amount == Decimal("1000")
     assert Money.of(0.1, "USD").amount == Decimal("0.1")
     assert Money.parse("10 USD").to_dict() == {"amount": "10", "currency": "USD"}
+
+
+def test_rates_from_kaigai_toml(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kaigai.core.config import get_settings
+    from kaigai.core.money import rates_from_settings
+
+    f = tmp_path / "kaigai.toml"
+    f.write_text('[rates."USD/JPY"]\nrate = 150.25\ndate = "2025-01-06"\nsource = "MUFG TTM"\n')
+    r = rates_from_settings(get_settings(f))
+    assert convert(Money.parse("2 USD"), "JPY", r).amount == Decimal("300.50")
+    assert r.rates[0].source == "MUFG TTM"
+    assert rates_from_settings(get_settings()).rates == ()

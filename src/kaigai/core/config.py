@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     offline: bool = False
     database_url: str = ""
     secret_key: str = ""
+    # Exchange rates the user supplies (kaigai ships none), e.g. in kaigai.toml:
+    # [rates."USD/JPY"]  rate = 150.2, date = "2025-01-06", source = "MUFG TTM"
+    # Read them with kaigai.core.money.rates_from_settings(settings).
+    rates: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @property
     def catalog_path(self) -> Path:
@@ -53,7 +57,10 @@ def config_file_candidates() -> list[Path]:
     """Where ``kaigai.toml`` is looked for, first match wins."""
     env = os.environ.get("KAIGAI_CONFIG")
     out = [Path(env)] if env else []
-    out += [Path.cwd() / "kaigai.toml", Path(platformdirs.user_config_dir("kaigai")) / "kaigai.toml"]
+    out += [
+        Path.cwd() / "kaigai.toml",
+        Path(platformdirs.user_config_dir("kaigai")) / "kaigai.toml",
+    ]
     return out
 
 

@@ -269,6 +269,17 @@ class Rates:
         return {"rates": [r.to_dict() for r in self.rates]}
 
 
+def rates_from_settings(settings: Any) -> Rates:
+    """The exchange rates configured in ``settings.rates`` (``[rates."USD/JPY"]`` in kaigai.toml).
+
+    Raises
+    ------
+    InputError
+        when a configured rate lacks its rate, date or source.
+    """
+    return Rates.from_mapping(getattr(settings, "rates", None) or {})
+
+
 def convert(money: Money, to: str, rates: Rates, on: dt.date | None = None) -> Money:
     """Convert ``money`` into currency ``to`` with an explicit rate (direct or inverse).
 
@@ -302,4 +313,13 @@ def conversion_source(
     return found[1] if found else None
 
 
-__all__ = ["MINOR_UNITS", "Money", "Rate", "Rates", "conversion_source", "convert", "currency_code"]
+__all__ = [
+    "MINOR_UNITS",
+    "Money",
+    "Rate",
+    "Rates",
+    "conversion_source",
+    "convert",
+    "currency_code",
+    "rates_from_settings",
+]
