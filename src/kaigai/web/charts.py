@@ -61,8 +61,8 @@ def point_map(
     for lat in range(-60, 90, 30):
         y = (90 - lat) / 180 * height
         parts.append(f'<line x1="0" y1="{y:.0f}" x2="{width}" y2="{y:.0f}" stroke="#d5dde6"/>')
-    for iso, lat, lon, v in points:
-        x, y = (lon + 180) / 360 * width, (90 - lat) / 180 * height
+    for iso, plat, plon, v in points:
+        x, y = (plon + 180) / 360 * width, (90 - plat) / 180 * height
         r = 3 + 22 * math.sqrt(max(v, 0) / vmax)
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="#0b5394" fill-opacity="0.55" '
@@ -74,7 +74,7 @@ def point_map(
 
 
 def line_chart(
-    series: dict[str, Sequence[tuple[str, float | None]]],
+    series: Mapping[str, Sequence[tuple[str, float | None]]],
     *,
     title: str,
     unit: str = "%",
