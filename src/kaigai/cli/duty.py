@@ -206,7 +206,7 @@ def duty(
         if tax:
             amounts = ", ".join(f"{k} {v:,.0f}" for k, v in tax["by_option"].items())
             console.print(
-                f"{tax['name']} {tax['rate_pct']}% on duty-paid value (stated separately): {amounts or 'give --value'}"
+                f"{tax['name']} {tax['rate_pct']}% on duty-paid value (stated separately): {amounts or ('give --value' if value is None else 'pick one national line with --line')}"
             )
         for line_s in text_chart(data["path"]):
             console.print(line_s)
