@@ -121,3 +121,13 @@ def test_japanese_descriptions_cover_full_tariff(shared_data: Path) -> None:
     )
     assert int((ja.code.str.len() == 6).sum()) == int(n_sub)
     assert ja.set_index("code").description_ja["090210"].startswith("緑茶")
+
+
+def test_odd_length_codes_suggest_real_codes(nom: Nomenclature) -> None:
+    with pytest.raises(HSCodeError) as ei:
+        nom.lookup("8471.3")
+    assert ei.value.message == "HS code 8471.3 is not 6 digits."
+    assert ei.value.hint == "did you mean 847130?"
+    with pytest.raises(HSCodeError) as ei2:
+        nom.validate_hs6("30722")
+    assert ei2.value.fields["suggestions"][0] == "030722"

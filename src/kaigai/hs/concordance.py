@@ -16,7 +16,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from kaigai.core.errors import HSCodeError
-from kaigai.hs.nomenclature import HS2017, HS2022, Nomenclature, parse_code
+from kaigai.hs.nomenclature import HS2017, HS2022, Nomenclature
 
 Status = Literal["same_code", "changed", "official"]
 CHANGED_NOTE = "changed between editions; no official concordance in the data"
@@ -77,7 +77,7 @@ class Concordance:
         HSCodeError
             if the code is not a subheading of ``from_edition``.
         """
-        code = parse_code(text)
+        code = self.nomenclature.parse(text)
         if from_edition not in (HS2017, HS2022):
             raise HSCodeError(f"Unknown HS edition '{from_edition}'.", hint="Use HS2017 or HS2022.")
         to = HS2022 if from_edition == HS2017 else HS2017

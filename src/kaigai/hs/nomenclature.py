@@ -107,6 +107,30 @@ class Nomenclature:
         return cls(hs22, hs17, secs, jad)
 
     # -- queries -----------------------------------------------------------------------
+    def parse(self, text: str | int) -> str:
+        """:func:`parse_code` whose error for an odd-length code names real codes it may mean
+        ("8471.3" -> 847130; "30722" -> 030722)."""
+        try:
+            return parse_code(text)
+        except HSCodeError as exc:
+            try:
+                d = digits(text)
+            except HSCodeError:
+                raise exc from None
+            if len(d) not in (1, 3, 5):
+                raise
+            cands = [c for c in self.codes(len(d) + 1) if c.startswith(d)]
+            if ("0" + d) in self.hs22 and ("0" + d) not in cands:
+                cands.insert(0, "0" + d)
+            if not cands:
+                raise
+            raise HSCodeError(
+                f"HS code {text} is not {len(d) + 1} digits.",
+                hint="did you mean " + ", ".join(cands[:5]) + "?",
+                hs=str(text),
+                suggestions=cands[:5],
+            ) from None
+
     def exists(self, code: str, edition: str = HS2022) -> bool:
         if edition == HS2017:
             return code in self.hs17
@@ -146,7 +170,7 @@ class Nomenclature:
         HSCodeError
             when the code does not exist, with suggestions in the hint.
         """
-        code = parse_code(text)
+        code = self.parse(text)
         if edition is not None and edition not in EDITIONS:
             raise HSCodeError(f"Unknown HS edition '{edition}'.", hint="Use HS2017 or HS2022.")
         in22 = code in self.hs22 and edition in (None, HS2022)
@@ -196,7 +220,7 @@ class Nomenclature:
         HSCodeError
             if it is malformed or not a subheading of that edition, with near misses as hint.
         """
-        code = parse_code(text)
+        code = self.parse(text)
         if len(code) != 6:
             kids = self.children(code, edition)[:5]
             raise HSCodeError(
