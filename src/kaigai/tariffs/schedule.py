@@ -102,8 +102,8 @@ def _jp_cell(column: str, text: str, row: int, inherited: bool) -> RateCell:
 
 def jp_applied_mfn(cells: Mapping[str, RateCell]) -> tuple[RateExpr | None, tuple[str, ...]]:
     """Japan's applied MFN: the national rate (暫定 temporary if present, else 基本 general),
-    replaced by the WTO (協定) rate where that is lower (Customs Tariff Law art. 3 and
-    Temporary Tariff Measures Law art. 2; Japan Customs 'Applied tariff rates' notes)."""
+    replaced by the WTO (協定) rate where that is lower. Source: Japan Customs, "Outline of Tariff
+    and Duty Rates System", https://www.customs.go.jp/english/summary/tariff.htm"""
     nat = cells.get("temporary_rate") or cells.get("general_rate")
     wto = cells.get("wto_rate")
     usable = [

@@ -28,7 +28,7 @@ IMPORT_TAXES: dict[str, ImportTax] = {
             "2019-10-01",
             "JPN standard rate",
             "National Tax Agency / Japan Customs: import consumption tax",
-            "https://www.customs.go.jp/english/summary/tax.htm",
+            "Customs Answer 1111: 7.8% national + 2.2% local = 10% (reduced 8%), https://www.customs.go.jp/english/c-answer_e/imtsukan/1111_e.htm",
         ),
     ),
     "VNM": ImportTax(
