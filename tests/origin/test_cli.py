@@ -93,3 +93,17 @@ def test_check_custom_rule() -> None:
         "RVC 70.5% (build-down, FOB) vs 75% required; short by 4.5 points = JPY 45" in r
         for r in v["reasons"]
     )
+
+
+def test_check_file_api(settings) -> None:  # type: ignore[no-untyped-def]
+    from kaigai.origin.datasets import check_file
+
+    vs = check_file(Path(EXAMPLE), "8482.10", "Japan", "Viet Nam", settings, fob=1000, exw=950)
+    assert {v.agreement: v.status for v in vs}["CPTPP"] == "qualifies"
+
+
+def test_check_japanese_labels() -> None:
+    res = runner.invoke(app, ["origin", "check", "--bom", EXAMPLE, "--hs", "848210", "--to", "VNM", "--agreement",
+                              "RCEP", "--fob", "1000", "--lang", "ja"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "号変更（CTSH） 又は 域内原産割合（RVC）40%以上" in res.output.replace("\n", "")

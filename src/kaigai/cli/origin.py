@@ -222,6 +222,8 @@ def check_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, frm: FromOpt = "JPN", agreement
             )
         )
         for v in verdicts:
+            if lang == "ja" and v.rule_text_ja:
+                console.print(f"[bold]{v.agreement} 規則:[/bold] {v.rule_text_ja}")
             for n in v.notes:
                 console.print(f"[yellow]{v.agreement}:[/yellow] {n[:300]}")
 
