@@ -173,3 +173,22 @@ def test_import_other_shared_folders_match_starter_schema(
             a = dict(cat.con.execute(q.format(f'"{r.dataset}"')).fetchall())
             b = dict(con.execute(q.format(f"SELECT * FROM read_parquet('{sp}')")).fetchall())
             assert a == b, r.dataset
+
+
+def test_interrupted_import_rolls_back(settings: Settings, mini_markets: Path) -> None:
+    import_path(mini_markets / "lpi_2007_2023.csv", settings)
+    before = _snapshot(settings)
+    f = mini_markets / "lpi_2007_2023.csv"
+    pd.read_csv(f).iloc[:5].to_csv(f, index=False)  # changed: would be replaced
+    seen: list[str] = []
+
+    def interrupt(event: str, item, res) -> None:  # type: ignore[no-untyped-def]
+        if event == "done" and res.action in ("imported", "replaced"):
+            seen.append(res.dataset)
+            if len(seen) == 2:  # Ctrl-C after two datasets were written
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        import_path(mini_markets, settings, progress=interrupt)
+    assert len(seen) == 2
+    assert _snapshot(settings) == before
