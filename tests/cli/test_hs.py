@@ -47,3 +47,15 @@ def test_hs_concord_json() -> None:
     assert r.exit_code == 0, r.output
     d = json.loads(r.stdout)
     assert d["status"] == "changed" and d["targets"] == []
+
+
+def test_hs_show_json_keys_are_stable() -> None:
+    keys = None
+    for code in ["848210", "8482", "84", "851712"]:
+        r = runner.invoke(app, ["hs", "show", code, "--json"])
+        assert r.exit_code == 0, r.output
+        k = set(json.loads(r.stdout))
+        assert keys is None or k == keys, code
+        keys = k
+    d = json.loads(runner.invoke(app, ["hs", "show", "848210", "--json"]).stdout)
+    assert d["description_ja"] == "玉軸受" and d["provenance_ja"]["dataset"] == "jp_tariff"

@@ -49,6 +49,7 @@ def register(app: typer.Typer) -> None:
         entry = nom.lookup(code, _edition(edition, None))
         data: dict[str, Any] = entry.to_dict()
         data["query"] = code
+        data["subheadings"] = None
         if entry.level < 6:
             data["subheadings"] = [
                 {"code": c, "description": nom.description(c), "description_ja": nom.ja.get(c)}
@@ -56,6 +57,7 @@ def register(app: typer.Typer) -> None:
             ]
         ds = "hs_nomenclature" if entry.edition == HS2022 else "hs17_products"
         data["provenance"] = store.provenance(ds, s, locator=f"code={entry.code}").to_dict()
+        data["provenance_ja"] = None
         if entry.description_ja:
             data["provenance_ja"] = store.provenance(
                 "jp_tariff",
