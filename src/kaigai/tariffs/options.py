@@ -51,6 +51,7 @@ class DutyQuery:
     line: str | None = None
     path_years: int | None = None  # None: until every option is at its final rate
     rule_lookup: RuleLookup | None = None  # origin-engine adapter (shell supplies it)
+    lang: str = "en"  # agreement names: "en" or "ja"
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,7 @@ def _pref_rows(
             rows.append(
                 _row(
                     a.id,
-                    a.name_en,
+                    a.name(q.lang),
                     "preferential",
                     None,
                     "",
@@ -226,7 +227,7 @@ def _pref_rows(
             rows.append(
                 _row(
                     a.id,
-                    a.name_en,
+                    a.name(q.lang),
                     "preferential",
                     None,
                     cell.text,
@@ -241,7 +242,7 @@ def _pref_rows(
             rows.append(
                 _row(
                     a.id,
-                    a.name_en,
+                    a.name(q.lang),
                     "preferential",
                     None,
                     cell.text,
@@ -256,7 +257,7 @@ def _pref_rows(
             rows.append(
                 _row(
                     a.id,
-                    a.name_en,
+                    a.name(q.lang),
                     "preferential",
                     None,
                     cell.text,
@@ -285,7 +286,7 @@ def _pref_rows(
             rows.append(
                 _row(
                     a.id,
-                    a.name_en,
+                    a.name(q.lang),
                     "preferential",
                     _with_fallback(expr, line.mfn),
                     cell.text,
@@ -317,7 +318,7 @@ def _scenario_row(
     if f is None or line.mfn is None:
         return _row(
             a.id,
-            a.name_en,
+            a.name(q.lang),
             "scenario",
             None,
             "",
@@ -330,7 +331,7 @@ def _scenario_row(
         )
     return _row(
         a.id,
-        a.name_en,
+        a.name(q.lang),
         "scenario",
         scale_expr(line.mfn, f),
         f"{cat} year {k}",
@@ -403,13 +404,15 @@ def duty_options(index: TariffIndex, q: DutyQuery, lang: str = "en") -> DutyOpti
     )
     b = q.basis
     basis = Basis(b.value, b.currency, b.quantity, b.unit, q.origin, b.quota, q.on, b.fx_to)
-    q = DutyQuery(q.hs, q.origin, q.destination, q.on, basis, q.line, q.path_years, q.rule_lookup)
+    q = DutyQuery(
+        q.hs, q.origin, q.destination, q.on, basis, q.line, q.path_years, q.rule_lookup, lang
+    )
     out, missing = [], set()
     for line in lines:
         prov = sched.provenance(line, "+".join(line.mfn_columns) or "mfn", "applied MFN")
         mfn_row = _row(
             MFN,
-            "Most-favoured-nation (applied)",
+            "最恵国税率（実行）" if lang == "ja" else "Most-favoured-nation (applied)",
             "mfn",
             line.mfn,
             " | ".join(line.cells[c].text for c in line.mfn_columns),
