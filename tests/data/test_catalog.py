@@ -39,3 +39,16 @@ def test_match_file_by_suffix_then_name() -> None:
         match_file(Path("/x/japan_applied_tariff_2026_07_09.csv")) is None
     )  # only the Parquet copy
     assert match_file(Path("/x/README.md")) is None
+
+
+def test_nomenclature_cache_follows_catalog(settings: Settings, tmp_path: Path) -> None:
+    from kaigai.data.nomenclature import load_nomenclature
+
+    a = load_nomenclature(settings)
+    assert load_nomenclature(settings) is a  # cached
+    full = pd.read_parquet(store.starter_path("hs_nomenclature"))  # type: ignore[arg-type]
+    f = tmp_path / "hs.parquet"
+    full[full.hscode.str.startswith("84")].to_parquet(f)
+    import_path(f, settings, as_name="hs_nomenclature")
+    b = load_nomenclature(settings)
+    assert b is not a and len(b.codes(2)) == 1  # the imported (smaller) table is now used

@@ -50,8 +50,28 @@ def load_ja_descriptions(settings: Settings) -> pd.DataFrame:
     return pd.DataFrame({"code": list(rows), "description_ja": list(rows.values())})
 
 
+_CACHE: dict[tuple[str, int | None, bool], Nomenclature] = {}
+
+
 def load_nomenclature(settings: Settings) -> Nomenclature:
-    """HS 2022 + HS 2017 (+ sections and Japanese descriptions when available)."""
+    """HS 2022 + HS 2017 (+ sections and Japanese descriptions when available).
+
+    Cached per process for the same catalog file state (path, modification time) and
+    ``use_starter``; an import into the catalog invalidates the cache.
+    """
+    cat = settings.catalog_path
+    wal = cat.with_name(cat.name + ".wal")
+    stamp = sum(p.stat().st_mtime_ns + p.stat().st_size for p in (cat, wal) if p.is_file())
+    key = (str(cat), stamp if cat.is_file() else None, settings.use_starter)
+    hit = _CACHE.get(key)
+    if hit is None:
+        if len(_CACHE) > 4:
+            _CACHE.clear()
+        hit = _CACHE[key] = _load_nomenclature(settings)
+    return hit
+
+
+def _load_nomenclature(settings: Settings) -> Nomenclature:
     try:
         sections: pd.DataFrame | None = store.load("hs_sections", settings)
     except DatasetMissingError:
