@@ -101,8 +101,12 @@ def check_stored_bom(
     agreement_ids: list[str] | None = None,
     on: dt.date | None = None,
     keep: bool = True,
+    price_factor: float | None = None,
 ) -> dict[str, Any]:
-    """Evaluate a stored BOM for every applicable (or named) agreement; keep each verdict as a claim."""
+    """Evaluate a stored BOM for every applicable (or named) agreement; keep each verdict as a claim.
+
+    ``price_factor`` scales the product's prices for a what-if (then nothing is kept).
+    """
     with state.db.session() as s:
         b = records.get_bom(s, user_id, workspace_id, bom_id)
         lines, currency, version = list(b.lines or []), b.currency, b.version
@@ -110,6 +114,10 @@ def check_stored_bom(
     if fob is None and exw is None:
         raise InputError("The BOM has no product price.",
                          hint="Set the ex-works or FOB price of one unit on the BOM.")  # fmt: skip
+    if price_factor is not None:
+        keep = False
+        fob = None if fob is None else fob * price_factor
+        exw = None if exw is None else exw * price_factor
     ags, books, _, hs17 = context(state)
     product = Product(normalize_hs6(hs6), normalize_country(exporter), normalize_country(importer),
                       currency, fob, exw)  # fmt: skip

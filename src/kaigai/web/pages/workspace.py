@@ -57,29 +57,37 @@ async def upload_bom(
     name: Annotated[str, Form(max_length=200)],
     product_hs6: Annotated[str, Form(max_length=20)],
     ex_works_price: Annotated[str, Form(max_length=30)] = "",
+    fob_price: Annotated[str, Form(max_length=30)] = "",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     check_form_csrf(request, csrf_token)
     state = state_of(request)
     try:
         content = await read_upload(request, file, state.limits)
-        lines = bom_io.parse_upload(file.filename or "", content, state.limits)
+        raw = bom_io.fill_defaults(
+            bom_io.parse_upload(file.filename or "", content, state.limits), "JPY"
+        )
+        lines = await run_in_threadpool(origin_svc.validate_lines, state, raw, "JPY")
         price = float(ex_works_price.replace(",", "")) if ex_works_price.strip() else None
+        fob = float(fob_price.replace(",", "")) if fob_price.strip() else None
+        if any(p is not None and not 0 < p < 1e13 for p in (price, fob)):
+            raise ValueError("price")
         fields = {
             "name": name.strip() or (file.filename or "BOM"),
             "lines": lines,
+            "currency": "JPY",
             "product_hs6": normalize_hs6(product_hs6),
             "ex_works_price": price,
+            "fob_price": fob,
         }
-        with state.db.session() as s:
-            bom = records.create_bom(s, user.user_id, wid, fields)
+        bom = await run_in_threadpool(_create, state, user.user_id, wid, fields)
     except (KaigaiError, ValueError) as exc:
         err = (
             exc.to_dict()
             if isinstance(exc, KaigaiError)
             else {
                 "code": "invalid_input",
-                "message": "The ex-works price must be a positive number.",
+                "message": "Prices must be positive numbers.",
                 "hint": None,
             }
         )
@@ -129,15 +137,21 @@ async def check_bom(
     user: WebUser,
     importer: Annotated[str, Form(max_length=100)],
     agreement: Annotated[str, Form(max_length=40)] = "",
+    price_change: Annotated[float | None, Form(ge=-90, le=500)] = None,
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    """Run the origin check; htmx gets the verdict fragment, a plain form post the full page."""
+    """Run the origin check; htmx gets the verdict fragment, a plain form post the full page.
+
+    With ``price_change`` (what-if slider) the product price is scaled and nothing is stored.
+    """
     check_form_csrf(request, csrf_token)
     state = state_of(request)
+    factor = None if price_change is None else 1 + price_change / 100
     try:
         result = await run_in_threadpool(
             lambda: origin_svc.check_stored_bom(state, user.user_id, wid, bid, importer=importer,
-                                                agreement_ids=[agreement] if agreement else None)
+                                                agreement_ids=[agreement] if agreement else None,
+                                                price_factor=factor, keep=factor is None)
         )  # fmt: skip
         ctx: dict[str, Any] = {"result": result, "error": None}
     except KaigaiError as exc:
