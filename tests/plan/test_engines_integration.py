@@ -84,3 +84,27 @@ def test_origin_verdicts_equal_kaigai_origin_check(plan) -> None:
     tha = _market(plan, "THA")  # no duty data: every agreement in force is checked
     assert tha.origin.agreement == "RCEP" and tha.origin.qualifies is True
     assert "no duty data" in tha.origin.detail
+
+
+def test_market_figures_equal_find_markets(plan, settings) -> None:
+    finder = pytest.importorskip("kaigai.markets.finder", reason="market finder not in this build")
+    ref = plan.engine_outputs["markets:848210"]  # the engine's own result object, as returned
+    assert type(ref).__name__ == "RankingResult"
+    rows = {r["market"]: r for r in ref.rows.to_dict(orient="records")}
+    fresh = finder.find_markets(settings, "JPN", "848210")  # an independent call agrees to 1e-12
+    for r in fresh.rows.to_dict(orient="records"):
+        assert r["untapped_usd"] == pytest.approx(rows[r["market"]]["untapped_usd"], rel=1e-12)
+        assert r["rank"] == rows[r["market"]]["rank"]
+    prod = plan.products[0]
+    ranked = [m for m in prod.markets if m.selected_by == "ranking"]
+    assert [m.iso3 for m in ranked] == [str(x) for x in ref.rows["market"].head(5)]
+    assert [m.rank for m in ranked] == [1, 2, 3, 4, 5]
+    for m in prod.markets:
+        r = rows[m.iso3]
+        assert m.rank == r["rank"]
+        assert m.explanation == r["explanation"]
+        for k in ("potential_usd", "untapped_usd", "risk", "score"):
+            v = r[k]
+            assert m.figures[k].value == (None if v != v else float(v)), (m.iso3, k)
+    first = next(a for a in plan.actions if a.kind == "market")
+    assert ranked[0].name in first.title and first.why == ranked[0].explanation

@@ -58,8 +58,7 @@ def test_external_ref_checker_catches_cdn() -> None:
 
 def test_html_figures_link_to_sources(plan_en) -> None:
     html = render_html(plan_en)
-    m0 = plan_en.products[0].markets[0]
-    assert "USD 82.7m" in html and m0.iso3 == "THA"
+    assert "USD 82.7m" in html  # JPN->THA 848210 exports, trade_hs6 starter cell
     n_links = len(re.findall(r'href="#src-(\d+)"', html))
     n_sources = len(re.findall(r'<li id="src-\d+">', html))
     figures = [

@@ -62,7 +62,7 @@ class EngineContext:
         self.settings = settings
         self.hs6s: tuple[str, ...] = ()
         self.markets: tuple[str, ...] = ()
-        self._tariffs: dict[tuple[tuple[str, ...], tuple[str, ...]], Any] = {}
+        self._tariffs: dict[tuple[Any, ...], Any] = {}
         self._origin: Any = None
 
     def scope(self, hs6s: tuple[str, ...], markets: tuple[str, ...]) -> None:
@@ -70,7 +70,7 @@ class EngineContext:
         self.hs6s, self.markets = tuple(sorted(set(hs6s))), tuple(sorted(set(markets)))
 
     def tariff_index(self) -> Any:
-        key = (self.hs6s, self.markets)
+        key = ("tariffs", *data_key(self.settings), self.hs6s, self.markets)
         if key not in self._tariffs:
             from kaigai.core.errors import DatasetMissingError
             from kaigai.data.registry import DATASETS
@@ -89,12 +89,15 @@ class EngineContext:
             jp = _try("jp_tariff", chapters) if "JPN" in self.markets else None
             apfc = _try("jp_cptpp_base_final", headings) if jp is not None else None
             vn = _try("vn_tariff", headings) if "VNM" in self.markets else None
-            self._tariffs[key] = index_from_frames(
-                jp,
-                vn,
-                apfc,
-                jp_edition=DATASETS["jp_tariff"].edition,
-                user_schedules=load_imported_schedules(self.settings),
+            self._tariffs[key] = _cached(
+                key,
+                lambda: index_from_frames(
+                    jp,
+                    vn,
+                    apfc,
+                    jp_edition=DATASETS["jp_tariff"].edition,
+                    user_schedules=load_imported_schedules(self.settings),
+                ),
             )
         return self._tariffs[key]
 
@@ -104,16 +107,92 @@ class EngineContext:
             from kaigai.origin.datasets import build_books, hs_sets
             from kaigai.origin.provisions import load_agreements
 
-            hs22, hs17 = hs_sets(self.settings)
-            self._origin = (build_books(self.settings), load_agreements(), hs22, hs17)
+            def make() -> Any:
+                hs22, hs17 = hs_sets(self.settings)
+                return (build_books(self.settings), load_agreements(), hs22, hs17)
+
+            self._origin = _cached(("origin", *data_key(self.settings)), make)
         return self._origin  # type: ignore[no-any-return]
+
+
+def _num(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if f != f else f  # NaN -> missing
+
+
+def data_key(settings: Any) -> tuple[str, ...]:
+    """Identity of the data a run reads: the catalog file (path + mtime) or the starter pack.
+
+    Used to reuse prepared engine inputs within one process (tests, the service); a changed
+    catalog gives a new key.
+    """
+    cat = Path(settings.catalog_path)
+    catalog = f"{cat}:{cat.stat().st_mtime_ns}" if cat.is_file() else "no-catalog"
+    extra = [
+        Path(settings.data_dir) / d for d in ("markets", "tariff_schedules")
+    ]  # prepared runs, user schedules
+    own = [f"{p}:{p.stat().st_mtime_ns}" for p in extra if p.exists()]
+    return (catalog, str(settings.use_starter), str(settings.engine), *own)
+
+
+_CACHE: dict[tuple[Any, ...], Any] = {}
+_CACHE_MAX = 32
+
+
+def _cached(key: tuple[Any, ...], make: Any) -> Any:
+    if key not in _CACHE:
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = make()
+    return _CACHE[key]
 
 
 def run_markets(
     settings: Any, exporter: str, hs6: str, top: int, exclude: tuple[str, ...], lang: str = "en"
 ) -> MarketsOutcome:
-    """Rank markets for ``exporter`` and ``hs6`` with the market finder."""
-    return MarketsOutcome("not_available", not_available(MARKETS, lang))
+    """Rank markets for ``exporter`` and ``hs6`` with the market finder (all markets it ranks).
+
+    Figures are the finder's own columns (``potential_usd``, ``untapped_usd``, ``risk``,
+    ``score``, ``import_growth``, ``distance_km``); its explanation text is kept verbatim.
+    """
+    try:
+        from kaigai.markets.finder import find_markets
+    except ImportError:
+        return MarketsOutcome("not_available", not_available(MARKETS, lang))
+    engine = "kaigai.markets.finder.find_markets"
+    try:
+        key = ("markets", *data_key(settings), exporter, hs6)
+        res = _cached(key, lambda: find_markets(settings, exporter, hs6))
+    except KaigaiError as exc:
+        return MarketsOutcome("not_available", exc.message, engine=engine)
+    units = {
+        "potential_usd": "USD", "untapped_usd": "USD", "risk": "score", "score": "score",
+        "import_growth": "share", "distance_km": "km",
+    }  # fmt: skip
+    rows: list[MarketRow] = []
+    for r in res.rows.to_dict(orient="records"):
+        iso = str(r["market"])
+        prov = (
+            Provenance(
+                "kaigai.markets",
+                locator=f"exporter={exporter} importer={iso} hs6={hs6} rank={int(r['rank'])}",
+                note="find_markets: ITC export potential + market-risk index (docs/markets.md)",
+            ),
+        )
+        figs = {k: Figure(_num(r.get(k)), u, prov) for k, u in units.items() if k in r}
+        rows.append(MarketRow(iso, int(r["rank"]), figs, str(r.get("explanation") or "")))
+    notes = list(res.notes)
+    if res.not_computed:
+        notes.append(
+            "Not computed: "
+            + ", ".join(f"{x['market']} ({x['reason']})" for x in res.not_computed[:8])
+            + (" …" if len(res.not_computed) > 8 else "")
+        )
+    status: Status = "partial" if getattr(res, "partial", False) else "ok"
+    return MarketsOutcome(status, " ".join(notes), tuple(rows), engine, res)
 
 
 def _fig(value: float | None, unit: str, prov: Provenance) -> Figure:

@@ -95,6 +95,10 @@ def _product_plan(
     parts.append(Part("markets", mo.status, mo.detail, mo.engine))
     if mo.status not in ("ok", "partial"):
         missing.append(f"{hs6}: " + t("Market ranking: {detail}", lang, detail=mo.detail))
+    elif mo.status == "partial":
+        missing.append(
+            f"{hs6}: " + t("Market ranking is partial: {detail}", lang, detail=mo.detail)
+        )
     selected = _select_markets(profile, mo, n_markets)
     rows = {r.iso3: r for r in mo.rows}
     data = engines.trade_figures(settings, exporter, hs6, [m for m, _, _ in selected])

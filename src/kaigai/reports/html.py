@@ -16,8 +16,8 @@ from kaigai.core.provenance import Figure, Provenance
 from kaigai.reports import charts
 
 FIG_ORDER = (
-    "untapped_usd", "potential_usd", "exports_usd", "imports_usd", "score", "risk",
-    "growth_pct", "distance_km",
+    "score", "untapped_usd", "potential_usd", "exports_usd", "imports_usd", "risk",
+    "import_growth", "distance_km",
 )  # fmt: skip
 
 
@@ -33,6 +33,10 @@ def format_value(f: Figure, lang: str = "en") -> str:
         return f"{unit} {v:,.0f}"
     if unit == "%":
         return f"{v:,.2f}%"
+    if unit == "share":  # a ratio shown as a percentage (display only)
+        return f"{v:+.0%}"
+    if unit == "pts":
+        return f"{v:,.1f} pts"
     if unit in ("", "score", "index"):
         return f"{v:,.1f}"
     return f"{v:,.1f} {unit}"
