@@ -163,7 +163,7 @@ class Interval:
 
     @property
     def exact(self) -> bool:
-        return abs(self.high - self.low) < 1e-9
+        return self.high - self.low < 1e-9  # high >= low by construction
 
     def __add__(self, other: Interval) -> Interval:
         return Interval(self.low + other.low, self.high + other.high, self.notes + other.notes)

@@ -149,6 +149,7 @@ def _row(
     status: str = "ok",
     message: str | None = None,
     staging: dict[str, Any] | None = None,
+    mfn: OptionRow | None = None,
 ) -> OptionRow:
     if expr is None:
         return OptionRow(
@@ -174,6 +175,12 @@ def _row(
     if pct is None and duty is not None and basis.value and duty.exact:
         pct, ave = 100.0 * duty.low / basis.value, True
     st = "ok" if err is None else "needs_input"
+    mp = ma = None
+    if mfn is not None and mfn.status == "ok":
+        if mfn.rate_pct is not None and pct is not None:
+            mp = mfn.rate_pct - pct
+        if mfn.duty is not None and duty is not None and mfn.duty.exact and duty.exact:
+            ma = mfn.duty.low - duty.low
     return OptionRow(
         option,
         name,
@@ -184,8 +191,8 @@ def _row(
         pct,
         ave,
         duty,
-        None,
-        None,
+        mp,
+        ma,
         err,
         rule,
         prov,
@@ -194,14 +201,23 @@ def _row(
 
 
 def _pref_rows(
-    index: TariffIndex, sched: Schedule, line: TariffLine, q: DutyQuery, agreements: list[Agreement]
+    index: TariffIndex,
+    sched: Schedule,
+    line: TariffLine,
+    q: DutyQuery,
+    agreements: list[Agreement],
+    mfn: OptionRow | None = None,
 ) -> list[OptionRow]:
+    def row(*args: Any, **kw: Any) -> OptionRow:
+        kw["mfn"] = mfn
+        return _row(*args, **kw)
+
     rows = []
     for a in agreements:
         ref = a.schedules.get(sched.importer)
         rule = origin_rule(a, line.hs6, q.rule_lookup)
         if a.scenario is not None:
-            rows.append(_scenario_row(a, sched, line, q, rule))
+            rows.append(_scenario_row(a, sched, line, q, rule, mfn))
             continue
         col = (
             a.id if sched.agreement_columns else ((ref.column_for(q.origin) if ref else None) or "")
@@ -210,7 +226,7 @@ def _pref_rows(
         prov = sched.provenance(line, col)
         if cell is None:
             rows.append(
-                _row(
+                row(
                     a.id,
                     a.name(q.lang),
                     "preferential",
@@ -225,7 +241,7 @@ def _pref_rows(
             )
         elif cell.excluded:
             rows.append(
-                _row(
+                row(
                     a.id,
                     a.name(q.lang),
                     "preferential",
@@ -240,7 +256,7 @@ def _pref_rows(
             )
         elif q.origin in cell.excluded_origins:
             rows.append(
-                _row(
+                row(
                     a.id,
                     a.name(q.lang),
                     "preferential",
@@ -255,7 +271,7 @@ def _pref_rows(
             )
         elif cell.expr is None:
             rows.append(
-                _row(
+                row(
                     a.id,
                     a.name(q.lang),
                     "preferential",
@@ -284,7 +300,7 @@ def _pref_rows(
                 if r is not None and q.on > sched.valid_from:
                     expr = AdValorem(r)
             rows.append(
-                _row(
+                row(
                     a.id,
                     a.name(q.lang),
                     "preferential",
@@ -300,7 +316,12 @@ def _pref_rows(
 
 
 def _scenario_row(
-    a: Agreement, sched: Schedule, line: TariffLine, q: DutyQuery, rule: dict[str, Any]
+    a: Agreement,
+    sched: Schedule,
+    line: TariffLine,
+    q: DutyQuery,
+    rule: dict[str, Any],
+    mfn: OptionRow | None = None,
 ) -> OptionRow:
     assert a.scenario is not None
     cat = a.scenario.category_for(line.hs6)
@@ -328,6 +349,7 @@ def _scenario_row(
             "excluded",
             "excluded in the scenario: MFN applies" if f is None else "no MFN rate to stage",
             staging=stg,
+            mfn=mfn,
         )
     return _row(
         a.id,
@@ -339,6 +361,7 @@ def _scenario_row(
         prov,
         rule,
         staging=stg,
+        mfn=mfn,
     )
 
 
@@ -358,31 +381,6 @@ def _best(rows: list[OptionRow]) -> tuple[str | None, str]:
             return MFN, "no agreement rate is below MFN"
         return best.option, "lowest rate"
     return None, "rates not comparable without value/quantity"
-
-
-def _with_margins(rows: list[OptionRow]) -> list[OptionRow]:
-    mfn = next((r for r in rows if r.option == MFN and r.status == "ok"), None)
-    if mfn is None:
-        return rows
-    out = []
-    for r in rows:
-        mp = (
-            (mfn.rate_pct - r.rate_pct)
-            if (mfn.rate_pct is not None and r.rate_pct is not None)
-            else None
-        )
-        ma = (
-            (mfn.duty.low - r.duty.low)
-            if (mfn.duty and r.duty and mfn.duty.exact and r.duty.exact)
-            else None
-        )
-        out.append(
-            OptionRow(
-                r.option, r.name, r.kind, r.status, r.rate, r.rate_text, r.rate_pct, r.rate_is_ave, r.duty,
-                mp, ma, r.message, r.origin_rule, r.provenance, r.staging,
-            )
-        )  # fmt: skip
-    return out
 
 
 def duty_options(index: TariffIndex, q: DutyQuery, lang: str = "en") -> DutyOptions:
@@ -422,7 +420,13 @@ def duty_options(index: TariffIndex, q: DutyQuery, lang: str = "en") -> DutyOpti
             "ok" if line.mfn is not None else "unparsed",
             None if line.mfn is not None else _mfn_problem(line),
         )
-        rows = _with_margins([mfn_row, *_pref_rows(index, sched, line, q, agreements)])
+        if mfn_row.status == "ok":
+            mfn_row = replace(
+                mfn_row,
+                margin_pct=0.0 if mfn_row.rate_pct is not None else None,
+                margin_amount=0.0 if mfn_row.duty is not None and mfn_row.duty.exact else None,
+            )
+        rows = [mfn_row, *_pref_rows(index, sched, line, q, agreements, mfn_row)]
         for r in rows:
             if r.status == "needs_input" and r.message:
                 missing.add(r.message)
