@@ -6,6 +6,7 @@ The SparkSession is created lazily, once per process.
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +23,7 @@ _lock = threading.Lock()
 _spark: Any = None
 
 
-def spark_session(cores: int = 2, shuffle_partitions: int = 4) -> Any:
+def spark_session(cores: int = 2, shuffle_partitions: int = 2) -> Any:
     """The process-wide local SparkSession (``local[cores]``), created on first use."""
     global _spark
     with _lock:
@@ -40,8 +41,11 @@ def spark_session(cores: int = 2, shuffle_partitions: int = 4) -> Any:
                 .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
                 .config("spark.default.parallelism", str(cores))
                 .config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false")
                 .config("spark.sql.session.timeZone", "UTC")
+                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                 .config("spark.driver.memory", "2g")
+                .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="kaigai-spark-"))
                 .getOrCreate()
             )
             _spark.sparkContext.setLogLevel("ERROR")
@@ -55,6 +59,7 @@ class Engine:
     name: str
     con: Any
     tables: list[str] = field(default_factory=list)
+    cached: list[Any] = field(default_factory=list)
 
     def register(self, name: str, df: pd.DataFrame) -> ir.Table:
         """Upload a pandas frame as table ``name`` (strings as plain Python objects)."""
@@ -64,8 +69,10 @@ class Engine:
                 df[c] = df[c].astype(object)
         if self.name == "duckdb":
             t = self.con.create_table(name, df, overwrite=True, temp=True)
-        else:
-            t = self.con.create_table(name, df, overwrite=True)
+        else:  # a session temp view: nothing is written to a warehouse directory
+            session = self.con._session
+            session.createDataFrame(df).createOrReplaceTempView(name)
+            t = self.con.table(name)
         self.tables.append(name)
         return t
 
@@ -74,14 +81,19 @@ class Engine:
 
     def cache(self, name: str, expr: ir.Table) -> ir.Table:
         """Materialise an intermediate so it is computed once."""
-        return expr.cache()
+        t = expr.cache()
+        self.cached.append(t)
+        return t
 
     def close(self) -> None:
+        for t in reversed(self.cached):
+            t.release()
+        self.cached.clear()
         if self.name == "duckdb":
             self.con.disconnect()
         else:
             for n in self.tables:
-                self.con.drop_table(n, force=True)
+                self.con._session.catalog.dropTempView(n)
 
 
 def connect(engine: str, *, threads: int = 2, memory_limit: str = "3GB") -> Engine:

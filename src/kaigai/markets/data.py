@@ -1,0 +1,177 @@
+"""Data layer of the market finder: load frames via kaigai.data.store, prepare/read a catalog.
+
+This is the only module of ``kaigai.markets`` that does I/O.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from kaigai.core.errors import DatasetMissingError
+from kaigai.core.provenance import Provenance
+from kaigai.data import store
+from kaigai.markets.potential import MarketFrames, PotentialResult
+from kaigai.markets.types import EPIParams
+
+if TYPE_CHECKING:
+    from kaigai.core.config import Settings
+
+TRADE_SETS = ("trade_hs6", "imports_by_importer", "exports_by_exporter", "weo", "geodist_dist")
+RISK_SETS = ("lpi", "wgi", "doing_business", "ilo_earnings", "cpi")
+STARTER_NOTE = (
+    "Starter-pack subset (22 countries as importers, HS chapters 21 22 33 61 62 84 85 90): "
+    "ease of trade is computed over these chapters only; import the full data for all products."
+)
+
+
+def _where(name: str, settings: Settings) -> str:
+    try:
+        return store.where(name, settings)
+    except DatasetMissingError:
+        return "missing"
+
+
+def dataset_provenance(names: tuple[str, ...], settings: Settings) -> tuple[Provenance, ...]:
+    return tuple(store.provenance(n, settings) for n in names)
+
+
+def load_frames(settings: Settings) -> MarketFrames:
+    """Load the frames the potential pipeline needs (catalog first, else the starter pack)."""
+    trade = store.load("trade_hs6", settings, columns=["exporter", "importer", "hs6", "value_usd"])
+    imports = store.load(
+        "imports_by_importer", settings, columns=["importer", "hs6", "import_value_usd"]
+    )
+    exports = store.load(
+        "exports_by_exporter", settings, columns=["exporter", "hs6", "export_value_usd"]
+    )
+    weo = store.load("weo", settings)
+    geodist = store.load("geodist_dist", settings, columns=["iso_o", "iso_d", "dist"])
+    starter = _where("trade_hs6", settings) == "starter"
+    return MarketFrames(
+        trade=trade,
+        imports=imports,
+        exports=exports,
+        weo=weo,
+        geodist=geodist,
+        provenance=dataset_provenance(TRADE_SETS, settings),
+        scope_note=STARTER_NOTE if starter else "",
+    )
+
+
+def load_risk_frames(settings: Settings) -> dict[str, pd.DataFrame]:
+    """Indicator frames for the risk index; a missing dataset is simply absent (flagged later)."""
+    out: dict[str, pd.DataFrame] = {}
+    for name in RISK_SETS:
+        try:
+            out[name] = store.load(name, settings)
+        except DatasetMissingError:
+            continue
+    return out
+
+
+def prepared_dir(settings: Settings) -> Path:
+    return Path(settings.data_dir) / "markets"
+
+
+def _prepared_file(settings: Settings, params: EPIParams) -> Path:
+    return prepared_dir(settings) / f"epi_{params.variant}_{params.base_year}.parquet"
+
+
+def _fingerprint(settings: Settings) -> str:
+    """Which copy of the trade data a prepared run came from (to detect stale output)."""
+    where = _where("trade_hs6", settings)
+    if where == "catalog":
+        return f"catalog:{settings.catalog_path.stat().st_mtime_ns}"
+    return where
+
+
+def prepare(settings: Settings, params: EPIParams | None = None) -> Path:
+    """Run the full pipeline once and store its output for fast per-query reads."""
+    from kaigai.markets import pipeline
+    from kaigai.markets.backends import connect
+    from kaigai.markets.potential import notes_for, prepare_inputs, register_inputs
+
+    params = params or EPIParams()
+    frames = load_frames(settings)
+    path = _prepared_file(settings, params)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    eng = connect(settings.engine)
+    try:
+        stages = pipeline.build(
+            register_inputs(eng, prepare_inputs(frames, params)), params, stage=eng.cache
+        )
+        pot = stages["potential"].order_by(["exporter", "hs6", "importer"])
+        if eng.name == "duckdb":
+            eng.con.to_parquet(pot, path, row_group_size=100_000)
+        else:
+            eng.execute(pot).to_parquet(path, index=False, row_group_size=100_000)
+        eng.execute(stages["markets"]).to_parquet(path.with_suffix(".markets.parquet"), index=False)
+    finally:
+        eng.close()
+    meta = {
+        "notes": list(notes_for(frames, params)),
+        "provenance": [p.to_dict() for p in frames.provenance],
+        "fingerprint": _fingerprint(settings),
+    }
+    path.with_suffix(".json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def read_prepared(
+    settings: Settings, params: EPIParams, exporter: str, hs6: list[str]
+) -> PotentialResult | None:
+    """Rows of a prepared run for one exporter and products, or None if not prepared."""
+    import duckdb
+
+    path = _prepared_file(settings, params)
+    if not path.is_file():
+        return None
+    meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    if meta.get("fingerprint") != _fingerprint(settings):
+        return None
+    con = duckdb.connect()
+    try:
+        pot = con.execute(
+            "SELECT * FROM read_parquet(?) WHERE exporter = ? AND list_contains(?, hs6)",
+            [str(path), exporter, hs6],
+        ).df()
+        mk = con.execute(
+            "SELECT * FROM read_parquet(?)", [str(path.with_suffix(".markets.parquet"))]
+        ).df()
+    finally:
+        con.close()
+    prov = tuple(Provenance(**p) for p in meta["provenance"])
+    return PotentialResult(pot, mk, params, tuple(meta["notes"]), prov)
+
+
+def potential_for(
+    settings: Settings, params: EPIParams, exporter: str, hs6: list[str]
+) -> PotentialResult:
+    """Potential rows for one exporter and products from the prepared output.
+
+    The first call (or a call after the data changed) runs :func:`prepare`, which computes
+    every exporter x market x product once; later calls only read and filter.
+    """
+    got = read_prepared(settings, params, exporter, hs6)
+    if got is None:
+        prepare(settings, params)
+        got = read_prepared(settings, params, exporter, hs6)
+    assert got is not None
+    return got
+
+
+__all__ = [
+    "RISK_SETS",
+    "TRADE_SETS",
+    "dataset_provenance",
+    "load_frames",
+    "load_risk_frames",
+    "potential_for",
+    "prepare",
+    "prepared_dir",
+    "read_prepared",
+]

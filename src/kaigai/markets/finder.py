@@ -1,0 +1,197 @@
+"""Market finder service: validate input, load data, compute, rank, explain.
+
+Shells (CLI, REST, plan) call :func:`find_markets` and :func:`explain_market`; engines stay pure.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from kaigai.core.countries import normalize_country
+from kaigai.core.errors import HSCodeError, MarketError
+from kaigai.data import store
+from kaigai.hs.codes import normalize_prefix
+from kaigai.markets.data import load_risk_frames, potential_for, read_prepared
+from kaigai.markets.inputs import from_trade_code, to_trade_code
+from kaigai.markets.ranking import (
+    ABSENT_IMPORTERS,
+    RankingResult,
+    money,
+    not_computed,
+    rank_markets,
+)
+from kaigai.markets.risk import RiskResult, risk_index
+from kaigai.markets.types import EPIParams
+from kaigai.markets.weights import Weights
+
+if TYPE_CHECKING:
+    from kaigai.core.config import Settings
+
+
+def resolve_products(hs: str, settings: Settings) -> list[str]:
+    """HS6 codes for a 2/4/6-digit code (HS 2017 product list); unknown codes raise."""
+    prefix = normalize_prefix(hs)
+    codes = store.load("hs17_products", settings, columns=["hs6"])["hs6"].astype(str)
+    got = sorted(c for c in codes if c.startswith(prefix))
+    if not got:
+        raise HSCodeError(
+            f"HS code {hs} matches no HS 2017 product.",
+            hint="Check the code (the trade data uses HS 2017), e.g. 847130 or chapter 84.",
+            hs=hs,
+        )
+    return got
+
+
+def _risk(settings: Settings, markets: list[str], weights: Weights, year: int) -> RiskResult:
+    return risk_index(load_risk_frames(settings), markets, weights.risk, reference_year=year)
+
+
+def find_markets(
+    settings: Settings,
+    exporter: str,
+    hs: str,
+    *,
+    params: EPIParams | None = None,
+    weights: Weights | None = None,
+    floor: float = 0.0,
+    sort: str = "score",
+) -> RankingResult:
+    """Ranked markets for ``exporter`` (name/ISO) and ``hs`` (HS6, heading or chapter).
+
+    Raises
+    ------
+    CountryError, HSCodeError
+        unknown country or HS code.
+    MarketError
+        the exporter has no exports of the product, or no market has a computable potential.
+    """
+    params = params or EPIParams()
+    weights = weights or Weights()
+    iso = normalize_country(exporter)
+    code = to_trade_code(iso)
+    products = resolve_products(hs, settings)
+    res = potential_for(settings, params, code, products)
+    pot = res.potential
+    if pot.empty:
+        raise MarketError(
+            f"{iso} has no recorded exports of {hs} in {params.base_year} to any market, or no "
+            "market with complete data imports it.",
+            hint="The ITC method starts from current exports (supply). Try the chapter "
+            f"({normalize_prefix(hs)[:2]}) or a related product.",
+            exporter=iso,
+            hs=hs,
+        )
+    markets = sorted({str(x) for x in pot["importer"]})
+    risk = _risk(settings, [from_trade_code(m) for m in markets], weights, params.base_year)
+    rows = rank_markets(
+        iso, products, pot, risk, weights=weights.ranking, floor=floor, sort=sort,
+        target_year=params.base_year + params.horizon,
+    )  # fmt: skip
+    return RankingResult(
+        exporter=iso,
+        products=tuple(sorted(set(pot["hs6"]))),
+        rows=rows,
+        not_computed=tuple(not_computed(res.markets, pot, code)),
+        notes=res.notes,
+        provenance=res.provenance,
+    )
+
+
+def explain_market(
+    settings: Settings,
+    exporter: str,
+    market: str,
+    hs: str,
+    *,
+    params: EPIParams | None = None,
+    weights: Weights | None = None,
+) -> dict[str, Any]:
+    """Every factor behind one (exporter, market, product) potential, with sources."""
+    params = params or EPIParams()
+    weights = weights or Weights()
+    iso, dest = normalize_country(exporter), normalize_country(market)
+    if dest in ABSENT_IMPORTERS:
+        raise MarketError(
+            f"No import data for {dest}: it is absent as an importer in the trade source.",
+            hint="Potential cannot be computed; its imports are missing from the 2024 file.",
+        )
+    products = resolve_products(hs, settings)
+    res = read_prepared(settings, params, to_trade_code(iso), products)
+    if res is None:
+        res = potential_for(settings, params, to_trade_code(iso), products)
+    rows = res.potential[res.potential["importer"] == to_trade_code(dest)]
+    if rows.empty:
+        why = {r["market"]: r["reason"] for r in not_computed(res.markets, res.potential)}
+        reason = why.get(dest, f"{iso} has no recorded exports of {hs}")
+        raise MarketError(
+            f"No potential for {iso} -> {dest}, HS {hs}: {reason}.",
+            hint="Run `kaigai markets --from ... --hs ...` to see the markets that have data.",
+        )
+    risk = _risk(settings, [dest], weights, params.base_year)
+    factors = []
+    for r in rows.itertuples(index=False):
+        factors.append(_factor_rows(r._asdict()))
+    subs = risk.subs[risk.subs["iso3"] == dest]
+    idx = risk.index.iloc[0].to_dict()
+    return {
+        "exporter": iso,
+        "market": dest,
+        "products": sorted(set(rows["hs6"])),
+        "potential_usd": float(rows["epi"].sum()),
+        "actual_usd": float(rows["actual"].sum()),
+        "untapped_usd": float(rows["untapped"].sum()),
+        "summary": f"potential {money(float(rows['epi'].sum()))}, actual "
+        f"{money(float(rows['actual'].sum()))}, untapped {money(float(rows['untapped'].sum()))}",
+        "factors": factors,
+        "risk": {
+            "index": None if pd.isna(idx["risk"]) else float(idx["risk"]),
+            "weight_coverage": float(idx["weight_coverage"]),
+            "missing": [x for x in str(idx["missing"]).split(",") if x],
+            "driver": idx["driver"],
+            "weights": weights.risk,
+            "indicators": subs.drop(columns=["iso3"]).to_dict(orient="records"),
+        },
+        "notes": list(res.notes),
+        "provenance": [p.to_dict() for p in res.provenance],
+    }
+
+
+def _factor_rows(r: dict[str, Any]) -> dict[str, Any]:
+    loc = f"exporter={r['exporter']} importer={r['importer']} hs6={r['hs6']}"
+    return {
+        "hs6": r["hs6"],
+        "actual_usd": r["actual"],
+        "actual_source": f"trade_hs6 2024: {loc}",
+        "market_imports_usd": r["imports"],
+        "projected_imports_usd": r["proj_imports"],
+        "demand_factor": r["demand_factor"],
+        "income_elasticity": r["elasticity"],
+        "exporter_world_exports_usd": r["exports"],
+        "market_share": r["share"],
+        "projected_market_share": r["proj_share"],
+        "global_tariff_factor": r["gtd"],
+        "market_tariff_factor": r["ta"],
+        "distance_km": None if pd.isna(r["ln_dist"]) else math.exp(float(r["ln_dist"])),
+        "suppliers_avg_ln_distance": r["avg_ln_dist"],
+        "distance_factor": r["dist_factor"],
+        "ease": r["ease"],
+        "potential_usd": r["epi"],
+        "untapped_usd": r["untapped"],
+        "flags": [
+            k
+            for k in (
+                "growth_missing",
+                "demand_growth_missing",
+                "distance_missing",
+                "tariff_missing",
+                "ease_zero",
+            )
+            if bool(r[k])
+        ],  # fmt: skip
+    }
+
+
+__all__ = ["explain_market", "find_markets", "resolve_products"]

@@ -1,0 +1,206 @@
+"""Rank markets for one exporter and product (group): untapped potential, growth, risk, distance.
+
+Pure functions on frames. No hidden threshold: every market with a computed potential is
+kept; the caller may set a floor on untapped potential.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kaigai.core.provenance import Provenance
+from kaigai.markets.inputs import from_trade_code
+from kaigai.markets.risk import COMPONENTS, RiskResult, describe_driver
+from kaigai.markets.types import SORT_KEYS, check_choice
+
+#: Absent as importers in the trade source (README of shared/data/markets).
+ABSENT_IMPORTERS = ("USA", "DEU", "FRA", "GBR", "NLD", "ESP")
+FLAG_TEXT = {
+    "growth_missing": "exporter GDP projection missing (growth neutral)",
+    "demand_growth_missing": "market GDP/population projection missing (demand growth neutral)",
+    "distance_missing": "distance missing (distance factor neutral)",
+    "ease_zero": "no bilateral trade in any product (ease 0)",
+}
+
+
+def money(v: float) -> str:
+    """USD amount in short form: 4.1m, 850k, 1.2bn."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "n/a"
+    a = abs(v)
+    for div, suf in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if a >= div:
+            return f"USD {v / div:,.1f}{suf}"
+    return f"USD {v:,.0f}"
+
+
+@dataclass(frozen=True)
+class RankingResult:
+    exporter: str
+    products: tuple[str, ...]
+    rows: pd.DataFrame
+    not_computed: tuple[dict[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
+    provenance: tuple[Provenance, ...] = ()
+    risk_missing: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.not_computed) or bool(self.rows["flags"].str.len().gt(0).any())
+
+    def to_dict(self) -> dict[str, Any]:
+        cols = ["rank", "market", "potential_usd", "actual_usd", "untapped_usd", "untapped_share",
+                "import_growth", "risk", "risk_driver", "risk_coverage", "risk_missing",
+                "distance_km", "score", "flags", "explanation"]  # fmt: skip
+        recs = self.rows[cols].to_dict(orient="records")
+        for r in recs:
+            r["flags"] = list(r["flags"])
+            r["risk_missing"] = [x for x in str(r["risk_missing"]).split(",") if x]
+        return {
+            "exporter": self.exporter,
+            "products": list(self.products),
+            "markets": recs,
+            "not_computed": list(self.not_computed),
+            "partial": self.partial,
+            "notes": list(self.notes),
+            "provenance": [p.to_dict() for p in self.provenance],
+        }
+
+
+def _minmax(x: pd.Series) -> pd.Series:
+    lo, hi = x.min(), x.max()
+    if not np.isfinite(lo) or not np.isfinite(hi) or hi == lo:
+        return pd.Series(np.where(x.notna(), 1.0, np.nan), index=x.index)
+    return (x - lo) / (hi - lo)
+
+
+def by_market(potential: pd.DataFrame) -> pd.DataFrame:
+    """Sum the potential rows of one exporter over products, per market."""
+    p = potential.copy()
+    p["ease_zero"] = p["ease_zero"].astype(bool)
+    agg = p.groupby("importer").agg(
+        potential_usd=("epi", "sum"),
+        actual_usd=("actual", "sum"),
+        untapped_usd=("untapped", "sum"),
+        imports=("imports", "sum"),
+        proj_imports=("proj_imports", "sum"),
+        ln_dist=("ln_dist", "first"),
+        growth_missing=("growth_missing", "any"),
+        demand_growth_missing=("demand_growth_missing", "any"),
+        distance_missing=("distance_missing", "any"),
+        ease_zero=("ease_zero", "all"),
+    )
+    agg["untapped_share"] = agg["untapped_usd"] / agg["potential_usd"].where(
+        agg["potential_usd"] > 0
+    )
+    agg["import_growth"] = agg["proj_imports"] / agg["imports"] - 1.0
+    return agg.reset_index()
+
+
+def rank_markets(
+    exporter: str,
+    products: list[str],
+    potential: pd.DataFrame,
+    risk: RiskResult,
+    *,
+    weights: dict[str, float],
+    floor: float = 0.0,
+    sort: str = "score",
+    target_year: int = 2028,
+) -> pd.DataFrame:
+    """One row per market with score 0..100, explanation and flags, sorted by ``sort``."""
+    check_choice(sort, SORT_KEYS, "sort key")
+    m = by_market(potential)
+    m["market"] = m["importer"].map(from_trade_code)
+    m = m.merge(risk.index.rename(columns={"iso3": "market"}), on="market", how="left")
+    m["distance_km"] = np.exp(m["ln_dist"])
+    parts = {
+        "untapped": _minmax(np.log1p(m["untapped_usd"].clip(lower=0))),
+        "growth": _minmax(m["import_growth"]),
+        "risk": 1.0 - m["risk"] / 100.0,
+        "distance": 1.0 - _minmax(m["ln_dist"]),
+    }
+    num = pd.Series(0.0, index=m.index)
+    den = pd.Series(0.0, index=m.index)
+    for k, s in parts.items():
+        w = float(weights.get(k, 0.0))
+        ok = s.notna()
+        num += np.where(ok, s.fillna(0) * w, 0.0)
+        den += np.where(ok, w, 0.0)
+    m["score"] = 100.0 * num / den.where(den > 0)
+    m = m[m["untapped_usd"] >= floor].copy()
+    m["flags"] = [
+        tuple(FLAG_TEXT[f] for f in FLAG_TEXT if bool(r[f]))
+        + (("no risk data",) if pd.isna(r["risk"]) else ())
+        for _, r in m.iterrows()
+    ]
+    m["risk_driver"] = [
+        describe_driver(risk, iso) if pd.notna(rk) else ""
+        for iso, rk in zip(m["market"], m["risk"], strict=True)
+    ]
+    m["risk_coverage"] = m["weight_coverage"]
+    m["risk_missing"] = m["missing"].fillna(",".join(COMPONENTS))
+    m["explanation"] = [_explain(r, target_year) for _, r in m.iterrows()]
+    key = {"potential": "potential_usd", "untapped": "untapped_usd", "growth": "import_growth",
+           "distance": "distance_km", "risk": "risk", "score": "score"}[sort]  # fmt: skip
+    asc = sort in ("risk", "distance")
+    m = m.sort_values([key, "untapped_usd"], ascending=[asc, False], na_position="last")
+    m.insert(0, "rank", range(1, len(m) + 1))
+    return m.reset_index(drop=True)
+
+
+def _explain(r: pd.Series, target_year: int) -> str:
+    pot = float(r["potential_usd"])
+    share = r["untapped_share"]
+    txt = f"potential {money(pot)}"
+    txt += f", {share:.0%} untapped" if pd.notna(share) else ", nothing computable"
+    if pd.notna(r["import_growth"]):
+        txt += f"; market imports {r['import_growth']:+.0%} to {target_year}"
+    if pd.notna(r["risk"]):
+        txt += f"; risk {r['risk']:.0f}/100 driven by {r['risk_driver']}"
+        if r["risk_missing"]:
+            txt += f" (missing: {r['risk_missing'].replace(',', ', ')})"
+    else:
+        txt += "; no risk data"
+    return txt
+
+
+def not_computed(
+    markets: pd.DataFrame, potential: pd.DataFrame, exporter: str = ""
+) -> list[dict[str, str]]:
+    """Markets without a potential and why (absent importer, incomplete structure, no imports)."""
+    out = [
+        {"market": c, "reason": "no import data (absent as importer in the trade source)"}
+        for c in ABSENT_IMPORTERS
+    ]
+    inc = markets[~markets["complete"].astype(bool)]
+    out += [
+        {
+            "market": from_trade_code(c),
+            "reason": "import totals only; bilateral supplier structure not in the data",
+        }
+        for c in inc["importer"]
+    ]
+    have = set(potential["importer"])
+    comp = markets[markets["complete"].astype(bool)]
+    out += [
+        {"market": from_trade_code(c), "reason": "no recorded imports of the product"}
+        for c in comp["importer"] if c not in have and c != exporter
+    ]  # fmt: skip
+    return out
+
+
+__all__ = [
+    "ABSENT_IMPORTERS",
+    "FLAG_TEXT",
+    "RankingResult",
+    "by_market",
+    "money",
+    "not_computed",
+    "rank_markets",
+]
