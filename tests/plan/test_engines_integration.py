@@ -108,3 +108,25 @@ def test_market_figures_equal_find_markets(plan, settings) -> None:
             assert m.figures[k].value == (None if v != v else float(v)), (m.iso3, k)
     first = next(a for a in plan.actions if a.kind == "market")
     assert ranked[0].name in first.title and first.why == ranked[0].explanation
+
+
+def test_risk_appetite_reaches_the_ranking(settings) -> None:
+    finder = pytest.importorskip("kaigai.markets.finder", reason="market finder not in this build")
+    from kaigai.markets.weights import Weights
+
+    p = example_profile_path()
+    base = load_profile(p, settings)
+    prof = base.model_copy(
+        update={"preferences": base.preferences.model_copy(update={"risk_appetite": "low"})}
+    )
+    plan = build_plan(prof, settings, base_dir=p.parent, as_of=ON)
+    w = Weights()
+    ref = finder.find_markets(
+        settings,
+        "JPN",
+        "848210",
+        weights=Weights(w.risk, {**w.ranking, "risk": 2 * w.ranking["risk"]}),
+    )
+    ranked = [m.iso3 for m in plan.products[0].markets if m.selected_by == "ranking"]
+    assert ranked == [str(x) for x in ref.rows["market"].head(5)]
+    assert any("multiplied by 2" in a for a in plan.assumptions)

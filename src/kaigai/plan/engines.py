@@ -150,8 +150,18 @@ def _cached(key: tuple[Any, ...], make: Any) -> Any:
     return _CACHE[key]
 
 
+#: Risk appetite -> multiplier of the market finder's ranking weight of risk (others unchanged).
+RISK_APPETITE = {"low": 2.0, "medium": 1.0, "high": 0.5}
+
+
 def run_markets(
-    settings: Any, exporter: str, hs6: str, top: int, exclude: tuple[str, ...], lang: str = "en"
+    settings: Any,
+    exporter: str,
+    hs6: str,
+    top: int,
+    exclude: tuple[str, ...],
+    lang: str = "en",
+    risk_appetite: str = "medium",
 ) -> MarketsOutcome:
     """Rank markets for ``exporter`` and ``hs6`` with the market finder (all markets it ranks).
 
@@ -163,9 +173,15 @@ def run_markets(
     except ImportError:
         return MarketsOutcome("not_available", not_available(MARKETS, lang))
     engine = "kaigai.markets.finder.find_markets"
+    from kaigai.markets.weights import Weights
+
+    base = Weights()
+    ranking = dict(base.ranking)
+    ranking["risk"] = ranking.get("risk", 0.0) * RISK_APPETITE[risk_appetite]
+    weights = Weights(risk=base.risk, ranking=ranking)
     try:
-        key = ("markets", *data_key(settings), exporter, hs6)
-        res = _cached(key, lambda: find_markets(settings, exporter, hs6))
+        key = ("markets", *data_key(settings), exporter, hs6, risk_appetite)
+        res = _cached(key, lambda: find_markets(settings, exporter, hs6, weights=weights))
     except KaigaiError as exc:
         return MarketsOutcome("not_available", exc.message, engine=engine)
     units = {

@@ -89,7 +89,13 @@ def _product_plan(
     hs6 = product.hs
     parts: list[Part] = []
     mo = engines.run_markets(
-        settings, exporter, hs6, n_markets, tuple(profile.preferences.excluded_markets), lang
+        settings,
+        exporter,
+        hs6,
+        n_markets,
+        tuple(profile.preferences.excluded_markets),
+        lang,
+        profile.preferences.risk_appetite,
     )
     outputs[f"markets:{hs6}"] = mo.raw
     parts.append(Part("markets", mo.status, mo.detail, mo.engine))
@@ -340,6 +346,12 @@ def build_plan(
             if profile.products[0].annual_export_value is None
             else f"{profile.products[0].annual_export_value:,.0f}",
             currency=profile.size.currency,
+        ),
+        t(
+            "Risk appetite {appetite}: the market finder's ranking weight of risk is multiplied by {factor} (low 2, medium 1, high 0.5).",
+            lang,
+            appetite=profile.preferences.risk_appetite,
+            factor=f"{engines.RISK_APPETITE[profile.preferences.risk_appetite]:g}",
         ),
         t(
             "Readiness weights: people 20%, experience 15%, finance 15%, certification 15%, IP 10%, capacity 10%, commitment 15%.",
