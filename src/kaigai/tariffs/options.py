@@ -366,21 +366,28 @@ def _scenario_row(
 
 
 def _best(rows: list[OptionRow]) -> tuple[str | None, str]:
+    """Lowest duty (or rate); MFN wins ties (no paperwork); equal agreements are named."""
     ok = [r for r in rows if r.status == "ok"]
-    mfn = next((r for r in rows if r.option == MFN), None)
     if not ok:
         return None, "no option could be computed"
-    if all(r.duty is not None and r.duty.exact for r in ok) and any(
-        r.duty and r.duty.high > 0 for r in ok
-    ):
-        best = min(ok, key=lambda r: (r.duty.low if r.duty else 0, r.option != MFN))  # type: ignore[union-attr]
-        return best.option, "lowest duty amount"
-    if all(r.rate_pct is not None for r in ok):
-        best = min(ok, key=lambda r: (r.rate_pct, r.option != MFN))  # type: ignore[arg-type,return-value]
-        if mfn is not None and best.option == MFN:
-            return MFN, "no agreement rate is below MFN"
-        return best.option, "lowest rate"
-    return None, "rates not comparable without value/quantity"
+    by_duty = all(r.duty is not None and r.duty.exact for r in ok) and any(
+        r.duty is not None and r.duty.high > 0 for r in ok
+    )
+    if by_duty:
+        keyed = [(r.duty.low, r) for r in ok if r.duty is not None]
+        why = "lowest duty amount"
+    elif all(r.rate_pct is not None for r in ok):
+        keyed = [(r.rate_pct, r) for r in ok if r.rate_pct is not None]
+        why = "lowest rate"
+    else:
+        return None, "rates not comparable without value/quantity"
+    low = min(k for k, _ in keyed)
+    tied = [r.option for k, r in keyed if abs(k - low) < 1e-9]
+    if MFN in tied:
+        return MFN, "no agreement rate is below MFN"
+    if len(tied) > 1:
+        why += " (equal: " + ", ".join(tied) + ")"
+    return tied[0], why
 
 
 def duty_options(index: TariffIndex, q: DutyQuery, lang: str = "en") -> DutyOptions:
