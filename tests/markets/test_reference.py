@@ -9,7 +9,6 @@ from kaigai.data.store import starter_path
 from kaigai.markets.potential import compute_potential
 from kaigai.markets.types import EPIParams
 
-
 PRODUCTS = ["847130", "330499", "220300"]
 
 

@@ -1,0 +1,240 @@
+"""``kaigai markets``: rank export markets for a product (ITC export potential + risk index)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from kaigai.cli.common import (
+    ConfigOpt,
+    JsonOpt,
+    LangOpt,
+    console,
+    err_console,
+    output,
+    settings,
+    table,
+)
+from kaigai.core.errors import InputError
+
+markets_app = typer.Typer(
+    help="Market finder: export potential (ITC method), untapped potential and market risk.",
+    invoke_without_command=True,
+)
+
+FromOpt = Annotated[
+    str | None, typer.Option("--from", help="Exporting country (ISO3 or name), e.g. JPN.")
+]
+HsOpt = Annotated[
+    str | None,
+    typer.Option("--hs", help="HS 2017 code: 6-digit product, 4-digit heading or chapter."),
+]
+YearOpt = Annotated[int, typer.Option("--year", help="Trade year (the data hold 2024 only).")]
+WeightsOpt = Annotated[
+    Path | None, typer.Option("--weights", help="TOML file with [risk] and/or [ranking] weights.")
+]
+StaticOpt = Annotated[
+    bool, typer.Option("--static", help="Static variant: no GDP/population projection.")
+]
+
+
+def _params(year: int, static: bool) -> Any:
+    from kaigai.markets.types import EPIParams
+
+    if year != 2024:
+        raise InputError(
+            f"No trade data for {year}.", hint="The market data hold 2024 only: use --year 2024."
+        )
+    return EPIParams(base_year=year, variant="static" if static else "projected")
+
+
+def _need(value: str | None, flag: str, example: str) -> str:
+    if not value:
+        raise InputError(f"Missing {flag}.", hint=f"e.g. kaigai markets {example}")
+    return value
+
+
+@markets_app.callback()
+def markets(
+    ctx: typer.Context,
+    exporter: FromOpt = None,
+    hs: HsOpt = None,
+    year: YearOpt = 2024,
+    top: Annotated[int, typer.Option("--top", help="Show the first N markets (0 = all).")] = 15,
+    floor: Annotated[
+        float, typer.Option("--floor", help="Keep markets with untapped potential >= USD.")
+    ] = 0.0,
+    sort: Annotated[
+        str, typer.Option("--sort", help="score, untapped, potential, risk, growth, distance.")
+    ] = "score",
+    static: StaticOpt = False,
+    weights: WeightsOpt = None,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Save a chart: out.png, out.svg or out.html.")
+    ] = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Rank markets for one exporter and product: kaigai markets --from JPN --hs 847130."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from kaigai.markets.charts import save_chart
+    from kaigai.markets.finder import find_markets
+    from kaigai.markets.weights import load_weights
+
+    st = settings(config, lang)
+    src = _need(exporter, "--from", "--from JPN --hs 847130")
+    code = _need(hs, "--hs", "--from JPN --hs 847130")
+    if top < 0:
+        raise InputError(f"--top {top} is negative.", hint="Use 0 for all markets.")
+    w = load_weights(weights)
+    with err_console.status("Computing export potential and market risk..."):
+        res = find_markets(
+            st, src, code, params=_params(year, static), weights=w, floor=floor, sort=sort
+        )
+    shown = res.rows if top == 0 else res.rows.head(top)
+    chart_path = None
+    if chart is not None:
+        title = (
+            f"{res.exporter} -> markets, HS {code}: untapped potential by market (colour = risk)"
+        )
+        chart_path = str(save_chart(shown, chart, title, res.notes))
+    payload = res.to_dict()
+    payload["markets"] = payload["markets"][: len(shown)]
+    payload["total_markets"] = len(res.rows)
+    payload["chart"] = chart_path
+
+    def human() -> None:
+        from kaigai.markets.ranking import money
+
+        rows = [
+            (
+                r["rank"],
+                r["market"],
+                money(r["potential_usd"]),
+                money(r["untapped_usd"]),
+                "" if r["risk"] != r["risk"] else f"{r['risk']:.0f}",
+                f"{r['score']:.0f}",
+                r["explanation"],
+            )
+            for _, r in shown.iterrows()
+        ]
+        cols = ["#", "market", "potential", "untapped", "risk", "score", "why"]
+        console.print(
+            table(f"Markets for {res.exporter}, HS {code} ({len(res.products)} HS6)", cols, rows)
+        )
+        nc = res.not_computed
+        if nc:
+            absent = [d["market"] for d in nc if d["reason"].startswith("no import data")]
+            other = [d for d in nc if not d["reason"].startswith("no import data")]
+            console.print(
+                f"No import data: {', '.join(absent)} (absent as importers; not zero potential)."
+            )
+            if other:
+                console.print(
+                    f"Not computed for {len(other)} other markets (see --json for reasons)."
+                )
+        for n in res.notes:
+            console.print(f"[dim]note: {n}[/dim]")
+        if chart_path:
+            console.print(f"Chart saved to {chart_path}")
+
+    output(payload, as_json, human)
+
+
+@markets_app.command("explain")
+def explain(
+    exporter: FromOpt = None,
+    to: Annotated[str | None, typer.Option("--to", help="Market (ISO3 or name), e.g. VNM.")] = None,
+    hs: HsOpt = None,
+    year: YearOpt = 2024,
+    static: StaticOpt = False,
+    weights: WeightsOpt = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Every factor behind one potential: kaigai markets explain --from JPN --to VNM --hs 847130."""
+    from kaigai.markets.finder import explain_market
+    from kaigai.markets.weights import load_weights
+
+    st = settings(config, lang)
+    ex = _need(exporter, "--from", "explain --from JPN --to VNM --hs 847130")
+    dest = _need(to, "--to", "explain --from JPN --to VNM --hs 847130")
+    code = _need(hs, "--hs", "explain --from JPN --to VNM --hs 847130")
+    with err_console.status("Computing..."):
+        res = explain_market(
+            st, ex, dest, code, params=_params(year, static), weights=load_weights(weights)
+        )
+
+    def human() -> None:
+        console.print(
+            f"[bold]{res['exporter']} -> {res['market']}, HS {code}[/bold]: {res['summary']}"
+        )
+        for f in res["factors"]:
+            rows = [(k, _fmt(v)) for k, v in f.items()]
+            console.print(table(f"HS {f['hs6']}: factors", ["factor", "value"], rows))
+        rk = res["risk"]
+        ind = [
+            (
+                i["component"],
+                i["label"],
+                _fmt(i["value"]),
+                i["unit"],
+                i["year"],
+                f"{i['score']:.0f}",
+                i["dataset"],
+            )
+            for i in rk["indicators"]
+        ]
+        idx = "n/a" if rk["index"] is None else f"{rk['index']:.0f}/100"
+        console.print(table(f"Market risk {idx} (missing: {', '.join(rk['missing']) or 'none'})",
+                            ["component", "indicator", "value", "unit", "year", "score", "source"], ind))  # fmt: skip
+        for n in res["notes"]:
+            console.print(f"[dim]note: {n}[/dim]")
+
+    output(res, as_json, human)
+
+
+@markets_app.command("prepare")
+def prepare_cmd(
+    static: StaticOpt = False,
+    as_json: JsonOpt = False,
+    lang: LangOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Compute potential for every exporter x market x product once (fast queries after)."""
+    import time
+
+    from kaigai.markets.data import prepare
+
+    st = settings(config, lang)
+    t0 = time.perf_counter()
+    with err_console.status(f"Running the full pipeline on {st.engine}..."):
+        path = prepare(st, _params(2024, static))
+    payload = {
+        "path": str(path),
+        "engine": st.engine,
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
+    output(
+        payload,
+        as_json,
+        lambda: console.print(f"Prepared {path} in {payload['seconds']} s on {st.engine}."),
+    )
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:,.6g}" if abs(v) < 1e4 else f"{v:,.0f}"
+    if isinstance(v, list):
+        return ", ".join(str(x) for x in v)
+    return str(v)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``kaigai markets`` to the root app."""
+    app.add_typer(markets_app, name="markets")
