@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from kaigai.cli.app import app
@@ -95,3 +96,35 @@ def test_cli_main_translates_errors() -> None:
     err = json.loads(p.stdout)["error"]
     assert err["code"] == "invalid_hs_code" and "999999" in err["message"]
     assert "Traceback" not in p.stderr
+
+
+def test_specific_duty_needs_quantity_and_rate() -> None:
+    # 2106.90.518: temporary 49 JPY/kg, WTO (341 JPY/kg) -> MFN 49 JPY/kg (starter pack line)
+    base = [
+        "duty",
+        "--hs",
+        "2106.90.518",
+        "--from",
+        "USA",
+        "--to",
+        "JPN",
+        "--value",
+        "1000",
+        "--currency",
+        "USD",
+        "--json",
+    ]
+    d = json.loads(runner.invoke(app, base).output)
+    mfn = d["lines"][0]["options"][0]
+    assert (
+        mfn["status"] == "needs_input" and "no quantity" in mfn["message"] and mfn["duty"] is None
+    )
+    d = json.loads(runner.invoke(app, [*base, "--quantity", "10", "--unit", "kg"]).output)
+    mfn = d["lines"][0]["options"][0]
+    assert mfn["status"] == "needs_input" and "exchange rate" in mfn["message"]
+    d = json.loads(
+        runner.invoke(app, [*base, "--quantity", "10", "--unit", "kg", "--jpy-rate", "150"]).output
+    )
+    mfn = d["lines"][0]["options"][0]
+    assert mfn["status"] == "ok" and mfn["duty"]["low"] == pytest.approx(490 / 150, abs=1e-4)
+    assert mfn["rate_is_ave"] and mfn["rate_pct"] == pytest.approx(100 * 490 / 150 / 1000, abs=1e-6)

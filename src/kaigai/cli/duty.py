@@ -93,6 +93,13 @@ def duty(
         float | None, typer.Option("--value", help="Customs value of the shipment")
     ] = None,
     currency: Annotated[str, typer.Option("--currency", help="Currency of --value")] = "JPY",
+    jpy_per_unit: Annotated[
+        float | None,
+        typer.Option(
+            "--jpy-rate",
+            help="JPY per 1 unit of --currency (for yen specific duties); you supply it",
+        ),
+    ] = None,
     quantity: Annotated[
         float | None, typer.Option("--quantity", help="Quantity (for specific duties)")
     ] = None,
@@ -133,6 +140,8 @@ def duty(
         raise InputError(f"--quota must be 'in' or 'out', not '{quota}'.")
     if (quantity is None) != (unit is None):
         raise InputError("Give --quantity and --unit together.", hint="e.g. --quantity 5 --unit kg")
+    if jpy_per_unit is not None and jpy_per_unit <= 0:
+        raise InputError("--jpy-rate must be positive.", hint="e.g. --currency USD --jpy-rate 150")
     o, d = normalize_country(origin), normalize_country(destination)
     on = resolve_date(year, as_of)
     cur = currency_code(currency)
@@ -142,7 +151,14 @@ def duty(
         o,
         d,
         on,
-        Basis(value, cur if value is not None else None, quantity, unit, quota=quota),
+        Basis(
+            value,
+            cur if value is not None else None,
+            quantity,
+            unit,
+            quota=quota,
+            fx_to={"JPY": jpy_per_unit} if jpy_per_unit else {},
+        ),
         line,
         rule_lookup=origin_lookup(st),
     )
