@@ -140,3 +140,25 @@ def test_seasonal_rows_sharing_a_code(full_index) -> None:  # type: ignore[no-un
     )
     assert _opts(summer)["MFN"].duty.low == pytest.approx(200.0)
     assert _opts(winter)["MFN"].duty.low == pytest.approx(250.0)
+
+
+def test_within_quota_only_preference_falls_back_to_mfn(jp_frame) -> None:  # type: ignore[no-untyped-def]
+    from kaigai.tariffs.loader import index_from_frames
+
+    # 0403.20.191: CPTPP cell "関税割当数量以内のもの 無税"; MFN = lower of 35%+1,076 JPY/kg and 29.8%+915 JPY/kg
+    idx = index_from_frames(jp_frame[jp_frame["chapter"] == "04"])
+    mfn_duty = 0.298 * 10000 + 915 * 10
+
+    def cptpp(quota):  # type: ignore[no-untyped-def]
+        res = duty_options(
+            idx,
+            DutyQuery("0403.20.191", "NZL", "JPN", ON, Basis(10000, "JPY", 10, "kg", quota=quota)),
+        )
+        o = _opts(res)
+        assert o["MFN"].duty.low == pytest.approx(mfn_duty)
+        return o["CPTPP"].duty
+
+    assert (cptpp("in").low, cptpp("in").high) == (0.0, 0.0)
+    assert cptpp("out").low == pytest.approx(mfn_duty)
+    both = cptpp(None)
+    assert (both.low, both.high) == (0.0, pytest.approx(mfn_duty)) and not both.exact

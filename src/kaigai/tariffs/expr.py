@@ -345,6 +345,8 @@ def _evaluate_conditional(expr: Conditional, basis: Basis) -> Interval:
     if basis.quota in ("in", "out"):
         want = "in_quota" if basis.quota == "in" else "out_quota"
         q = [b for b in branches if b.condition == want]
+        if not q and basis.quota == "out":  # a within-quota-only preference: MFN applies outside
+            q = [b for b in branches if b.condition == "otherwise"]
         branches = q or branches
     if basis.date is not None:
         seasonal = [b for b in branches if b.season is not None]
