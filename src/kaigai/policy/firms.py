@@ -163,16 +163,7 @@ def calibrate(
     cls = pop.size_class == names.index(size_class)
     if cls.sum() < 100:
         raise ScenarioError(f"Only {int(cls.sum())} simulated {size_class} firms; raise n_firms.")
-    sub = Population(
-        pop.phi_pow[cls],
-        pop.u_staff[cls],
-        pop.u_immig[cls],
-        pop.z_fx[cls],
-        pop.size_class[cls],
-        pop.seed,
-        pop.sigma,
-        pop.pareto_k,
-    )
+    sub = pop.subset(cls)
     if fta_utilisation_target is not None:
         if not 0 < fta_utilisation_target < 1:
             raise ScenarioError(
@@ -258,12 +249,17 @@ def _calibrate_fta(
     target: float,
     tol: float,
 ) -> tuple[float, float]:
-    """Per-firm FTA fixed cost (relative to f_x) giving firm-based utilisation ``target``."""
+    """Per-firm FTA fixed cost (relative to f_x) giving firm-based utilisation ``target``.
+
+    Works on the firms that export when using the FTA is free (a costlier FTA only
+    removes exporters), which is a small subset."""
+    free = choose(pop, markets, params.with_(fta_fixed_cost=0.0), staff).exporter & sel
+    sub, sub_staff = pop.subset(free), staff[free]
+    everyone = np.ones(sub.n, dtype=bool)
 
     def util(log_c: float) -> float:
-        return _fta_use(
-            choose(pop, markets, params.with_(fta_fixed_cost=float(np.exp(log_c))), staff), sel
-        )
+        p = params.with_(fta_fixed_cost=float(np.exp(log_c)))
+        return _fta_use(choose(sub, markets, p, sub_staff), everyone)
 
     lo, hi = -20.0, 10.0
     if not util(lo) > target > util(hi):

@@ -35,8 +35,12 @@ from typing import Any, Literal
 import numpy as np
 
 from kaigai.core.errors import InputError, NonConvergenceError
+from kaigai.policy.ge_newton import newton_prices, newton_scaling
 
 GEKind = Literal["conditional", "full", "one_step"]
+# Newton (dense Jacobian solves) up to this many countries; above it the SQUAREM fixed
+# point, whose iterations are matrix-vector products only, is faster on small machines.
+NEWTON_MAX_N = 100
 
 
 @dataclass(frozen=True)
@@ -377,7 +381,12 @@ def _solve_core(
     one_m = 1.0 - sigma
     if kind in ("conditional", "one_step"):
         # X'_ij = a_i (X_ij T_ij) b_j with X' margins = Y, E; a = Pihat^(sigma-1), b = Phat^(sigma-1)
-        a, b, conv = sinkhorn(xt, y, e, tol=tol, max_iter=max_iter)
+        conv = Convergence(False, 0, np.inf, tol, "")
+        if xt.shape[-1] <= NEWTON_MAX_N:
+            (a, b), it, err = newton_scaling(xt, y, e, r, tol, min(40, max_iter))
+            conv = Convergence(err < tol, it, err, tol, "Newton (bi-proportional scaling)")
+        if not conv.converged:
+            a, b, conv = sinkhorn(xt, y, e, tol=tol, max_iter=max_iter)
         # numeraire: Phat_ref = 1  <=> b_ref = 1; rescale a <-> b (a b invariant)
         k = b[..., r : r + 1]
         a, b = a * k, b / k
@@ -415,9 +424,16 @@ def _solve_core(
         new = logk - ref[..., None]
         return new if damping == 1.0 else (1.0 - damping) * logp + damping * new
 
-    logp, it, change = _squarem(step, np.zeros(t.shape[:-1]), tol, max_iter)
-    p = np.exp(logp)
-    conv = Convergence(change < tol, it, change, tol, "factory-gate price fixed point")
+    conv = Convergence(False, 0, np.inf, tol, "")
+    if damping == 1.0 and xt.shape[-1] <= NEWTON_MAX_N:
+        p, it, err = newton_prices(s_exp, s_sales, y, e, sigma, r, tol, min(40, max_iter))
+        conv = Convergence(err < tol, it, err, tol, "Newton (factory-gate prices)")
+    if not conv.converged:
+        logp, it, change = _squarem(step, np.zeros(t.shape[:-1]), tol, max_iter)
+        p = np.exp(logp)
+        conv = Convergence(
+            change < tol, it, change, tol, "factory-gate price fixed point (SQUAREM)"
+        )
     p1ms = p**one_m
     big_p1ms = _coldot(s_exp, p1ms)
     # E'_j = kappa phi_j Y'_j: kappa keeps world spending equal to world income when
