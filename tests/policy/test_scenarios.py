@@ -37,16 +37,31 @@ def test_bundled_scenarios_parse() -> None:
         s = load_scenario(sid)
         assert s.id == sid and s.firms is not None
     cjk = load_scenario("jpn-cjk")
-    a = cjk.agreements[0]
-    assert (a.id, a.parties, a.start_year, a.tariff_cut) == (
-        "CJK-FTA",
-        ("CHN", "JPN", "KOR"),
-        2030,
-        1.0,
-    )
-    assert cjk.agreements[1].in_baseline  # RCEP
+    rcep_base, a = cjk.agreements  # the CJK agreement comes from the tariff module's file
+    assert rcep_base.id == "RCEP" and rcep_base.in_baseline
+    assert (a.id, set(a.parties), a.start_year, a.tariff_cut, a.staging_years) == (
+        "CJK-FTA", {"CHN", "JPN", "KOR"}, 2028, 1.0, 10,
+    )  # fmt: skip
     rcep = load_scenario("jpn-rcep").agreements[0]
     assert "VNM" in rcep.parties and len(rcep.parties) == 15
+
+
+def test_reads_tariff_module_scenario_format(tmp_path: Path) -> None:
+    """docs/tariffs.md "Scenario files": [[agreement]], parties = {ISO3: date}, staging."""
+    f = tmp_path / "s.toml"
+    f.write_text(
+        'id = "t"\ntitle = "t"\nyear = 2030\n'
+        '[[agreement]]\nid = "X-FTA"\n[agreement.parties]\nJPN = 2027-04-01\nTHA = 2026-01-01\n'
+        '[agreement.staging]\ncategory = "B5"\n'
+        '[firms]\n[[firms.markets]]\nname = "THA"\nmfn_tariff = 0.05\n',
+        encoding="utf-8",
+    )
+    a = load_scenario(f).agreements[0]
+    assert (a.id, a.start_year, a.staging_years, a.tariff_cut) == ("X-FTA", 2026, 5, 1.0)
+    bad = f.read_text(encoding="utf-8").replace('"B5"', '"Q7"')
+    f.write_text(bad, encoding="utf-8")
+    with pytest.raises(ScenarioError, match="staging category 'Q7'"):
+        load_scenario(f)
 
 
 def test_phase_in() -> None:

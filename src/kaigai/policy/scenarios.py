@@ -165,11 +165,19 @@ def _agreement(d: Any, k: int, year_ctx: str) -> Agreement:
             "in_baseline",
             "notes",
             "source",
+            # keys of the tariff module's scenario agreements (docs/tariffs.md)
+            "aliases",
+            "rules_of_origin",
+            "schedules",
+            "staging",
+            "verified",
+            "sources",
         },
         where,
     )
     if not d.get("id"):
         raise ScenarioError(f"{where}: missing id.")
+    d = {**d, **_from_tariff_format(d, where)}
     if "start_year" not in d:
         raise ScenarioError(
             f"{where} ({d['id']}): missing start_year.", hint=f"e.g. start_year = {year_ctx}"
@@ -183,6 +191,36 @@ def _agreement(d: Any, k: int, year_ctx: str) -> Agreement:
         in_baseline=bool(d.get("in_baseline", False)),
         name=str(d.get("name") or d.get("name_en") or d["id"]),
     )
+
+
+def _from_tariff_format(d: dict[str, Any], where: str) -> dict[str, Any]:
+    """Defaults read from the tariff module's format: ``parties = {ISO3: date}`` gives the
+    start year (earliest entry into force); ``staging.category`` EIF / B<N> / R<N> / X
+    gives the staging years and the cut (X: excluded, no cut)."""
+    out: dict[str, Any] = {}
+    parties = d.get("parties")
+    if isinstance(parties, dict) and "start_year" not in d and parties:
+        eif: list[int] = []
+        for v in parties.values():
+            try:
+                eif.append(int(str(v)[:4]))
+            except ValueError:
+                raise ScenarioError(f"{where}: party date {v!r} is not YYYY-MM-DD.") from None
+        out["start_year"] = min(eif)
+    staging = d.get("staging")
+    if isinstance(staging, dict) and staging.get("category"):
+        cat = str(staging["category"]).upper()
+        if cat == "EIF":
+            years, cut = 1, 1.0
+        elif cat == "X":
+            years, cut = 1, 0.0
+        elif cat[:1] in ("B", "R") and cat[1:].isdigit():
+            years, cut = int(cat[1:]), 1.0
+        else:
+            raise ScenarioError(f"{where}: staging category {cat!r} is not EIF, X, B<N> or R<N>.")
+        out.setdefault("staging_years", d.get("staging_years", years))
+        out.setdefault("tariff_cut", d.get("tariff_cut", cut))
+    return out
 
 
 def _ge(d: dict[str, Any]) -> GESpec:
@@ -257,13 +295,36 @@ def _firms(d: dict[str, Any]) -> FirmsSpec:
     )
 
 
+def _read_agreement_file(path: Path) -> list[dict[str, Any]]:
+    """``[[agreement]]`` tables (or an ``agreements:`` list) of a tariff scenario file."""
+    if not path.is_file():
+        raise ScenarioError(f"agreement_files: {path} does not exist.")
+    doc = _parse(path)
+    items = [*doc.get("agreement", []), *doc.get("agreements", [])]
+    if not items:
+        raise ScenarioError(f"{path.name}: no [[agreement]] tables.")
+    return [dict(a) for a in items]
+
+
 def scenario_from_dict(d: dict[str, Any], source: str = "") -> Scenario:
     """Validate a parsed scenario document. Raises ScenarioError naming the bad key."""
     if not isinstance(d, dict):
         raise ScenarioError(f"{source or 'scenario'}: the document must be a table/mapping.")
     _unknown(
         d,
-        {"id", "title", "title_ja", "description", "year", "home", "agreements", "ge", "firms"},
+        {
+            "id",
+            "title",
+            "title_ja",
+            "description",
+            "year",
+            "home",
+            "agreements",
+            "agreement",
+            "agreement_files",
+            "ge",
+            "firms",
+        },
         "scenario",
     )
     for key in ("id", "title", "year"):
@@ -272,7 +333,11 @@ def scenario_from_dict(d: dict[str, Any], source: str = "") -> Scenario:
                 f"scenario: missing top-level key {key!r}.", hint="See docs/policy_lab.md."
             )
     year = int(_num(d, "year", "scenario", None, 1900, 2200))
-    agreements = tuple(_agreement(a, k, str(year)) for k, a in enumerate(d.get("agreements", [])))
+    raw = [*d.get("agreements", []), *d.get("agreement", [])]
+    base_dir = Path(source).parent if source else Path.cwd()
+    for f in d.get("agreement_files", []):
+        raw.extend(_read_agreement_file(base_dir / str(f)))
+    agreements = tuple(_agreement(a, k, str(year)) for k, a in enumerate(raw))
     if "ge" not in d and "firms" not in d:
         raise ScenarioError("scenario: needs a [ge] or a [firms] section (or both).")
     home = _countries([d.get("home", "JPN")], "scenario.home")[0]
@@ -302,10 +367,15 @@ def load_scenario(path_or_id: str | Path) -> Scenario:
                 f"Scenario {str(path_or_id)!r} is neither a file nor a bundled scenario.",
                 hint=f"Bundled: {', '.join(sorted(bundled))}.",
             )
+    doc = _parse(p)
+    return scenario_from_dict(doc, source=str(p))
+
+
+def _parse(p: Path) -> dict[str, Any]:
     text = p.read_text(encoding="utf-8")
     try:
         if p.suffix.lower() == ".toml":
-            doc = tomllib.loads(text)
+            doc: Any = tomllib.loads(text)
         elif p.suffix.lower() in (".yaml", ".yml"):
             import yaml
 
@@ -318,7 +388,9 @@ def load_scenario(path_or_id: str | Path) -> Scenario:
         if type(exc).__module__.startswith("yaml"):
             raise ScenarioError(f"{p.name}: not valid YAML: {exc}") from None
         raise
-    return scenario_from_dict(doc, source=str(p))
+    if not isinstance(doc, dict):
+        raise ScenarioError(f"{p.name}: the document must be a table/mapping.")
+    return doc
 
 
 def bundled_scenarios() -> list[str]:
