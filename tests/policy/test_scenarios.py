@@ -224,3 +224,35 @@ def test_cli_firms_and_errors() -> None:
     with pytest.raises(SystemExit) as exc:
         main(["policy", "ge", "--agreement", "CAN,JPN", "--coef", "pta"])
     assert exc.value.code == 2
+
+
+def test_ge_tariff_shock_matches_direct_solve(settings) -> None:  # type: ignore[no-untyped-def]
+    from kaigai.policy.ge import solve
+    from kaigai.policy.scenarios_run import run_ge
+
+    doc = {
+        "id": "t",
+        "title": "CAN-JPN tariff cut",
+        "year": 2030,
+        "agreements": [{"id": "X", "parties": ["CAN", "JPN"], "start_year": 2026, "staging_years": 10}],
+        "ge": {
+            "coefficients": {"pta": 0.47}, "baseline": "observed", "shock": "tariff",
+            "tariff_elasticity": -5.0, "tariff": 0.05, "sigma": 5, "reference": "DEU",
+        },
+    }  # fmt: skip
+    scn = scenario_from_dict(doc)
+    data = load("gravity_gegravity_sample", settings)
+    res, _, shocked, trace = run_ge(scn, data)
+    assert {(i, j) for i, j, _ in shocked} == {("CAN", "JPN"), ("JPN", "CAN")}
+    cs = list(res.countries)
+    flows = (
+        data.pivot(index="exporter", columns="importer", values="trade").loc[cs, cs].to_numpy(float)
+    )
+    shock = np.ones_like(flows)
+    factor = np.exp(-5.0 * (np.log1p(0.05 * (1 - 0.5)) - np.log1p(0.05)))  # half phased in by 2030
+    shock[cs.index("CAN"), cs.index("JPN")] = shock[cs.index("JPN"), cs.index("CAN")] = factor
+    direct = solve(flows, shock, cs, sigma=5, reference="DEU")
+    assert np.allclose(res.real_gdp_pct, direct.real_gdp_pct, atol=1e-12)
+    assert any("tariff shock" in t for t in trace)
+    with pytest.raises(ScenarioError, match="needs ge.tariff_elasticity"):
+        scenario_from_dict({**doc, "ge": {**doc["ge"], "tariff_elasticity": None}})

@@ -82,6 +82,12 @@ class GESpec:
     expenditure: str | None = "E"
     mc_draws: int = 0
     seed: int = 0
+    # "rta": switch the agreement dummy on; "tariff": cut tariffs with the tariff
+    # elasticity (coefficient on ln(1 + tariff)); "both"
+    shock: str = "rta"
+    tariff_elasticity: float | None = None
+    tariff: float | None = None
+    tariff_column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -233,13 +239,18 @@ def _ge(d: dict[str, Any]) -> GESpec:
         raise ScenarioError(f"ge.baseline must be 'model' or 'observed' (got {spec.baseline!r}).")
     if not spec.sigma > 1:
         raise ScenarioError(f"ge.sigma must be > 1 (got {spec.sigma}).")
+    if spec.shock not in ("rta", "tariff", "both"):
+        raise ScenarioError(f"ge.shock must be rta, tariff or both (got {spec.shock!r}).")
+    if spec.shock != "rta" and spec.tariff_elasticity is None:
+        raise ScenarioError(
+            f"ge.shock = {spec.shock!r} needs ge.tariff_elasticity (coefficient on ln(1 + tariff)).",
+            hint="AGTPA ch. 1 exercise 2 estimates it with PPML; trade theory gives -sigma.",
+        )
     if spec.variable not in spec.coefficients:
         raise ScenarioError(
             f"ge.coefficients has no value for the agreement variable {spec.variable!r}.",
             hint=f"Add ge.coefficients.{spec.variable} (e.g. the PPML estimate).",
         )
-    if spec.mc_draws and spec.variable not in spec.standard_errors:
-        raise ScenarioError(f"ge.mc_draws > 0 needs ge.standard_errors.{spec.variable}.")
     return spec
 
 

@@ -134,7 +134,6 @@ def run_ge(
         flows = mats[spec.trade]
         trace.append("baseline: observed flows")
     delta = agreement_delta(countries, mats[spec.variable], scn.agreements, scn.year)
-    beta = spec.coefficients[spec.variable]
     absent = sorted(
         {c for a in scn.agreements if not a.in_baseline for c in a.parties} - set(countries)
     )
@@ -144,9 +143,29 @@ def run_ge(
         trace.append(
             "no pair's trade costs change in the GE data (all pairs already in agreements?)"
         )
+    # cost shocks: list of (name, coefficient, standard error, change of the covariate)
+    shocks: list[tuple[str, float, float | None, np.ndarray]] = []
+    if spec.shock in ("rta", "both"):
+        beta = spec.coefficients[spec.variable]
+        shocks.append((spec.variable, beta, spec.standard_errors.get(spec.variable), delta))
+    if spec.shock in ("tariff", "both"):
+        dlog = tariff_log_change(countries, delta, scn.agreements, scn.year, spec, df, mats)
+        shocks.append(
+            (
+                "tariff_elasticity",
+                float(spec.tariff_elasticity),  # type: ignore[arg-type]
+                spec.standard_errors.get("tariff_elasticity"),
+                dlog,
+            )
+        )
+        trace.append(
+            f"tariff shock: elasticity {spec.tariff_elasticity} on ln(1 + tariff), "
+            f"{int((dlog != 0).sum())} pairs"
+        )
+    log_t = sum(b * dx for _, b, _, dx in shocks)
     res = solve(
         flows,
-        np.exp(beta * delta),
+        np.exp(log_t),
         countries,
         sigma=spec.sigma,
         kind=cast(GEKind, spec.kind),
@@ -158,24 +177,61 @@ def run_ge(
     )
     mc = None
     if spec.mc_draws:
-        se = spec.standard_errors[spec.variable]
+        missing = [name for name, _, se, _ in shocks if se is None]
+        if missing:
+            raise ScenarioError(
+                f"ge.mc_draws > 0 needs standard errors for {', '.join(missing)}.",
+                hint="Add them under ge.standard_errors.",
+            )
+        ses = np.array([se for _, _, se, _ in shocks], dtype=float)
         mc = monte_carlo(
             flows,
             countries,
-            delta[None],
-            np.array([beta]),
-            np.array([[se * se]]),
+            np.stack([dx for *_, dx in shocks]),
+            np.array([b for _, b, _, _ in shocks]),
+            np.diag(ses**2),
             sigma=spec.sigma,
-            coef_names=(spec.variable,),
+            coef_names=tuple(name for name, *_ in shocks),
             kind=cast(GEKind, spec.kind),
             n_draws=spec.mc_draws,
             seed=spec.seed,
             reference=spec.reference,
         )
         trace.append(
-            f"Monte Carlo: {spec.mc_draws} draws of {spec.variable} ~ N({beta:.4g}, {se:.4g}^2)"
+            f"Monte Carlo: {spec.mc_draws} draws of "
+            + ", ".join(f"{n} ~ N({b:.4g}, {se:.4g}^2)" for n, b, se, _ in shocks)
         )
     return res, mc, shocked, trace
+
+
+def tariff_log_change(
+    countries: list[str],
+    delta: np.ndarray,
+    agreements: tuple[Agreement, ...],
+    year: int,
+    spec: GESpec,
+    df: pd.DataFrame,
+    mats: dict[str, np.ndarray],
+) -> np.ndarray:
+    """``ln(1 + t (1 - cut)) - ln(1 + t)`` on the pairs whose agreement dummy changes, with
+    ``t`` the pair's MFN tariff (``ge.tariff_column``) or the uniform ``ge.tariff``."""
+    if spec.tariff_elasticity is None:
+        raise ScenarioError("ge.shock uses tariffs but ge.tariff_elasticity is not set.")
+    n = len(countries)
+    if spec.tariff_column:
+        if spec.tariff_column not in mats:
+            _, extra = _matrices(df, spec, [spec.tariff_column])
+            mats.update(extra)
+        t = mats[spec.tariff_column]
+    elif spec.tariff is not None:
+        t = np.full((n, n), float(spec.tariff))
+    else:
+        raise ScenarioError("ge.shock uses tariffs: set ge.tariff_column or ge.tariff.")
+    if np.any(t < 0):
+        raise ScenarioError("Tariffs must be >= 0 (fractions: 5% = 0.05).")
+    cut = agreement_delta(countries, np.zeros((n, n)), agreements, year)
+    cut = np.where(delta > 0, cut, 0.0)
+    return np.log1p(t * (1.0 - cut)) - np.log1p(t)
 
 
 def _margin(
