@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from kaigai import __version__
 from kaigai.api import errors
-from kaigai.api.errors import error_body
+from kaigai.api.middleware import GuardMiddleware
 from kaigai.api.security import load_secret_key
 from kaigai.api.state import AppState, Limits
 from kaigai.core.config import Settings, get_settings
@@ -34,16 +33,6 @@ readiness, plans and policy scenarios, with private per-firm workspaces.
 Authenticate with an API key (`Authorization: Bearer kg_...`) or a session cookie from
 `POST /api/v1/auth/login` (then send `X-CSRF-Token` on writes). Errors always have the shape
 `{"code", "message", "hint"}`. Lists are paginated with `limit` and `offset`."""
-
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "frame-ancestors 'none'; form-action 'self'"
-    ),
-}
 
 
 def create_app(settings: Settings | None = None, *, limits: Limits | None = None) -> FastAPI:
@@ -67,22 +56,7 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
     app.state.kaigai = state
     errors.install(app)
 
-    @app.middleware("http")
-    async def guard(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_BODY:
-            return JSONResponse(
-                error_body("payload_too_large", f"Request body above {MAX_BODY:,} bytes."),
-                status_code=413,
-            )
-        response = await call_next(request)
-        for k, v in SECURITY_HEADERS.items():
-            response.headers.setdefault(k, v)
-        if request.url.path.startswith(API_PREFIX):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(GuardMiddleware, max_body=MAX_BODY, api_prefix=API_PREFIX)
 
     for name in ROUTERS:
         try:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
+from fastapi.concurrency import run_in_threadpool
 
 from kaigai.api.deps import State
 from kaigai.api.schemas import ERRORS
@@ -14,8 +15,17 @@ from kaigai.api.services import duty as svc
 router = APIRouter(prefix="/duty", tags=["duty"], responses=ERRORS)
 
 
-@router.get("/options", response_model=dict[str, Any])
-def options(
+@router.get(
+    "/options",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"application/json": {"schema": {"type": "object"}}},
+            "description": "Options per national line, best option, staging path, sources",
+        }
+    },
+)
+async def options(
     state: State,
     hs: Annotated[
         str,
@@ -39,8 +49,12 @@ def options(
     line: Annotated[str | None, Query(max_length=20, description="National line")] = None,
     quota: Annotated[Literal["in", "out"] | None, Query()] = None,
     lang: Annotated[Literal["en", "ja"], Query()] = "en",
-) -> dict[str, Any]:
+) -> Response:
     """Every duty option (MFN, each agreement in force), the best one, staging and sources."""
-    return svc.duty_options(state, hs=hs, origin=origin, destination=destination, as_of=as_of,
-                            value=value, currency=currency, quantity=quantity, unit=unit,
-                            line=line, quota=quota, lang=lang)  # fmt: skip
+    kw: dict[str, Any] = dict(hs=hs, origin=origin, destination=destination, as_of=as_of, value=value,
+                              currency=currency, quantity=quantity, unit=unit, line=line, quota=quota,
+                              lang=lang)  # fmt: skip
+    body = svc.cached_json(state, **kw)
+    if body is None:  # first time: compute off the event loop
+        body = await run_in_threadpool(svc.duty_options_json, state, **kw)
+    return Response(body, media_type="application/json")

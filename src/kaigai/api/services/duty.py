@@ -71,4 +71,22 @@ def duty_options(
     return state.cached(key, run)
 
 
-__all__ = ["duty_options", "index"]
+def duty_options_json(state: AppState, **kw: Any) -> bytes:
+    """The same answer encoded as JSON bytes, memoised (cached lookups skip re-encoding)."""
+    import json
+
+    from kaigai.cli.common import to_jsonable
+
+    key = ("duty-json", tuple(sorted((k, str(v)) for k, v in kw.items())))
+    return state.cached(key, lambda: json.dumps(to_jsonable(duty_options(state, **kw)),
+                                                ensure_ascii=False).encode("utf-8"))  # fmt: skip
+
+
+def cached_json(state: AppState, **kw: Any) -> bytes | None:
+    """Memoised JSON bytes if this exact query was answered before (no work, no blocking)."""
+    key = ("duty-json", tuple(sorted((k, str(v)) for k, v in kw.items())))
+    hit: bytes | None = state._cache.get(key)
+    return hit
+
+
+__all__ = ["cached_json", "duty_options", "duty_options_json", "index"]
