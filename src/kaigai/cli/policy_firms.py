@@ -122,7 +122,9 @@ def register(app: typer.Typer) -> None:
             n_firms=n_firms,
             seed=seed,
             target_exporter_share=target,
-            fta_utilisation_target=fta_target,
+            fta_utilisation_target=fta_target
+            if fta_target is not None
+            else base.firms.fta_utilisation_target,
             params=params,
             policy=policy,
         )
