@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -35,8 +36,14 @@ Authenticate with an API key (`Authorization: Bearer kg_...`) or a session cooki
 `{"code", "message", "hint"}`. Lists are paginated with `limit` and `offset`."""
 
 
-def create_app(settings: Settings | None = None, *, limits: Limits | None = None) -> FastAPI:
-    """Build the app: open (and migrate) the database, mount the API and the dashboard."""
+def create_app(
+    settings: Settings | None = None, *, limits: Limits | None = None, warm: bool = False
+) -> FastAPI:
+    """Build the app: open (and migrate) the database, mount the API and the dashboard.
+
+    ``warm=True`` loads the reference data (HS nomenclature, rule books, tariff index) in a
+    background thread at start-up so that the first users do not wait for it.
+    """
     settings = settings or get_settings()
     db = open_database(database_url(settings))
     state = AppState(
@@ -46,6 +53,8 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            threading.Thread(target=_warm, args=(state,), name="kaigai-warm", daemon=True).start()
         yield
         db.dispose()
 
@@ -72,6 +81,17 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
 
     mount(app)
     return app
+
+
+def _warm(state: AppState) -> None:
+    from kaigai.api.services import duty, origin, reference
+    from kaigai.core.errors import KaigaiError
+
+    for load in (reference.nomenclature, origin.context, duty.index):
+        try:
+            load(state)
+        except KaigaiError as exc:  # missing data is reported when a user asks for it
+            log.warning("warm-up skipped %s: %s", load.__name__, exc.message)
 
 
 __all__ = ["API_PREFIX", "create_app"]

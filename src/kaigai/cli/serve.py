@@ -40,4 +40,4 @@ def register(app: typer.Typer) -> None:
                 log_level=log_level,
             )
         else:
-            uvicorn.run(create_app(s), host=host, port=port, log_level=log_level)
+            uvicorn.run(create_app(s, warm=True), host=host, port=port, log_level=log_level)
