@@ -88,6 +88,11 @@ class GESpec:
     tariff_elasticity: float | None = None
     tariff: float | None = None
     tariff_column: str | None = None
+    # estimate the cost coefficients with kaigai's PPML instead of giving them:
+    # e.g. "trade ~ lndist + contiguity + common_language + pta + international | exporter + importer"
+    estimate: str | None = None
+    vcov: str = "hetero"
+    small_sample: str = "ppmlhdfe"
 
 
 @dataclass(frozen=True)
@@ -246,7 +251,7 @@ def _ge(d: dict[str, Any]) -> GESpec:
             f"ge.shock = {spec.shock!r} needs ge.tariff_elasticity (coefficient on ln(1 + tariff)).",
             hint="AGTPA ch. 1 exercise 2 estimates it with PPML; trade theory gives -sigma.",
         )
-    if spec.variable not in spec.coefficients:
+    if spec.estimate is None and spec.variable not in spec.coefficients:
         raise ScenarioError(
             f"ge.coefficients has no value for the agreement variable {spec.variable!r}.",
             hint=f"Add ge.coefficients.{spec.variable} (e.g. the PPML estimate).",

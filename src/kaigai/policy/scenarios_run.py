@@ -120,10 +120,39 @@ def run_ge(
         df = df[df["year"].astype(int) == int(spec.year)]
         if df.empty:
             raise ScenarioError(f"GE data has no rows for year {spec.year}.")
+    fit_vcov = None
+    if spec.estimate:
+        from kaigai.policy.ppml import fepois
+
+        fit = fepois(df, spec.estimate, vcov=spec.vcov, small_sample=spec.small_sample)
+        if spec.variable not in fit.coef.index:
+            raise ScenarioError(
+                f"The estimated model has no coefficient for the agreement variable {spec.variable!r}.",
+                hint=f"Add {spec.variable} to ge.estimate.",
+            )
+        spec = replace(
+            spec,
+            coefficients={str(k): float(v) for k, v in fit.coef.items()},
+            standard_errors={
+                **{str(k): float(v) for k, v in fit.se.items()},
+                **spec.standard_errors,
+            },
+            coefficients_source=f"kaigai fepois: {spec.estimate} ({fit.n_obs} obs, vcov {spec.vcov}, "
+            f"{spec.small_sample} small-sample)",
+        )
+        fit_vcov = fit.vcov
     cost_vars = sorted(spec.coefficients)
     cols = [spec.trade, *cost_vars]
     countries, mats = _matrices(df, spec, cols)
     trace = [f"GE data: {len(countries)} countries" + (f", year {spec.year}" if spec.year else "")]
+    if spec.estimate:
+        trace.append(
+            f"coefficients estimated: {spec.coefficients_source}; "
+            + ", ".join(
+                f"{k} {v:.4f} ({spec.standard_errors.get(k, float('nan')):.4f})"
+                for k, v in spec.coefficients.items()
+            )
+        )
     if spec.baseline == "model":
         lin = spec.constant + sum(spec.coefficients[v] * mats[v] for v in cost_vars)
         y = _margin(df, spec.exporter, spec.output, countries, mats[spec.trade].sum(axis=1))
@@ -184,12 +213,16 @@ def run_ge(
                 hint="Add them under ge.standard_errors.",
             )
         ses = np.array([se for _, _, se, _ in shocks], dtype=float)
+        names = [name for name, *_ in shocks]
+        cov = np.diag(ses**2)
+        if fit_vcov is not None and all(n in fit_vcov.index for n in names):
+            cov = fit_vcov.loc[names, names].to_numpy(float)  # estimated covariance
         mc = monte_carlo(
             flows,
             countries,
             np.stack([dx for *_, dx in shocks]),
             np.array([b for _, b, _, _ in shocks]),
-            np.diag(ses**2),
+            cov,
             sigma=spec.sigma,
             coef_names=tuple(name for name, *_ in shocks),
             kind=cast(GEKind, spec.kind),
