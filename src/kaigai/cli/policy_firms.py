@@ -74,6 +74,10 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         n_firms: Annotated[int, typer.Option("--n-firms", help="Simulated firms.")] = 1_000_000,
+        population: Annotated[
+            float | None,
+            typer.Option("--population", help="Firms the simulation represents (scales counts)."),
+        ] = None,
         seed: Annotated[int, typer.Option("--seed")] = 0,
         as_json: JsonOpt = False,
         config: ConfigOpt = None,
@@ -110,6 +114,10 @@ def register(app: typer.Typer) -> None:
                     raise ScenarioError(f"--{key.replace('_', '-')} = {val} is out of range.")
                 policy[key] = val
         params = base.firms.params
+        if population is not None:
+            if population <= 0:
+                raise ScenarioError(f"--population must be > 0 (got {population}).")
+            params = params.with_(population=population)
         if fdi_cost_factor is not None:
             params = params.with_(fdi_enabled=True)
             policy["fdi_enabled"] = True

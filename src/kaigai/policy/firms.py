@@ -317,6 +317,7 @@ def _agg(base: FirmChoices, new: FirmChoices, sel: np.ndarray, scale: float) -> 
         "exporter_share_base": float(base.exporter[sel].mean()) if n else None,
         "exporter_share_new": float(new.exporter[sel].mean()) if n else None,
         "new_exporters": float(newly.sum()) * scale,
+        "new_exporter_share": float(newly.sum() / n) if n else None,
         "stopped_exporting": float(stopped.sum()) * scale,
         "new_exporters_sales": float(new.export_sales[newly].sum()) * scale,
         "export_sales_base": float(base.export_sales[sel].sum()) * scale,
