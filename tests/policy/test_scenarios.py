@@ -299,3 +299,15 @@ def test_ge_with_estimated_coefficients_matches_gegravity_printout(settings) -> 
     assert mc is not None and mc.coef_names == ("pta",)
     text = " ".join(trace)
     assert "pta 0.4711 (0.1077)" in text and "lndist -0.3899 (0.0730)" in text
+
+
+def test_shared_parks_scenario_calibrates_with_fdi() -> None:
+    """With the FDI option the exporter share is not monotone in the fixed cost (tiny costs
+    make every firm invest abroad); calibration takes the bracket below prohibitive costs."""
+    scn = load_scenario("shared-parks")
+    assert scn.firms is not None
+    res = run_scenario(replace(scn, firms=replace(scn.firms, n_firms=100_000)))
+    assert res.firms is not None
+    assert res.firms.calibration["achieved_share"] == pytest.approx(0.10, abs=1e-3)
+    s = res.firms.summary
+    assert s["fdi_firms_new"] > s["fdi_firms_base"] > 0

@@ -187,7 +187,12 @@ def calibrate(
             p = params.with_(export_fixed_cost=float(np.exp(log_fx)))
             return float(choose(sub, markets, p, staff_sub).exporter.mean())
 
-        lo, hi = -30.0, 30.0
+        # scan down from a prohibitive fixed cost to the first bracket (with the FDI
+        # option the share is not monotone: tiny fixed costs make every firm invest)
+        hi = 30.0
+        lo = hi - 1.0
+        while lo > -30.0 and not exp_share(lo) > target_share:
+            hi, lo = lo, lo - 1.0
         if not exp_share(lo) > target_share > exp_share(hi):
             raise NonConvergenceError(
                 f"No export fixed cost gives an exporter share of {target_share:.1%} for {size_class} firms.",
