@@ -28,7 +28,6 @@ solve many draws at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -36,31 +35,19 @@ import numpy as np
 
 from kaigai.core.errors import InputError, NonConvergenceError
 from kaigai.policy.ge_newton import newton_prices, newton_scaling
+from kaigai.policy.ge_solvers import (
+    Convergence,
+    baseline_flows,
+    coldot,
+    rowdot,
+    sinkhorn,
+    squarem,
+)
 
 GEKind = Literal["conditional", "full", "one_step"]
 # Newton (dense Jacobian solves) up to this many countries; above it the SQUAREM fixed
 # point, whose iterations are matrix-vector products only, is faster on small machines.
 NEWTON_MAX_N = 100
-
-
-@dataclass(frozen=True)
-class Convergence:
-    """How a fixed point stopped: iterations used, final max |change|, tolerance."""
-
-    converged: bool
-    iterations: int
-    max_change: float
-    tol: float
-    method: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "converged": self.converged,
-            "iterations": self.iterations,
-            "max_change": self.max_change,
-            "tol": self.tol,
-            "method": self.method,
-        }
 
 
 @dataclass(frozen=True)
@@ -182,77 +169,6 @@ def _ref_index(countries: tuple[str, ...], reference: str | None) -> int:
             hint=f"Choose one of {', '.join(countries[:8])}...",
         )
     return countries.index(reference)
-
-
-def _rowdot(m: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """sum_j m[..., i, j] v[..., j] (batched matrix-vector product)."""
-    return (m @ v[..., :, None])[..., 0]
-
-
-def _coldot(m: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """sum_i m[..., i, j] v[..., i]."""
-    return (v[..., None, :] @ m)[..., 0, :]
-
-
-def _squarem(
-    step: Callable[[np.ndarray], np.ndarray], x0: np.ndarray, tol: float, max_iter: int
-) -> tuple[np.ndarray, int, float]:
-    """Fixed point of ``step`` accelerated by SQUAREM (Varadhan & Roland 2008).
-
-    ``x`` lives in logs, so the stopping rule ``max |step(x) - x| < tol`` is a maximum
-    relative change. Returns the point, the number of ``step`` evaluations and the last
-    change.
-    """
-    x = x0
-    evals = 0
-    change = np.inf
-    while evals < max_iter:
-        x1 = step(x)
-        change = float(np.max(np.abs(x1 - x)))
-        evals += 1
-        if change < tol:
-            return x1, evals, change
-        x2 = step(x1)
-        evals += 1
-        r = x1 - x
-        v = x2 - 2.0 * x1 + x
-        sr = np.sqrt(np.sum(r * r, axis=-1, keepdims=True))
-        sv = np.sqrt(np.sum(v * v, axis=-1, keepdims=True))
-        alpha = np.minimum(-sr / np.where(sv > 0, sv, 1.0), -1.0)
-        alpha = np.where(sv > 0, alpha, -1.0)
-        xn = x - 2.0 * alpha * r + alpha * alpha * v
-        x = step(xn)
-        evals += 1
-        if not np.all(np.isfinite(x)):
-            x = x2
-    return x, evals, change
-
-
-def sinkhorn(
-    kernel: np.ndarray,
-    row_target: np.ndarray,
-    col_target: np.ndarray,
-    *,
-    tol: float = 1e-12,
-    max_iter: int = 10_000,
-) -> tuple[np.ndarray, np.ndarray, Convergence]:
-    """Scale ``kernel`` to ``diag(a) K diag(b)`` with the given row and column sums.
-
-    This is what a PPML fit with exporter and importer fixed effects and an offset does
-    (the fixed effects reproduce the margins exactly). Returns ``a``, ``b`` and a report.
-    """
-
-    def step(logb: np.ndarray) -> np.ndarray:
-        a = row_target / _rowdot(kernel, np.exp(logb))
-        return np.log(col_target / _coldot(kernel, a))
-
-    logb, it, change = _squarem(
-        step, np.zeros(kernel.shape[:-2] + kernel.shape[-1:]), tol, max_iter
-    )
-    b = np.exp(logb)
-    a = row_target / _rowdot(kernel, b)
-    conv = Convergence(change < tol, it, change, tol, "bi-proportional scaling")
-    return a, b, conv
 
 
 def solve(
@@ -417,8 +333,8 @@ def _solve_core(
 
     def step(logp: np.ndarray) -> np.ndarray:
         p = np.exp(logp)
-        big_p = _coldot(s_exp, p**one_m)  # Phat^(1-sigma)
-        logk = np.log(_rowdot(s_sales, p / big_p)) / sigma
+        big_p = coldot(s_exp, p**one_m)  # Phat^(1-sigma)
+        logk = np.log(rowdot(s_sales, p / big_p)) / sigma
         # numeraire Phat_ref = 1 (Phat is homogeneous of degree 1 in p)
         ref = np.log(np.sum(s_exp[..., :, r] * np.exp(one_m * logk), axis=-1)) / one_m
         new = logk - ref[..., None]
@@ -429,20 +345,20 @@ def _solve_core(
         p, it, err = newton_prices(s_exp, s_sales, y, e, sigma, r, tol, min(40, max_iter))
         conv = Convergence(err < tol, it, err, tol, "Newton (factory-gate prices)")
     if not conv.converged:
-        logp, it, change = _squarem(step, np.zeros(t.shape[:-1]), tol, max_iter)
+        logp, it, change = squarem(step, np.zeros(t.shape[:-1]), tol, max_iter)
         p = np.exp(logp)
         conv = Convergence(
             change < tol, it, change, tol, "factory-gate price fixed point (SQUAREM)"
         )
     p1ms = p**one_m
-    big_p1ms = _coldot(s_exp, p1ms)
+    big_p1ms = coldot(s_exp, p1ms)
     # E'_j = kappa phi_j Y'_j: kappa keeps world spending equal to world income when
     # trade is unbalanced (kappa = 1 with balanced trade); it does not move prices.
     kappa = (p * y).sum(axis=-1) / (p * e).sum(axis=-1)
     e_hat = kappa[..., None] * p
     flows = xt * p1ms[..., :, None] * (e_hat / big_p1ms)[..., None, :]
     y_w = (p * y).sum(axis=-1) / y.sum()
-    pi1ms = _rowdot(s_sales, e_hat / big_p1ms) / y_w[..., None]
+    pi1ms = rowdot(s_sales, e_hat / big_p1ms) / y_w[..., None]
     p_hat = big_p1ms ** (1.0 / one_m)
     return {
         "p": p,
@@ -453,39 +369,6 @@ def _solve_core(
         "flows": flows,
         "convergence": conv,
     }
-
-
-def baseline_flows(
-    cost: np.ndarray,
-    output: np.ndarray,
-    expenditure: np.ndarray,
-    *,
-    tol: float = 1e-13,
-    max_iter: int = 10_000,
-) -> tuple[np.ndarray, Convergence]:
-    """Model-implied baseline flows from trade-cost levels ``t_ij^(1-sigma)``.
-
-    Solves the multilateral resistances for given output ``Y_i`` and expenditure ``E_j``
-    and returns ``X_ij = (Y_i E_j / Y) t_ij^(1-sigma) / (Pi_i^(1-sigma) P_j^(1-sigma))``
-    (gegravity's "baseline modeled trade"; AGTPA's constrained PPML fit). When
-    ``sum(Y) != sum(E)`` expenditure shares use ``sum(E)``, output shares ``sum(Y)``.
-    """
-    c = np.asarray(cost, dtype=float)
-    y = np.asarray(output, dtype=float)
-    e = np.asarray(expenditure, dtype=float)
-    if np.any(~np.isfinite(c)) or np.any(c <= 0):
-        raise InputError("Trade costs t^(1-sigma) must be finite and > 0 for every pair.")
-    if np.any(y <= 0) or np.any(e <= 0):
-        raise InputError("Output and expenditure must be > 0 for every country.")
-    # X = diag(a) C diag(b) with row sums Y * sum(E)/sum(Y) and column sums E
-    rows = y * e.sum() / y.sum()
-    a, b, conv = sinkhorn(c, rows, e, tol=tol, max_iter=max_iter)
-    if not conv.converged:
-        raise NonConvergenceError(
-            f"Baseline multilateral resistances did not converge ({conv.max_change:.1e}).",
-            hint="Check for extreme trade-cost values.",
-        )
-    return a[:, None] * c * b[None, :], conv
 
 
 __all__ = [

@@ -9,13 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def _rowdot(m: np.ndarray, v: np.ndarray) -> np.ndarray:
-    return (m @ v[..., :, None])[..., 0]
-
-
-def _coldot(m: np.ndarray, v: np.ndarray) -> np.ndarray:
-    return (v[..., None, :] @ m)[..., 0, :]
+from kaigai.policy.ge_solvers import coldot as _coldot
+from kaigai.policy.ge_solvers import rowdot as _rowdot
 
 
 def newton_prices(
