@@ -131,9 +131,9 @@ def data_key(settings: Any) -> tuple[str, ...]:
     """
     cat = Path(settings.catalog_path)
     catalog = f"{cat}:{cat.stat().st_mtime_ns}" if cat.is_file() else "no-catalog"
-    extra = [
-        Path(settings.data_dir) / d for d in ("markets", "tariff_schedules")
-    ]  # prepared runs, user schedules
+    # user-imported tariff schedules live beside the catalog; the market finder's prepared
+    # run is derived from the catalog/starter data (and checked by its own fingerprint)
+    extra = [Path(settings.data_dir) / "tariff_schedules"]
     own = [f"{p}:{p.stat().st_mtime_ns}" for p in extra if p.exists()]
     return (catalog, str(settings.use_starter), str(settings.engine), *own)
 
