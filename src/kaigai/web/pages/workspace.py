@@ -154,8 +154,13 @@ async def check_bom(
                                                 price_factor=factor, keep=factor is None)
         )  # fmt: skip
         ctx: dict[str, Any] = {"result": result, "error": None}
+        status = 200
     except KaigaiError as exc:
+        if exc.http_status in (401, 403, 404):
+            raise  # not this user's BOM: the error page, with its status
+        # fixable input problems are shown in place (htmx swaps 2xx responses only)
         ctx = {"result": None, "error": exc.to_dict()}
+        status = 200 if request.headers.get("hx-request") else exc.http_status
     if request.headers.get("hx-request"):
-        return render(request, "partials/verdict.html", **ctx)
-    return render(request, "verdict_page.html", user=user, wid=wid, bid=bid, **ctx)
+        return render(request, "partials/verdict.html", status=status, **ctx)
+    return render(request, "verdict_page.html", status=status, user=user, wid=wid, bid=bid, **ctx)

@@ -1,0 +1,73 @@
+"""Dashboard pages without a browser: isolation between firms, log-in redirect, language."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+
+from kaigai.api.app import create_app
+from kaigai.core.config import Settings
+from kaigai.storage import secrets
+from tests.api.conftest import BOM, Firm, new_firm
+
+HTML = {"accept": "text/html"}
+
+
+@pytest.fixture
+def two(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Firm, Firm]:
+    monkeypatch.setattr(
+        secrets, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+    app = create_app(settings)
+    return app, new_firm(app, "a@example.jp", "A"), new_firm(app, "b@example.jp", "B")
+
+
+def test_pages_of_another_firm_are_not_found(two: tuple[Any, Firm, Firm]) -> None:
+    _app, a, b = two
+    ws = a.workspace_id
+    bom = a.client.post(f"/api/v1/workspaces/{ws}/boms", json=BOM).json()["id"]
+    plan = a.client.post(
+        f"/api/v1/workspaces/{ws}/plans", json={"title": "P", "content": {}}
+    ).json()["id"]
+    for url in (f"/w/{ws}", f"/w/{ws}/boms/{bom}", f"/w/{ws}/profile", f"/w/{ws}/plans/{plan}/download",
+                f"/w/{b.workspace_id}/boms/{bom}"):  # fmt: skip
+        r = b.client.get(url, headers=HTML)
+        assert r.status_code == 404, url
+        assert "Desk fan" not in r.text
+    r = b.client.post(
+        f"/w/{ws}/boms/{bom}/check", data={"importer": "VNM", "csrf_token": b.csrf}, headers=HTML
+    )
+    assert r.status_code == 404
+    assert a.client.get(f"/api/v1/workspaces/{ws}/claims").json()["total"] == 0
+    assert a.client.get(f"/w/{ws}/boms/{bom}", headers=HTML).status_code == 200
+
+
+def test_anonymous_is_sent_to_login_and_language_switch(two: tuple[Any, Firm, Firm]) -> None:
+    app, a, _b = two
+    anon = TestClient(app)
+    r = anon.get(f"/w/{a.workspace_id}", headers=HTML, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login"
+    r = anon.get("/login", headers={**HTML, "accept-language": "ja-JP,ja;q=0.9"})
+    assert '<html lang="ja">' in r.text and "ログイン" in r.text
+    r = a.client.get("/lang/ja", params={"next": "//evil.example/"}, follow_redirects=False)
+    assert r.headers["location"] == "/"  # no open redirect
+    a.client.cookies.set("kaigai_lang", "ja")
+    page = a.client.get(f"/w/{a.workspace_id}", headers=HTML).text
+    assert "部品表をアップロード" in page and "監査ログ" in page
+
+
+def test_form_posts_need_the_page_token(two: tuple[Any, Firm, Firm]) -> None:
+    _app, a, _b = two
+    r = a.client.post("/workspaces", data={"organisation_id": a.org_id, "name": "x"},
+                      headers={**HTML, "X-CSRF-Token": ""})  # fmt: skip
+    assert r.status_code == 403
+    page = a.client.get("/", headers=HTML).text
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page)
+    assert token is not None
+    r = a.client.post("/workspaces", data={"organisation_id": a.org_id, "name": "x", "csrf_token": token.group(1)},
+                      headers={**HTML, "X-CSRF-Token": ""}, follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303
