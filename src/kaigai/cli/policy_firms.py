@@ -154,6 +154,7 @@ def register(app: typer.Typer) -> None:
                     if r["fta_utilisation_firms_base"] is None
                     else f"{100 * r['fta_utilisation_firms_base']:.1f}% → {100 * (r['fta_utilisation_firms_new'] or 0):.1f}%",
                     f"{r['jobs_in_exporters_base']:,.0f} → {r['jobs_in_exporters_new']:,.0f}",
+                    f"{r['fdi_firms_base']:,.0f} → {r['fdi_firms_new']:,.0f}",
                 ]
             )
         console.print(
@@ -167,6 +168,7 @@ def register(app: typer.Typer) -> None:
                     "their export sales",
                     "FTA utilisation",
                     "jobs in exporters",
+                    "plants abroad",
                 ],
                 rows,
             )

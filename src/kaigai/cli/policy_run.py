@@ -52,6 +52,7 @@ def _human(res: Any) -> None:
                     if row["fta_utilisation_firms_base"] is None
                     else f"{100 * row['fta_utilisation_firms_base']:.1f}% → {100 * (row['fta_utilisation_firms_new'] or 0):.1f}%",
                     f"{row['jobs_in_exporters_base']:,.0f} → {row['jobs_in_exporters_new']:,.0f}",
+                    f"{row['fdi_firms_base']:,.0f} → {row['fdi_firms_new']:,.0f}",
                 ]
             )
         console.print(
@@ -64,6 +65,7 @@ def _human(res: Any) -> None:
                     "new exporters",
                     "FTA utilisation",
                     "jobs in exporters",
+                    "plants abroad",
                 ],
                 frows,
             )
