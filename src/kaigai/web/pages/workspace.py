@@ -9,12 +9,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from kaigai.api.routers.boms import read_upload
-from kaigai.api.services import bom_io
+from kaigai.api.services import bom_io, engines
 from kaigai.api.services import origin as origin_svc
 from kaigai.core.errors import KaigaiError
 from kaigai.hs.codes import normalize_hs6
 from kaigai.storage import records
-from kaigai.web.render import render
+from kaigai.web import charts
+from kaigai.web.render import lang_of, render
 from kaigai.web.webdeps import WebUser, check_form_csrf, state_of
 
 router = APIRouter()
@@ -29,7 +30,7 @@ def _workspace_ctx(request: Request, user_id: int, wid: int) -> dict[str, Any]:
         plans, _ = records.list_plans(s, user_id, wid, limit=200)
         events, _ = records.audit_log(s, user_id, wid, limit=20)
         profile = records.get_profile(s, user_id, wid)
-    return {
+    ctx: dict[str, Any] = {
         "ws": ws,
         "role": role,
         "boms": boms,
@@ -39,6 +40,19 @@ def _workspace_ctx(request: Request, user_id: int, wid: int) -> dict[str, Any]:
         "profile": profile,
         "can_write": role in records.WRITE_ROLES,
     }
+    answers = profile.get("readiness") if isinstance(profile, dict) else None
+    if isinstance(answers, dict) and answers:
+        try:
+            r = engines.readiness({str(k): str(v) for k, v in answers.items()}, lang_of(request))
+            ctx["readiness"] = r
+            ctx["readiness_chart"] = charts.bar_chart(
+                [d["title"][:18] for d in r["dimensions"]],
+                [d["score"] for d in r["dimensions"]],
+                title="Readiness score per dimension (0-100)",
+            )
+        except KaigaiError as exc:
+            ctx["readiness_error"] = exc.to_dict()
+    return ctx
 
 
 @router.get("/w/{wid}")
