@@ -118,15 +118,125 @@ def ipf(
     maxiter: int = 10_000,
 ) -> tuple[int, bool]:
     """Update ``mu`` (in place) and the log fixed effects ``alpha`` until every level's fitted
-    total equals its observed total (max |log ratio| < ``tol``). Returns (sweeps, converged)."""
+    total equals its observed total (max |log ratio| < ``tol``). Returns (sweeps, converged).
+
+    Plain IPF is Gauss-Seidel coordinate ascent and can crawl when the fixed effects are
+    nearly collinear; as fixest does for its Poisson fixed effects, every third sweep is an
+    Irons-Tuck extrapolation of the log fixed effects (``x2 - c (x2 - x1)``).
+    """
     if fe.k == 0:
         return 0, True
-    for it in range(1, maxiter + 1):
+
+    def sweep() -> float:
         dmax = 0.0
         for k in range(fe.k):
             lf = kernels.ipf_step(mu, fe.codes[k], y_sums[k], fe.sizes[k], fe.fast)
             alpha[k] += lf
             dmax = max(dmax, float(np.max(np.abs(lf))))
-        if dmax < tol:
+        return dmax
+
+    it = 0
+    since_newton = 0
+    while it < maxiter:
+        if since_newton >= 30:
+            # crawling: a Newton step on the fixed effects, solved by preconditioned CG
+            since_newton = 0
+            _newton_fe_step(mu, y_sums, fe, alpha)
+        since_newton += 2
+        a0 = np.concatenate(alpha)
+        it += 1
+        if sweep() < tol:
             return it, True
-    return maxiter, False
+        a1 = np.concatenate(alpha)
+        it += 1
+        if sweep() < tol:
+            return it, True
+        a2 = np.concatenate(alpha)
+        d2 = a2 - a1
+        dd = d2 - (a1 - a0)
+        den = float(dd @ dd)
+        if den <= 0:
+            continue
+        coef = float(d2 @ dd) / den
+        step = -coef * d2
+        # skip wild extrapolations (they could under/overflow mu and break mu = exp(eta))
+        if not np.isfinite(coef) or coef == 0 or float(np.max(np.abs(step))) > 3.0:
+            continue
+        shift = np.zeros(mu.size)
+        pos = 0
+        for k in range(fe.k):
+            g = fe.sizes[k]
+            alpha[k] += step[pos : pos + g]
+            shift += step[pos : pos + g][fe.codes[k]]
+            pos += g
+        mu *= np.exp(shift)
+    return it, False
+
+
+def _newton_fe_step(
+    mu: np.ndarray, y_sums: list[np.ndarray], fe: FixedEffects, alpha: list[np.ndarray]
+) -> None:
+    """One Newton step for all log fixed effects at once: solve ``(D'WD) d = D'(y - mu)``
+    (``W = diag(mu)``) by conjugate gradients with the diagonal (level totals of ``mu``) as
+    preconditioner, then ``mu *= exp(D d)`` with step halving on the deviance."""
+    sizes = fe.sizes
+    offs = np.cumsum([0, *sizes])
+    diag = np.concatenate([fe.group_sums(k, mu) for k in range(fe.k)])
+    rhs = np.concatenate([y_sums[k] - fe.group_sums(k, mu) for k in range(fe.k)])
+    pinv = np.where(diag > 0, 1.0 / np.where(diag > 0, diag, 1.0), 0.0)
+
+    def expand(v: np.ndarray) -> np.ndarray:
+        out = np.zeros(mu.size)
+        for k in range(fe.k):
+            out += v[offs[k] : offs[k + 1]][fe.codes[k]]
+        return out
+
+    # A tiny ridge keeps CG off the null space of D'WD (the redundant fixed-effect
+    # directions), where rounding in the right-hand side would otherwise accumulate.
+    ridge = 1e-9 * diag
+
+    def op(v: np.ndarray) -> np.ndarray:
+        e = mu * expand(v)
+        return np.concatenate([fe.group_sums(k, e) for k in range(fe.k)]) + ridge * v
+
+    d = np.zeros_like(rhs)
+    r = rhs.copy()
+    z = pinv * r
+    p = z.copy()
+    rz = float(r @ z)
+    r0 = np.sqrt(rz)
+    for _ in range(300):
+        q = op(p)
+        pq = float(p @ q)
+        if pq <= 0:
+            break
+        a = rz / pq
+        d += a * p
+        r -= a * q
+        z = pinv * r
+        rz_new = float(r @ z)
+        if np.sqrt(max(rz_new, 0.0)) < 1e-10 * r0:
+            break
+        p = z + (rz_new / rz) * p
+        rz = rz_new
+    shift = expand(d)
+    big = float(np.max(np.abs(shift))) if shift.size else 0.0
+    t = min(1.0, 3.0 / big) if big > 0 else 1.0
+    ll0 = _fe_loglik(mu, y_sums, fe, alpha)
+    for _ in range(20):
+        mu_new = mu * np.exp(t * shift)
+        alpha_new = [alpha[k] + t * d[offs[k] : offs[k + 1]] for k in range(fe.k)]
+        if _fe_loglik(mu_new, y_sums, fe, alpha_new) >= ll0:
+            mu[:] = mu_new
+            for k in range(fe.k):
+                alpha[k][:] = alpha_new[k]
+            return
+        t *= 0.5
+
+
+def _fe_loglik(
+    mu: np.ndarray, y_sums: list[np.ndarray], fe: FixedEffects, alpha: list[np.ndarray]
+) -> float:
+    """Poisson log-likelihood up to terms constant in the fixed effects:
+    ``sum_k sum_g Y_g alpha_g - sum_i mu_i`` (plus ``sum y x b``, unchanged here)."""
+    return float(sum(y_sums[k] @ alpha[k] for k in range(fe.k)) - mu.sum())

@@ -146,9 +146,11 @@ def fepois(
             break
         idx = np.flatnonzero(keep)
         fe_ir = FixedEffects.from_codes([c[idx] for c in codes], fast=fast)
-        sep, ok = ir_separated(y[idx], _usable(x[idx]), fe_ir)
+        sep, ok, ir_iter = ir_separated(y[idx], _usable(x[idx]) if f.fixef else x[idx], fe_ir)
         if not ok:
-            trace.append("IR separation check did not converge; no rows dropped by it")
+            trace.append(
+                f"IR separation check did not converge in {ir_iter} iterations; no rows dropped by it"
+            )
         if not sep.any():
             break
         keep[idx[sep]] = False

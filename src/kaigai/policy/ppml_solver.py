@@ -89,9 +89,10 @@ def solve_ppml(
         except np.linalg.LinAlgError:
             step = np.linalg.lstsq(h, g, rcond=None)[0]
         xs = x @ step
-        t = 1.0
+        big = float(np.max(np.abs(xs))) if xs.size else 0.0
+        t = min(1.0, 10.0 / big) if big > 0 else 1.0
         while True:
-            mu_new = mu * np.exp(np.clip(t * xs, -700.0, 700.0))
+            mu_new = mu * np.exp(t * xs)
             alpha_new = [a.copy() for a in alpha]
             _ipf(mu_new, y_sums, fe, alpha_new, inner_tol)
             dev_new = poisson_deviance(y, mu_new)

@@ -20,8 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import lsmr
 
-from kaigai.policy.demean import FixedEffects, demean
+from kaigai.policy.demean import FixedEffects
 
 
 @dataclass
@@ -91,44 +93,95 @@ def ir_separated(
     x: np.ndarray,
     fe: FixedEffects,
     *,
-    tol: float = 1e-5,
-    maxiter: int = 200,
-    big_weight: float = 1e6,
-) -> tuple[np.ndarray, bool]:
-    """Mask of IR-separated observations (all with ``y == 0``) and whether the search converged.
+    tol: float = 1e-4,
+    zero_tol: float = 1e-8,
+    maxiter: int = 100,
+) -> tuple[np.ndarray, bool, int]:
+    """Mask of IR-separated observations (all with ``y == 0``), convergence flag, iterations.
 
-    ``tol`` is the threshold below which a fitted ``z`` counts as zero (ppmlhdfe uses 1e-5
-    as well); ``big_weight`` is the weight on rows with a positive outcome.
+    The weighted least-squares fits are solved with LSMR on the sparse design
+    ``[X, D_1, ..., D_K]`` (column-scaled, warm-started), which stays accurate under the
+    extreme weights. Follows ppmlhdfe's ``relu`` method otherwise: weight ``M = 2**26`` (about eps**-1/2) on rows with
+    ``y > 0`` and 1 on zero rows; regression tolerance ``tol**2``; a fitted value counts as
+    zero inside ``[-0.1 delta, delta]`` with ``delta = tol + epsilon``. Stops when no fitted
+    value on the zero rows is negative, or when no residual on the zero rows is negative
+    (then no further separated row can be uncovered); rows stuck below zero for three
+    iterations get a growing weight (acceleration).
     """
     n = y.size
     zero = y == 0
     if not zero.any():
-        return np.zeros(n, dtype=bool), True
-    w = np.where(zero, 1.0, big_weight)
+        return np.zeros(n, dtype=bool), True, 0
+    big = float(np.ceil(np.finfo(float).eps ** -0.5))
+    norm_b = float(np.max(np.abs(x[zero]).sum(axis=0))) if x.shape[1] else 0.0
+    norm_i = float(np.max(np.abs(x[~zero]).sum(axis=0))) if x.shape[1] else 0.0
+    ratio = max(norm_b / norm_i, 1.0) if norm_i > 0 else 1.0
     u = zero.astype(np.float64)
-    xt_prev: np.ndarray | None = None
-    u_prev = u
-    for _ in range(maxiter):
-        mat = np.column_stack([u, x]) if x.size else u[:, None]
-        init = None
-        if xt_prev is not None:
-            # warm start: same weights, so X~ is unchanged and M(u) = M(u~_prev + u - u_prev)
-            init = xt_prev.copy()
-            init[:, 0] += u - u_prev
-        r, _, _ = demean(mat, w, fe, tol=1e-9, init=init)
-        xt_prev = r
-        u_prev = u
-        ut, xt = r[:, 0], r[:, 1:]
-        if xt.shape[1]:
-            sw = np.sqrt(w)
-            g, *_ = np.linalg.lstsq(xt * sw[:, None], ut * sw, rcond=1e-10)
-            resid = ut - xt @ g
-        else:
-            resid = ut
-        z = u - resid
-        z[np.abs(z) < tol] = 0.0
-        if np.all(z[zero] >= 0):
-            sep = zero & (z > 0)
-            return sep, True
-        u = np.where(zero, np.maximum(z, 0.0), 0.0)
-    return np.zeros(n, dtype=bool), False
+    accel_value = 1.0
+    accel = np.zeros(n, dtype=bool)
+    stuck = False
+    hist_ratio: list[float] = []
+    hist_cand: list[int] = []
+    ee_cum = 0.0
+    ee_boundary = float(u @ u)
+    prev1: np.ndarray | None = None
+    prev2: np.ndarray | None = None
+    design = _design(x, fe)
+    b: np.ndarray | None = None
+    for it in range(1, maxiter + 1):
+        w = np.where(zero, 1.0, big)
+        if accel.any():
+            w[accel] = accel_value
+        sw = np.sqrt(w)
+        aw = sp.diags(sw) @ design
+        cn = np.sqrt(np.asarray(aw.multiply(aw).sum(axis=0)).ravel())
+        cn[cn == 0] = 1.0
+        x0 = None if b is None else b * cn
+        sol = lsmr(
+            aw @ sp.diags(1.0 / cn),
+            u * sw,
+            atol=tol**2 * 1e-4,
+            btol=tol**2 * 1e-4,
+            maxiter=20 * design.shape[1],
+            x0=x0,
+        )
+        b = sol[0] / cn
+        resid = u - design @ b
+        uu = float(u @ u)
+        epsilon = max(uu / big * ratio**2, 1e-8)
+        delta = epsilon + tol
+        xbd = u - resid
+        ee = float(resid @ resid)
+        ee_cum += 0.0 if it == 1 else 2 * ee
+        n_cand = int(np.sum(xbd[zero] > delta))
+        progress = 100.0 * ee_cum / ee_boundary if ee_boundary > 0 else 0.0
+        if not stuck and it > 3 and len(hist_ratio) >= 2:
+            stuck = (progress - hist_ratio[-2] < 1.0) and n_cand == hist_cand[-2]
+        if stuck and prev1 is not None and prev2 is not None:
+            accel = zero & (prev2 < 1.01 * prev1) & (prev1 < 1.01 * xbd) & (xbd < -0.1 * delta)
+            accel_value = min(256.0, 4.0 * accel_value) if accel.any() else 1.0
+        hist_ratio.append(progress)
+        hist_cand.append(n_cand)
+        prev2, prev1 = prev1, xbd.copy()
+        xbd[~zero] = 0.0
+        xbd[zero & (xbd >= -0.1 * delta) & (xbd <= delta)] = 0.0
+        if np.all(xbd[zero] >= 0):
+            return zero & (xbd > 0), True, it
+        resid[np.abs(resid) < zero_tol] = 0.0
+        if np.min(resid[zero]) >= 0:
+            xbd[zero & (resid > delta)] = 0.0
+            return zero & (xbd > 0), True, it
+        u = np.where(zero, np.maximum(xbd, 0.0), 0.0)
+    return np.zeros(n, dtype=bool), False, maxiter
+
+
+def _design(x: np.ndarray, fe: FixedEffects) -> sp.csr_matrix:
+    """Sparse ``[X, D_1, ..., D_K]`` (fixed-effect dummies, every level kept)."""
+    n = x.shape[0]
+    rows = np.arange(n)
+    blocks = [sp.csr_matrix(x)] if x.shape[1] else []
+    for c, g in zip(fe.codes, fe.sizes, strict=True):
+        blocks.append(sp.csr_matrix((np.ones(n), (rows, c)), shape=(n, g)))
+    if not blocks:
+        return sp.csr_matrix(np.ones((n, 1)))
+    return sp.hstack(blocks, format="csr")
