@@ -94,9 +94,7 @@ def sinkhorn(
         a = row_target / rowdot(kernel, np.exp(logb))
         return np.log(col_target / coldot(kernel, a))
 
-    logb, it, change = squarem(
-        step, np.zeros(kernel.shape[:-2] + kernel.shape[-1:]), tol, max_iter
-    )
+    logb, it, change = squarem(step, np.zeros(kernel.shape[:-2] + kernel.shape[-1:]), tol, max_iter)
     b = np.exp(logb)
     a = row_target / rowdot(kernel, b)
     conv = Convergence(change < tol, it, change, tol, "bi-proportional scaling")
