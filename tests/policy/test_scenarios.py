@@ -311,3 +311,24 @@ def test_shared_parks_scenario_calibrates_with_fdi() -> None:
     assert res.firms.calibration["achieved_share"] == pytest.approx(0.10, abs=1e-3)
     s = res.firms.summary
     assert s["fdi_firms_new"] > s["fdi_firms_base"] > 0
+
+
+def test_cli_ge_tariff_shock(settings) -> None:  # type: ignore[no-untyped-def]
+    from kaigai.policy.ge import solve
+
+    r = runner.invoke(
+        app,
+        ["policy", "ge", "--agreement", "CAN,JPN", "--coef", "pta=0.47", "--baseline", "observed",
+         "--shock", "tariff", "--tariff", "0.05", "--tariff-elasticity", "-5", "--reference", "DEU", "--json"],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    got = {row["country"]: row["real_gdp_pct"] for row in json.loads(r.stdout)["countries"]}
+    data = load("gravity_gegravity_sample", settings)
+    cs = sorted(data["exporter"].unique())
+    flows = (
+        data.pivot(index="exporter", columns="importer", values="trade").loc[cs, cs].to_numpy(float)
+    )
+    shock = np.ones_like(flows)
+    shock[cs.index("CAN"), cs.index("JPN")] = shock[cs.index("JPN"), cs.index("CAN")] = 1.05**5
+    direct = solve(flows, shock, cs, sigma=5, reference="DEU")
+    assert got["CAN"] == pytest.approx(direct.real_gdp_pct[cs.index("CAN")], abs=1e-10)

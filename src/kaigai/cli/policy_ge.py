@@ -88,6 +88,20 @@ def register(app: typer.Typer) -> None:
             float | None, typer.Option("--se", help="Standard error of the --variable coefficient.")
         ] = None,
         seed: Annotated[int, typer.Option("--seed")] = 0,
+        shock: Annotated[
+            str, typer.Option("--shock", help="rta (dummy on), tariff (cut tariffs) or both.")
+        ] = "rta",
+        tariff: Annotated[
+            float | None,
+            typer.Option("--tariff", help="MFN tariff removed between the parties (0.05 = 5%)."),
+        ] = None,
+        tariff_column: Annotated[
+            str | None, typer.Option("--tariff-column", help="Data column with each pair's tariff.")
+        ] = None,
+        tariff_elasticity: Annotated[
+            float | None,
+            typer.Option("--tariff-elasticity", help="Coefficient on ln(1 + tariff), e.g. -5."),
+        ] = None,
         as_json: JsonOpt = False,
         config: ConfigOpt = None,
     ) -> None:
@@ -116,6 +130,10 @@ def register(app: typer.Typer) -> None:
                 "constant": constant,
                 "mc_draws": draws,
                 "seed": seed,
+                "shock": shock,
+                "tariff": tariff,
+                "tariff_column": tariff_column,
+                "tariff_elasticity": tariff_elasticity,
             },
         }
         scn: Scenario = scenario_from_dict(doc, source="command line")
