@@ -58,4 +58,6 @@ def _fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
     from kaigai.storage import secrets
 
-    monkeypatch.setattr(secrets, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(
+        secrets, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
