@@ -56,7 +56,7 @@ def test_supply_shares(static):
 
 
 def test_distance_factor(static):
-    g = static.stages["grid"]
+    g = static.potential
     # dbar(XXX,k1) = (60*1 + 40*2)/100 = 1.4 ; dbar(XXX,k2) = (20*2 + 20*3)/40 = 2.5
     # dbar(YYY,k1) = (30*2 + 70*2)/100 = 2 ; dbar(ZZZ,k2) = (25*3 + 25*1)/50 = 2
     assert _get(g, "avg_ln_dist", exporter="AAA", importer="XXX", hs6=K1) == pytest.approx(1.4)

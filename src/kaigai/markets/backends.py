@@ -63,13 +63,13 @@ class Engine:
 
     def register(self, name: str, df: pd.DataFrame) -> ir.Table:
         """Upload a pandas frame as table ``name`` (strings as plain Python objects)."""
-        df = df.copy()
-        for c in df.columns:
-            if pd.api.types.is_string_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]):
-                df[c] = df[c].astype(object)
         if self.name == "duckdb":
             t = self.con.create_table(name, df, overwrite=True, temp=True)
         else:  # a session temp view: nothing is written to a warehouse directory
+            df = df.copy()
+            for c in df.columns:
+                if pd.api.types.is_string_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]):
+                    df[c] = df[c].astype(object)
             session = self.con._session
             session.createDataFrame(df).createOrReplaceTempView(name)
             t = self.con.table(name)

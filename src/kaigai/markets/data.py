@@ -77,8 +77,8 @@ def prepared_dir(settings: Settings) -> Path:
     return Path(settings.data_dir) / "markets"
 
 
-def _prepared_file(settings: Settings, params: EPIParams) -> Path:
-    return prepared_dir(settings) / f"epi_{params.variant}_{params.base_year}.parquet"
+def _prepared_path(settings: Settings, params: EPIParams) -> Path:
+    return prepared_dir(settings) / f"{params.variant}_{params.base_year}"
 
 
 def _fingerprint(settings: Settings) -> str:
@@ -90,34 +90,45 @@ def _fingerprint(settings: Settings) -> str:
 
 
 def prepare(settings: Settings, params: EPIParams | None = None) -> Path:
-    """Run the full pipeline once and store its output for fast per-query reads."""
+    """Run the full pipeline once and store it for fast per-query reads.
+
+    Layout under ``<data_dir>/markets/<variant>_<year>/``: ``core/exporter=XXX/*.parquet``
+    (the narrow exporter x market x HS6 table, partitioned by exporter), ``supply.parquet``,
+    ``market_side.parquet``, ``pair_side.parquet``, ``markets.parquet`` and ``meta.json``.
+    """
+    import shutil
+
     from kaigai.markets import pipeline
     from kaigai.markets.backends import connect
     from kaigai.markets.potential import notes_for, prepare_inputs, register_inputs
 
     params = params or EPIParams()
     frames = load_frames(settings)
-    path = _prepared_file(settings, params)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = _prepared_path(settings, params)
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
     eng = connect(settings.engine)
     try:
         stages = pipeline.build(
             register_inputs(eng, prepare_inputs(frames, params)), params, stage=eng.cache
         )
-        pot = stages["potential"].order_by(["exporter", "hs6", "importer"])
+        core = str(path / "core")
         if eng.name == "duckdb":
-            eng.con.to_parquet(pot, path, row_group_size=100_000)
+            eng.con.to_parquet(stages["core"], core, partition_by="exporter")
         else:
-            eng.execute(pot).to_parquet(path, index=False, row_group_size=100_000)
-        eng.execute(stages["markets"]).to_parquet(path.with_suffix(".markets.parquet"), index=False)
+            eng.con.to_parquet(stages["core"], core, partitionBy="exporter")
+        for name in ("supply", "market_side", "pair_side", "markets"):
+            eng.execute(stages[name]).to_parquet(path / f"{name}.parquet", index=False)
     finally:
         eng.close()
     meta = {
         "notes": list(notes_for(frames, params)),
         "provenance": [p.to_dict() for p in frames.provenance],
         "fingerprint": _fingerprint(settings),
+        "engine": settings.engine,
     }
-    path.with_suffix(".json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    (path / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     return path
 
 
@@ -125,25 +136,36 @@ def read_prepared(
     settings: Settings, params: EPIParams, exporter: str, hs6: list[str]
 ) -> PotentialResult | None:
     """Rows of a prepared run for one exporter and products, or None if not prepared."""
-    import duckdb
+    import ibis
 
-    path = _prepared_file(settings, params)
-    if not path.is_file():
+    from kaigai.markets import pipeline
+
+    path = _prepared_path(settings, params)
+    meta_file = path / "meta.json"
+    if not meta_file.is_file():
         return None
-    meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
     if meta.get("fingerprint") != _fingerprint(settings):
         return None
-    con = duckdb.connect()
+    con = ibis.duckdb.connect(threads=2)
     try:
-        pot = con.execute(
-            "SELECT * FROM read_parquet(?) WHERE exporter = ? AND list_contains(?, hs6)",
-            [str(path), exporter, hs6],
-        ).df()
-        mk = con.execute(
-            "SELECT * FROM read_parquet(?)", [str(path.with_suffix(".markets.parquet"))]
-        ).df()
+        mk = con.read_parquet(path / "markets.parquet").execute()
+        part = path / "core" / f"exporter={exporter}"
+        files = sorted(str(p) for p in part.glob("*.parquet")) if part.is_dir() else []
+        if not files:
+            pot = pd.DataFrame(columns=pipeline.OUTPUT_COLUMNS)
+        else:
+            core = con.read_parquet(files)
+            core = core.filter(core.hs6.isin(hs6)).mutate(exporter=ibis.literal(exporter))
+            sup = con.read_parquet(path / "supply.parquet")
+            sup = sup.filter((sup.exporter == exporter) & sup.hs6.isin(hs6))
+            ms = con.read_parquet(path / "market_side.parquet")
+            ms = ms.filter(ms.hs6.isin(hs6))
+            ps = con.read_parquet(path / "pair_side.parquet")
+            ps = ps.filter(ps.exporter == exporter)
+            pot = pipeline.assemble(core, sup, ms, ps).order_by(["importer", "hs6"]).execute()
     finally:
-        con.close()
+        con.disconnect()
     prov = tuple(Provenance(**p) for p in meta["provenance"])
     return PotentialResult(pot, mk, params, tuple(meta["notes"]), prov)
 

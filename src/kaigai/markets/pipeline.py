@@ -161,21 +161,36 @@ def _tariff_advantage(inp: PipelineInputs, grid: ir.Table, params: EPIParams) ->
     return g.drop("rate", "avg_rate")
 
 
+GRID_COLUMNS = [
+    "exporter", "importer", "hs6", "actual", "imports", "proj_imports", "share", "proj_share",
+    "gtd", "ta", "dist_factor", "distance_missing", "tariff_missing", "w0",
+]  # fmt: skip
+CORE_COLUMNS = [
+    "exporter", "importer", "hs6", "actual", "ta", "dist_factor", "distance_missing",
+    "tariff_missing", "v", "epi", "untapped",
+]  # fmt: skip
+
+
 def grid(
-    inp: PipelineInputs, params: EPIParams, sup: ir.Table, dem: ir.Table, stage: Stage = _identity
+    inp: PipelineInputs, params: EPIParams, sup: ir.Table, dem: ir.Table, sd: ir.Table
 ) -> ir.Table:
-    """Every (exporter of k) x (complete market importing k) with its access factors."""
-    g = dem.join(sup, "hs6").filter(_.exporter != _.importer)
+    """Every (exporter of k) x (complete market importing k) with its access factors.
+
+    Only the columns later stages need are kept (the grid is the one large intermediate).
+    """
+    d = dem.select("importer", "hs6", "imports", "proj_imports")
+    s = sup.select("exporter", "hs6", "share", "proj_share", "gtd")
+    g = d.join(s, "hs6").filter(_.exporter != _.importer)
     act = inp.trade.select("exporter", "importer", "hs6", actual=_.value)
     g = _ljoin(g, act, ["exporter", "importer", "hs6"]).mutate(actual=_.actual.fill_null(0.0))
     g = _ljoin(g, inp.distance, ["exporter", "importer"])
-    g = _ljoin(g, stage("supplier_distance", supplier_distance(inp)), ["importer", "hs6"])
+    g = _ljoin(g, sd, ["importer", "hs6"])
     f = (-((_.avg_ln_dist - _.ln_dist).abs())).exp()
     g = g.mutate(dist_factor=f).mutate(
         distance_missing=_.dist_factor.isnull(), dist_factor=_.dist_factor.fill_null(1.0)
     )
     g = _tariff_advantage(inp, g, params)
-    return g.mutate(w0=_.share * _.gtd * _.ta * _.dist_factor)
+    return g.mutate(w0=_.share * _.gtd * _.ta * _.dist_factor).select(*GRID_COLUMNS)
 
 
 def ease(g: ir.Table) -> ir.Table:
@@ -193,16 +208,23 @@ def ease(g: ir.Table) -> ir.Table:
     )
 
 
-def potential(g: ir.Table, e: ir.Table) -> ir.Table:
-    """EPI_ijk normalised within each market-product, and untapped potential."""
-    p = g.join(
-        e.select("exporter", "importer", "ease", "ease_missing", "ease_zero"),
-        ["exporter", "importer"],
-    )
+def potential_core(g: ir.Table, e: ir.Table) -> ir.Table:
+    """EPI_ijk normalised within each market-product, and untapped potential (narrow)."""
+    p = g.join(e.select("exporter", "importer", "ease"), ["exporter", "importer"])
     p = p.mutate(v=_.proj_share * _.gtd * _.ta * _.dist_factor * _.ease)
     vt = p.group_by(["importer", "hs6"]).aggregate(v_total=_.v.sum())
     p = p.join(vt, ["importer", "hs6"]).mutate(epi=_.proj_imports * _.v / _.v_total.nullif(0.0))
-    return p.mutate(untapped=_.epi - ibis.least(_.actual, _.epi))
+    return p.mutate(untapped=_.epi - ibis.least(_.actual, _.epi)).select(*CORE_COLUMNS)
+
+
+def market_side(dem: ir.Table, sd: ir.Table) -> ir.Table:
+    """Per (market, product): imports, projection and the suppliers' mean ln distance."""
+    return _ljoin(dem, sd, ["importer", "hs6"])
+
+
+def pair_side(inp: PipelineInputs, e: ir.Table) -> ir.Table:
+    """Per (exporter, market): ln distance and ease."""
+    return _ljoin(e, inp.distance, ["exporter", "importer"])
 
 
 OUTPUT_COLUMNS = [
@@ -214,30 +236,50 @@ OUTPUT_COLUMNS = [
 ]  # fmt: skip
 
 
-def build(inp: PipelineInputs, params: EPIParams, stage: Stage = _identity) -> dict[str, ir.Table]:
-    """All stages as named Ibis tables: markets, supply, demand, grid, ease, potential.
+def assemble(core: ir.Table, sup: ir.Table, mkt: ir.Table, pairs: ir.Table) -> ir.Table:
+    """Full output rows: the narrow core plus supply, market and pair columns."""
+    p = core.join(sup, ["exporter", "hs6"])
+    p = p.join(mkt, ["importer", "hs6"]).join(pairs, ["exporter", "importer"])
+    return p.select(*OUTPUT_COLUMNS)
 
-    ``stage(name, table)`` may materialise a table (e.g. ``Table.cache``) so large
-    intermediates are computed once; the default leaves everything lazy.
+
+def build(inp: PipelineInputs, params: EPIParams, stage: Stage = _identity) -> dict[str, ir.Table]:
+    """All stages as named Ibis tables.
+
+    markets, supply, demand, supplier_distance, grid, ease, core (narrow potential),
+    market_side, pair_side and potential (all OUTPUT_COLUMNS). ``stage(name, table)`` may
+    materialise a table (e.g. ``Table.cache``) so it is computed once; the default is lazy.
     """
     mk = stage("markets", markets(inp, params))
     sup = stage("supply", supply(inp, params))
     dem = stage("demand", demand(inp, params, mk))
-    g = stage("grid", grid(inp, params, sup, dem, stage))
+    sd = stage("supplier_distance", supplier_distance(inp))
+    g = stage("grid", grid(inp, params, sup, dem, sd))
     e = stage("ease", ease(g))
-    pot = potential(g, e).select(*OUTPUT_COLUMNS)
-    return {"markets": mk, "supply": sup, "demand": dem, "grid": g, "ease": e, "potential": pot}
+    core = potential_core(g, e)
+    ms = market_side(dem, sd)
+    ps = pair_side(inp, e)
+    return {
+        "markets": mk, "supply": sup, "demand": dem, "supplier_distance": sd, "grid": g,
+        "ease": e, "core": core, "market_side": ms, "pair_side": ps,
+        "potential": assemble(core, sup, ms, ps),
+    }  # fmt: skip
 
 
 __all__ = [
+    "CORE_COLUMNS",
+    "GRID_COLUMNS",
     "OUTPUT_COLUMNS",
+    "assemble",
+    "market_side",
+    "pair_side",
+    "potential_core",
     "PipelineInputs",
     "build",
     "demand",
     "ease",
     "grid",
     "markets",
-    "potential",
     "supplier_distance",
     "supply",
 ]

@@ -77,8 +77,8 @@ def prepare_inputs(frames: MarketFrames, params: EPIParams) -> dict[str, pd.Data
         {"chapter": str, "dev_group": str, "elasticity": "float64"}
     )
     codes = sorted(
-        set(trade["exporter"]) | set(trade["importer"]) | set(exports["exporter"])
-        | set(imports["importer"])
+        {str(c) for col in (trade["exporter"], trade["importer"], exports["exporter"],
+                            imports["importer"]) for c in col.unique()}
     )  # fmt: skip
     out = {
         "trade": trade.reset_index(drop=True),
