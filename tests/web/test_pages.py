@@ -71,3 +71,33 @@ def test_form_posts_need_the_page_token(two: tuple[Any, Firm, Firm]) -> None:
     r = a.client.post("/workspaces", data={"organisation_id": a.org_id, "name": "x", "csrf_token": token.group(1)},
                       headers={**HTML, "X-CSRF-Token": ""}, follow_redirects=False)  # fmt: skip
     assert r.status_code == 303
+
+
+def test_account_page_keys_and_members(two: tuple[Any, Firm, Firm]) -> None:
+    app, a, b = two
+    page = a.client.get("/account", headers=HTML).text
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page)
+    assert token is not None
+    r = a.client.post(
+        "/account/api-keys", data={"label": "erp", "csrf_token": token.group(1)}, headers=HTML
+    )
+    key = re.search(r'<code id="new-key">(kg_[^<]+)</code>', r.text)
+    assert r.status_code == 200 and key is not None
+    anon = TestClient(app)
+    assert (
+        anon.get("/api/v1/workspaces", headers={"Authorization": f"Bearer {key.group(1)}"}).json()[
+            "total"
+        ]
+        == 1
+    )
+    assert key.group(1) not in a.client.get("/account", headers=HTML).text  # shown once
+    # the owner makes B a viewer of A's office: B now sees A's workspace, read-only
+    r = a.client.post("/account/members", data={"organisation_id": a.org_id, "email": "b@example.jp",
+                                                "role": "viewer", "csrf_token": token.group(1)}, headers=HTML)  # fmt: skip
+    assert r.status_code == 200 and "b@example.jp" in r.text
+    assert b.client.get(f"/w/{a.workspace_id}", headers=HTML).status_code == 200
+    assert b.client.post(f"/api/v1/workspaces/{a.workspace_id}/boms", json=BOM).status_code == 403
+    # B is not an owner of A's office: cannot add members there
+    r = b.client.post("/account/members", data={"organisation_id": a.org_id, "email": "b@example.jp",
+                                                "role": "owner", "csrf_token": b.csrf}, headers=HTML)  # fmt: skip
+    assert r.status_code == 403

@@ -147,7 +147,8 @@ def create_api_key(s: Session, user_id: int, label: str = "") -> tuple[ApiKey, s
 
 def principal_from_api_key(s: Session, raw: str) -> Principal:
     bad = AuthError(
-        "API key not valid.", hint="Create a key in the dashboard (Account > API keys)."
+        "API key not valid.",
+        hint="Create a key on the dashboard's Account page (/account) or with POST /api/v1/auth/api-keys.",
     )
     if not raw.startswith(API_KEY_PREFIX) or "." not in raw:
         raise bad

@@ -8,7 +8,7 @@ import logging
 from fastapi import APIRouter
 
 log = logging.getLogger("kaigai.web")
-PAGES = ("auth", "home", "workspace", "plans", "tools")
+PAGES = ("auth", "home", "workspace", "plans", "tools", "account")
 
 
 def routers() -> list[APIRouter]:
