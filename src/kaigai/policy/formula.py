@@ -93,8 +93,8 @@ def parse_formula(formula: str) -> Formula:
             if not all(re.fullmatch(_NAME, p) for p in fe.split("^")):
                 raise InputError(f"cannot read the fixed effect {fe!r}", hint=hint)
             fixef.append(fe)
-    if not terms:
-        raise InputError(f"formula {formula!r} has no regressor", hint=hint)
+    if not terms and not fixef:
+        raise InputError(f"formula {formula!r} has no regressor and no fixed effect", hint=hint)
     return Formula(
         lhs=lhs, terms=tuple(terms), fixef=tuple(fixef), intercept=intercept and not fixef
     )
@@ -134,7 +134,7 @@ def model_matrix(data: pd.DataFrame, f: Formula) -> tuple[np.ndarray, list[str]]
             v = v * x
         cols.append(v)
         names.append(t)
-    return np.column_stack(cols), names
+    return (np.column_stack(cols) if cols else np.empty((len(data), 0))), names
 
 
 def fe_codes(data: pd.DataFrame, f: Formula) -> tuple[list[np.ndarray], list[pd.Index]]:

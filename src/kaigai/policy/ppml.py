@@ -23,7 +23,14 @@ from kaigai.policy.demean import FixedEffects, demean
 from kaigai.policy.formula import check_columns, fe_codes, model_matrix, parse_formula
 from kaigai.policy.ppml_solver import poisson_deviance, solve_ppml
 from kaigai.policy.results import PPMLResult
-from kaigai.policy.separation import DropCounts, drop_singletons_and_fe_separated, ir_separated
+from kaigai.policy.separation import (
+    MISSING,
+    REASONS,
+    SEPARATED_IR,
+    DropCounts,
+    drop_singletons_and_fe_separated,
+    ir_separated,
+)
 from kaigai.policy.vcov import SMALL_SAMPLE, sandwich
 
 COLLIN_TOL = 1e-9
@@ -135,13 +142,16 @@ def fepois(
         )
     counts = DropCounts(missing=int(missing.sum()))
     keep = ~missing
+    reason = np.where(missing, MISSING, 0).astype(np.int8)
     if counts.missing:
         trace.append(f"dropped {counts.missing} observation(s) with missing values")
     if f.fixef and "fe" not in separation:
         _check_no_zero_groups(y, codes, keep)
     while True:
         if f.fixef:
-            keep = drop_singletons_and_fe_separated(y, codes, keep, counts, singletons=singletons)
+            keep = drop_singletons_and_fe_separated(
+                y, codes, keep, counts, singletons=singletons, reason=reason
+            )
         if "ir" not in separation or not keep.any():
             break
         idx = np.flatnonzero(keep)
@@ -154,6 +164,7 @@ def fepois(
         if not sep.any():
             break
         keep[idx[sep]] = False
+        reason[idx[sep]] = SEPARATED_IR
         counts.separated_ir += int(sep.sum())
     if counts.singletons:
         trace.append(f"dropped {counts.singletons} singleton observation(s)")
@@ -177,7 +188,7 @@ def fepois(
     kept_cols, collinear, xt0 = _collinear(xk, fe, names)
     if collinear:
         trace.append(f"dropped collinear regressor(s): {', '.join(collinear)}")
-    if not kept_cols:
+    if not kept_cols and names:
         raise EstimationError(
             f"all regressors ({', '.join(names)}) are collinear with the fixed effects",
             hint="a variable that is constant within a fixed effect cannot be estimated with it",
@@ -232,6 +243,7 @@ def fepois(
         fe_names=tuple(f.fixef),
         fe_sizes=tuple(fe.sizes),
         trace=tuple(trace),
+        dropped_rows={name: data.index[reason == code] for code, name in REASONS.items()},
         _fixef=fixef,
     )
 

@@ -77,6 +77,10 @@ def solve_ppml(
     dev = poisson_deviance(y, mu)
     history = [dev]
     xt: np.ndarray | None = xt_init
+    if p == 0:  # fixed effects only: the IPF solution is the estimate
+        _ipf(mu, y_sums, fe, alpha, fixef_tol)
+        dev = poisson_deviance(y, mu)
+        return SolverState(beta, mu, alpha, np.zeros((n, 0)), dev, 1, True, [*history, dev])
     converged = False
     it = 0
     while it < maxiter:

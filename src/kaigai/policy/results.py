@@ -15,7 +15,9 @@ class PPMLResult:
     """A fitted PPML model (see :func:`kaigai.policy.ppml.fepois`).
 
     ``fitted`` and ``obs_index`` refer to the observations used (after dropping missing,
-    singleton and separated rows); ``obs_index`` holds the input frame's index labels.
+    singleton and separated rows); ``obs_index`` holds the input frame's index labels, and
+    ``dropped_rows`` the labels of the dropped rows by reason (``missing``, ``singleton``,
+    ``separated_fe``, ``separated_ir``).
     """
 
     formula: str
@@ -36,6 +38,7 @@ class PPMLResult:
     fe_names: tuple[str, ...]
     fe_sizes: tuple[int, ...]
     trace: tuple[str, ...] = ()
+    dropped_rows: dict[str, pd.Index] = field(default_factory=dict, repr=False)
     _fixef: dict[str, pd.Series] = field(default_factory=dict, repr=False)
 
     @property

@@ -25,6 +25,14 @@ from scipy.sparse.linalg import lsmr
 
 from kaigai.policy.demean import FixedEffects
 
+KEPT, MISSING, SINGLETON, SEPARATED_FE, SEPARATED_IR = 0, 1, 2, 3, 4
+REASONS = {
+    MISSING: "missing",
+    SINGLETON: "singleton",
+    SEPARATED_FE: "separated_fe",
+    SEPARATED_IR: "separated_ir",
+}
+
 
 @dataclass
 class DropCounts:
@@ -57,10 +65,12 @@ def drop_singletons_and_fe_separated(
     *,
     singletons: bool = True,
     fe_separation: bool = True,
+    reason: np.ndarray | None = None,
 ) -> np.ndarray:
     """Iterate until stable: drop singleton rows and rows of levels whose outcomes are all 0.
 
-    ``keep`` is a boolean mask (updated copy returned); ``counts`` is updated in place.
+    ``keep`` is a boolean mask (updated copy returned); ``counts`` is updated in place and,
+    if given, ``reason`` gets :data:`SINGLETON` / :data:`SEPARATED_FE` on the dropped rows.
     """
     keep = keep.copy()
     pos = (y > 0).astype(np.float64)
@@ -76,6 +86,8 @@ def drop_singletons_and_fe_separated(
                 if k:
                     keep &= ~single
                     counts.singletons += k
+                    if reason is not None:
+                        reason[single] = SINGLETON
                     changed = True
             if fe_separation:
                 npos = np.bincount(c[keep], weights=pos[keep], minlength=size)
@@ -84,6 +96,8 @@ def drop_singletons_and_fe_separated(
                 if k:
                     keep &= ~sep
                     counts.separated_fe += k
+                    if reason is not None:
+                        reason[sep] = SEPARATED_FE
                     changed = True
     return keep
 

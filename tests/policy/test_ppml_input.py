@@ -1,0 +1,165 @@
+"""Bad input to fepois and ``kaigai policy estimate``: clear messages, nothing silent."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from kaigai.cli.app import app
+from kaigai.core.errors import EstimationError, InputError, NonConvergenceError
+from kaigai.policy.ppml import fepois
+from kaigai.policy.ppml_synthetic import synthetic_gravity_panel
+
+
+@pytest.fixture(scope="module")
+def panel() -> pd.DataFrame:
+    return synthetic_gravity_panel(15, 4, seed=5)
+
+
+def test_collinear_regressors_dropped_like_fixest(panel: pd.DataFrame) -> None:
+    df = panel.assign(rta2=2.0 * panel["rta"])
+    res = fepois(df, "trade ~ rta + ln_dist + rta2 + ln_tariff | exp_year + imp_year + pair")
+    # ln_dist is constant within pair; rta2 = 2 rta
+    assert res.collinear == ("ln_dist", "rta2")
+    assert list(res.coef.index) == ["rta", "ln_tariff"]
+    assert any("collinear" in t and "ln_dist" in t for t in res.trace)
+    pf = pytest.importorskip("pyfixest")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = pf.fepois(
+            "trade ~ rta + ln_tariff | exp_year + imp_year + pair", data=df, iwls_tol=1e-12
+        )
+    np.testing.assert_allclose(res.coef.to_numpy(), ref.coef().to_numpy(), rtol=1e-7)
+
+
+def test_only_collinear_regressors_is_an_error(panel: pd.DataFrame) -> None:
+    with pytest.raises(EstimationError, match="collinear with the fixed effects"):
+        fepois(panel, "trade ~ ln_dist | exp_year + imp_year + pair")
+
+
+def test_all_zero_groups_dropped_and_counted(panel: pd.DataFrame) -> None:
+    df = panel.copy()
+    zero_exp = df["exp_year"] == df["exp_year"].iloc[0]
+    df.loc[zero_exp, "trade"] = 0.0
+    n_zero_group = int(zero_exp.sum())
+    base = fepois(panel, "trade ~ rta + ln_tariff | exp_year + imp_year")
+    res = fepois(df, "trade ~ rta + ln_tariff | exp_year + imp_year")
+    assert res.dropped["separated_fe"] >= n_zero_group
+    assert set(res.dropped_rows["separated_fe"]) >= set(df.index[zero_exp])
+    assert res.n_obs <= base.n_obs - n_zero_group
+    with pytest.raises(EstimationError, match="only zero outcomes"):
+        fepois(df, "trade ~ rta + ln_tariff | exp_year + imp_year", separation=())
+
+
+def test_negative_outcome_rejected(panel: pd.DataFrame) -> None:
+    df = panel.copy()
+    df.loc[df.index[:3], "trade"] = -1.0
+    with pytest.raises(EstimationError, match=r"3 observation\(s\) of 'trade' are negative"):
+        fepois(df, "trade ~ rta | exp_year + imp_year")
+
+
+def test_missing_fixed_effect_column(panel: pd.DataFrame) -> None:
+    with pytest.raises(EstimationError, match="exp_yr") as exc:
+        fepois(panel, "trade ~ rta | exp_yr + imp_year")
+    assert exc.value.hint and "exp_year" in exc.value.hint
+
+
+def test_missing_values_dropped_and_counted(panel: pd.DataFrame) -> None:
+    df = panel.copy()
+    df.loc[df.index[:5], "rta"] = np.nan
+    df["exp_year"] = df["exp_year"].astype("float64")
+    df.loc[df.index[10:12], "exp_year"] = np.nan
+    res = fepois(df, "trade ~ rta + ln_tariff | exp_year + imp_year")
+    assert res.dropped["missing"] == 7
+    assert len(res.dropped_rows["missing"]) == 7
+
+
+def test_non_convergence_reports_why(panel: pd.DataFrame) -> None:
+    with pytest.raises(NonConvergenceError, match="did not converge after 1 iterations") as exc:
+        fepois(panel, "trade ~ rta + ln_tariff | exp_year + imp_year + pair", maxiter=1)
+    assert exc.value.hint
+
+
+def test_malformed_formula() -> None:
+    with pytest.raises(InputError, match="exactly one '~'"):
+        fepois(pd.DataFrame({"y": [1.0]}), "y = x")
+
+
+@pytest.fixture
+def data_file(tmp_path: Path, panel: pd.DataFrame) -> Path:
+    p = tmp_path / "panel.csv"
+    panel.to_csv(p, index=False)
+    return p
+
+
+def test_cli_json(data_file: Path, panel: pd.DataFrame) -> None:
+    fml = "trade ~ rta + ln_tariff | exp_year + imp_year + pair"
+    r = CliRunner().invoke(
+        app,
+        [
+            "policy",
+            "estimate",
+            "--data",
+            str(data_file),
+            "--formula",
+            fml,
+            "--cluster",
+            "pair",
+            "--json",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    ref = fepois(panel, fml, {"CRV1": "pair"})
+    assert [c["name"] for c in out["coefficients"]] == ["rta", "ln_tariff"]
+    np.testing.assert_allclose(
+        [c["estimate"] for c in out["coefficients"]], ref.coef.to_numpy(), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        [c["se"] for c in out["coefficients"]], ref.se.to_numpy(), rtol=1e-12
+    )
+    assert out["n_obs"] == ref.n_obs and out["dropped"] == ref.dropped and out["converged"] is True
+
+
+def test_cli_table(data_file: Path) -> None:
+    r = CliRunner().invoke(
+        app,
+        [
+            "policy",
+            "estimate",
+            "--data",
+            str(data_file),
+            "--formula",
+            "trade ~ rta | exp_year + imp_year",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "rta" in r.output and "Observations" in r.output and "Converged: True" in r.output
+
+
+def test_cli_errors_without_traceback(data_file: Path, tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("kaigai")
+    cmds = [
+        (["--data", str(data_file), "--formula", "trade ~ rta | nope"], 7, "nope"),
+        (["--data", str(tmp_path / "absent.csv"), "--formula", "trade ~ rta"], 2, "does not exist"),
+        (
+            ["--data", str(data_file), "--formula", "trade ~ rta | exp_year", "--vcov", "iid"],
+            7,
+            "not supported",
+        ),
+    ]
+    for args, code, text in cmds:
+        p = subprocess.run(
+            [str(exe), "policy", "estimate", *args], capture_output=True, text=True, timeout=120
+        )
+        assert p.returncode == code, p.stderr
+        assert text in p.stderr
+        assert "Traceback" not in p.stderr + p.stdout
