@@ -65,3 +65,20 @@ def test_static_variant_uses_current_values(starter_frames):
     assert (p["proj_imports"] == p["imports"]).all()
     assert (p["proj_share"] - p["share"]).abs().max() < 1e-12
     assert any("Static variant" in n for n in res.notes)
+
+
+def test_aggregate_by_market_and_region(full):
+    from kaigai.core.countries import GROUPS
+    from kaigai.markets.potential import aggregate
+
+    jp = full.potential[full.potential.exporter == "JPN"]
+    by_m = aggregate(jp, "importer")
+    assert by_m["untapped"].sum() == pytest.approx(jp["untapped"].sum(), rel=1e-12)
+    region = {c: "ASEAN" for c in GROUPS["ASEAN"]}
+    by_r = aggregate(jp, "region", region=region)
+    asean = jp[jp.importer.isin(GROUPS["ASEAN"])]
+    got = by_r.set_index("region").loc["ASEAN"]
+    assert got["epi"] == pytest.approx(asean["epi"].sum(), rel=1e-12)
+    assert got["untapped"] == pytest.approx(asean["untapped"].sum(), rel=1e-12)
+    by_ch = aggregate(jp, "chapter")
+    assert set(by_ch["chapter"]) == {"84", "33", "22"}

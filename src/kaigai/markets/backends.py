@@ -100,7 +100,9 @@ def connect(engine: str, *, threads: int = 2, memory_limit: str = "3GB") -> Engi
     """Connect the configured engine (``Settings.engine``): "duckdb" or "pyspark"."""
     check_choice(engine, ENGINES, "engine")
     if engine == "duckdb":
-        con = ibis.duckdb.connect(threads=threads, memory_limit=memory_limit)
+        con = ibis.duckdb.connect(
+            threads=threads, memory_limit=memory_limit, preserve_insertion_order=False
+        )
         return Engine("duckdb", con)
     return Engine("pyspark", ibis.pyspark.connect(spark_session(cores=threads)))
 
