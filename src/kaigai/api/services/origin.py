@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -121,10 +122,18 @@ def check_stored_bom(
     ags, books, _, hs17 = context(state)
     product = Product(normalize_hs6(hs6), normalize_country(exporter), normalize_country(importer),
                       currency, fob, exw)  # fmt: skip
-    verdicts = check(
-        to_bom(state, lines, currency), product, books, ags, hs17, agreement_ids, on=on
-    )
-    out = [v.to_dict() for v in verdicts]
+    # The verdict is a pure function of the BOM version and the product facts: memoise it per
+    # (workspace, BOM, version, product, agreements, date). Storing the claim still happens.
+    key = ("origin-check", workspace_id, bom_id, version, tuple(product.__dict__.items()),
+           tuple(agreement_ids or ()), on or dt.date.today())  # fmt: skip
+
+    def evaluate() -> list[dict[str, Any]]:
+        verdicts = check(
+            to_bom(state, lines, currency), product, books, ags, hs17, agreement_ids, on=on
+        )
+        return [v.to_dict() for v in verdicts]
+
+    out = copy.deepcopy(state.cached(key, evaluate, max_items=8192))
     claim_ids: list[int] = []
     if keep:
         with state.db.session() as s:
