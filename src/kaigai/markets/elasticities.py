@@ -46,7 +46,7 @@ def estimate_income_elasticities(
     m = imports[["importer", "hs6", "import_value_usd"]].copy()
     m["importer"] = m["importer"].astype(str).replace({"S19": "TWN"})
     m["chapter"] = m["hs6"].astype(str).str[:2]
-    m = m.groupby(["importer", "chapter"], as_index=False)["import_value_usd"].sum()
+    m = pd.DataFrame(m.groupby(["importer", "chapter"], as_index=False)["import_value_usd"].sum())
     m = m[m["import_value_usd"] > 0]
     w = weo[weo["year"] == year][["iso3", "gdp_pc_ppp_intl", "gdp_pc_usd", "population_mn"]]
     w = w.dropna().rename(columns={"iso3": "importer"})

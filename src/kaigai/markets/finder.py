@@ -131,9 +131,9 @@ def explain_market(
             hint="Run `kaigai markets --from ... --hs ...` to see the markets that have data.",
         )
     risk = _risk(settings, [dest], weights, params.base_year)
-    factors = []
-    for r in rows.itertuples(index=False):
-        factors.append(_factor_rows(r._asdict()))
+    factors = [
+        _factor_rows({str(k): v for k, v in r.items()}) for r in rows.to_dict(orient="records")
+    ]
     subs = risk.subs[risk.subs["iso3"] == dest]
     idx = risk.index.iloc[0].to_dict()
     return {

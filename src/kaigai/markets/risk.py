@@ -82,12 +82,11 @@ class RiskResult:
 
     def provenance(self, iso3: str) -> list[Provenance]:
         s = self.subs[self.subs["iso3"] == iso3]
-        return [
-            Provenance(
-                r.dataset, r.edition, f"iso3={iso3} year={r.year} {r.series}".strip(), r.source
-            )
-            for r in s.itertuples()
-        ]
+        out = []
+        for r in s.to_dict(orient="records"):
+            loc = f"iso3={iso3} year={r['year']} {r['series']}".strip()
+            out.append(Provenance(str(r["dataset"]), str(r["edition"]), loc, str(r["source"])))
+        return out
 
 
 def _latest(df: pd.DataFrame, value: str, year_max: int) -> pd.DataFrame:
@@ -135,7 +134,7 @@ def score_subs(values: pd.DataFrame) -> pd.DataFrame:
         if s.bounds is not None:
             lo, hi = s.bounds
         else:
-            x = np.log(x.clip(lower=1e-9))
+            x = pd.Series(np.log(x.clip(lower=1e-9)), index=x.index)
             lo, hi = float(x.quantile(0.05)), float(x.quantile(0.95))
         frac = ((x - lo) / (hi - lo)).clip(0.0, 1.0)
         score = 100.0 * (frac if s.higher_is_riskier else 1.0 - frac)
@@ -176,7 +175,7 @@ def risk_index(
     scored["source"] = scored["dataset"].map(
         lambda d: DATASETS[d].source if d in DATASETS else "kaigai duty engine"
     )
-    comp = scored.groupby(["iso3", "component"], as_index=False)["score"].mean()
+    comp = pd.DataFrame(scored.groupby(["iso3", "component"], as_index=False)["score"].mean())
     comp["weight"] = comp["component"].map(w).fillna(0.0)
     rows = []
     for iso in markets:
@@ -187,7 +186,7 @@ def risk_index(
         if have > 0:
             risk = float((c["score"] * c["weight"]).sum() / have)
             contrib = (c["score"] - risk) * c["weight"]
-            driver = str(c.loc[contrib.idxmax(), "component"])
+            driver = str(c["component"].to_numpy()[int(np.argmax(contrib.to_numpy()))])
         else:
             risk, driver = float("nan"), ""
         rows.append(
