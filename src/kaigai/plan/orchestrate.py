@@ -213,7 +213,11 @@ def _summary(
         firm = [m.name for m in p.markets if m.selected_by == "firm"]
         if firm:
             out.append(
-                t("Markets the firm is considering: {markets}", lang, markets=", ".join(firm))
+                t(
+                    "Also analysed because the firm is considering them: {markets}",
+                    lang,
+                    markets=", ".join(firm),
+                )
             )
         for m in p.markets:
             if m.duty.status == "ok" and m.duty.best_option:
