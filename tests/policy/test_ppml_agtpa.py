@@ -157,6 +157,10 @@ CASES = {
 }
 
 
+# re-estimated with pyfixest as well (one per specification family, to keep the suite fast)
+PYFIXEST_CASES = {"traditional_ppml", "distance_puzzle_intra_border", "rta_pair_fe"}
+
+
 def _sample(panel: pd.DataFrame, which: str) -> pd.DataFrame:
     if which == "intl":
         return panel[panel["exporter"] != panel["importer"]]
@@ -174,7 +178,8 @@ def test_agtpa_chapter1_vs_published_and_pyfixest(panel: pd.DataFrame, case: str
     assert res.n_obs == n
     # published to 3 decimals: within rounding
     _check_published(res, coef, se, atol=5e-4 + 1e-9)
-    _check_pyfixest(res, fml, df, {"CRV1": "pair_id"})
+    if case in PYFIXEST_CASES:  # the reference implementation, at tighter tolerances
+        _check_pyfixest(res, fml, df, {"CRV1": "pair_id"})
 
 
 def test_rta_pair_fe_vs_stata_ppml(panel: pd.DataFrame) -> None:

@@ -85,7 +85,14 @@ def demean(
         sweep(r)
         return r, 1, True
     it = 0
-    while True:
+    d = np.full(r.shape[1], np.inf)
+    # plain sweeps first (warm starts often converge in one or two)
+    while it < min(maxiter, 3):
+        d = sweep(r)
+        it += 1
+        if np.all(d < tol_j):
+            return r, it, True
+    while it < maxiter:
         x0 = r.copy()
         d = sweep(r)
         it += 1
@@ -103,7 +110,7 @@ def demean(
         den = np.einsum("ij,ij->j", ddx, wd)
         num = np.einsum("ij,ij->j", dx, wd)
         coef = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
-        coef = np.where((coef > 0) & (coef < 1e6), coef, 0.0)
+        coef = np.where(np.abs(coef) < 1e6, coef, 0.0)
         r -= dx * coef
     return r, it, bool(np.all(d < tol_j))
 
@@ -137,6 +144,11 @@ def ipf(
 
     it = 0
     since_newton = 0
+    # plain sweeps first: benign problems converge before acceleration pays off
+    while it < min(maxiter, 6):
+        it += 1
+        if sweep() < tol:
+            return it, True
     while it < maxiter:
         if since_newton >= 30:
             # crawling: a Newton step on the fixed effects, solved by preconditioned CG

@@ -274,7 +274,7 @@ def _collinear(
     """Sequentially keep regressors whose demeaned residual on earlier kept ones is not ~0.
 
     Also returns the (unweighted) demeaned ``x``, a warm start for the solver."""
-    xt, _, _ = demean(x, np.ones(x.shape[0]), fe, tol=1e-9)
+    xt, _, _ = demean(x, np.ones(x.shape[0]), fe, tol=1e-7)
     kept: list[int] = []
     dropped: list[str] = []
     for j in range(x.shape[1]):
