@@ -100,6 +100,7 @@ def prepare(settings: Settings, params: EPIParams | None = None) -> Path:
 
     from kaigai.markets import pipeline
     from kaigai.markets.backends import connect
+    from kaigai.markets.codes import decode, encode
     from kaigai.markets.potential import notes_for, prepare_inputs, register_inputs
 
     params = params or EPIParams()
@@ -110,16 +111,19 @@ def prepare(settings: Settings, params: EPIParams | None = None) -> Path:
     path.mkdir(parents=True)
     eng = connect(settings.engine)
     try:
-        stages = pipeline.build(
-            register_inputs(eng, prepare_inputs(frames, params)), params, stage=eng.cache
-        )
+        enc, codes = encode(prepare_inputs(frames, params))
+        stages = pipeline.build(register_inputs(eng, enc), params, stage=eng.cache)
+        codes.to_parquet(path / "codes.parquet", index=False)
         core = str(path / "core")
         if eng.name == "duckdb":
             eng.con.to_parquet(stages["core"], core, partition_by="exporter")
         else:
             eng.con.to_parquet(stages["core"], core, partitionBy="exporter")
         for name in ("supply", "market_side", "pair_side", "markets"):
-            eng.execute(stages[name]).to_parquet(path / f"{name}.parquet", index=False)
+            df = eng.execute(stages[name])
+            (decode(df, codes) if name == "markets" else df).to_parquet(
+                path / f"{name}.parquet", index=False
+            )
     finally:
         eng.close()
     meta = {
@@ -139,6 +143,7 @@ def read_prepared(
     import ibis
 
     from kaigai.markets import pipeline
+    from kaigai.markets.codes import code_id, decode
 
     path = _prepared_path(settings, params)
     meta_file = path / "meta.json"
@@ -150,20 +155,23 @@ def read_prepared(
     con = ibis.duckdb.connect(threads=2)
     try:
         mk = con.read_parquet(path / "markets.parquet").execute()
-        part = path / "core" / f"exporter={exporter}"
+        codes = pd.read_parquet(path / "codes.parquet")
+        eid, hs = code_id(codes, exporter), [int(h) for h in hs6]
+        part = path / "core" / f"exporter={eid}"
         files = sorted(str(p) for p in part.glob("*.parquet")) if part.is_dir() else []
         if not files:
             pot = pd.DataFrame(columns=pipeline.OUTPUT_COLUMNS)
         else:
             core = con.read_parquet(files)
-            core = core.filter(core.hs6.isin(hs6)).mutate(exporter=ibis.literal(exporter))
+            core = core.filter(core.hs6.isin(hs)).mutate(exporter=ibis.literal(eid, "int32"))
             sup = con.read_parquet(path / "supply.parquet")
-            sup = sup.filter((sup.exporter == exporter) & sup.hs6.isin(hs6))
+            sup = sup.filter((sup.exporter == eid) & sup.hs6.isin(hs))
             ms = con.read_parquet(path / "market_side.parquet")
-            ms = ms.filter(ms.hs6.isin(hs6))
+            ms = ms.filter(ms.hs6.isin(hs))
             ps = con.read_parquet(path / "pair_side.parquet")
-            ps = ps.filter(ps.exporter == exporter)
-            pot = pipeline.assemble(core, sup, ms, ps).order_by(["importer", "hs6"]).execute()
+            ps = ps.filter(ps.exporter == eid)
+            pot = pipeline.assemble(core, sup, ms, ps).execute()
+            pot = decode(pot, codes).sort_values(["importer", "hs6"]).reset_index(drop=True)
     finally:
         con.disconnect()
     prov = tuple(Provenance(**p) for p in meta["provenance"])

@@ -45,6 +45,7 @@ class PipelineInputs:
     trade: exporter, importer, hs6, value;  imports: importer, hs6, imports;
     exports: exporter, hs6, exports;  growth: code, rel_growth, pc_factor, pop_factor,
     dev_group;  elasticities: chapter, dev_group, elasticity;  distance: exporter, importer,
+    ln_dist (keys are int32 ids, see :mod:`kaigai.markets.codes`; HS6 and chapter as integers);
     ln_dist;  tariffs (optional): exporter, importer, hs6, rate (ad valorem, 0.05 = 5%).
     """
 
@@ -111,7 +112,7 @@ def demand(inp: PipelineInputs, params: EPIParams, mk: ir.Table) -> ir.Table:
     """Current and projected imports of complete markets."""
     comp = mk.filter(_.complete).select("importer")
     m = inp.imports.filter(_.imports > 0).join(comp, "importer")
-    m = m.mutate(chapter=_.hs6.substr(0, 2))
+    m = m.mutate(chapter=(_.hs6 // 10000).cast("int32"))
     macro = inp.growth.select(
         importer=_.code, pc_factor=_.pc_factor, pop_factor=_.pop_factor, dev_group=_.dev_group
     )

@@ -14,6 +14,7 @@ import pandas as pd
 from kaigai.core.provenance import Provenance
 from kaigai.markets import pipeline
 from kaigai.markets.backends import Engine, connect
+from kaigai.markets.codes import code_id, decode, encode
 from kaigai.markets.elasticities import load_income_elasticities
 from kaigai.markets.inputs import country_growth, log_distances
 from kaigai.markets.types import EPIParams
@@ -156,19 +157,21 @@ def compute_potential(
     own = isinstance(engine, str)
     eng = connect(engine) if isinstance(engine, str) else engine
     try:
-        inp = register_inputs(eng, prepare_inputs(frames, params))
+        enc, codes = encode(prepare_inputs(frames, params))
+        inp = register_inputs(eng, enc)
         stages = pipeline.build(inp, params, stage=eng.cache)
         pot = stages["potential"]
         if exporter is not None:
-            pot = pot.filter(pot.exporter == exporter)
+            pot = pot.filter(pot.exporter == code_id(codes, exporter))
         if hs6:
-            pot = pot.filter(pot.hs6.isin(hs6))
-        pot_df = _sorted(eng.execute(pot))
-        mk_df = eng.execute(stages["markets"]).sort_values("importer").reset_index(drop=True)
+            pot = pot.filter(pot.hs6.isin([int(h) for h in hs6]))
+        pot_df = _sorted(decode(eng.execute(pot), codes))
+        mk_df = decode(eng.execute(stages["markets"]), codes)
+        mk_df = mk_df.sort_values("importer").reset_index(drop=True)
         kept: dict[str, pd.DataFrame] = {}
         if keep_stages:
             for name in ("supply", "demand", "grid", "ease"):
-                kept[name] = _sorted(eng.execute(stages[name]))
+                kept[name] = _sorted(decode(eng.execute(stages[name]), codes))
     finally:
         if own:
             eng.close()
