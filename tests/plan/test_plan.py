@@ -117,3 +117,36 @@ def test_example_copies_are_identical() -> None:
     if repo is None:
         pytest.skip("not running from a source checkout")
     assert (repo / "firm_tokyo_bearings.toml").read_bytes() == packaged_example_path().read_bytes()
+
+
+def test_two_products_and_a_failing_engine(settings, tmp_path, monkeypatch) -> None:
+    """A second product without BOM, and an engine that crashes: the plan states both."""
+    import kaigai.markets.finder as finder
+    from kaigai.plan import engines
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("simulated engine failure")
+
+    monkeypatch.setattr(finder, "find_markets", boom)
+    monkeypatch.setattr(engines, "_CACHE", {})  # no ranking reused from an earlier test
+    text = (
+        example_profile_path()
+        .read_text(encoding="utf-8")
+        .replace(
+            "[preferences]",
+            '[[products]]\nname = "Tapered roller bearings"\nhs = "848220"\n\n[preferences]',
+        )
+    )
+    f = tmp_path / "two.toml"
+    f.write_text(text, encoding="utf-8")
+    prof = load_profile(f, settings)
+    plan = build_plan(prof, settings, base_dir=example_profile_path().parent)
+    assert [p.hs6 for p in plan.products] == ["848210", "848220"]
+    for p in plan.products:
+        part = next(x for x in p.parts if x.key == "markets")
+        assert part.status == "error" and "simulated engine failure" in part.detail
+        assert [m.iso3 for m in p.markets] == ["THA", "VNM", "IDN", "IND"]  # the firm's own list
+    second = plan.products[1]
+    assert all(m.origin.status == "not_available" for m in second.markets)
+    assert sum("848220" in x and "bill of materials" in x for x in plan.missing) == 1
+    assert any(a.kind == "origin" and "Tapered roller bearings" in a.title for a in plan.actions)

@@ -37,6 +37,11 @@ class MarketsOutcome:
     raw: Any = field(default=None, compare=False, repr=False)
 
 
+def engine_failed(engine: str, exc: BaseException) -> str:
+    """Text for an unexpected engine failure (reported in the plan as status "error")."""
+    return f"{engine} failed: {type(exc).__name__}: {exc}"
+
+
 def not_available(what: str, lang: str = "en") -> str:
     """ "<engine> is not available in this build." in ``lang``."""
     from kaigai.core.i18n import t
@@ -184,6 +189,8 @@ def run_markets(
         res = _cached(key, lambda: find_markets(settings, exporter, hs6, weights=weights))
     except KaigaiError as exc:
         return MarketsOutcome("not_available", exc.message, engine=engine)
+    except Exception as exc:  # noqa: BLE001 - one engine failing must not stop the plan; stated
+        return MarketsOutcome("error", engine_failed(engine, exc), engine=engine)
     units = {
         "potential_usd": "USD", "untapped_usd": "USD", "risk": "score", "score": "score",
         "import_growth": "share", "distance_km": "km",
@@ -243,6 +250,8 @@ def run_duty(
         return DutyView("not_available", exc.message, engine=engine), None
     except KaigaiError as exc:
         return DutyView("error", exc.message, engine=engine), None
+    except Exception as exc:  # noqa: BLE001 - stated in the plan, not hidden
+        return DutyView("error", engine_failed(engine, exc), engine=engine), None
     rows_all = [
         {
             "line": ln.national_code,
@@ -339,7 +348,12 @@ def run_origin(
     from kaigai.origin.bom import load_bom
     from kaigai.origin.provisions import applicable
 
-    books, agreements, hs22, hs17 = ctx.origin()
+    try:
+        books, agreements, hs22, hs17 = ctx.origin()
+    except KaigaiError as exc:
+        return OriginView("not_available", exc.message, engine=engine), None
+    except Exception as exc:  # noqa: BLE001 - stated in the plan, not hidden
+        return OriginView("error", engine_failed(engine, exc), engine=engine), None
     if duty.status == "ok":
         best_rate = next(
             (o["rate_pct"] for o in duty.options if o["option"] == duty.best_option), None
@@ -368,6 +382,8 @@ def run_origin(
         verdicts = check(bom, product, books, agreements, hs17, [str(c) for c in cands])
     except KaigaiError as exc:
         return OriginView("error", exc.message, engine=engine), None
+    except Exception as exc:  # noqa: BLE001 - stated in the plan, not hidden
+        return OriginView("error", engine_failed(engine, exc), engine=engine), None
     chosen = next((v for v in verdicts if v.status == "qualifies"), None) or next(
         (v for v in verdicts if v.status != "no rule data"), verdicts[0]
     )

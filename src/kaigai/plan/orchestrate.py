@@ -109,12 +109,6 @@ def _product_plan(
     rows = {r.iso3: r for r in mo.rows}
     data = engines.trade_figures(settings, exporter, hs6, [m for m, _, _ in selected])
     bom, bom_problem = _resolve_bom(product, base_dir, lang)
-    if bom_problem:
-        missing.append(f"{hs6}: {bom_problem}")
-    elif product.bom is None:
-        missing.append(
-            f"{hs6}: " + t("No bill of materials given: origin cannot be checked.", lang)
-        )
     value = product.annual_export_value
     cur = profile.size.currency
     shipments = product.shipments_per_year or engines.DEFAULT_SHIPMENTS
