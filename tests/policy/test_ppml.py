@@ -82,3 +82,15 @@ def test_fitted_and_fixef_reproduce_linear_predictor(panel: pd.DataFrame) -> Non
     np.testing.assert_allclose(s["mu"], s["y"], rtol=1e-9)
     # normalisation: the first level of the 2nd and 3rd fixed effects is zero
     assert fx["imp_year"].iloc[0] == 0.0 and fx["pair"].iloc[0] == 0.0
+
+
+def test_numpy_path_equals_compiled_path(panel: pd.DataFrame) -> None:
+    """The pure-numpy kernels (used when numba is absent) give the same fit."""
+    fml = "trade ~ rta + ln_tariff | exp_year + imp_year + pair"
+    a = fepois(panel, fml, {"CRV1": "pair"}, backend="numpy")
+    b = fepois(panel, fml, {"CRV1": "pair"}, backend="auto")
+    ref = _pf(fml, panel, {"CRV1": "pair"})
+    assert a.n_obs == b.n_obs
+    assert _rel(a.coef.to_numpy(), ref.coef().to_numpy()) < 1e-7
+    np.testing.assert_allclose(a.coef.to_numpy(), b.coef.to_numpy(), rtol=1e-9)
+    np.testing.assert_allclose(a.se.to_numpy(), b.se.to_numpy(), rtol=1e-7)
