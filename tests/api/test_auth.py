@@ -96,3 +96,31 @@ def test_roles_viewer_is_read_only(app: object, firm_a: Firm) -> None:
         json={"email": "v@example.jp", "role": "owner"},
     )
     assert r.status_code == 403
+
+
+def test_members_listed_and_removed_by_owner_only(app: object, firm_a: Firm) -> None:
+    from tests.api.conftest import new_firm
+
+    b = new_firm(app, "b@example.jp", "B office")
+    org = firm_a.org_id
+    assert (
+        firm_a.client.put(
+            f"/api/v1/organisations/{org}/members",
+            json={"email": "b@example.jp", "role": "advisor"},
+        ).status_code
+        == 204
+    )
+    members = firm_a.client.get(f"/api/v1/organisations/{org}/members").json()
+    assert [(m["email"], m["role"]) for m in members] == [
+        ("a@example.jp", "owner"),
+        ("b@example.jp", "advisor"),
+    ]
+    a_id = members[0]["user_id"]
+    b_id = members[1]["user_id"]
+    # an advisor cannot remove anyone; the last owner cannot be removed
+    assert b.client.delete(f"/api/v1/organisations/{org}/members/{a_id}").status_code == 403
+    r = firm_a.client.delete(f"/api/v1/organisations/{org}/members/{a_id}")
+    assert r.status_code == 422 and "last owner" in r.json()["message"]
+    assert firm_a.client.delete(f"/api/v1/organisations/{org}/members/{b_id}").status_code == 204
+    assert b.client.get(f"/api/v1/workspaces/{firm_a.workspace_id}").status_code == 404
+    assert b.client.get(f"/api/v1/organisations/{org}/members").status_code == 404

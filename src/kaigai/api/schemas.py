@@ -73,6 +73,13 @@ class MemberIn(BaseModel):
     role: str = Field(pattern="^(owner|advisor|viewer)$", examples=["advisor"])
 
 
+class MemberOut(BaseModel):
+    user_id: int
+    email: str
+    name: str
+    role: str
+
+
 class ApiKeyIn(BaseModel):
     label: str = Field(default="", max_length=200, examples=["ERP integration"])
 
@@ -218,6 +225,6 @@ class CountryOut(BaseModel):
 
 __all__ = [
     "ERRORS", "ApiKeyCreated", "ApiKeyIn", "ApiKeyOut", "AuditOut", "BomIn", "BomLine", "BomOut",
-    "CheckIn", "ClaimOut", "CountryOut", "LoginIn", "LoginOut", "MemberIn", "OrganisationOut", "PageOf",
+    "CheckIn", "ClaimOut", "CountryOut", "LoginIn", "LoginOut", "MemberIn", "MemberOut", "OrganisationOut", "PageOf",
     "PlanIn", "PlanOut", "Problem", "RegisterIn", "UserOut", "WorkspaceIn", "WorkspaceOut",
 ]  # fmt: skip

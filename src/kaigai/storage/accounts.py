@@ -132,6 +132,43 @@ def add_member(
     return m
 
 
+def list_members(s: Session, actor_id: int, organisation_id: int) -> list[tuple[User, str]]:
+    """Members of an organisation the actor belongs to, with their roles."""
+    organisation_for(s, actor_id, organisation_id)
+    rows = s.execute(
+        select(User, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == organisation_id)
+        .order_by(User.email)
+    ).all()
+    return [(u, r) for u, r in rows]
+
+
+def remove_member(s: Session, actor_id: int, organisation_id: int, user_id: int) -> None:
+    """Owner removes a member; the last owner cannot be removed."""
+    _org, actor_role = organisation_for(s, actor_id, organisation_id)
+    if actor_role != "owner":
+        raise PermissionDeniedError("Only an owner can manage members.")
+    m = s.scalar(
+        select(Membership).where(
+            Membership.user_id == user_id, Membership.organisation_id == organisation_id
+        )
+    )
+    if m is None:
+        raise NotFoundError(f"User {user_id} is not a member of organisation {organisation_id}.")
+    if m.role == "owner":
+        owners = s.scalars(
+            select(Membership.id).where(
+                Membership.organisation_id == organisation_id, Membership.role == "owner"
+            )
+        ).all()
+        if len(owners) <= 1:
+            raise InputError(
+                "The last owner cannot be removed.", hint="Make another member owner first."
+            )
+    s.delete(m)
+
+
 # --- API keys -----------------------------------------------------------------------------
 
 
@@ -227,10 +264,12 @@ __all__ = [
     "create_user",
     "end_login_session",
     "list_api_keys",
+    "list_members",
     "organisation_for",
     "organisations_of",
     "principal_from_api_key",
     "principal_from_session",
+    "remove_member",
     "revoke_api_key",
     "role_in",
     "set_user_lang",

@@ -13,6 +13,7 @@ from kaigai.api.schemas import (
     LoginIn,
     LoginOut,
     MemberIn,
+    MemberOut,
     OrganisationOut,
     RegisterIn,
     UserOut,
@@ -111,4 +112,22 @@ def add_member(organisation_id: int, body: MemberIn, caller: Caller, state: Stat
     """Owner: add a registered user to the organisation with a role (or change the role)."""
     with state.db.session() as s:
         accounts.add_member(s, caller.user_id, organisation_id, body.email, body.role)
+    return Response(status_code=204)
+
+
+@router.get("/organisations/{organisation_id}/members", response_model=list[MemberOut])
+def members(organisation_id: int, caller: Caller, state: State) -> list[MemberOut]:
+    """Members of one of your organisations, with their roles."""
+    with state.db.session() as s:
+        return [
+            MemberOut(user_id=u.id, email=u.email, name=u.name, role=r)
+            for u, r in accounts.list_members(s, caller.user_id, organisation_id)
+        ]
+
+
+@router.delete("/organisations/{organisation_id}/members/{user_id}", status_code=204)
+def remove_member(organisation_id: int, user_id: int, caller: Caller, state: State) -> Response:
+    """Owner: remove a member (not the last owner)."""
+    with state.db.session() as s:
+        accounts.remove_member(s, caller.user_id, organisation_id, user_id)
     return Response(status_code=204)
