@@ -66,7 +66,7 @@ def demean(
     Returns ``(x_tilde, sweeps, converged)``. Convergence: in one sweep, the largest mean
     removed from every column is below ``tol`` times (1 + the column's largest |x|).
     """
-    r = np.array(x if init is None else init, dtype=np.float64, order="C", copy=True)
+    r = np.array(x if init is None else init, dtype=np.float64, order="F", copy=True)
     if fe.k == 0 or r.shape[1] == 0:
         return r, 0, True
     inv = []
@@ -93,12 +93,12 @@ def demean(
         if np.all(d < tol_j):
             return r, it, True
     while it < maxiter:
-        x0 = r.copy()
+        x0 = r.copy(order="K")
         d = sweep(r)
         it += 1
         if np.all(d < tol_j) or it >= maxiter:
             break
-        x1 = r.copy()
+        x1 = r.copy(order="K")
         d = sweep(r)
         it += 1
         if np.all(d < tol_j) or it >= maxiter:

@@ -44,24 +44,19 @@ def _ipf_step_py(mu: np.ndarray, c: np.ndarray, ysum: np.ndarray, g: int) -> np.
 
 
 def _demean_step_nb(v, w, c, inv, g):  # type: ignore[no-untyped-def]  # pragma: no cover
-    n, p = v.shape
-    s = np.zeros((g, p))
+    # v: one column (1-D, contiguous); returns the largest absolute mean removed
+    s = np.zeros(g)
+    n = v.shape[0]
     for i in range(n):
-        ci = c[i]
-        wi = w[i]
-        for j in range(p):
-            s[ci, j] += wi * v[i, j]
-    dmax = np.zeros(p)
+        s[c[i]] += w[i] * v[i]
+    dmax = 0.0
     for k in range(g):
-        for j in range(p):
-            s[k, j] *= inv[k]
-            a = abs(s[k, j])
-            if a > dmax[j]:
-                dmax[j] = a
+        s[k] *= inv[k]
+        a = abs(s[k])
+        if a > dmax:
+            dmax = a
     for i in range(n):
-        ci = c[i]
-        for j in range(p):
-            v[i, j] -= s[ci, j]
+        v[i] -= s[c[i]]
     return dmax
 
 
@@ -90,10 +85,11 @@ else:  # pragma: no cover
 def demean_step(
     v: np.ndarray, w: np.ndarray, c: np.ndarray, inv: np.ndarray, g: int, fast: bool
 ) -> np.ndarray:
-    """Subtract the weighted mean of each column of ``v`` (n x p, C order) within each level,
-    in place; return each column's largest absolute mean."""
+    """Subtract the weighted mean of each column of ``v`` (n x p, Fortran order so that
+    columns are contiguous) within each level, in place; return each column's largest
+    absolute mean."""
     if fast and _jit is not None:
-        return np.asarray(demean_step_nb(v, w, c, inv, g))
+        return np.array([demean_step_nb(v[:, j], w, c, inv, g) for j in range(v.shape[1])])
     return _demean_step_py(v, w, c, inv, g)
 
 

@@ -49,7 +49,7 @@ def solve_ppml(
     beta_tol: float = 1e-9,
     maxiter: int = 100,
     fixef_tol: float = 1e-12,
-    demean_tol: float = 1e-7,
+    demean_tol: float = 1e-5,
     xt_init: np.ndarray | None = None,
 ) -> SolverState:
     """Fit PPML; raise :class:`NonConvergenceError` if the iterations do not converge.
