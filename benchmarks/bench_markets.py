@@ -73,12 +73,14 @@ def child(engine: str, data_dir: Path) -> None:
         jvm = _jvm_hwm_mb()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     con = duckdb.connect()
+    core = str(path / "core" / "*" / "*.parquet")
     rows, dev = con.execute(
         "SELECT count(*), max(d) FROM (SELECT importer, hs6, abs(sum(epi) - any_value(proj_imports))"
-        " / any_value(proj_imports) AS d FROM read_parquet(?) GROUP BY 1, 2)",
-        [str(path)],
+        " / any_value(proj_imports) AS d FROM read_parquet(?) AS c JOIN read_parquet(?) AS m"
+        " USING (importer, hs6) GROUP BY 1, 2)",
+        [core, str(path / "market_side.parquet")],
     ).fetchone()
-    n = con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchone()[0]
+    n = con.execute("SELECT count(*) FROM read_parquet(?)", [core]).fetchone()[0]
     out = {"engine": engine, "seconds": secs, "startup_s": t_up, "rss_mb": rss, "jvm_mb": jvm,
            "rows": n, "market_products": rows, "max_rel_dev": dev}  # fmt: skip
     print("RESULT " + json.dumps(out), flush=True)

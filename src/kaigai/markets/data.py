@@ -140,7 +140,7 @@ def read_prepared(
     settings: Settings, params: EPIParams, exporter: str, hs6: list[str]
 ) -> PotentialResult | None:
     """Rows of a prepared run for one exporter and products, or None if not prepared."""
-    import ibis
+    import duckdb
 
     from kaigai.markets import pipeline
     from kaigai.markets.codes import code_id, decode
@@ -152,28 +152,41 @@ def read_prepared(
     meta = json.loads(meta_file.read_text(encoding="utf-8"))
     if meta.get("fingerprint") != _fingerprint(settings):
         return None
-    con = ibis.duckdb.connect(threads=2)
-    try:
-        mk = con.read_parquet(path / "markets.parquet").execute()
-        codes = pd.read_parquet(path / "codes.parquet")
-        eid, hs = code_id(codes, exporter), [int(h) for h in hs6]
-        part = path / "core" / f"exporter={eid}"
-        files = sorted(str(p) for p in part.glob("*.parquet")) if part.is_dir() else []
-        if not files:
-            pot = pd.DataFrame(columns=pipeline.OUTPUT_COLUMNS)
-        else:
-            core = con.read_parquet(files)
-            core = core.filter(core.hs6.isin(hs)).mutate(exporter=ibis.literal(eid, "int32"))
-            sup = con.read_parquet(path / "supply.parquet")
-            sup = sup.filter((sup.exporter == eid) & sup.hs6.isin(hs))
-            ms = con.read_parquet(path / "market_side.parquet")
-            ms = ms.filter(ms.hs6.isin(hs))
-            ps = con.read_parquet(path / "pair_side.parquet")
-            ps = ps.filter(ps.exporter == eid)
-            pot = pipeline.assemble(core, sup, ms, ps).execute()
-            pot = decode(pot, codes).sort_values(["importer", "hs6"]).reset_index(drop=True)
-    finally:
-        con.disconnect()
+    mk = pd.read_parquet(path / "markets.parquet")
+    codes = pd.read_parquet(path / "codes.parquet")
+    eid, hs = code_id(codes, exporter), [int(h) for h in hs6]
+    part = path / "core" / f"exporter={eid}"
+    files = sorted(str(p) for p in part.glob("*.parquet")) if part.is_dir() else []
+    if not files or not hs:
+        pot = pd.DataFrame(columns=pipeline.OUTPUT_COLUMNS)
+    else:
+        cols = ", ".join(
+            f"CAST({eid} AS INTEGER) AS exporter" if c == "exporter" else c
+            for c in pipeline.OUTPUT_COLUMNS
+        )
+        hs_list = ", ".join(str(h) for h in hs)
+        sql = f"""
+            WITH core AS (SELECT * FROM read_parquet(?) WHERE hs6 IN ({hs_list})),
+            sup AS (SELECT * EXCLUDE (exporter) FROM read_parquet(?)
+                    WHERE exporter = {eid} AND hs6 IN ({hs_list})),
+            ms AS (SELECT * FROM read_parquet(?) WHERE hs6 IN ({hs_list})),
+            ps AS (SELECT * EXCLUDE (exporter) FROM read_parquet(?) WHERE exporter = {eid})
+            SELECT {cols} FROM core JOIN sup USING (hs6) JOIN ms USING (importer, hs6)
+            JOIN ps USING (importer)"""
+        con = duckdb.connect(config={"threads": 2})
+        try:
+            pot = con.execute(
+                sql,
+                [
+                    files,
+                    str(path / "supply.parquet"),
+                    str(path / "market_side.parquet"),
+                    str(path / "pair_side.parquet"),
+                ],
+            ).df()
+        finally:
+            con.close()
+        pot = decode(pot, codes).sort_values(["importer", "hs6"]).reset_index(drop=True)
     prov = tuple(Provenance(**p) for p in meta["provenance"])
     return PotentialResult(pot, mk, params, tuple(meta["notes"]), prov)
 
