@@ -155,6 +155,13 @@ def _cached(key: tuple[Any, ...], make: Any) -> Any:
     return _CACHE[key]
 
 
+def nomenclature(settings: Any) -> Any:
+    """The HS nomenclature (foundation's loader), reused within a process for the same data."""
+    from kaigai.data.nomenclature import load_nomenclature
+
+    return _cached(("nomenclature", *data_key(settings)), lambda: load_nomenclature(settings))
+
+
 #: Risk appetite -> multiplier of the market finder's ranking weight of risk (others unchanged).
 RISK_APPETITE = {"low": 2.0, "medium": 1.0, "high": 0.5}
 

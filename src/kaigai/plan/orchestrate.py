@@ -44,10 +44,8 @@ def _resolve_bom(
 
 
 def _description(settings: Any, hs6: str, lang: str) -> str:
-    from kaigai.data.nomenclature import load_nomenclature
-
     try:
-        nom = load_nomenclature(settings)
+        nom = engines.nomenclature(settings)
     except Exception:  # description is cosmetic; a missing table must not stop the plan
         return ""
     ja = getattr(nom, "ja", {}) if lang == "ja" else {}

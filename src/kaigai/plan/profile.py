@@ -169,10 +169,10 @@ def _loc(parts: Iterable[Any]) -> str:
 
 def valid_hs6_codes(settings: Any) -> frozenset[str]:
     """Six-digit subheadings of HS 2022 and HS 2017 (catalog or starter pack)."""
-    from kaigai.data.nomenclature import load_nomenclature
     from kaigai.hs.nomenclature import HS2017, HS2022
+    from kaigai.plan.engines import nomenclature
 
-    nom = load_nomenclature(settings)
+    nom = nomenclature(settings)
     codes = frozenset(nom.codes(6, HS2022)) | frozenset(nom.codes(6, HS2017))
     return codes - {"999999"}  # BACI's "not specified" bucket is not a product code
 
