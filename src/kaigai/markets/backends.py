@@ -6,9 +6,11 @@ The SparkSession is created lazily, once per process.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -19,6 +21,9 @@ from kaigai.core.errors import ConfigError
 from kaigai.markets.types import check_choice
 
 ENGINES = ("duckdb", "pyspark")
+#: frames larger than this are handed to Spark as Parquet files (a LocalRelation of millions
+#: of rows exhausts the driver heap)
+LOCAL_ROWS = 100_000
 _lock = threading.Lock()
 _spark: Any = None
 
@@ -44,7 +49,7 @@ def spark_session(cores: int = 2, shuffle_partitions: int = 2) -> Any:
                 .config("spark.ui.showConsoleProgress", "false")
                 .config("spark.sql.session.timeZone", "UTC")
                 .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-                .config("spark.driver.memory", "2g")
+                .config("spark.driver.memory", "4g")
                 .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="kaigai-spark-"))
                 .getOrCreate()
             )
@@ -60,6 +65,7 @@ class Engine:
     con: Any
     tables: list[str] = field(default_factory=list)
     cached: list[Any] = field(default_factory=list)
+    tmpdirs: list[Path] = field(default_factory=list)
 
     def register(self, name: str, df: pd.DataFrame) -> ir.Table:
         """Upload a pandas frame as table ``name`` (strings as plain Python objects)."""
@@ -71,7 +77,14 @@ class Engine:
                 if pd.api.types.is_string_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]):
                     df[c] = df[c].astype(object)
             session = self.con._session
-            session.createDataFrame(df).createOrReplaceTempView(name)
+            if len(df) > LOCAL_ROWS:  # big frames go through Parquet, not the driver plan
+                tmp = Path(tempfile.mkdtemp(prefix="kaigai-spark-in-"))
+                self.tmpdirs.append(tmp)
+                path = tmp / f"{name}.parquet"
+                df.to_parquet(path, index=False)
+                session.read.parquet(str(path)).createOrReplaceTempView(name)
+            else:
+                session.createDataFrame(df).createOrReplaceTempView(name)
             t = self.con.table(name)
         self.tables.append(name)
         return t
@@ -94,6 +107,8 @@ class Engine:
         else:
             for n in self.tables:
                 self.con._session.catalog.dropTempView(n)
+            for d in self.tmpdirs:
+                shutil.rmtree(d, ignore_errors=True)
 
 
 def connect(engine: str, *, threads: int = 2, memory_limit: str = "3GB") -> Engine:
