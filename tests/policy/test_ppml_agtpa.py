@@ -21,6 +21,7 @@ implementation, fixest conventions) and compared at tighter tolerances.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from pathlib import Path
 
@@ -53,20 +54,18 @@ def _check_pyfixest(res, fml: str, df: pd.DataFrame, vcov: str | dict[str, str])
     np.testing.assert_allclose(res.se.to_numpy(), ref.se().to_numpy(), rtol=1e-4)
 
 
-@pytest.fixture(scope="module")
-def gravity_dir() -> Path:
-    from tests.conftest import shared_data_dir
-
-    p = shared_data_dir() / "gravity"
+@pytest.fixture
+def gravity_dir(shared_data: Path) -> Path:
+    p = shared_data / "gravity"
     if not (p / "agtpa_applications.parquet").exists():
-        pytest.skip(f"AGTPA gravity data not found at {p} (set KAIGAI_SHARED_DATA)")
+        pytest.skip(f"AGTPA gravity data not found at {p}")
     return p
 
 
-@pytest.fixture(scope="module")
-def panel(gravity_dir: Path) -> pd.DataFrame:
+@functools.lru_cache(maxsize=1)
+def _panel(path: str) -> pd.DataFrame:
     """agtpa_applications for 1986, 1990, ..., 2006 with the book's derived variables."""
-    a = pd.read_parquet(gravity_dir / "agtpa_applications.parquet")
+    a = pd.read_parquet(Path(path) / "agtpa_applications.parquet")
     a = a[a["year"].isin(YEARS)].copy()
     a["exp_year"] = a["exporter"] + a["year"].astype(str)
     a["imp_year"] = a["importer"] + a["year"].astype(str)
@@ -83,6 +82,11 @@ def panel(gravity_dir: Path) -> pd.DataFrame:
     a["pair_id_2"] = np.where(dom, "0-intra", a["pair_id"].astype(str))
     a["sum_trade"] = a.groupby("pair_id")["trade"].transform("sum")
     return a
+
+
+@pytest.fixture
+def panel(gravity_dir: Path) -> pd.DataFrame:
+    return _panel(str(gravity_dir))
 
 
 TRADITIONAL = "trade ~ log_dist + cntg + lang + clny | exp_year + imp_year"
