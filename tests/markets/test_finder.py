@@ -88,3 +88,12 @@ def test_money():
     assert money(4_100_000) == "USD 4.1m"
     assert money(850_000) == "USD 850.0k"
     assert money(12.0) == "USD 12"
+
+
+def test_dicts_are_strict_json(settings):
+    import json
+
+    d = find_markets(settings, "JPN", "847130").to_dict()
+    json.dumps(d, allow_nan=False)
+    e = explain_market(settings, "JPN", "VNM", "847130")
+    json.dumps(e, allow_nan=False)

@@ -19,6 +19,7 @@ from kaigai.markets.inputs import from_trade_code, to_trade_code
 from kaigai.markets.ranking import (
     ABSENT_IMPORTERS,
     RankingResult,
+    clean,
     money,
     not_computed,
     rank_markets,
@@ -136,27 +137,29 @@ def explain_market(
     ]
     subs = risk.subs[risk.subs["iso3"] == dest]
     idx = risk.index.iloc[0].to_dict()
-    return {
-        "exporter": iso,
-        "market": dest,
-        "products": sorted(set(rows["hs6"])),
-        "potential_usd": float(rows["epi"].sum()),
-        "actual_usd": float(rows["actual"].sum()),
-        "untapped_usd": float(rows["untapped"].sum()),
-        "summary": f"potential {money(float(rows['epi'].sum()))}, actual "
-        f"{money(float(rows['actual'].sum()))}, untapped {money(float(rows['untapped'].sum()))}",
-        "factors": factors,
-        "risk": {
-            "index": None if pd.isna(idx["risk"]) else float(idx["risk"]),
-            "weight_coverage": float(idx["weight_coverage"]),
-            "missing": [x for x in str(idx["missing"]).split(",") if x],
-            "driver": idx["driver"],
-            "weights": weights.risk,
-            "indicators": subs.drop(columns=["iso3"]).to_dict(orient="records"),
-        },
-        "notes": list(res.notes),
-        "provenance": [p.to_dict() for p in res.provenance],
-    }
+    return clean(
+        {
+            "exporter": iso,
+            "market": dest,
+            "products": sorted(set(rows["hs6"])),
+            "potential_usd": float(rows["epi"].sum()),
+            "actual_usd": float(rows["actual"].sum()),
+            "untapped_usd": float(rows["untapped"].sum()),
+            "summary": f"potential {money(float(rows['epi'].sum()))}, actual "
+            f"{money(float(rows['actual'].sum()))}, untapped {money(float(rows['untapped'].sum()))}",
+            "factors": factors,
+            "risk": {
+                "index": None if pd.isna(idx["risk"]) else float(idx["risk"]),
+                "weight_coverage": float(idx["weight_coverage"]),
+                "missing": [x for x in str(idx["missing"]).split(",") if x],
+                "driver": idx["driver"],
+                "weights": weights.risk,
+                "indicators": subs.drop(columns=["iso3"]).to_dict(orient="records"),
+            },
+            "notes": list(res.notes),
+            "provenance": [p.to_dict() for p in res.provenance],
+        }
+    )
 
 
 def _factor_rows(r: dict[str, Any]) -> dict[str, Any]:

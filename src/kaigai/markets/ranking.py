@@ -28,6 +28,19 @@ FLAG_TEXT = {
 }
 
 
+def clean(obj: Any) -> Any:
+    """JSON-safe copy: NaN/inf -> None, numpy scalars -> Python (for --json and the REST API)."""
+    if isinstance(obj, dict):
+        return {str(k): clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [clean(v) for v in obj]
+    if hasattr(obj, "item") and callable(obj.item) and not isinstance(obj, str):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
 def money(v: float) -> str:
     """USD amount in short form: 4.1m, 850k, 1.2bn."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -61,15 +74,17 @@ class RankingResult:
         for r in recs:
             r["flags"] = list(r["flags"])
             r["risk_missing"] = [x for x in str(r["risk_missing"]).split(",") if x]
-        return {
-            "exporter": self.exporter,
-            "products": list(self.products),
-            "markets": recs,
-            "not_computed": list(self.not_computed),
-            "partial": self.partial,
-            "notes": list(self.notes),
-            "provenance": [p.to_dict() for p in self.provenance],
-        }
+        return clean(
+            {
+                "exporter": self.exporter,
+                "products": list(self.products),
+                "markets": recs,
+                "not_computed": list(self.not_computed),
+                "partial": self.partial,
+                "notes": list(self.notes),
+                "provenance": [p.to_dict() for p in self.provenance],
+            }
+        )
 
 
 def _minmax(x: pd.Series) -> pd.Series:
