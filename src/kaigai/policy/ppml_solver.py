@@ -83,10 +83,16 @@ def solve_ppml(
         return SolverState(beta, mu, alpha, np.zeros((n, 0)), dev, 1, True, [*history, dev])
     converged = False
     it = 0
+    h: np.ndarray | None = None
+    reuse_h = False
     while it < maxiter:
         it += 1
-        xt, _, _ = demean(x, mu, fe, tol=demean_tol, init=xt)
-        h = xt.T @ (xt * mu[:, None])
+        if h is None or not reuse_h:
+            xt, _, _ = demean(x, mu, fe, tol=demean_tol, init=xt)
+            h = xt.T @ (xt * mu[:, None])
+        # gradient X'(y - mu) = X~'(y - mu) for any X~ in X + span(D), as D'(y - mu) = 0 at
+        # the fixed-effect solution; X~ also projects out what is left of the FE misfit
+        assert xt is not None
         g = xt.T @ (y - mu)
         try:
             step = np.linalg.solve(h, g)
@@ -109,6 +115,8 @@ def solve_ppml(
         mu, alpha, dev = mu_new, alpha_new, dev_new
         history.append(dev)
         small = np.all(np.abs(delta) <= beta_tol * np.maximum(np.abs(beta), 1.0))
+        # near the optimum the weights hardly move: keep the Hessian (chord steps)
+        reuse_h = bool(np.max(np.abs(delta)) < 1e-4 * max(1.0, float(np.max(np.abs(beta)))))
         if rel < tol and small and inner_tol <= fixef_tol:
             converged = True
             break
