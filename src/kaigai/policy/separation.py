@@ -154,8 +154,8 @@ def ir_separated(
         sol = lsmr(
             aw @ sp.diags(1.0 / cn),
             u * sw,
-            atol=tol**2 * 1e-4,
-            btol=tol**2 * 1e-4,
+            atol=tol**2,
+            btol=tol**2,
             maxiter=20 * design.shape[1],
             x0=x0,
         )
