@@ -83,3 +83,29 @@ def test_overrides(tmp_path: Path) -> None:
 def test_policy_lab_fixed_cost() -> None:
     c = FtaCosts(discount_rate=0.0, horizon_years=4)
     assert annual_fixed_cost_equivalent(c, 12) == pytest.approx(c.fixed() / 4 + c.running(12))
+
+
+def test_margin_path_and_option_net_benefit() -> None:
+    from types import SimpleNamespace
+
+    from kaigai.tariffs.benefit import margin_path, option_net_benefit
+
+    path = (
+        {"year": 2026, "rates": {"MFN": 5.0, "CPTPP": 3.0}},
+        {"year": 2027, "rates": {"MFN": 5.0, "CPTPP": None}},
+        {"year": 2028, "rates": {"MFN": None, "CPTPP": 1.0}},
+    )
+    assert margin_path(path, "CPTPP") == [2.0, 5.0, -1.0]
+    assert margin_path((), "CPTPP") == []
+    c = FtaCosts(discount_rate=0.0, horizon_years=3)
+    row = SimpleNamespace(option="CPTPP", margin_pct=4.0)
+    line = SimpleNamespace(national_code="8482.10.00", options=(row,))
+    res = SimpleNamespace(hs="848210", lines=(line,), path=path)
+    nb = option_net_benefit(res, "CPTPP", 1_000_000, 10, c)  # type: ignore[arg-type]
+    assert nb == fta_net_benefit([2.0, 5.0, -1.0], 1_000_000, 10, c)
+    assert nb.margins_pct == (2.0, 5.0, -1.0)
+    no_path = SimpleNamespace(hs="848210", lines=(line,), path=())
+    assert option_net_benefit(no_path, "CPTPP", 1_000_000, 10, c).margins_pct == (4.0,) * 3  # type: ignore[arg-type]
+    two = SimpleNamespace(hs="848210", lines=(line, line), path=path)
+    with pytest.raises(InputError, match="2 national lines"):
+        option_net_benefit(two, "CPTPP", 1_000_000, 10, c)  # type: ignore[arg-type]

@@ -57,24 +57,15 @@ def origin_lookup(st: Any) -> Any:
 def _benefit(
     res: Any, annual_value: float, shipments: float, costs_file: Path | None
 ) -> list[dict[str, Any]]:
-    from kaigai.tariffs.benefit import fta_net_benefit, load_costs
+    from kaigai.tariffs.benefit import load_costs, option_net_benefit, require_one_line
 
-    if len(res.lines) != 1:
-        raise InputError(
-            f"HS {res.hs} has {len(res.lines)} national lines; the net benefit needs one.",
-            hint="Pick one with --line, e.g. --line " + res.lines[0].national_code,
-        )
+    require_one_line(res)  # before reading the cost file
     costs = load_costs(costs_file)
     out = []
     for r in res.lines[0].options:
         if r.option == "MFN" or r.status != "ok" or r.rate_pct is None:
             continue
-        margins = [
-            (p["rates"].get("MFN") or 0.0)
-            - (p["rates"].get(r.option) if p["rates"].get(r.option) is not None else 0.0)
-            for p in res.path
-        ] or [r.margin_pct or 0.0]
-        nb = fta_net_benefit(margins, annual_value, shipments, costs)
+        nb = option_net_benefit(res, r.option, annual_value, shipments, costs)
         out.append({"option": r.option, **{k: getattr(nb, k) for k in nb.__dataclass_fields__}})
     return out
 

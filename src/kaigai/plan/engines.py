@@ -245,7 +245,7 @@ def run_duty(
     Returns the view and the engine's raw :class:`~kaigai.tariffs.options.DutyOptions`.
     """
     from kaigai.core.errors import DataError, HSCodeError
-    from kaigai.tariffs.benefit import fta_net_benefit
+    from kaigai.tariffs.benefit import option_net_benefit
     from kaigai.tariffs.expr import Basis
     from kaigai.tariffs.options import MFN, DutyQuery, duty_options
 
@@ -293,12 +293,7 @@ def run_duty(
         if value is not None and best.option != MFN:
             figs["duty_saved"] = _fig(best.margin_amount, currency, best.provenance)
     if best is not None and best.option != MFN and value is not None and res.path:
-        margins = [
-            (p["rates"].get(MFN) or 0.0)
-            - (p["rates"].get(best.option) if p["rates"].get(best.option) is not None else 0.0)
-            for p in res.path
-        ]
-        nb = fta_net_benefit(margins, value, shipments, currency=currency)
+        nb = option_net_benefit(res, best.option, value, shipments, currency=currency)
         prov = Provenance(
             "kaigai.tariffs.benefit",
             locator=f"option={best.option} annual_value={value:g} {currency} shipments={shipments:g}",

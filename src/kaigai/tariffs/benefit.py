@@ -17,14 +17,18 @@ supplier declarations, record keeping, expected verification cost) and F the one
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from kaigai.core.errors import InputError
+
+if TYPE_CHECKING:
+    from kaigai.tariffs.options import DutyOptions
 
 
 @dataclass(frozen=True)
@@ -183,6 +187,54 @@ def fta_net_benefit(
     )
 
 
+def margin_path(path: Sequence[Mapping[str, Any]], option: str, mfn: str = "MFN") -> list[float]:
+    """Preference margin of ``option`` over MFN (percentage points) for each year of a staging path.
+
+    ``path`` is :attr:`DutyOptions.path <kaigai.tariffs.options.DutyOptions.path>` (one dict per
+    year with a ``rates`` mapping); a rate missing in a year counts as 0. An empty path gives [].
+    """
+    return [
+        (p["rates"].get(mfn) or 0.0)
+        - (p["rates"].get(option) if p["rates"].get(option) is not None else 0.0)
+        for p in path
+    ]
+
+
+def require_one_line(res: DutyOptions) -> None:
+    """Raise :class:`InputError` unless the duty result has exactly one national line."""
+    if len(res.lines) != 1:
+        raise InputError(
+            f"HS {res.hs} has {len(res.lines)} national lines; the net benefit needs one.",
+            hint="Pick one with --line, e.g. --line " + res.lines[0].national_code,
+        )
+
+
+def option_net_benefit(
+    res: DutyOptions,
+    option: str,
+    annual_value: float,
+    shipments_per_year: float,
+    costs: FtaCosts | None = None,
+    currency: str = "JPY",
+) -> NetBenefit:
+    """FTA net benefit of one option of a duty result (:func:`~kaigai.tariffs.options.duty_options`).
+
+    The margin path is the option's margin over MFN along the result's staging path; without a
+    path, the option's margin on the query date for every year.
+
+    Raises
+    ------
+    InputError
+        When the result has more than one national line (the margin would be ambiguous).
+    """
+    require_one_line(res)
+    margins = margin_path(res.path, option)
+    if not margins:
+        row = next((r for r in res.lines[0].options if r.option == option), None)
+        margins = [(row.margin_pct if row is not None else None) or 0.0]
+    return fta_net_benefit(margins, annual_value, shipments_per_year, costs, currency=currency)
+
+
 def annual_fixed_cost_equivalent(
     costs: FtaCosts, shipments_per_year: float, products: int = 1
 ) -> float:
@@ -200,4 +252,7 @@ __all__ = [
     "default_costs",
     "fta_net_benefit",
     "load_costs",
+    "margin_path",
+    "option_net_benefit",
+    "require_one_line",
 ]
