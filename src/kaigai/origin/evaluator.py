@@ -10,6 +10,10 @@ part fails. Formulas (cited per agreement in agreements.yaml):
 * A tariff shift fails for a non-originating material of the same chapter/heading/subheading as
   the product or of an excluded code; de minimis forgives failing materials whose total value is
   at most the agreement's percentage of the price.
+
+Node criteria (shift, RVC, material limits) are in :mod:`kaigai.origin.criteria`; the result
+types (:class:`Verdict`, :class:`Outcome`, :class:`Material`, :class:`Context`) in
+:mod:`kaigai.origin.verdict`, re-exported here.
 """
 
 from __future__ import annotations
@@ -17,16 +21,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from dataclasses import replace
 
 from kaigai.origin.ast import (
     PE,
     RVC,
-    SHIFT_DIGITS,
     WO,
     And,
-    CodeRange,
     Condition,
     Dated,
     ForProduct,
@@ -39,116 +40,11 @@ from kaigai.origin.ast import (
     WOMaterials,
 )
 from kaigai.origin.bom import BOM, BOMLine, Product
+from kaigai.origin.criteria import eval_limit, eval_rvc, eval_shift
 from kaigai.origin.provisions import Agreement
 from kaigai.origin.render import fmt_code, to_text, to_text_ja
 from kaigai.origin.store import RuleMatch
-
-Status = Literal["pass", "fail", "unknown"]
-
-
-@dataclass(frozen=True)
-class Material:
-    """A direct input of the product after roll-up, with its originating status for one agreement."""
-
-    line: BOMLine
-    originating: bool
-    why: str
-
-    @property
-    def value(self) -> float:
-        return self.line.value
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """Result of one rule node."""
-
-    status: Status
-    rule: str
-    reason: str
-    margin: str = ""
-    headroom_points: float | None = None
-    headroom_amount: float | None = None
-    failing: tuple[str, ...] = ()
-    children: tuple[Outcome, ...] = ()
-    figures: dict[str, float] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "rule": self.rule,
-            "reason": self.reason,
-            "margin": self.margin,
-            "headroom_points": self.headroom_points,
-            "headroom_amount": self.headroom_amount,
-            "failing_parts": list(self.failing),
-            "figures": self.figures,
-            "children": [c.to_dict() for c in self.children],
-        }
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """Per-agreement answer."""
-
-    agreement: str
-    hs6: str
-    status: Literal["qualifies", "does not qualify", "needs confirmation", "no rule data"]
-    rule_text: str
-    rule_text_ja: str
-    path: str
-    reasons: tuple[str, ...]
-    margins: tuple[str, ...]
-    outcome: Outcome | None
-    materials: tuple[Material, ...]
-    trace: tuple[str, ...]
-    provenance: tuple[dict[str, str], ...]
-    notes: tuple[str, ...]
-    currency: str
-    hs_edition: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "agreement": self.agreement,
-            "hs_edition": self.hs_edition,
-            "hs6": self.hs6,
-            "status": self.status,
-            "rule_text": self.rule_text,
-            "rule_text_ja": self.rule_text_ja,
-            "path": self.path,
-            "reasons": list(self.reasons),
-            "margins": list(self.margins),
-            "currency": self.currency,
-            "materials": [
-                {
-                    "part_id": m.line.part_id,
-                    "part": m.line.part,
-                    "hs6": m.line.hs6,
-                    "origin": m.line.origin,
-                    "value": round(m.value, 4),
-                    "originating": m.originating,
-                    "why": m.why,
-                }  # fmt: skip
-                for m in self.materials
-            ],
-            "outcome": self.outcome.to_dict() if self.outcome else None,
-            "trace": list(self.trace),
-            "provenance": list(self.provenance),
-            "notes": list(self.notes),
-        }
-
-
-@dataclass(frozen=True)
-class Context:
-    product: Product
-    agreement: Agreement
-    materials: tuple[Material, ...]
-    on: dt.date
-    excused: frozenset[str] = frozenset()  # part ids forgiven by an allowance
-
-
-def _money(x: float, cur: str) -> str:
-    return f"{cur} {x:,.0f}" if abs(x) >= 100 else f"{cur} {x:,.2f}"
+from kaigai.origin.verdict import Context, Material, Outcome, Status, Verdict, money
 
 
 def line_originating(
@@ -238,9 +134,9 @@ def evaluate_node(node: Node, ctx: Context) -> Outcome:
             failing=bad,
         )
     if isinstance(node, Shift):
-        return _shift(node, ctx, noms, text)
+        return eval_shift(node, ctx, noms, text)
     if isinstance(node, RVC):
-        return _rvc(node, ctx, noms, vnm, text)
+        return eval_rvc(node, ctx, noms, vnm, text)
     if isinstance(node, MaxNOM):
         basis = node.basis or "EXW"
         price = p.price(basis)
@@ -251,9 +147,9 @@ def evaluate_node(node: Node, ctx: Context) -> Outcome:
         amt = head / 100 * price
         ok = share <= node.threshold + 1e-9
         margin = f"non-originating {share:.1f}% of {basis} vs max {node.threshold:g}%; " + (
-            f"{head:.1f} points of headroom = {_money(amt, cur)}"
+            f"{head:.1f} points of headroom = {money(amt, cur)}"
             if ok
-            else f"over by {-head:.1f} points = {_money(-amt, cur)}"
+            else f"over by {-head:.1f} points = {money(-amt, cur)}"
         )
         return Outcome(
             "pass" if ok else "fail",
@@ -265,7 +161,7 @@ def evaluate_node(node: Node, ctx: Context) -> Outcome:
             figures={"vnm": vnm, "price": price, "share": share},
         )
     if isinstance(node, MaterialLimit):
-        return _limit(node, ctx, noms, text)
+        return eval_limit(node, ctx, noms, text)
     if isinstance(node, WOMaterials):
         bad = tuple(
             m.line.part_id for m in noms if any(r.contains(m.line.hs6) for r in node.materials)
@@ -326,7 +222,7 @@ def evaluate_node(node: Node, ctx: Context) -> Outcome:
         excused: set[str] = set(ctx.excused)
         kids_a: list[Outcome] = []
         for a in allow:
-            o = _limit(a, ctx, noms, to_text(a))
+            o = eval_limit(a, ctx, noms, to_text(a))
             kids_a.append(o)
             if o.status == "pass":
                 excused |= {
@@ -347,159 +243,6 @@ def evaluate_node(node: Node, ctx: Context) -> Outcome:
             st, text, "; ".join(k.reason for k in focus), "; ".join(margins), children=kids
         )
     raise TypeError(f"not a rule node: {node!r}")
-
-
-def _shift(node: Shift, ctx: Context, noms: list[Material], text: str) -> Outcome:
-    n = SHIFT_DIGITS[node.level]
-    p, cur = ctx.product, ctx.product.currency
-    bad: list[tuple[Material, str]] = []
-    for m in noms:
-        if m.line.part_id in ctx.excused:
-            continue
-        exc = next((r for r in node.exceptions if r.contains(m.line.hs6)), None)
-        if m.line.hs6[:n] == p.hs6[:n]:
-            bad.append(
-                (
-                    m,
-                    f"{m.line.part_id} {m.line.part} ({fmt_code(m.line.hs6)}, {m.line.origin}) does not change {_LVL[node.level]}",
-                )
-            )
-        elif exc is not None:
-            q = (
-                f"; qualifier '{exc.qualifier}' applied to all materials of that code"
-                if exc.qualifier
-                else ""
-            )
-            bad.append(
-                (
-                    m,
-                    f"{m.line.part_id} {m.line.part} ({fmt_code(m.line.hs6)}, {m.line.origin}) is in the excluded range {_rng(exc)}{q}",
-                )
-            )
-    if not bad:
-        return Outcome(
-            "pass", text, f"all {len(noms)} non-originating inputs change {_LVL[node.level]}"
-        )
-    total = sum(m.value for m, _ in bad)
-    ids = tuple(m.line.part_id for m, _ in bad)
-    dm = ctx.agreement.de_minimis
-    if dm and ctx.agreement.de_minimis_applies(p.hs6):
-        allowed = (
-            ("EXW", "FOB") if dm.get("basis") == "EXW or FOB" else (str(dm.get("basis", "FOB")),)
-        )
-        priced = [(b, p.price(b)) for b in allowed if p.price(b)]
-        # with two allowed bases the higher price gives the larger allowance; both are lawful choices
-        basis, price = max(priced, key=lambda bp: bp[1] or 0.0) if priced else (allowed[0], None)
-        if price:
-            limit = float(dm["percent"]) / 100 * price
-            share = total / price * 100
-            if total <= limit + 1e-9:
-                margin = f"de minimis: failing inputs {share:.1f}% of {basis} vs {dm['percent']}% allowed; headroom {_money(limit - total, cur)}"
-                return Outcome(
-                    "pass", text, margin, margin, float(dm["percent"]) - share, limit - total, ids
-                )
-            reason = (
-                "; ".join(r for _, r in bad)
-                + f" (total {_money(total, cur)} = {share:.1f}% of {basis}, above the {dm['percent']}% de minimis)"
-            )
-            return Outcome(
-                "fail",
-                text,
-                reason,
-                failing=ids,
-                figures={"failing_value": total, "de_minimis_limit": limit},
-            )
-    return Outcome(
-        "fail", text, "; ".join(r for _, r in bad), failing=ids, figures={"failing_value": total}
-    )
-
-
-_LVL = {"CC": "chapter", "CTH": "heading", "CTSH": "subheading"}
-
-
-def _rng(r: CodeRange) -> str:
-    return f"{r.level} {fmt_code(r.start)}" + (f"-{fmt_code(r.end)}" if r.end else "")
-
-
-def _rvc(node: RVC, ctx: Context, noms: list[Material], vnm: float, text: str) -> Outcome:
-    p, cur = ctx.product, ctx.product.currency
-    basis = node.basis or ctx.agreement.value_basis
-    price = p.price(basis)
-    methods = [node.method] if node.method else list(ctx.agreement.rvc_methods)
-    if not price:
-        return Outcome("unknown", text, f"{basis} price of the product not given")
-    vom = sum(m.value for m in ctx.materials if m.originating)
-    vals: dict[str, float] = {}
-    for meth in methods:
-        if meth == "build-down":
-            vals[meth] = (price - vnm) / price * 100
-        elif meth == "build-up":
-            vals[meth] = vom / price * 100
-        elif meth == "net cost" and p.net_cost:
-            vals[meth] = (p.net_cost - vnm) / p.net_cost * 100
-        elif meth == "focused value" and node.focus:  # needs the focus list the rule names
-            fvnm = sum(m.value for m in noms if any(r.contains(m.line.hs6) for r in node.focus))
-            vals[meth] = (price - fvnm) / price * 100
-    if not vals:
-        return Outcome("unknown", text, "net cost of the product not given")
-    best = max(vals, key=lambda k: vals[k])
-    v = vals[best]
-    head = v - node.threshold
-    amt = head / 100 * (p.net_cost if best == "net cost" and p.net_cost else price)
-    both = ", ".join(f"{k} {x:.1f}%" for k, x in vals.items())
-    ok = v >= node.threshold - 1e-9
-    margin = f"RVC {v:.1f}% ({best}, {basis}) vs {node.threshold:g}% required; " + (
-        f"{head:.1f} points of headroom = {_money(amt, cur)}"
-        if ok
-        else f"short by {-head:.1f} points = {_money(-amt, cur)}"
-    )
-    figs = {
-        "price": price,
-        "vnm": vnm,
-        "vom": vom,
-        **{f"rvc_{k.replace(' ', '_').replace('-', '_')}": round(x, 4) for k, x in vals.items()},
-    }
-    return Outcome(
-        "pass" if ok else "fail", text, f"{margin} [{both}]", margin, head, amt, figures=figs
-    )
-
-
-def _limit(node: MaterialLimit, ctx: Context, noms: list[Material], text: str) -> Outcome:
-    p, cur = ctx.product, ctx.product.currency
-    scope = [
-        m for m in noms if not node.materials or any(r.contains(m.line.hs6) for r in node.materials)
-    ]
-    if node.measure == "weight":
-        if p.weight_kg is None or any(m.line.weight_kg is None for m in scope):
-            return Outcome(
-                "unknown", text, "weights of the product and of the materials in scope are needed"
-            )
-        share = sum(m.line.weight_kg or 0.0 for m in scope) / p.weight_kg * 100
-        ok = share <= node.threshold + 1e-9
-        return Outcome(
-            "pass" if ok else "fail", text, f"weight share {share:.1f}% vs max {node.threshold:g}%"
-        )
-    total = sum(m.value for m in scope)
-    tries = []
-    if node.basis in (None, "EXW", "EXW or FOB") and p.exw:
-        tries.append(("EXW", p.exw, node.threshold))
-    if node.basis in ("FOB", "EXW or FOB") and p.fob:
-        tries.append(
-            ("FOB", p.fob, node.fob_threshold if node.fob_threshold is not None else node.threshold)
-        )
-    if node.basis is None and not p.exw and p.fob:
-        tries.append(("FOB", p.fob, node.threshold))
-    if not tries:
-        return Outcome("unknown", text, "EXW/FOB price of the product not given")
-    best = min(tries, key=lambda t: total / t[1] * 100 - t[2])
-    b, price, thr = best
-    share = total / price * 100
-    ok = share <= thr + 1e-9
-    amt = (thr - share) / 100 * price
-    margin = f"non-originating materials in scope {share:.1f}% of {b} vs max {thr:g}%; " + (
-        f"headroom {_money(amt, cur)}" if ok else f"over by {_money(-amt, cur)}"
-    )
-    return Outcome("pass" if ok else "fail", text, margin, margin, thr - share, amt)
 
 
 def _for_product(node: ForProduct, ctx: Context, text: str) -> Outcome:
@@ -568,7 +311,7 @@ def evaluate(
     mats = roll_up(bom, product, agreement, lookup, on, None, trace)
     for m in mats:
         trace.append(f"input {m.line.part_id} {m.line.part} {fmt_code(m.line.hs6)} {m.line.origin} "
-                     f"{_money(m.value, bom.currency)}: {'originating' if m.originating else 'non-originating'} — {m.why}")  # fmt: skip
+                     f"{money(m.value, bom.currency)}: {'originating' if m.originating else 'non-originating'} — {m.why}")  # fmt: skip
     notes = list(match.notes)
     if match.edition_ambiguous:
         notes.append("HS edition mapping is ambiguous: " + match.edition_note)
