@@ -307,6 +307,8 @@ def _recover_fixef(
         al[0] += shift
     out: dict[str, Any] = {}
     for k, name in enumerate(fe_names):
-        orig = np.unique(codes[k][idx])
+        present = np.zeros(len(levels[k]), dtype=bool)
+        present[codes[k][idx]] = True
+        orig = np.flatnonzero(present)
         out[name] = pd.Series(al[k], index=levels[k][orig], name=name)
     return out

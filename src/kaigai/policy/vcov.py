@@ -32,6 +32,7 @@ cluster.adj=TRUE, cluster.df="min")``):
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from kaigai.core.errors import EstimationError
 
@@ -39,22 +40,26 @@ SMALL_SAMPLE = ("fixest", "ppmlhdfe", "none")
 
 
 def _meat_cluster(scores: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, int]:
-    codes, uniq = _factor(g)
-    s = np.zeros((len(uniq), scores.shape[1]))
-    np.add.at(s, codes, scores)
-    return s.T @ s, len(uniq)
+    codes, n_groups = _factor(g)
+    s = np.column_stack(
+        [
+            np.bincount(codes, weights=scores[:, j], minlength=n_groups)
+            for j in range(scores.shape[1])
+        ]
+    )
+    return s.T @ s, n_groups
 
 
-def _factor(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    uniq, codes = np.unique(g, return_inverse=True)
-    return codes.ravel(), uniq
+def _factor(g: np.ndarray) -> tuple[np.ndarray, int]:
+    codes, uniq = pd.factorize(np.asarray(g))
+    return np.asarray(codes, dtype=np.intp), len(uniq)
 
 
 def is_nested(fe_codes: np.ndarray, cluster_codes: np.ndarray) -> bool:
     """True if every level of the fixed effect lies inside one cluster."""
-    fc, _ = _factor(fe_codes)
+    fc, n_fe = _factor(fe_codes)
     cc, _ = _factor(cluster_codes)
-    first = np.full(fc.max() + 1, -1)
+    first = np.full(n_fe, -1)
     first[fc] = cc
     return bool(np.all(first[fc] == cc))
 
@@ -101,11 +106,11 @@ def sandwich(
         terms.append((clusters[0], 1))
     else:
         a, b = clusters
-        _, ia = np.unique(a, return_inverse=True)
-        _, ib = np.unique(b, return_inverse=True)
-        ab = ia.ravel().astype(np.int64) * (ib.max() + 1) + ib.ravel()
+        ia, _ = _factor(a)
+        ib, nb = _factor(b)
+        ab = ia.astype(np.int64) * nb + ib
         terms += [(a, 1), (b, 1), (ab, -1)]
-    g_counts = [len(np.unique(c)) for c in clusters]
+    g_counts = [_factor(c)[1] for c in clusters]
     info["G"] = min(g_counts) if len(g_counts) > 1 else g_counts[0]
     big_k = k + k_fe
     if small_sample == "fixest" and n_fe:
