@@ -3,366 +3,32 @@
 Pure: takes a :class:`TariffIndex` and a :class:`DutyQuery`, returns :class:`DutyOptions`
 with the rate, duty, margin vs MFN, source cell (Provenance) and rules-of-origin reference of
 each option per national line, the best option, the year-by-year path and the import tax.
+
+Query and result types are in :mod:`kaigai.tariffs.duty_types`, the option rows of one line in
+:mod:`kaigai.tariffs.option_rows`; both are re-exported here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
-from kaigai.core.errors import TariffError
 from kaigai.core.provenance import Provenance
-from kaigai.tariffs.agreements import Agreement
-from kaigai.tariffs.expr import (
-    AdValorem,
-    Basis,
-    Branch,
-    Conditional,
-    Interval,
-    RateExpr,
-    describe,
-    evaluate,
+from kaigai.tariffs.duty_types import (
+    MFN,
+    DutyOptions,
+    DutyQuery,
+    LineOptions,
+    OptionRow,
+    RuleLookup,
 )
+from kaigai.tariffs.expr import Basis
 from kaigai.tariffs.index import TariffIndex
+from kaigai.tariffs.option_rows import option_row, origin_rule, preferential_rows
 from kaigai.tariffs.schedule import Schedule, TariffLine
-from kaigai.tariffs.staging import (
-    scale_expr,
-    staged_factor,
-    staged_rate,
-    stages,
-    year_index,
-    year_start_date,
-)
+from kaigai.tariffs.staging import stages, year_start_date
 from kaigai.tariffs.taxes import import_tax
-
-MFN = "MFN"
-RuleLookup = Callable[[str, str], dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class DutyQuery:
-    hs: str
-    origin: str
-    destination: str
-    on: dt.date
-    basis: Basis = field(default_factory=Basis)
-    line: str | None = None
-    path_years: int | None = None  # None: until every option is at its final rate
-    rule_lookup: RuleLookup | None = None  # origin-engine adapter (shell supplies it)
-    lang: str = "en"  # agreement names: "en" or "ja"
-
-
-@dataclass(frozen=True)
-class OptionRow:
-    option: str
-    name: str
-    kind: str  # "mfn" | "preferential" | "scenario"
-    status: (
-        str  # "ok" | "needs_input" | "no_preference" | "excluded" | "unparsed" | "origin_excluded"
-    )
-    rate: str
-    rate_text: str
-    rate_pct: float | None
-    rate_is_ave: bool
-    duty: Interval | None
-    margin_pct: float | None
-    margin_amount: float | None
-    message: str | None
-    origin_rule: dict[str, Any]
-    provenance: Provenance
-    staging: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class LineOptions:
-    national_code: str
-    description: str
-    options: tuple[OptionRow, ...]
-    best: str | None
-    best_reason: str
-
-
-@dataclass(frozen=True)
-class DutyOptions:
-    hs: str
-    origin: str
-    destination: str
-    on: dt.date
-    schedule: Provenance
-    lines: tuple[LineOptions, ...]
-    path: tuple[dict[str, Any], ...]
-    tax: dict[str, Any] | None
-    missing: tuple[str, ...]
-    notes: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        from kaigai.tariffs.render import options_to_dict
-
-        return options_to_dict(self)
-
-
-def origin_rule(agreement: Agreement, hs6: str, lookup: RuleLookup | None = None) -> dict[str, Any]:
-    """The rules-of-origin reference to meet; ``lookup(rules_of_origin_id, hs6)`` is the
-    origin-engine adapter the shell passes in (``None``: "origin engine not available")."""
-    rid = agreement.rules_of_origin.get("id", agreement.id)
-    ref = {"agreement": agreement.id, "rules_of_origin_id": rid, "hs6": hs6}
-    if lookup is None:
-        return {**ref, "status": "origin engine not available"}
-    try:
-        rule = lookup(rid, hs6)
-    except Exception as exc:  # noqa: BLE001 - another package's error becomes a note
-        return {**ref, "status": f"origin engine: {exc}"}
-    return {**ref, "status": "ok", **rule}
-
-
-def _with_fallback(expr: RateExpr, mfn: RateExpr | None) -> RateExpr:
-    """A preference limited to a quota/product condition falls back to MFN otherwise."""
-    if not isinstance(expr, Conditional) or mfn is None:
-        return expr
-    catch_all = any(
-        b.condition in ("out_quota", "party") or b.text.startswith("その他のもの")
-        for b in expr.branches
-    )
-    if catch_all:
-        return expr
-    return Conditional((*expr.branches, Branch("otherwise", "otherwise (no preference): MFN", mfn)))
-
-
-def _evaluate(expr: RateExpr, basis: Basis) -> tuple[Interval | None, str | None]:
-    try:
-        return evaluate(expr, basis), None
-    except TariffError as exc:
-        return None, exc.message + (f" ({exc.hint})" if exc.hint else "")
-
-
-def _row(
-    option: str,
-    name: str,
-    kind: str,
-    expr: RateExpr | None,
-    text: str,
-    basis: Basis,
-    prov: Provenance,
-    rule: dict[str, Any],
-    status: str = "ok",
-    message: str | None = None,
-    staging: dict[str, Any] | None = None,
-    mfn: OptionRow | None = None,
-) -> OptionRow:
-    if expr is None:
-        return OptionRow(
-            option,
-            name,
-            kind,
-            status,
-            "",
-            text,
-            None,
-            False,
-            None,
-            None,
-            None,
-            message,
-            rule,
-            prov,
-            staging,
-        )
-    duty, err = _evaluate(expr, basis)
-    pct: float | None = expr.pct if isinstance(expr, AdValorem) else None
-    ave = False
-    if pct is None and duty is not None and basis.value and duty.exact:
-        pct, ave = 100.0 * duty.low / basis.value, True
-    st = "ok" if err is None else "needs_input"
-    mp = ma = None
-    if mfn is not None and mfn.status == "ok":
-        if mfn.rate_pct is not None and pct is not None:
-            mp = mfn.rate_pct - pct
-        if mfn.duty is not None and duty is not None and mfn.duty.exact and duty.exact:
-            ma = mfn.duty.low - duty.low
-    return OptionRow(
-        option,
-        name,
-        kind,
-        st,
-        describe(expr),
-        text,
-        pct,
-        ave,
-        duty,
-        mp,
-        ma,
-        err,
-        rule,
-        prov,
-        staging,
-    )
-
-
-def _pref_rows(
-    index: TariffIndex,
-    sched: Schedule,
-    line: TariffLine,
-    q: DutyQuery,
-    agreements: list[Agreement],
-    mfn: OptionRow | None = None,
-) -> list[OptionRow]:
-    def row(*args: Any, **kw: Any) -> OptionRow:
-        kw["mfn"] = mfn
-        return _row(*args, **kw)
-
-    rows = []
-    for a in agreements:
-        ref = a.schedules.get(sched.importer)
-        rule = origin_rule(a, line.hs6, q.rule_lookup)
-        if a.scenario is not None:
-            rows.append(_scenario_row(a, sched, line, q, rule, mfn))
-            continue
-        col = (
-            a.id if sched.agreement_columns else ((ref.column_for(q.origin) if ref else None) or "")
-        )
-        cell = line.cells.get(col)
-        prov = sched.provenance(line, col)
-        if cell is None:
-            rows.append(
-                row(
-                    a.id,
-                    a.name(q.lang),
-                    "preferential",
-                    None,
-                    "",
-                    q.basis,
-                    prov,
-                    rule,
-                    "no_preference",
-                    "empty cell: no preferential rate, MFN applies",
-                )
-            )
-        elif cell.excluded:
-            rows.append(
-                row(
-                    a.id,
-                    a.name(q.lang),
-                    "preferential",
-                    None,
-                    cell.text,
-                    q.basis,
-                    prov,
-                    rule,
-                    "excluded",
-                    "line excluded from the agreement (*): MFN applies",
-                )
-            )
-        elif q.origin in cell.excluded_origins:
-            rows.append(
-                row(
-                    a.id,
-                    a.name(q.lang),
-                    "preferential",
-                    None,
-                    cell.text,
-                    q.basis,
-                    prov,
-                    rule,
-                    "origin_excluded",
-                    f"rate does not apply to goods from {q.origin}",
-                )
-            )
-        elif cell.expr is None:
-            rows.append(
-                row(
-                    a.id,
-                    a.name(q.lang),
-                    "preferential",
-                    None,
-                    cell.text,
-                    q.basis,
-                    prov,
-                    rule,
-                    "unparsed",
-                    f"rate text not understood: {cell.error}",
-                )
-            )
-        else:
-            info = index.staging.get((sched.importer, a.id, line.national_code))
-            expr, stg = cell.expr, None
-            if info is not None and ref is not None:
-                start = a.start(q.origin, sched.importer)
-                k = year_index(start, q.on, ref.year_start) if start else 0
-                r = staged_rate(info.base_pct, info.category, k, decimals=1, rounding="down")
-                stg = {
-                    "category": info.category,
-                    "base_pct": info.base_pct,
-                    "year_index": k,
-                    "source": info.source,
-                }
-                if r is not None and q.on > sched.valid_from:
-                    expr = AdValorem(r)
-            rows.append(
-                row(
-                    a.id,
-                    a.name(q.lang),
-                    "preferential",
-                    _with_fallback(expr, line.mfn),
-                    cell.text,
-                    q.basis,
-                    prov,
-                    rule,
-                    staging=stg,
-                )
-            )
-    return rows
-
-
-def _scenario_row(
-    a: Agreement,
-    sched: Schedule,
-    line: TariffLine,
-    q: DutyQuery,
-    rule: dict[str, Any],
-    mfn: OptionRow | None = None,
-) -> OptionRow:
-    assert a.scenario is not None
-    cat = a.scenario.category_for(line.hs6)
-    start = a.start(q.origin, sched.importer)
-    k = year_index(start, q.on, a.schedules[sched.importer].year_start) if start else 0
-    prov = Provenance(
-        "scenario",
-        a.id,
-        f"national_line={line.national_code}",
-        "user scenario file",
-        f"MFN of {sched.dataset} x staging {cat}, year {k}",
-    )
-    stg = {"category": cat, "year_index": k, "source": "scenario"}
-    f = staged_factor(cat, k)
-    if f is None or line.mfn is None:
-        return _row(
-            a.id,
-            a.name(q.lang),
-            "scenario",
-            None,
-            "",
-            q.basis,
-            prov,
-            rule,
-            "excluded",
-            "excluded in the scenario: MFN applies" if f is None else "no MFN rate to stage",
-            staging=stg,
-            mfn=mfn,
-        )
-    return _row(
-        a.id,
-        a.name(q.lang),
-        "scenario",
-        scale_expr(line.mfn, f),
-        f"{cat} year {k}",
-        q.basis,
-        prov,
-        rule,
-        staging=stg,
-        mfn=mfn,
-    )
 
 
 def _best(rows: list[OptionRow]) -> tuple[str | None, str]:
@@ -415,7 +81,7 @@ def duty_options(index: TariffIndex, q: DutyQuery, lang: str = "en") -> DutyOpti
     out, missing = [], set()
     for line in lines:
         prov = sched.provenance(line, "+".join(line.mfn_columns) or "mfn", "applied MFN")
-        mfn_row = _row(
+        mfn_row = option_row(
             MFN,
             "最恵国税率（実行）" if lang == "ja" else "Most-favoured-nation (applied)",
             "mfn",
@@ -433,7 +99,7 @@ def duty_options(index: TariffIndex, q: DutyQuery, lang: str = "en") -> DutyOpti
                 margin_pct=0.0 if mfn_row.rate_pct is not None else None,
                 margin_amount=0.0 if mfn_row.duty is not None and mfn_row.duty.exact else None,
             )
-        rows = [mfn_row, *_pref_rows(index, sched, line, q, agreements, mfn_row)]
+        rows = [mfn_row, *preferential_rows(index, sched, line, q, agreements, mfn_row)]
         for r in rows:
             if r.status == "needs_input" and r.message:
                 missing.add(r.message)
@@ -543,8 +209,8 @@ def duty_options_single(
         if q.origin != q.destination
         else []
     )
-    mfn_row = _row(MFN, "MFN", "mfn", line.mfn, "", q.basis, Provenance(sched.dataset), {})
-    return [mfn_row, *_pref_rows(index, sched, line, q, agreements)]
+    mfn_row = option_row(MFN, "MFN", "mfn", line.mfn, "", q.basis, Provenance(sched.dataset), {})
+    return [mfn_row, *preferential_rows(index, sched, line, q, agreements)]
 
 
 __all__ = [
@@ -553,6 +219,8 @@ __all__ = [
     "DutyQuery",
     "LineOptions",
     "OptionRow",
+    "RuleLookup",
     "duty_options",
+    "duty_options_single",
     "origin_rule",
 ]
