@@ -98,7 +98,9 @@ def solve_ppml(
             step = np.linalg.solve(h, g)
         except np.linalg.LinAlgError:
             step = np.linalg.lstsq(h, g, rcond=None)[0]
-        xs = x @ step
+        # predicted linear index change: X~ step, i.e. b += step together with the fixed
+        # effects' first-order response (X - X~ lies in the FE span), so IPF starts closer
+        xs = xt @ step
         big = float(np.max(np.abs(xs))) if xs.size else 0.0
         t = min(1.0, 10.0 / big) if big > 0 else 1.0
         while True:
@@ -132,7 +134,28 @@ def solve_ppml(
             deviance=history[-1],
         )
     assert xt is not None
+    _absorb_residual_fe(np.log(mu) - x @ beta, fe, alpha)
     return SolverState(beta, mu, alpha, xt, dev, it, converged, history)
+
+
+def _absorb_residual_fe(eta_fe: np.ndarray, fe: FixedEffects, alpha: list[np.ndarray]) -> None:
+    """Make ``alpha`` reproduce ``eta_fe = log(mu) - X b`` exactly: the steps moved the index
+    by ``X~ step``, whose fixed-effect part is not in ``alpha``; that remainder lies in the
+    fixed-effect span and is decomposed by unweighted alternating projections."""
+    if fe.k == 0:
+        return
+    rest = eta_fe - sum(alpha[k][fe.codes[k]] for k in range(fe.k))
+    r = rest[:, None].copy(order="F")
+    inv = [1.0 / np.bincount(c, minlength=g) for c, g in zip(fe.codes, fe.sizes, strict=True)]
+    for _ in range(100_000):
+        dmax = 0.0
+        for k in range(fe.k):
+            m = np.bincount(fe.codes[k], weights=r[:, 0], minlength=fe.sizes[k]) * inv[k]
+            r[:, 0] -= m[fe.codes[k]]
+            alpha[k] += m
+            dmax = max(dmax, float(np.max(np.abs(m))))
+        if dmax < 1e-13:
+            break
 
 
 def _ipf(
