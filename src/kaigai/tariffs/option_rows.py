@@ -133,6 +133,14 @@ def preferential_rows(
         kw["mfn"] = mfn
         return option_row(*args, **kw)
 
+    def no_rate(
+        a: Agreement, prov: Provenance, rule: dict[str, Any], text: str, status: str, message: str
+    ) -> OptionRow:
+        """A preferential row without a rate (MFN applies), with its status and reason."""
+        return row(
+            a.id, a.name(q.lang), "preferential", None, text, q.basis, prov, rule, status, message
+        )
+
     rows = []
     for a in agreements:
         ref = a.schedules.get(sched.importer)
@@ -147,62 +155,41 @@ def preferential_rows(
         prov = sched.provenance(line, col)
         if cell is None:
             rows.append(
-                row(
-                    a.id,
-                    a.name(q.lang),
-                    "preferential",
-                    None,
-                    "",
-                    q.basis,
+                no_rate(
+                    a,
                     prov,
                     rule,
+                    "",
                     "no_preference",
                     "empty cell: no preferential rate, MFN applies",
                 )
             )
         elif cell.excluded:
             rows.append(
-                row(
-                    a.id,
-                    a.name(q.lang),
-                    "preferential",
-                    None,
-                    cell.text,
-                    q.basis,
+                no_rate(
+                    a,
                     prov,
                     rule,
+                    cell.text,
                     "excluded",
                     "line excluded from the agreement (*): MFN applies",
                 )
             )
         elif q.origin in cell.excluded_origins:
             rows.append(
-                row(
-                    a.id,
-                    a.name(q.lang),
-                    "preferential",
-                    None,
-                    cell.text,
-                    q.basis,
+                no_rate(
+                    a,
                     prov,
                     rule,
+                    cell.text,
                     "origin_excluded",
                     f"rate does not apply to goods from {q.origin}",
                 )
             )
         elif cell.expr is None:
             rows.append(
-                row(
-                    a.id,
-                    a.name(q.lang),
-                    "preferential",
-                    None,
-                    cell.text,
-                    q.basis,
-                    prov,
-                    rule,
-                    "unparsed",
-                    f"rate text not understood: {cell.error}",
+                no_rate(
+                    a, prov, rule, cell.text, "unparsed", f"rate text not understood: {cell.error}"
                 )
             )
         else:

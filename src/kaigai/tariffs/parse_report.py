@@ -28,9 +28,23 @@ class ParseStats:
     by_column: dict[str, tuple[int, int]]
 
 
+def _stats(
+    texts: set[str], bad: Counter[tuple[str, str]], by_col: dict[str, tuple[int, int]]
+) -> ParseStats:
+    """Totals of the per-column (cells, parsed) counts and of the distinct texts."""
+    bad_texts = {t for t, _ in bad}
+    return ParseStats(
+        sum(n for n, _ in by_col.values()),
+        sum(ok for _, ok in by_col.values()),
+        len(texts),
+        len(texts - bad_texts),
+        tuple((t, e, c) for (t, e), c in bad.most_common()),
+        by_col,
+    )
+
+
 def jp_parse_stats(frame: pd.DataFrame) -> ParseStats:
     """Parse every non-empty rate cell of the ``jp_tariff`` frame."""
-    cells = parsed = 0
     bad: Counter[tuple[str, str]] = Counter()
     by_col: dict[str, tuple[int, int]] = {}
     texts: set[str] = set()
@@ -47,16 +61,7 @@ def jp_parse_stats(frame: pd.DataFrame) -> ParseStats:
             except RateParseError as exc:
                 bad[(v, exc.message)] += 1
         by_col[col] = (n, ok)
-        cells, parsed = cells + n, parsed + ok
-    bad_texts = {t for t, _ in bad}
-    return ParseStats(
-        cells,
-        parsed,
-        len(texts),
-        len(texts - bad_texts),
-        tuple((t, e, c) for (t, e), c in bad.most_common()),
-        by_col,
-    )
+    return _stats(texts, bad, by_col)
 
 
 def vn_parse_stats(frame: pd.DataFrame) -> ParseStats:
@@ -77,17 +82,7 @@ def vn_parse_stats(frame: pd.DataFrame) -> ParseStats:
             slot[1] += 1
         except RateParseError as exc:
             bad[(t, exc.message)] += 1
-    cells = sum(v[0] for v in by_col.values())
-    parsed = sum(v[1] for v in by_col.values())
-    bad_texts = {t for t, _ in bad}
-    return ParseStats(
-        cells,
-        parsed,
-        len(texts),
-        len(texts - bad_texts),
-        tuple((t, e, c) for (t, e), c in bad.most_common()),
-        {k: (v[0], v[1]) for k, v in by_col.items()},
-    )
+    return _stats(texts, bad, {k: (v[0], v[1]) for k, v in by_col.items()})
 
 
 def render_report(stats: ParseStats, source: str, title: str = "Japan tariff") -> str:
