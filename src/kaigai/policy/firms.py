@@ -8,6 +8,7 @@ baseline.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,6 +127,21 @@ def choose(
     )
 
 
+def _bisect_decreasing(
+    f: Callable[[float], float], target: float, lo: float, hi: float, tol: float, max_iter: int
+) -> float:
+    """Midpoint of the bracket of f(x) = target after bisection, f decreasing, f(lo) > target > f(hi)."""
+    for _ in range(max_iter):
+        mid = 0.5 * (lo + hi)
+        if f(mid) > target:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < tol:
+            break
+    return 0.5 * (lo + hi)
+
+
 def _share_in(mask: np.ndarray, of: np.ndarray) -> float:
     k = int(of.sum())
     return float(mask[of].mean()) if k else float("nan")
@@ -198,16 +214,9 @@ def calibrate(
                 f"No export fixed cost gives an exporter share of {target_share:.1%} for {size_class} firms.",
                 hint="Check market demand and trade costs.",
             )
-        for _ in range(200):
-            mid = 0.5 * (lo + hi)
-            if exp_share(mid) > target_share:
-                lo = mid
-            else:
-                hi = mid
-            if hi - lo < tol:
-                break
-        fx = float(np.exp(0.5 * (lo + hi)))
-        share = exp_share(0.5 * (lo + hi))
+        log_fx = _bisect_decreasing(exp_share, target_share, lo, hi, tol, 200)
+        fx = float(np.exp(log_fx))
+        share = exp_share(log_fx)
         # staff share among non-internationalised firms (all sizes)
         p = params.with_(export_fixed_cost=fx)
         g = staff_mask(pop, threshold, None, params.immigration_share)
@@ -272,15 +281,7 @@ def _calibrate_fta(
             f"No FTA fixed cost gives a utilisation of {target:.1%}.",
             hint="Check that preference margins (mfn_tariff - pref_tariff) are positive.",
         )
-    for _ in range(100):
-        mid = 0.5 * (lo + hi)
-        if util(mid) > target:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo < tol:
-            break
-    c = float(np.exp(0.5 * (lo + hi)))
+    c = float(np.exp(_bisect_decreasing(util, target, lo, hi, tol, 100)))
     return c, util(np.log(c))
 
 
