@@ -75,7 +75,9 @@ def build(shared: Path, out: Path) -> dict[str, dict[str, object]]:
     manifest: dict[str, dict[str, object]] = {}
     for name, sql in queries.items():
         target = out / f"{name}.parquet"
-        con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 19)")
+        con.execute(
+            f"COPY ({sql}) TO '{target}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 19)"
+        )
         rows = con.execute(f"SELECT count(*) FROM read_parquet('{target}')").fetchone()[0]  # type: ignore[index]
         digest = hashlib.sha256(target.read_bytes()).hexdigest()
         manifest[name] = {"rows": rows, "bytes": target.stat().st_size, "sha256": digest}

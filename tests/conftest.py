@@ -15,7 +15,9 @@ def shared_data_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_env(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every test gets its own data/cache dir so no test touches the user's catalog."""
     base = tmp_path_factory.mktemp("kaigai_home")
     monkeypatch.setenv("KAIGAI_DATA_DIR", str(base / "data"))

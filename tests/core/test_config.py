@@ -8,7 +8,9 @@ from kaigai.core.config import get_settings
 from kaigai.core.errors import ConfigError
 
 
-def test_env_overrides_file_and_file_overrides_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_overrides_file_and_file_overrides_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     f = tmp_path / "kaigai.toml"
     f.write_text('[kaigai]\nengine = "pyspark"\nlang = "ja"\n')
     monkeypatch.delenv("KAIGAI_LANG", raising=False)

@@ -12,7 +12,9 @@ def test_every_error_is_a_kaigai_error_with_code_and_exit() -> None:
 
 
 def test_input_errors_are_value_errors_with_hint_in_dict() -> None:
-    exc = E.HSCodeError("HS code 8471.3 is not 6 digits", hint="did you mean 847130?", code_given="8471.3")
+    exc = E.HSCodeError(
+        "HS code 8471.3 is not 6 digits", hint="did you mean 847130?", code_given="8471.3"
+    )
     assert isinstance(exc, ValueError)
     d = exc.to_dict()
     assert d == {

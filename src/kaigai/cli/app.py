@@ -21,13 +21,16 @@ app = typer.Typer(
 )
 
 
-
 def _command_modules() -> list[str]:
     """Modules under kaigai.cli that contribute commands: every one defining ``register(app)``."""
     import kaigai.cli as pkg
 
     skip = {"app", "common"}
-    return sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if m.name not in skip and not m.name.startswith("_"))
+    return sorted(
+        m.name
+        for m in pkgutil.iter_modules(pkg.__path__)
+        if m.name not in skip and not m.name.startswith("_")
+    )
 
 
 for _mod in _command_modules():

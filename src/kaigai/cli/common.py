@@ -16,7 +16,9 @@ from rich.table import Table
 
 from kaigai.core.config import Settings, get_settings
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output (stable keys).")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Machine-readable JSON output (stable keys).")
+]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Output language: en or ja.")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Path to a kaigai.toml.")]
 

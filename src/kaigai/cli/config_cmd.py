@@ -23,6 +23,10 @@ def register(app: typer.Typer) -> None:
             {"settings": data, "config_files": files},
             as_json,
             lambda: console.print(
-                table("kaigai settings (env KAIGAI_<NAME> > kaigai.toml > default)", ["setting", "value"], data.items())
+                table(
+                    "kaigai settings (env KAIGAI_<NAME> > kaigai.toml > default)",
+                    ["setting", "value"],
+                    data.items(),
+                )
             ),
         )
