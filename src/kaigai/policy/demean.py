@@ -18,6 +18,7 @@ Both work on integer level codes (one array per fixed effect, values ``0..G_k-1`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -48,6 +49,20 @@ class FixedEffects:
     def k(self) -> int:
         return len(self.codes)
 
+    @cached_property
+    def codes2d(self) -> np.ndarray:
+        """All codes as one (K, n) int32 array (the compiled kernels' layout)."""
+        n = self.codes[0].size if self.codes else 0
+        out = np.empty((self.k, n), dtype=np.int32)
+        for k, c in enumerate(self.codes):
+            out[k] = c
+        return out
+
+    @cached_property
+    def offsets(self) -> np.ndarray:
+        """Start of each fixed effect's levels in concatenated per-level arrays (K + 1)."""
+        return np.cumsum([0, *self.sizes]).astype(np.int64)
+
     def group_sums(self, k: int, v: np.ndarray) -> np.ndarray:
         return np.bincount(self.codes[k], weights=v, minlength=self.sizes[k])
 
@@ -74,6 +89,11 @@ def demean(
         s = fe.group_sums(k, w)
         inv.append(np.where(s > 0, 1.0 / np.where(s > 0, s, 1.0), 0.0))
     tol_j = tol * (1.0 + np.max(np.abs(x), axis=0))
+    if fe.fast:  # the same schedule, column by column, in one compiled call
+        sweeps, ok = kernels.demean_all(
+            r, np.ascontiguousarray(w, dtype=np.float64), fe.codes2d, fe.offsets, tol_j, maxiter
+        )
+        return r, sweeps, ok
 
     def sweep(v: np.ndarray) -> np.ndarray:
         d = np.zeros(v.shape[1])
@@ -133,6 +153,8 @@ def ipf(
     """
     if fe.k == 0:
         return 0, True
+    if fe.fast:
+        return _ipf_fused(mu, y_sums, fe, alpha, tol, maxiter)
 
     def sweep() -> float:
         dmax = 0.0
@@ -183,6 +205,37 @@ def ipf(
             pos += g
         mu *= np.exp(shift)
     return it, False
+
+
+def _ipf_fused(
+    mu: np.ndarray,
+    y_sums: list[np.ndarray],
+    fe: FixedEffects,
+    alpha: list[np.ndarray],
+    tol: float,
+    maxiter: int,
+) -> tuple[int, bool]:
+    """:func:`ipf` with the sweeps and extrapolations compiled (same schedule: 6 plain
+    sweeps, then Irons-Tuck cycles with a Newton-CG step every 15 cycles)."""
+    offs = fe.offsets
+    a = np.concatenate(alpha)
+    ys = np.concatenate(y_sums)
+
+    def put_back() -> None:
+        for k in range(fe.k):
+            alpha[k][:] = a[offs[k] : offs[k + 1]]
+
+    it, ok = kernels.ipf_fused(mu, fe.codes2d, offs, ys, a, tol, min(maxiter, 6), 0)
+    while not ok and it < maxiter:
+        cycles = max(1, min(15, (maxiter - it + 1) // 2))
+        n_it, ok = kernels.ipf_fused(mu, fe.codes2d, offs, ys, a, tol, 0, cycles)
+        it += n_it
+        if not ok and it < maxiter:
+            put_back()
+            _newton_fe_step(mu, y_sums, fe, alpha)
+            a = np.concatenate(alpha)
+    put_back()
+    return it, ok
 
 
 def _newton_fe_step(

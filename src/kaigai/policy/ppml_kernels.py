@@ -98,3 +98,218 @@ def ipf_step(mu: np.ndarray, c: np.ndarray, ysum: np.ndarray, g: int, fast: bool
     if fast and _jit is not None:
         return np.asarray(ipf_step_nb(mu, c, ysum, g))
     return _ipf_step_py(mu, c, ysum, g)
+
+
+# --- fused kernels: a whole demean / IPF solve in one compiled call -------------------------
+# ``codes`` is a (K, n) int32 array of level codes, ``offs`` the K+1 offsets of each fixed
+# effect's levels in the concatenated per-level arrays (``inv``, ``ysum``, ``alpha``).
+
+_nj: Callable[..., Any] = _jit if _jit is not None else (lambda f: f)
+
+
+@_nj
+def _wsweep_nb(v, w, codes, offs, inv, s):  # type: ignore[no-untyped-def]  # pragma: no cover
+    # one Gauss-Seidel sweep of weighted projections on one column; the gather of fixed
+    # effect k and the scatter of k + 1 share one pass over the rows
+    nfe = codes.shape[0]
+    n = v.shape[0]
+    for j in range(offs[nfe]):
+        s[j] = 0.0
+    o = offs[0]
+    for i in range(n):
+        s[o + codes[0, i]] += w[i] * v[i]
+    dmax = 0.0
+    for k in range(nfe):
+        o = offs[k]
+        for j in range(o, offs[k + 1]):
+            s[j] *= inv[j]
+            a = abs(s[j])
+            if a > dmax:
+                dmax = a
+        if k + 1 < nfe:
+            o2 = offs[k + 1]
+            for i in range(n):
+                vi = v[i] - s[o + codes[k, i]]
+                v[i] = vi
+                s[o2 + codes[k + 1, i]] += w[i] * vi
+        else:
+            for i in range(n):
+                v[i] -= s[o + codes[k, i]]
+    return dmax
+
+
+@_nj
+def _demean_col_nb(v, w, codes, offs, inv, tol, maxiter):  # type: ignore[no-untyped-def]  # pragma: no cover
+    # the numpy path's schedule on one column: 3 plain sweeps, then 2 sweeps + Irons-Tuck
+    n = v.shape[0]
+    s = np.empty(offs[codes.shape[0]])
+    it = 0
+    d = np.inf
+    while it < min(maxiter, 3):
+        d = _wsweep_nb(v, w, codes, offs, inv, s)
+        it += 1
+        if d < tol:
+            return it, True
+    x0 = np.empty(n)
+    x1 = np.empty(n)
+    while it < maxiter:
+        x0[:] = v
+        d = _wsweep_nb(v, w, codes, offs, inv, s)
+        it += 1
+        if d < tol or it >= maxiter:
+            break
+        x1[:] = v
+        d = _wsweep_nb(v, w, codes, offs, inv, s)
+        it += 1
+        if d < tol or it >= maxiter:
+            break
+        num = 0.0
+        den = 0.0
+        for i in range(n):
+            dx = v[i] - x1[i]
+            ddx = dx - (x1[i] - x0[i])
+            den += w[i] * ddx * ddx
+            num += w[i] * dx * ddx
+        coef = num / den if den > 0 else 0.0
+        if not abs(coef) < 1e6:
+            coef = 0.0
+        if coef != 0.0:
+            for i in range(n):
+                v[i] -= (v[i] - x1[i]) * coef
+    return it, d < tol
+
+
+@_nj
+def _demean_all_nb(r, w, codes, offs, tol, maxiter):  # type: ignore[no-untyped-def]  # pragma: no cover
+    # r: (n, p) Fortran order, demeaned in place column by column; tol: per column
+    nfe = codes.shape[0]
+    n = r.shape[0]
+    inv = np.zeros(offs[nfe])
+    for k in range(nfe):
+        o = offs[k]
+        for i in range(n):
+            inv[o + codes[k, i]] += w[i]
+    for j in range(offs[nfe]):
+        inv[j] = 1.0 / inv[j] if inv[j] > 0 else 0.0
+    sweeps = 0
+    ok = True
+    for j in range(r.shape[1]):
+        col = r[:, j]
+        if nfe == 1:
+            s = np.empty(offs[1])
+            _wsweep_nb(col, w, codes, offs, inv, s)
+            it, cj = 1, True
+        else:
+            it, cj = _demean_col_nb(col, w, codes, offs, inv, tol[j], maxiter)
+        sweeps = max(sweeps, it)
+        ok = ok and cj
+    return sweeps, ok
+
+
+@_nj
+def _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s):  # type: ignore[no-untyped-def]  # pragma: no cover
+    nfe = codes.shape[0]
+    n = mu.shape[0]
+    for j in range(offs[nfe]):
+        s[j] = 0.0
+    o = offs[0]
+    for i in range(n):
+        s[o + codes[0, i]] += mu[i]
+    dmax = 0.0
+    for k in range(nfe):
+        o = offs[k]
+        for j in range(o, offs[k + 1]):
+            lf = np.log(ysum[j] / s[j])
+            alpha[j] += lf
+            a = abs(lf)
+            if a > dmax:
+                dmax = a
+            s[j] = np.exp(lf)
+        if k + 1 < nfe:
+            o2 = offs[k + 1]
+            for i in range(n):
+                m = mu[i] * s[o + codes[k, i]]
+                mu[i] = m
+                s[o2 + codes[k + 1, i]] += m
+        else:
+            for i in range(n):
+                mu[i] *= s[o + codes[k, i]]
+    return dmax
+
+
+@_nj
+def _ipf_nb(mu, codes, offs, ysum, alpha, tol, nplain, ncycles):  # type: ignore[no-untyped-def]  # pragma: no cover
+    # nplain plain sweeps, then ncycles of (2 sweeps + Irons-Tuck on the log fixed effects);
+    # returns (sweeps, converged)
+    nfe = codes.shape[0]
+    n = mu.shape[0]
+    m = offs[nfe]
+    s = np.empty(m)
+    it = 0
+    for _ in range(nplain):
+        it += 1
+        if _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s) < tol:
+            return it, True
+    a0 = np.empty(m)
+    a1 = np.empty(m)
+    step = np.empty(m)
+    for _ in range(ncycles):
+        a0[:] = alpha
+        it += 1
+        if _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s) < tol:
+            return it, True
+        a1[:] = alpha
+        it += 1
+        if _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s) < tol:
+            return it, True
+        den = 0.0
+        num = 0.0
+        for j in range(m):
+            d2 = alpha[j] - a1[j]
+            dd = d2 - (a1[j] - a0[j])
+            den += dd * dd
+            num += d2 * dd
+        if not den > 0:
+            continue
+        coef = num / den
+        big = 0.0
+        for j in range(m):
+            step[j] = -coef * (alpha[j] - a1[j])
+            a = abs(step[j])
+            if a > big:
+                big = a
+        if not np.isfinite(coef) or coef == 0 or not big <= 3.0:
+            continue
+        for j in range(m):
+            alpha[j] += step[j]
+        for i in range(n):
+            sh = 0.0
+            for k in range(nfe):
+                sh += step[offs[k] + codes[k, i]]
+            mu[i] *= np.exp(sh)
+    return it, False
+
+
+def demean_all(
+    r: np.ndarray, w: np.ndarray, codes: np.ndarray, offs: np.ndarray, tol: np.ndarray, maxiter: int
+) -> tuple[int, bool]:
+    """Demean every column of ``r`` (n x p, Fortran order) in place on all fixed effects
+    (weights ``w``, per-column tolerance ``tol``) in one compiled call; (sweeps, converged)."""
+    it, ok = _demean_all_nb(r, w, codes, offs, tol, maxiter)
+    return int(it), bool(ok)
+
+
+def ipf_fused(
+    mu: np.ndarray,
+    codes: np.ndarray,
+    offs: np.ndarray,
+    ysum: np.ndarray,
+    alpha: np.ndarray,
+    tol: float,
+    nplain: int,
+    ncycles: int,
+) -> tuple[int, bool]:
+    """``nplain`` IPF sweeps then ``ncycles`` cycles of two sweeps and an Irons-Tuck step
+    on the concatenated log fixed effects ``alpha`` (in place, with ``mu``); (sweeps, converged)."""
+    it, ok = _ipf_nb(mu, codes, offs, ysum, alpha, tol, nplain, ncycles)
+    return int(it), bool(ok)
