@@ -89,7 +89,7 @@ def find_markets(
     risk = _risk(settings, [from_trade_code(m) for m in markets], weights, params.base_year)
     rows = rank_markets(
         iso, products, pot, risk, weights=weights.ranking, floor=floor, sort=sort,
-        target_year=params.base_year + params.horizon,
+        target_year=params.base_year + params.horizon, lang=settings.lang,
     )  # fmt: skip
     return RankingResult(
         exporter=iso,

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from kaigai.core.provenance import Provenance
+from kaigai.markets.i18n import FLAG_JA, explanation_ja
 from kaigai.markets.inputs import from_trade_code
 from kaigai.markets.risk import COMPONENTS, RiskResult, describe_driver
 from kaigai.markets.types import SORT_KEYS, check_choice
@@ -127,8 +128,12 @@ def rank_markets(
     floor: float = 0.0,
     sort: str = "score",
     target_year: int = 2028,
+    lang: str = "en",
 ) -> pd.DataFrame:
-    """One row per market with score 0..100, explanation and flags, sorted by ``sort``."""
+    """One row per market with score 0..100, explanation and flags, sorted by ``sort``.
+
+    ``lang="ja"`` writes explanations, drivers and flags in Japanese.
+    """
     check_choice(sort, SORT_KEYS, "sort key")
     m = by_market(potential)
     m["market"] = m["importer"].map(from_trade_code)
@@ -149,18 +154,19 @@ def rank_markets(
         den += np.where(ok, w, 0.0)
     m["score"] = 100.0 * num / den.where(den > 0)
     m = m[m["untapped_usd"] >= floor].copy()
+    texts = FLAG_JA if lang == "ja" else {**FLAG_TEXT, "no_risk": "no risk data"}
     m["flags"] = [
-        tuple(FLAG_TEXT[f] for f in FLAG_TEXT if bool(r[f]))
-        + (("no risk data",) if pd.isna(r["risk"]) else ())
+        tuple(texts[f] for f in FLAG_TEXT if bool(r[f]))
+        + ((texts["no_risk"],) if pd.isna(r["risk"]) else ())
         for _, r in m.iterrows()
     ]
     m["risk_driver"] = [
-        describe_driver(risk, iso) if pd.notna(rk) else ""
+        describe_driver(risk, iso, lang) if pd.notna(rk) else ""
         for iso, rk in zip(m["market"], m["risk"], strict=True)
     ]
     m["risk_coverage"] = m["weight_coverage"]
     m["risk_missing"] = m["missing"].fillna(",".join(COMPONENTS))
-    m["explanation"] = [_explain(r, target_year) for _, r in m.iterrows()]
+    m["explanation"] = [_explain(r, target_year, lang) for _, r in m.iterrows()]
     key = {"potential": "potential_usd", "untapped": "untapped_usd", "growth": "import_growth",
            "distance": "distance_km", "risk": "risk", "score": "score"}[sort]  # fmt: skip
     asc = sort in ("risk", "distance")
@@ -169,9 +175,19 @@ def rank_markets(
     return m.reset_index(drop=True)
 
 
-def _explain(r: pd.Series, target_year: int) -> str:
+def _explain(r: pd.Series, target_year: int, lang: str = "en") -> str:
     pot = float(r["potential_usd"])
     share = r["untapped_share"]
+    if lang == "ja":
+        return explanation_ja(
+            money(pot),
+            None if pd.isna(share) else float(share),
+            None if pd.isna(r["import_growth"]) else float(r["import_growth"]),
+            target_year,
+            None if pd.isna(r["risk"]) else float(r["risk"]),
+            str(r["risk_driver"]),
+            [x for x in str(r["risk_missing"]).split(",") if x],
+        )
     txt = f"potential {money(pot)}"
     txt += f", {share:.0%} untapped" if pd.notna(share) else ", nothing computable"
     if pd.notna(r["import_growth"]):

@@ -209,16 +209,22 @@ def risk_index(
     )
 
 
-def describe_driver(res: RiskResult, iso3: str) -> str:
-    """e.g. "contract enforcement 1,200 days (doing_business 2016)"."""
+def describe_driver(res: RiskResult, iso3: str, lang: str = "en") -> str:
+    """e.g. "contract enforcement 1,200 days (doing_business 2016)" (``lang="ja"``: Japanese)."""
+    from kaigai.markets.i18n import FLAG_JA, SUB_LABEL_JA, UNIT_JA
+
     row = res.index[res.index["iso3"] == iso3]
     if row.empty or not row["driver"].iloc[0]:
-        return "no risk data"
+        return FLAG_JA["no_risk"] if lang == "ja" else "no risk data"
     comp = row["driver"].iloc[0]
     s = res.subs[(res.subs["iso3"] == iso3) & (res.subs["component"] == comp)]
     top = s.sort_values("score", ascending=False).iloc[0]
     val = float(top["value"])
     txt = f"{val:,.0f}" if abs(val) >= 100 else f"{val:,.2f}"
+    if lang == "ja":
+        label = SUB_LABEL_JA.get(str(top["key"]), str(top["label"]))
+        unit = UNIT_JA.get(str(top["unit"]), str(top["unit"]))
+        return f"{label} {txt}{unit}（{top['dataset']} {int(top['year'])}年）"
     return f"{top['label']} {txt} {top['unit']} ({top['dataset']} {int(top['year'])})"
 
 
