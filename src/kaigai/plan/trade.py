@@ -16,7 +16,7 @@ def trade_figures(
     Values are the dataset cells (no computation); a market without a row gets a missing
     figure, never 0.
     """
-    from kaigai.data.store import load, provenance
+    from kaigai.data.store import load
 
     if not markets:
         return {}
@@ -42,41 +42,39 @@ def trade_figures(
             )
         return out
     for m in markets:
-        row = tr[tr["importer"] == m]
-        loc = f"exporter={exporter} importer={m} hs6={hs6}"
-        if len(row):
-            yr = int(row["year"].iloc[0])
-            out[m]["exports_usd"] = Figure(
-                float(row["value_usd"].iloc[0]),
-                "USD",
-                (provenance("trade_hs6", settings, f"{loc} year={yr}", "dataset cell"),),
-            )
-        else:
-            out[m]["exports_usd"] = Figure(
-                None,
-                "USD",
-                (
-                    provenance(
-                        "trade_hs6", settings, loc, "no row: no recorded flow or not covered"
-                    ),
-                ),
-            )
-        irow = imp[imp["importer"] == m]
-        iloc = f"importer={m} hs6={hs6}"
-        if len(irow):
-            yr = int(irow["year"].iloc[0])
-            out[m]["imports_usd"] = Figure(
-                float(irow["import_value_usd"].iloc[0]),
-                "USD",
-                (provenance("imports_by_importer", settings, f"{iloc} year={yr}", "dataset cell"),),
-            )
-        else:
-            out[m]["imports_usd"] = Figure(
-                None,
-                "USD",
-                (provenance("imports_by_importer", settings, iloc, "no row in the dataset"),),
-            )
+        out[m]["exports_usd"] = _cell(
+            settings,
+            "trade_hs6",
+            tr,
+            m,
+            "value_usd",
+            f"exporter={exporter} importer={m} hs6={hs6}",
+            "no row: no recorded flow or not covered",
+        )
+        out[m]["imports_usd"] = _cell(
+            settings,
+            "imports_by_importer",
+            imp,
+            m,
+            "import_value_usd",
+            f"importer={m} hs6={hs6}",
+            "no row in the dataset",
+        )
     return out
+
+
+def _cell(
+    settings: Any, dataset: str, frame: Any, market: str, column: str, loc: str, no_row: str
+) -> Figure:
+    """The market's cell of ``column`` (first row) with its source row, or a missing figure."""
+    from kaigai.data.store import provenance
+
+    row = frame[frame["importer"] == market]
+    if len(row):
+        yr = int(row["year"].iloc[0])
+        prov = provenance(dataset, settings, f"{loc} year={yr}", "dataset cell")
+        return Figure(float(row[column].iloc[0]), "USD", (prov,))
+    return Figure(None, "USD", (provenance(dataset, settings, loc, no_row),))
 
 
 __all__ = ["trade_figures"]
