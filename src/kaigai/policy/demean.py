@@ -84,16 +84,17 @@ def demean(
     r = np.array(x if init is None else init, dtype=np.float64, order="F", copy=True)
     if fe.k == 0 or r.shape[1] == 0:
         return r, 0, True
-    inv = []
-    for k in range(fe.k):
-        s = fe.group_sums(k, w)
-        inv.append(np.where(s > 0, 1.0 / np.where(s > 0, s, 1.0), 0.0))
-    tol_j = tol * (1.0 + np.max(np.abs(x), axis=0))
+    # column by column: an axis-0 reduction over a C-ordered (n, p) array is ~15x slower
+    tol_j = tol * (1.0 + np.array([np.max(np.abs(x[:, j])) for j in range(x.shape[1])]))
     if fe.fast:  # the same schedule, column by column, in one compiled call
         sweeps, ok = kernels.demean_all(
             r, np.ascontiguousarray(w, dtype=np.float64), fe.codes2d, fe.offsets, tol_j, maxiter
         )
         return r, sweeps, ok
+    inv = []
+    for k in range(fe.k):
+        s = fe.group_sums(k, w)
+        inv.append(np.where(s > 0, 1.0 / np.where(s > 0, s, 1.0), 0.0))
 
     def sweep(v: np.ndarray) -> np.ndarray:
         d = np.zeros(v.shape[1])

@@ -277,9 +277,11 @@ def _collinear(
     xt, _, _ = demean(x, np.ones(x.shape[0]), fe, tol=1e-7)
     kept: list[int] = []
     dropped: list[str] = []
+    xf = np.asfortranarray(x)  # contiguous columns
     for j in range(x.shape[1]):
-        raw = x[:, j] - (x[:, j].mean() if fe.k else 0.0)
-        base = float(raw @ raw) if fe.k else float(x[:, j] @ x[:, j])
+        col = xf[:, j]
+        raw = col - (col.mean() if fe.k else 0.0)
+        base = float(raw @ raw) if fe.k else float(col @ col)
         v = xt[:, j]
         if kept:
             q = xt[:, kept]

@@ -313,3 +313,48 @@ def ipf_fused(
     on the concatenated log fixed effects ``alpha`` (in place, with ``mu``); (sweeps, converged)."""
     it, ok = _ipf_nb(mu, codes, offs, ysum, alpha, tol, nplain, ncycles)
     return int(it), bool(ok)
+
+
+@_nj
+def _deviance_nb(y, mu):  # type: ignore[no-untyped-def]  # pragma: no cover
+    s = 0.0
+    for i in range(y.shape[0]):
+        if y[i] > 0:
+            s += y[i] * np.log(y[i] / mu[i])
+        s -= y[i] - mu[i]
+    return 2.0 * s
+
+
+def deviance(y: np.ndarray, mu: np.ndarray) -> float:
+    """Poisson deviance in one compiled pass (see ``ppml_solver.poisson_deviance``)."""
+    return float(_deviance_nb(y, mu))
+
+
+@_nj
+def _absorb_nb(r, codes, offs, alpha, maxiter, tol):  # type: ignore[no-untyped-def]  # pragma: no cover
+    # unweighted alternating projections of r on the fixed effects, means added to alpha
+    nfe = codes.shape[0]
+    n = r.shape[0]
+    m = offs[nfe]
+    inv = np.zeros(m)
+    for k in range(nfe):
+        for i in range(n):
+            inv[offs[k] + codes[k, i]] += 1.0
+    for j in range(m):
+        inv[j] = 1.0 / inv[j]
+    w = np.ones(n)
+    s = np.empty(m)
+    for _ in range(maxiter):
+        dmax = _wsweep_nb(r, w, codes, offs, inv, s)
+        for j in range(m):
+            alpha[j] += s[j]
+        if dmax < tol:
+            break
+
+
+def absorb(
+    r: np.ndarray, codes: np.ndarray, offs: np.ndarray, alpha: np.ndarray, maxiter: int, tol: float
+) -> None:
+    """Decompose ``r`` (in the fixed-effect span) by unweighted alternating projections,
+    adding each level's mean to ``alpha`` (concatenated); ``r`` is left as the residual."""
+    _absorb_nb(r, codes, offs, alpha, maxiter, tol)

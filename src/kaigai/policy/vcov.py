@@ -51,6 +51,12 @@ def _meat_cluster(scores: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def _factor(g: np.ndarray) -> tuple[np.ndarray, int]:
+    g = np.asarray(g)
+    if g.dtype.kind in "iu" and g.size and g.min() >= 0 and g.max() < g.size:
+        # already codes (fixed-effect or factorized cluster codes): keep them if dense
+        counts = np.bincount(g)
+        if counts.all():
+            return g.astype(np.intp, copy=False), counts.size
     codes, uniq = pd.factorize(np.asarray(g))
     return np.asarray(codes, dtype=np.intp), len(uniq)
 
