@@ -89,13 +89,20 @@ def _fingerprint(settings: Settings) -> str:
     return where
 
 
+# Bump when the prepared layout changes: older folders are then recomputed, never half-read.
+PREPARED_LAYOUT = 2
+
+
 def prepare(settings: Settings, params: EPIParams | None = None) -> Path:
     """Run the full pipeline once and store it for fast per-query reads.
 
     Layout under ``<data_dir>/markets/<variant>_<year>/``: ``core/exporter=XXX/*.parquet``
     (the narrow exporter x market x HS6 table, partitioned by exporter), ``supply.parquet``,
     ``market_side.parquet``, ``pair_side.parquet``, ``markets.parquet`` and ``meta.json``.
+    The folder is written under a temporary name and renamed into place when complete, so an
+    interrupted run never leaves a folder that looks prepared.
     """
+    import os
     import shutil
 
     from kaigai.markets import pipeline
@@ -105,7 +112,8 @@ def prepare(settings: Settings, params: EPIParams | None = None) -> Path:
 
     params = params or EPIParams()
     frames = load_frames(settings)
-    path = _prepared_path(settings, params)
+    final = _prepared_path(settings, params)
+    path = final.with_name(f"{final.name}.tmp-{os.getpid()}")
     if path.exists():
         shutil.rmtree(path)
     path.mkdir(parents=True)
@@ -131,9 +139,13 @@ def prepare(settings: Settings, params: EPIParams | None = None) -> Path:
         "provenance": [p.to_dict() for p in frames.provenance],
         "fingerprint": _fingerprint(settings),
         "engine": settings.engine,
+        "layout": PREPARED_LAYOUT,
     }
     (path / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    return path
+    if final.exists():
+        shutil.rmtree(final)
+    path.rename(final)
+    return final
 
 
 def read_prepared(
@@ -150,7 +162,7 @@ def read_prepared(
     if not meta_file.is_file():
         return None
     meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    if meta.get("fingerprint") != _fingerprint(settings):
+    if meta.get("fingerprint") != _fingerprint(settings) or meta.get("layout") != PREPARED_LAYOUT:
         return None
     mk = pd.read_parquet(path / "markets.parquet")
     codes = pd.read_parquet(path / "codes.parquet")
