@@ -277,20 +277,22 @@ def _collinear(
     xt, _, _ = demean(x, np.ones(x.shape[0]), fe, tol=1e-7)
     kept: list[int] = []
     dropped: list[str] = []
+    basis: list[np.ndarray] = []  # orthonormal basis of the kept demeaned columns
     xf = np.asfortranarray(x)  # contiguous columns
     for j in range(x.shape[1]):
         col = xf[:, j]
         raw = col - (col.mean() if fe.k else 0.0)
         base = float(raw @ raw) if fe.k else float(col @ col)
-        v = xt[:, j]
-        if kept:
-            q = xt[:, kept]
-            coef, *_ = np.linalg.lstsq(q, v, rcond=None)
-            v = v - q @ coef
-        if base <= 0 or float(v @ v) <= COLLIN_TOL * base:
+        v = xt[:, j].copy()
+        for _ in range(2):  # Gram-Schmidt twice: the least-squares residual on kept columns
+            for q in basis:
+                v -= float(q @ v) * q
+        vv = float(v @ v)
+        if base <= 0 or vv <= COLLIN_TOL * base:
             dropped.append(names[j])
         else:
             kept.append(j)
+            basis.append(v / np.sqrt(vv))
     return kept, dropped, xt
 
 

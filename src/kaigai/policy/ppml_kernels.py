@@ -282,11 +282,12 @@ def _ipf_nb(mu, codes, offs, ysum, alpha, tol, nplain, ncycles):  # type: ignore
             continue
         for j in range(m):
             alpha[j] += step[j]
+            step[j] = np.exp(step[j])  # one exp per level, not per row
         for i in range(n):
-            sh = 0.0
+            f = 1.0
             for k in range(nfe):
-                sh += step[offs[k] + codes[k, i]]
-            mu[i] *= np.exp(sh)
+                f *= step[offs[k] + codes[k, i]]
+            mu[i] *= f
     return it, False
 
 
