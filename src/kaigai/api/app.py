@@ -9,9 +9,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
 
 from kaigai import __version__
 from kaigai.api import errors
+from kaigai.api.fastpath import AnswerCache
 from kaigai.api.middleware import GuardMiddleware
 from kaigai.api.security import load_secret_key
 from kaigai.api.state import AppState, Limits
@@ -36,9 +38,20 @@ Authenticate with an API key (`Authorization: Bearer kg_...`) or a session cooki
 `{"code", "message", "hint"}`. Lists are paginated with `limit` and `offset`."""
 
 
+class KaigaiAPI(FastAPI):
+    """FastAPI plus a check, before routing, for exact repeats of cached public GETs."""
+
+    answers: AnswerCache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and await self.answers.serve(scope, send):
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(
     settings: Settings | None = None, *, limits: Limits | None = None, warm: bool = False
-) -> FastAPI:
+) -> KaigaiAPI:
     """Build the app: open (and migrate) the database, mount the API and the dashboard.
 
     ``warm=True`` loads the reference data (HS nomenclature, rule books, tariff index) in a
@@ -58,11 +71,12 @@ def create_app(
         yield
         db.dispose()
 
-    app = FastAPI(
+    app = KaigaiAPI(
         title="kaigai", version=__version__, description=DESCRIPTION, lifespan=lifespan,
         openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None,
     )  # fmt: skip
     app.state.kaigai = state
+    app.answers = state.answers
     errors.install(app)
 
     app.add_middleware(GuardMiddleware, max_body=MAX_BODY, api_prefix=API_PREFIX)
@@ -94,4 +108,4 @@ def _warm(state: AppState) -> None:
             log.warning("warm-up skipped %s: %s", load.__name__, exc.message)
 
 
-__all__ = ["API_PREFIX", "create_app"]
+__all__ = ["API_PREFIX", "KaigaiAPI", "create_app"]

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from kaigai.api.fastpath import AnswerCache
 from kaigai.api.security import LoginLimiter
 from kaigai.core.config import Settings
 from kaigai.storage.db import Database
@@ -31,6 +32,7 @@ class AppState:
     secret: bytes
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
     limits: Limits = field(default_factory=Limits)
+    answers: AnswerCache = field(default_factory=AnswerCache)  # served before routing
     _cache: dict[Any, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
