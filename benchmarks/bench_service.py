@@ -45,10 +45,13 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start(data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+def _start(
+    data_dir: Path, port: int, workers: int, server_args: list[str] | None = None
+) -> subprocess.Popen[bytes]:
     env = dict(os.environ, KAIGAI_DATA_DIR=str(data_dir), KAIGAI_CACHE_DIR=str(data_dir / "cache"))
     cmd = [sys.executable, "-m", "uvicorn", "kaigai.api.app:create_app", "--factory", "--host", HOST,
-           "--port", str(port), "--workers", str(workers), "--log-level", "error", "--no-access-log"]  # fmt: skip
+           "--port", str(port), "--workers", str(workers), "--log-level", "error", "--no-access-log",
+           *(server_args or [])]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -187,6 +190,31 @@ async def _load(
     return {"lat": lat, "errors": errors, "acked": acked_claims, "wall": time.perf_counter() - t0}
 
 
+def _wrk(port: int, clients: int, seconds: float) -> dict[str, float] | None:
+    """Debian's ``wrk`` (C, 2 threads) on the first cached duty URL: the server's latency without
+    the Python client's CPU. None when wrk is not installed."""
+    import shutil
+    from urllib.parse import urlencode
+
+    exe = shutil.which("wrk")
+    if exe is None:
+        return None
+    url = f"http://{HOST}:{port}/api/v1/duty/options?{urlencode(DUTY_QUERIES[0])}"
+    cmd = [exe, "-t2", f"-c{clients}", f"-d{max(1, int(seconds))}s", "--timeout", "10s", "--latency",
+           "-s", str(WRK_LUA), url]  # fmt: skip
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
+    got: dict[str, float] = {}
+    for line in out.splitlines():
+        if line.startswith("KAIGAI "):
+            k, v = line.split()[1:3]
+            got[k] = float(v)
+    return got
+
+
+# wrk's own summary has p50/p75/p90/p99 only: this script prints p50/p95/p99 (ms), req/s, errors.
+WRK_LUA = Path(__file__).with_name("wrk_latency.lua")
+
+
 def _pct(xs: list[float], p: float) -> float:
     if not xs:
         return float("nan")
@@ -200,14 +228,26 @@ def run(
     workers: int = 1,
     check_every: int = 10,
     think_ms: float = 0.0,
+    server_args: list[str] | None = None,
+    wrk: bool = False,
 ) -> dict[str, object]:
     seconds, clients = min(seconds, MAX_SECONDS), min(clients, MAX_CLIENTS)
     with tempfile.TemporaryDirectory(prefix="kaigai-bench-") as tmp:
         port = _port()
         base = f"http://{HOST}:{port}/api/v1"
-        proc = _start(Path(tmp), port, workers)
+        proc = _start(Path(tmp), port, workers, server_args)
         try:
             key, ws, bom = _setup(base)
+            w = _wrk(port, clients, seconds) if wrk else None
+            if w is not None:
+                print(
+                    f"wrk, {clients} connections, {seconds:.0f} s, cached duty URL only, server "
+                    f"workers={workers}: p50={w['p50']:.1f} ms  p95={w['p95']:.1f} ms  "
+                    f"p99={w['p99']:.1f} ms  {w['rps']:.0f} req/s  errors={w['errors']:.0f} "
+                    f"(non-2xx {w['non2xx']:.0f}) of {w['requests']:.0f}"
+                )
+            elif wrk:
+                print("wrk not installed (apt-get install wrk): skipped")
             res = asyncio.run(_load(port, key, ws, bom, clients, seconds, check_every, think_ms))
             h = {"Authorization": f"Bearer {key}"}
             total = httpx.get(
@@ -270,6 +310,14 @@ def main(argv: list[str] | None = None) -> None:
         "--check-every", type=int, default=10, help="every k-th request is an origin check"
     )
     ap.add_argument(
+        "--server-args",
+        default="",
+        help="extra uvicorn options, e.g. '--loop asyncio --http h11' (the pre-change server)",
+    )
+    ap.add_argument(
+        "--wrk", action="store_true", help="also run wrk (C load generator) on the cached duty URL"
+    )
+    ap.add_argument(
         "--think-ms",
         type=float,
         default=None,
@@ -277,7 +325,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     a = ap.parse_args(argv if argv is not None else [])
     for think in [a.think_ms] if a.think_ms is not None else [0.0, 1000.0]:
-        run(a.seconds, a.clients, a.workers, a.check_every, think)
+        run(a.seconds, a.clients, a.workers, a.check_every, think, a.server_args.split(), a.wrk)
 
 
 if __name__ == "__main__":
