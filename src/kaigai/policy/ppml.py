@@ -194,7 +194,7 @@ def fepois(
             hint="a variable that is constant within a fixed effect cannot be estimated with it",
             collinear=collinear,
         )
-    xk = np.ascontiguousarray(xk[:, kept_cols])
+    xk = np.asfortranarray(xk[:, kept_cols])  # contiguous columns for the demeaning
     knames = [names[i] for i in kept_cols]
     st = solve_ppml(
         yk,

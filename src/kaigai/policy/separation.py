@@ -79,7 +79,8 @@ def drop_singletons_and_fe_separated(
         changed = False
         for c in codes:
             size = c.max() + 1 if c.size else 0
-            n_in = np.bincount(c[keep], minlength=size)
+            every = bool(keep.all())
+            n_in = np.bincount(c if every else c[keep], minlength=size)
             if singletons:
                 single = keep & (n_in[np.maximum(c, 0)] == 1)
                 k = int(single.sum())
@@ -90,7 +91,12 @@ def drop_singletons_and_fe_separated(
                         reason[single] = SINGLETON
                     changed = True
             if fe_separation:
-                npos = np.bincount(c[keep], weights=pos[keep], minlength=size)
+                every = bool(keep.all())
+                npos = (
+                    np.bincount(c, weights=pos, minlength=size)
+                    if every
+                    else np.bincount(c[keep], weights=pos[keep], minlength=size)
+                )
                 sep = keep & (npos[np.maximum(c, 0)] == 0)
                 k = int(sep.sum())
                 if k:
