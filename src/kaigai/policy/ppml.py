@@ -268,6 +268,12 @@ def _check_no_zero_groups(y: np.ndarray, codes: list[np.ndarray], keep: np.ndarr
             )
 
 
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    """1-D dot product without BLAS: multi-threaded ``ddot`` on long vectors stalls for
+    milliseconds on a busy machine."""
+    return float(np.einsum("i,i->", a, b))
+
+
 def _collinear(
     x: np.ndarray, fe: FixedEffects, names: list[str]
 ) -> tuple[list[int], list[str], np.ndarray]:
@@ -282,12 +288,12 @@ def _collinear(
     for j in range(x.shape[1]):
         col = xf[:, j]
         raw = col - (col.mean() if fe.k else 0.0)
-        base = float(raw @ raw) if fe.k else float(col @ col)
+        base = _dot(raw, raw) if fe.k else _dot(col, col)
         v = xt[:, j].copy()
         for _ in range(2):  # Gram-Schmidt twice: the least-squares residual on kept columns
             for q in basis:
-                v -= float(q @ v) * q
-        vv = float(v @ v)
+                v -= _dot(q, v) * q
+        vv = _dot(v, v)
         if base <= 0 or vv <= COLLIN_TOL * base:
             dropped.append(names[j])
         else:
