@@ -74,37 +74,41 @@ def drop_singletons_and_fe_separated(
     """
     keep = keep.copy()
     pos = (y > 0).astype(np.float64)
-    changed = True
-    while changed:
-        changed = False
-        for c in codes:
-            size = c.max() + 1 if c.size else 0
+    nfe = len(codes)
+    safe = [np.maximum(c, 0) for c in codes]
+    sizes = [int(c.max()) + 1 if c.size else 0 for c in codes]
+    # visit the fixed effects cyclically; stable once nfe visits in a row changed nothing
+    k_fe, quiet = 0, 0
+    while nfe and quiet < nfe:
+        c, cs, size = codes[k_fe], safe[k_fe], sizes[k_fe]
+        k_fe = (k_fe + 1) % nfe
+        quiet += 1
+        if singletons:
             every = bool(keep.all())
             n_in = np.bincount(c if every else c[keep], minlength=size)
-            if singletons:
-                single = keep & (n_in[np.maximum(c, 0)] == 1)
-                k = int(single.sum())
-                if k:
-                    keep &= ~single
-                    counts.singletons += k
-                    if reason is not None:
-                        reason[single] = SINGLETON
-                    changed = True
-            if fe_separation:
-                every = bool(keep.all())
-                npos = (
-                    np.bincount(c, weights=pos, minlength=size)
-                    if every
-                    else np.bincount(c[keep], weights=pos[keep], minlength=size)
-                )
-                sep = keep & (npos[np.maximum(c, 0)] == 0)
-                k = int(sep.sum())
-                if k:
-                    keep &= ~sep
-                    counts.separated_fe += k
-                    if reason is not None:
-                        reason[sep] = SEPARATED_FE
-                    changed = True
+            single = keep & (n_in[cs] == 1)
+            k = int(single.sum())
+            if k:
+                keep &= ~single
+                counts.singletons += k
+                if reason is not None:
+                    reason[single] = SINGLETON
+                quiet = 1
+        if fe_separation:
+            every = bool(keep.all())
+            npos = (
+                np.bincount(c, weights=pos, minlength=size)
+                if every
+                else np.bincount(c[keep], weights=pos[keep], minlength=size)
+            )
+            sep = keep & (npos[cs] == 0)
+            k = int(sep.sum())
+            if k:
+                keep &= ~sep
+                counts.separated_fe += k
+                if reason is not None:
+                    reason[sep] = SEPARATED_FE
+                quiet = 1
     return keep
 
 
