@@ -67,6 +67,10 @@ class FixedEffects:
         return np.bincount(self.codes[k], weights=v, minlength=self.sizes[k])
 
 
+# plain IPF sweeps before Irons-Tuck extrapolation starts (warm starts rarely need more)
+IPF_PLAIN = 2
+
+
 def demean(
     x: np.ndarray,
     w: np.ndarray,
@@ -168,7 +172,7 @@ def ipf(
     it = 0
     since_newton = 0
     # plain sweeps first: benign problems converge before acceleration pays off
-    while it < min(maxiter, 6):
+    while it < min(maxiter, IPF_PLAIN):
         it += 1
         if sweep() < tol:
             return it, True
@@ -216,7 +220,7 @@ def _ipf_fused(
     tol: float,
     maxiter: int,
 ) -> tuple[int, bool]:
-    """:func:`ipf` with the sweeps and extrapolations compiled (same schedule: 6 plain
+    """:func:`ipf` with the sweeps and extrapolations compiled (same schedule: IPF_PLAIN plain
     sweeps, then Irons-Tuck cycles with a Newton-CG step every 15 cycles)."""
     offs = fe.offsets
     a = np.concatenate(alpha)
@@ -226,7 +230,7 @@ def _ipf_fused(
         for k in range(fe.k):
             alpha[k][:] = a[offs[k] : offs[k + 1]]
 
-    it, ok = kernels.ipf_fused(mu, fe.codes2d, offs, ys, a, tol, min(maxiter, 6), 0)
+    it, ok = kernels.ipf_fused(mu, fe.codes2d, offs, ys, a, tol, min(maxiter, IPF_PLAIN), 0)
     while not ok and it < maxiter:
         cycles = max(1, min(15, (maxiter - it + 1) // 2))
         n_it, ok = kernels.ipf_fused(mu, fe.codes2d, offs, ys, a, tol, 0, cycles)
