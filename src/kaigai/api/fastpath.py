@@ -50,8 +50,8 @@ class AnswerCache:
         hit = self._items.get((scope["path"], scope["query_string"]))
         if hit is None:
             return False
-        for name, _ in scope["headers"]:
-            if name == b"content-length" or name == b"transfer-encoding":
+        for name, value in scope["headers"]:
+            if (name == b"content-length" and value != b"0") or name == b"transfer-encoding":
                 return False  # a GET with a body takes the normal path (size guard, validation)
         body, headers = hit
         await send({"type": _START, "status": 200, "headers": headers})
