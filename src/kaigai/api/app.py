@@ -97,6 +97,12 @@ def create_app(
     return app
 
 
+def create_served_app() -> KaigaiAPI:
+    """Factory for ``uvicorn --factory`` worker processes (``kaigai serve --workers N``): settings
+    from the environment, reference data loaded at start-up in every worker."""
+    return create_app(warm=True)
+
+
 def _warm(state: AppState) -> None:
     from kaigai.api.services import duty, origin, reference
     from kaigai.core.errors import KaigaiError
@@ -108,4 +114,4 @@ def _warm(state: AppState) -> None:
             log.warning("warm-up skipped %s: %s", load.__name__, exc.message)
 
 
-__all__ = ["API_PREFIX", "KaigaiAPI", "create_app"]
+__all__ = ["API_PREFIX", "KaigaiAPI", "create_app", "create_served_app"]

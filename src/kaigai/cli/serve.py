@@ -30,14 +30,23 @@ def register(app: typer.Typer) -> None:
         console.print(
             f"kaigai dashboard on http://{host}:{port}/  (API docs /api/v1/docs; database {shown})"
         )
-        if workers > 1:
+        # No access log (a log line per request costs more than a cached answer); uvicorn uses
+        # httptools and uvloop when installed (web extra).
+        if workers > 1:  # each worker process builds its app and loads the reference data
             uvicorn.run(
-                "kaigai.api.app:create_app",
+                "kaigai.api.app:create_served_app",
                 factory=True,
                 host=host,
                 port=port,
                 workers=workers,
                 log_level=log_level,
+                access_log=False,
             )
         else:
-            uvicorn.run(create_app(s, warm=True), host=host, port=port, log_level=log_level)
+            uvicorn.run(
+                create_app(s, warm=True),
+                host=host,
+                port=port,
+                log_level=log_level,
+                access_log=False,
+            )
