@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -115,14 +116,15 @@ class _Conn:
         try:
             self.writer.write(head.encode() + body)
             await self.writer.drain()
-            status_line = await self.reader.readuntil(b"\r\n")
-            status = int(status_line.split()[1])
+            head_in = await self.reader.readuntil(b"\r\n\r\n")  # one await for all headers
+            lines = head_in.decode("latin-1").lower().split("\r\n")
+            status = int(lines[0].split()[1])
             length, close = 0, False
-            while (line := await self.reader.readuntil(b"\r\n")) != b"\r\n":
-                k, _, v = line.decode("latin-1").partition(":")
-                if k.lower() == "content-length":
+            for line in lines[1:]:
+                k, _, v = line.partition(":")
+                if k == "content-length":
                     length = int(v)
-                elif k.lower() == "connection" and "close" in v.lower():
+                elif k == "connection" and "close" in v:
                     close = True
             data = await self.reader.readexactly(length)
         except (OSError, asyncio.IncompleteReadError, ValueError):
@@ -215,6 +217,15 @@ def _wrk(port: int, clients: int, seconds: float) -> dict[str, float] | None:
 WRK_LUA = Path(__file__).with_name("wrk_latency.lua")
 
 
+def _run_loop(coro: Any) -> Any:
+    """The client's event loop: uvloop when installed (half the client CPU of asyncio's)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coro)
+    return uvloop.run(coro)
+
+
 def _pct(xs: list[float], p: float) -> float:
     if not xs:
         return float("nan")
@@ -248,7 +259,7 @@ def run(
                 )
             elif wrk:
                 print("wrk not installed (apt-get install wrk): skipped")
-            res = asyncio.run(_load(port, key, ws, bom, clients, seconds, check_every, think_ms))
+            res = _run_loop(_load(port, key, ws, bom, clients, seconds, check_every, think_ms))
             h = {"Authorization": f"Bearer {key}"}
             total = httpx.get(
                 f"{base}/workspaces/{ws}/claims", params={"limit": 1}, headers=h, timeout=60
