@@ -21,7 +21,7 @@ from kaigai.core.errors import EstimationError
 from kaigai.policy import ppml_kernels as kernels
 from kaigai.policy.demean import FixedEffects, demean
 from kaigai.policy.formula import check_columns, fe_codes, model_matrix, parse_formula
-from kaigai.policy.ppml_solver import poisson_deviance, solve_ppml
+from kaigai.policy.ppml_solver import absorb_residual_fe, poisson_deviance, solve_ppml
 from kaigai.policy.results import PPMLResult
 from kaigai.policy.separation import (
     MISSING,
@@ -204,6 +204,7 @@ def fepois(
         maxiter=maxiter,
         fixef_tol=fixef_tol,
         xt_init=np.ascontiguousarray(xt0[:, kept_cols]),
+        absorb_fe=False,
     )
     xt, _, _ = demean(xk, st.mu, fe, tol=1e-11, init=st.xt)
     h = xt.T @ (xt * st.mu[:, None])
@@ -223,7 +224,12 @@ def fepois(
     )
     if cluster_cols:
         info["cluster"] = "+".join(cluster_cols)
-    fixef = _recover_fixef(st.alpha, fe, codes, idx, levels, f.fixef)
+
+    def fixef() -> dict[str, pd.Series]:  # computed on first use of PPMLResult.fixef()
+        alpha = [a.copy() for a in st.alpha]
+        absorb_residual_fe(np.log(st.mu) - xk @ st.beta, fe, alpha)
+        return _recover_fixef(alpha, fe, codes, idx, levels, f.fixef)
+
     return PPMLResult(
         formula=formula,
         coef=pd.Series(st.beta, index=knames, name="coef"),

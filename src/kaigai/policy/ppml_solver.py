@@ -57,6 +57,7 @@ def solve_ppml(
     fixef_tol: float = 1e-12,
     demean_tol: float = 1e-4,
     xt_init: np.ndarray | None = None,
+    absorb_fe: bool = True,
 ) -> SolverState:
     """Fit PPML; raise :class:`NonConvergenceError` if the iterations do not converge.
 
@@ -64,6 +65,8 @@ def solve_ppml(
     convergence, not the solution); ``fixef_tol`` is the final accuracy of the fixed
     effects (looser, 1e-4, while the coefficient steps are still large). ``xt_init`` is any
     matrix equal to ``x`` minus an element of the fixed-effect span (a warm start).
+    ``absorb_fe=False`` leaves ``alpha`` without the fixed-effect part of the steps (call
+    :func:`absorb_residual_fe` when the fixed effects are needed).
     """
     n, p = x.shape
     ybar = float(y.mean())
@@ -140,11 +143,12 @@ def solve_ppml(
             deviance=history[-1],
         )
     assert xt is not None
-    _absorb_residual_fe(np.log(mu) - x @ beta, fe, alpha)
+    if absorb_fe:
+        absorb_residual_fe(np.log(mu) - x @ beta, fe, alpha)
     return SolverState(beta, mu, alpha, xt, dev, it, converged, history)
 
 
-def _absorb_residual_fe(eta_fe: np.ndarray, fe: FixedEffects, alpha: list[np.ndarray]) -> None:
+def absorb_residual_fe(eta_fe: np.ndarray, fe: FixedEffects, alpha: list[np.ndarray]) -> None:
     """Make ``alpha`` reproduce ``eta_fe = log(mu) - X b`` exactly: the steps moved the index
     by ``X~ step``, whose fixed-effect part is not in ``alpha``; that remainder lies in the
     fixed-effect span and is decomposed by unweighted alternating projections."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +40,10 @@ class PPMLResult:
     fe_sizes: tuple[int, ...]
     trace: tuple[str, ...] = ()
     dropped_rows: dict[str, pd.Index] = field(default_factory=dict, repr=False)
-    _fixef: dict[str, pd.Series] = field(default_factory=dict, repr=False)
+    # the fixed effects, or a function computing them (called once, on first use)
+    _fixef: dict[str, pd.Series] | Callable[[], dict[str, pd.Series]] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def se(self) -> pd.Series:
@@ -68,7 +72,11 @@ class PPMLResult:
         Normalisation (as fixest): the first level of every fixed effect but the first is 0;
         ``log(fitted) = X b + sum of the observation's fixed effects`` holds exactly.
         """
-        return {k: v.copy() for k, v in self._fixef.items()}
+        fx = self._fixef
+        if callable(fx):
+            fx = fx()
+            object.__setattr__(self, "_fixef", fx)
+        return {k: v.copy() for k, v in fx.items()}
 
     def summary(self) -> str:
         """Plain-text coefficient table with sample and convergence information."""
