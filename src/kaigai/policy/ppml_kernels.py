@@ -140,9 +140,14 @@ def _wsweep_nb(v, w, codes, offs, inv, s):  # type: ignore[no-untyped-def]  # pr
 
 @_nj
 def _demean_col_nb(v, w, codes, offs, inv, tol, maxiter):  # type: ignore[no-untyped-def]  # pragma: no cover
-    # the numpy path's schedule on one column: 3 plain sweeps, then 2 sweeps + Irons-Tuck
+    # the numpy path's schedule on one column (3 plain sweeps, then 2 sweeps + Irons-Tuck),
+    # but the extrapolation acts on the accumulated level means b (v = x - D b), as in
+    # fixest: inner products over the levels and one pass over the rows to apply it
+    # (no n-length snapshots)
+    nfe = codes.shape[0]
     n = v.shape[0]
-    s = np.empty(offs[codes.shape[0]])
+    m = offs[nfe]
+    s = np.empty(m)
     it = 0
     d = np.inf
     while it < min(maxiter, 3):
@@ -150,32 +155,35 @@ def _demean_col_nb(v, w, codes, offs, inv, tol, maxiter):  # type: ignore[no-unt
         it += 1
         if d < tol:
             return it, True
-    x0 = np.empty(n)
-    x1 = np.empty(n)
+    d1 = np.empty(m)
     while it < maxiter:
-        x0[:] = v
         d = _wsweep_nb(v, w, codes, offs, inv, s)
         it += 1
         if d < tol or it >= maxiter:
             break
-        x1[:] = v
+        d1[:] = s  # b1 - b0
         d = _wsweep_nb(v, w, codes, offs, inv, s)
         it += 1
         if d < tol or it >= maxiter:
             break
         num = 0.0
         den = 0.0
-        for i in range(n):
-            dx = v[i] - x1[i]
-            ddx = dx - (x1[i] - x0[i])
-            den += w[i] * ddx * ddx
-            num += w[i] * dx * ddx
+        for g in range(m):
+            dd = s[g] - d1[g]  # (b2 - b1) - (b1 - b0)
+            den += dd * dd
+            num += s[g] * dd
         coef = num / den if den > 0 else 0.0
         if not abs(coef) < 1e6:
             coef = 0.0
         if coef != 0.0:
+            # b <- b2 - coef (b2 - b1), so v <- v + coef * D (b2 - b1)
+            for g in range(m):
+                s[g] *= coef
             for i in range(n):
-                v[i] -= (v[i] - x1[i]) * coef
+                sh = 0.0
+                for k in range(nfe):
+                    sh += s[offs[k] + codes[k, i]]
+                v[i] += sh
     return it, d < tol
 
 
