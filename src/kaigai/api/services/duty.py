@@ -71,20 +71,26 @@ def duty_options(
     return state.cached(key, run)
 
 
+def _json_key(kw: dict[str, Any]) -> tuple[Any, ...]:
+    """Cache key of a JSON answer; an undated query is keyed on today's date (it answers "today")."""
+    dated = {**kw, "as_of": kw.get("as_of") or dt.date.today()}
+    return ("duty-json", tuple(sorted((k, str(v)) for k, v in dated.items())))
+
+
 def duty_options_json(state: AppState, **kw: Any) -> bytes:
     """The same answer encoded as JSON bytes, memoised (cached lookups skip re-encoding)."""
     import json
 
     from kaigai.cli.common import to_jsonable
 
-    key = ("duty-json", tuple(sorted((k, str(v)) for k, v in kw.items())))
+    key = _json_key(kw)
     return state.cached(key, lambda: json.dumps(to_jsonable(duty_options(state, **kw)),
                                                 ensure_ascii=False).encode("utf-8"))  # fmt: skip
 
 
 def cached_json(state: AppState, **kw: Any) -> bytes | None:
     """Memoised JSON bytes if this exact query was answered before (no work, no blocking)."""
-    key = ("duty-json", tuple(sorted((k, str(v)) for k, v in kw.items())))
+    key = _json_key(kw)
     hit: bytes | None = state._cache.get(key)
     return hit
 
