@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import json
-import math
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kaigai.core.config import Settings, get_settings
+from kaigai.core.jsonable import to_jsonable
 
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Machine-readable JSON output (stable keys).")
@@ -32,27 +30,6 @@ def settings(config: Path | None = None, lang: str | None = None) -> Settings:
     if lang:
         over["lang"] = lang
     return get_settings(config, **over)
-
-
-def to_jsonable(obj: Any) -> Any:
-    """Convert dataclasses, numpy scalars, paths, dates, NaN to JSON-safe values."""
-    if hasattr(obj, "to_dict") and callable(obj.to_dict):
-        return to_jsonable(obj.to_dict())
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple | set | frozenset):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, Path):
-        return str(obj)
-    if isinstance(obj, dt.date | dt.datetime):
-        return obj.isoformat()
-    if isinstance(obj, float):
-        return None if math.isnan(obj) or math.isinf(obj) else obj
-    if hasattr(obj, "item") and callable(obj.item):  # numpy scalar
-        return to_jsonable(obj.item())
-    return obj
 
 
 def emit_json(obj: Any) -> None:

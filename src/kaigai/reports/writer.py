@@ -13,7 +13,7 @@ FORMATS = (".html", ".htm", ".pdf", ".json")
 
 def render_json(plan: Any) -> str:
     """The plan as JSON text (stable keys, see docs/plan.md)."""
-    from kaigai.cli.common import to_jsonable
+    from kaigai.core.jsonable import to_jsonable
 
     return json.dumps(to_jsonable(plan.to_dict()), ensure_ascii=False, indent=2)
 

@@ -81,7 +81,7 @@ def duty_options_json(state: AppState, **kw: Any) -> bytes:
     """The same answer encoded as JSON bytes, memoised (cached lookups skip re-encoding)."""
     import json
 
-    from kaigai.cli.common import to_jsonable
+    from kaigai.core.jsonable import to_jsonable
 
     key = _json_key(kw)
     return state.cached(key, lambda: json.dumps(to_jsonable(duty_options(state, **kw)),

@@ -18,7 +18,7 @@ BOM_COLUMNS = ("part_id", "part", "hs_code", "origin", "value", "currency", "qua
 
 
 def _jsonable(obj: Any) -> Any:
-    from kaigai.cli.common import to_jsonable
+    from kaigai.core.jsonable import to_jsonable
 
     return to_jsonable(obj)
 
