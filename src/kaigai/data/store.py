@@ -53,6 +53,14 @@ def where(name: str, settings: Settings) -> str:
     raise _missing(name)
 
 
+def location(name: str, settings: Settings) -> str:
+    """Like :func:`where`, but ``"missing"`` instead of an error when no copy exists."""
+    try:
+        return where(name, settings)
+    except DatasetMissingError:
+        return "missing"
+
+
 def load(
     name: str,
     settings: Settings,
@@ -90,10 +98,7 @@ def load(
 def provenance(name: str, settings: Settings, locator: str = "", note: str = "") -> Provenance:
     """Provenance record for a figure read from dataset ``name``."""
     spec = DATASETS.get(name)
-    try:
-        copy = where(name, settings)
-    except DatasetMissingError:
-        copy = "missing"
+    copy = location(name, settings)
     return Provenance(
         dataset=name,
         edition=spec.edition if spec else "",
@@ -114,4 +119,4 @@ def _missing(name: str) -> DatasetMissingError:
     )
 
 
-__all__ = ["load", "provenance", "shared_path", "starter_dir", "starter_path", "where"]
+__all__ = ["load", "location", "provenance", "shared_path", "starter_dir", "starter_path", "where"]

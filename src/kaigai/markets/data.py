@@ -28,13 +28,6 @@ STARTER_NOTE = (
 )
 
 
-def _where(name: str, settings: Settings) -> str:
-    try:
-        return store.where(name, settings)
-    except DatasetMissingError:
-        return "missing"
-
-
 def dataset_provenance(names: tuple[str, ...], settings: Settings) -> tuple[Provenance, ...]:
     return tuple(store.provenance(n, settings) for n in names)
 
@@ -50,7 +43,7 @@ def load_frames(settings: Settings) -> MarketFrames:
     )
     weo = store.load("weo", settings)
     geodist = store.load("geodist_dist", settings, columns=["iso_o", "iso_d", "dist"])
-    starter = _where("trade_hs6", settings) == "starter"
+    starter = store.location("trade_hs6", settings) == "starter"
     return MarketFrames(
         trade=trade,
         imports=imports,
@@ -83,7 +76,7 @@ def _prepared_path(settings: Settings, params: EPIParams) -> Path:
 
 def _fingerprint(settings: Settings) -> str:
     """Which copy of the trade data a prepared run came from (to detect stale output)."""
-    where = _where("trade_hs6", settings)
+    where = store.location("trade_hs6", settings)
     if where == "catalog":
         return f"catalog:{settings.catalog_path.stat().st_mtime_ns}"
     return where
