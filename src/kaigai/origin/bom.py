@@ -10,6 +10,7 @@ children is an intermediate made by the producer; its originating status is comp
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from collections.abc import Iterable
@@ -21,8 +22,9 @@ from typing import Any
 import pandas as pd
 
 from kaigai.core.countries import normalize_country
-from kaigai.core.errors import BOMError, KaigaiError
-from kaigai.core.money import Rates
+from kaigai.core.errors import BOMError, HSCodeError, InputError, KaigaiError
+from kaigai.core.money import Rates, currency_code
+from kaigai.core.text import decode_text
 from kaigai.hs.codes import normalize_hs6
 
 REQUIRED = ("part_id", "part", "hs_code", "origin", "value", "currency")
@@ -98,6 +100,14 @@ def _blank(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or str(v).strip() == ""
 
 
+def _known_currency(code: str) -> bool:
+    try:
+        currency_code(code)
+    except InputError:
+        return False
+    return True
+
+
 def parse_bom(
     records: Iterable[dict[str, Any]],
     currency: str,
@@ -116,6 +126,7 @@ def parse_bom(
     """
     recs = list(records)
     problems: list[str] = []
+    currency = currency_code(currency)
     if not recs:
         raise BOMError(f"{source} has no lines.", hint="Give at least one material line.")
     missing = [c for c in REQUIRED if c not in recs[0]]
@@ -134,6 +145,8 @@ def parse_bom(
             problems.append(f"{where}, column 'part_id': '{pid}' repeats row {seen[pid]}")
         seen[pid] = i
         try:
+            if _blank(r.get("hs_code")):
+                raise HSCodeError("missing")
             hs6 = normalize_hs6(str(r["hs_code"]).strip())
             if hs_codes is not None and hs6 not in hs_codes:
                 problems.append(f"{where}, column 'hs_code': {hs6} is not an HS 2022 subheading")
@@ -163,6 +176,10 @@ def parse_bom(
         conv = 1.0
         if not cur:
             problems.append(f"{where}, column 'currency': missing")
+        elif not _known_currency(cur):
+            problems.append(
+                f"{where}, column 'currency': unknown currency '{cur}' (use an ISO 4217 code such as JPY, USD)"
+            )
         elif cur != currency:
             found = rates.find(cur, currency) if rates is not None else None
             if found is None:
@@ -236,29 +253,59 @@ def _cycles(lines: list[BOMLine], source: str) -> list[str]:
 
 
 def read_bom_records(path: Path) -> list[dict[str, Any]]:
-    """Raw records from a CSV, XLSX or JSON file (a list of objects or {"lines": [...]})."""
+    """Raw records from a CSV, XLSX or JSON file (a list of objects or {"lines": [...]}).
+
+    CSV and JSON may be UTF-8, Shift-JIS/CP932 or EUC-JP (:func:`kaigai.core.text.decode_text`).
+
+    Raises
+    ------
+    BOMError
+        missing file, unsupported type, undecodable or malformed content.
+    """
     p = Path(path)
     if not p.is_file():
         raise BOMError(
             f"BOM file {p} not found.", hint="Give the path of a CSV, XLSX or JSON file."
         )
     suf = p.suffix.lower()
-    if suf == ".csv":
-        df = pd.read_csv(p, dtype=str, keep_default_na=False)
-    elif suf in (".xlsx", ".xlsm"):
-        df = pd.read_excel(p, dtype=str).fillna("")
-    elif suf == ".json":
-        data = json.loads(p.read_text(encoding="utf-8"))
-        lines = data.get("lines", data) if isinstance(data, dict) else data
-        if not isinstance(lines, list):
-            raise BOMError(f"{p.name}: expected a list of lines or {{'lines': [...]}}.")
-        return [dict(x) for x in lines]
-    else:
+    if suf not in (".csv", ".xlsx", ".xlsm", ".json"):
         raise BOMError(
             f"BOM file type {suf or '(none)'} not supported.", hint="Use .csv, .xlsx or .json."
         )
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise BOMError(f"Cannot read BOM file {p}: {exc.strerror}.") from exc
+    if suf == ".json":
+        return _json_records(decode_text(raw, p.name, BOMError), p.name)
+    try:
+        if suf == ".csv":
+            text = decode_text(raw, p.name, BOMError)
+            if "\x00" in text:
+                raise BOMError(f"{p.name} contains binary data.", hint="Save the BOM as CSV text.")
+            df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        else:
+            df = pd.read_excel(io.BytesIO(raw), dtype=str).fillna("")
+    except BOMError:
+        raise
+    except Exception as exc:  # pandas/openpyxl raise many types for broken files
+        raise BOMError(
+            f"{p.name} could not be read as {suf[1:].upper()}: {str(exc)[:200]}",
+            hint="Check the file opens in a spreadsheet; first row = column names.",
+        ) from exc
     df.columns = [str(c).strip().lower() for c in df.columns]
     return [{str(k): v for k, v in r.items()} for r in df.to_dict("records")]
+
+
+def _json_records(text: str, name: str) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise BOMError(f"{name} is not valid JSON: {str(exc)[:200]}.") from exc
+    lines = data.get("lines", data) if isinstance(data, dict) else data
+    if not isinstance(lines, list) or not all(isinstance(x, dict) for x in lines):
+        raise BOMError(f"{name}: expected a list of objects or {{'lines': [...]}}.")
+    return [{str(k).strip().lower(): v for k, v in x.items()} for x in lines]
 
 
 def load_bom(

@@ -79,14 +79,18 @@ def cached_books(settings: Settings, extra: Path | None = None) -> dict[str, Rul
 
 
 def hs_sets(settings: Settings) -> tuple[frozenset[str], frozenset[str]]:
-    """(HS 2022 subheadings, HS 2017 subheadings) from the nomenclature datasets."""
+    """(HS 2022 subheadings, HS 2017 subheadings) from the nomenclature datasets.
+
+    Comtrade's reporting code 999999 ("commodities not specified", section TOTAL) and chapters 98/99
+    (reserved for national use) are not HS subheadings: a BOM line or product cannot carry them.
+    """
     from kaigai.data.store import load
 
     nom = load("hs_nomenclature", settings, columns=["hscode", "level"])
     hs22 = frozenset(
         str(c)
         for c, lv in zip(nom["hscode"], nom["level"], strict=True)
-        if str(lv) == "6" and str(c).isdigit()
+        if str(lv) == "6" and str(c).isdigit() and str(c)[:2] not in ("98", "99")
     )
     h17 = load("hs17_products", settings, columns=["hs6"])
     hs17 = frozenset(str(c).zfill(6) for c in h17["hs6"])

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from kaigai.core.countries import normalize_country
 from kaigai.core.errors import KaigaiError, ProfileError
+from kaigai.core.text import decode_text
 from kaigai.hs.codes import normalize_hs6
 
 
@@ -213,13 +214,17 @@ def load_profile(path: Path, settings: Any = None) -> FirmProfile:
         raise ProfileError(
             f"Firm profile {p} not found.", hint="Start from examples/firm_tokyo_bearings.toml."
         )
-    text = p.read_text(encoding="utf-8")
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ProfileError(f"Cannot read {p}: {exc.strerror}.") from exc
+    text = decode_text(raw, f"Firm profile {p.name}", ProfileError)
     try:
         if p.suffix.lower() == ".toml":
             data: Any = tomllib.loads(text)
         else:
             data = yaml.safe_load(text)
-    except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+    except (tomllib.TOMLDecodeError, yaml.YAMLError, RecursionError, ValueError) as exc:
         raise ProfileError(
             f"Firm profile {p} cannot be parsed: {exc}", hint="Check the TOML/YAML syntax."
         ) from exc

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from kaigai.core.errors import InputError
+from kaigai.core.text import decode_text
 from kaigai.readiness.questionnaire import Questionnaire, load_questionnaire
 
 
@@ -24,10 +25,14 @@ def load_answers(path: Path) -> dict[str, str]:
             f"Answers file {p} not found.",
             hint="Create one with `kaigai readiness --template > answers.yaml`.",
         )
-    text = p.read_text(encoding="utf-8")
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"Cannot read {p}: {exc.strerror}.") from exc
+    text = decode_text(raw, f"Answers file {p.name}", InputError)
     try:
         data: Any = tomllib.loads(text) if p.suffix.lower() == ".toml" else yaml.safe_load(text)
-    except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+    except (tomllib.TOMLDecodeError, yaml.YAMLError, RecursionError, ValueError) as exc:
         raise InputError(
             f"Answers file {p} cannot be parsed: {exc}", hint="Check the YAML/TOML syntax."
         ) from exc

@@ -14,6 +14,7 @@ from typing import Any
 
 from kaigai.api.state import Limits
 from kaigai.core.errors import BOMError, PayloadTooLargeError
+from kaigai.core.text import decode_text
 
 COLUMNS = ("part_id", "part", "hs_code", "origin", "value", "currency", "quantity", "originating",
            "supplier_declaration", "parent", "weight_kg")  # fmt: skip
@@ -48,15 +49,7 @@ def parse_upload(filename: str, content: bytes, limits: Limits) -> list[dict[str
 
 
 def _csv_rows(content: bytes, limits: Limits) -> list[list[str]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = content.decode("cp932")
-        except UnicodeDecodeError as exc:
-            raise BOMError(
-                "The CSV is not UTF-8 or Shift-JIS text.", hint="Save as CSV UTF-8."
-            ) from exc
+    text = decode_text(content, "The CSV", BOMError)
     if "\x00" in text:
         raise BOMError("The CSV contains binary data.", hint="Upload a plain-text CSV.")
     out: list[list[str]] = []
