@@ -1,140 +1,219 @@
 """PPML with exporter-year, importer-year and pair fixed effects: kaigai fepois vs pyfixest.
 
-Synthetic gravity panels (kaigai.policy.ppml_synthetic, 10 years, n countries -> n*n*10 rows)
-at four sizes. Both estimators get the same formula, cluster-robust covariance by pair and
-the same separation rule (fixed-effect separation only, pyfixest's default); kaigai with its
-IR check as well is timed on the main size. Prints seconds, the speed ratio measured in the
-same run, the largest relative coefficient difference and the peak RSS.
+Synthetic gravity panels (kaigai.policy.ppml_synthetic, 10 years, n countries -> n*n*10
+rows) at 225k, 400k and ~1M rows. Both estimators get the same formula, cluster-robust
+covariance by pair and the same separation rule (fixed-effect separation only, pyfixest's
+default).
 
-Run: ``.venv/bin/python -m benchmarks bench_ppml`` (``KAIGAI_BENCH_QUICK=1`` for small sizes).
+Four long-lived worker processes fit the models: kaigai and pyfixest, each in the default
+environment and with BLAS limited to one thread (``OPENBLAS_NUM_THREADS=1`` etc. set for
+that worker only: the benchmark's control, never something users need). For every size the
+parent asks the four workers in turn, ``KAIGAI_BENCH_RUNS`` times (default 3), so the runs
+of the tools are interleaved in time; it prints median and range (min-max) of the
+wall-clock seconds, the ratio of the medians, and the largest relative coefficient
+difference. Then the whole-process comparison: ``kaigai policy estimate --data F.parquet``
+vs a Python script that reads the same file and calls pyfixest (each a fresh process),
+interleaved, with the CLI's own split of its time (read / separation / fit / output).
+
+Run: ``.venv/bin/python -m benchmarks bench_ppml`` (``KAIGAI_BENCH_QUICK=1``: small sizes).
 """
 
 from __future__ import annotations
 
+import json
 import os
-import resource
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
-import warnings
-
-import numpy as np
-
-from kaigai.policy.ppml import fepois
-from kaigai.policy.ppml_synthetic import synthetic_gravity_panel
+from pathlib import Path
 
 FORMULA = "trade ~ rta + ln_tariff | exp_year + imp_year + pair"
 VCOV = {"CRV1": "pair"}
+ONE_THREAD = {
+    k: "1"
+    for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+}
+
+WORKER = r"""
+import json, sys, time, warnings
+warnings.simplefilter("ignore")
+tool = sys.argv[1]
+from kaigai.policy.ppml_synthetic import synthetic_gravity_panel
+F = %(formula)r
+V = %(vcov)r
+if tool == "kaigai":
+    from kaigai.policy.ppml import fepois
+    fit = lambda d: fepois(d, F, V, separation=("fe",))
+    coef = lambda m: dict(m.coef)
+    nobs = lambda m: m.n_obs
+else:
+    import pyfixest as pf
+    fit = lambda d: pf.fepois(F, data=d, vcov=V)
+    coef = lambda m: dict(m.coef())
+    nobs = lambda m: int(m._N)
+fit(synthetic_gravity_panel(12, 3, seed=1))  # warm-up: compiled kernels loaded
+panels = {}
+print("ready", flush=True)
+for line in sys.stdin:
+    n = int(line)
+    if n not in panels:
+        panels.clear()
+        panels[n] = synthetic_gravity_panel(n, 10, seed=1)
+    d = panels[n]
+    t0 = time.perf_counter()
+    m = fit(d)
+    t = time.perf_counter() - t0
+    print(json.dumps({"t": t, "coef": coef(m), "n_obs": nobs(m)}), flush=True)
+"""
 
 
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+class Worker:
+    def __init__(self, tool: str, env_name: str) -> None:
+        env = dict(os.environ)
+        if env_name == "1 BLAS thread":
+            env.update(ONE_THREAD)
+        code = WORKER % {"formula": FORMULA, "vcov": VCOV}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", code, tool],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        self.tool, self.env = tool, env_name
+
+    def wait_ready(self) -> None:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if line.strip() != "ready":
+            raise RuntimeError(f"{self.tool} worker failed to start")
+
+    def fit(self, n: int) -> dict:  # type: ignore[type-arg]
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(f"{n}\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"{self.tool} worker died")
+        return json.loads(line)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=60)
 
 
-def _time(fn, repeat: int = 1):  # type: ignore[no-untyped-def]
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+def _stats(ts: list[float]) -> str:
+    return f"{statistics.median(ts):7.3f} ({min(ts):.3f}-{max(ts):.3f})"
+
+
+def _spread(ts: list[float]) -> str:
+    m = statistics.median(ts)
+    return f"{100 * (min(ts) / m - 1):+.0f}%/{100 * (max(ts) / m - 1):+.0f}%"
+
+
+def fits(sizes: list[int], runs: int) -> None:
+    envs = ["default", "1 BLAS thread"]
+    workers = {(tool, e): Worker(tool, e) for e in envs for tool in ("kaigai", "pyfixest")}
+    for w in workers.values():
+        w.wait_ready()
+    print(f"formula: {FORMULA}; vcov CRV1 by pair; separation: fe (both); {runs} interleaved runs")
+    print(
+        f"{'env':>14} {'obs':>9} {'kaigai s median (range)':>26} {'spread':>10}"
+        f" {'pyfixest s median (range)':>28} {'ratio':>6} {'max rel coef diff':>17}"
+    )
+    try:
+        for n in sizes:
+            times: dict[tuple[str, str], list[float]] = {k: [] for k in workers}
+            last: dict[tuple[str, str], dict] = {}  # type: ignore[type-arg]
+            for _ in range(runs):
+                for key, w in workers.items():
+                    out = w.fit(n)
+                    times[key].append(out["t"])
+                    last[key] = out
+            for e in envs:
+                k, p = last[("kaigai", e)], last[("pyfixest", e)]
+                assert k["n_obs"] == p["n_obs"], (k["n_obs"], p["n_obs"])
+                rel = max(abs(k["coef"][c] - p["coef"][c]) / abs(p["coef"][c]) for c in k["coef"])
+                tk, tp = times[("kaigai", e)], times[("pyfixest", e)]
+                ratio = statistics.median(tp) / statistics.median(tk)
+                print(
+                    f"{e:>14} {k['n_obs']:9,d} {_stats(tk):>26} {_spread(tk):>10}"
+                    f" {_stats(tp):>28} {ratio:6.1f} {rel:17.1e}",
+                    flush=True,
+                )
+    finally:
+        for w in workers.values():
+            w.close()
+
+
+PF_SCRIPT = r"""
+import sys, warnings
+warnings.simplefilter("ignore")
+import pandas as pd
+import pyfixest as pf
+d = pd.read_parquet(sys.argv[1])
+m = pf.fepois(%(formula)r, data=d, vcov=%(vcov)r)
+print(m.coef().to_json())
+print(m.se().to_json())
+"""
+
+
+def whole_process(sizes: list[int], runs: int) -> None:
+    from kaigai.policy.ppml_synthetic import synthetic_gravity_panel
+
+    kaigai = Path(sys.executable).with_name("kaigai")
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "pyfixest_fepois.py"
+        script.write_text(PF_SCRIPT % {"formula": FORMULA, "vcov": VCOV})
+        print(
+            "\nwhole process: `kaigai policy estimate --data F --cluster pair --separation fe --json`"
+            " vs `python pyfixest_fepois.py F` (read parquet, fepois, print coef/se)"
+        )
+        print(
+            f"{'obs':>9} {'kaigai s median (range)':>26} {'pyfixest s median (range)':>28}"
+            f" {'ratio':>6}   kaigai CLI split (median s): start-up+import / read / estimate"
+            " (of which separation) / output"
+        )
+        for n in sizes:
+            path = Path(tmp) / f"panel_{n}.parquet"
+            synthetic_gravity_panel(n, 10, seed=1).to_parquet(path)
+            tk, tp, splits = [], [], []
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                out = subprocess.run(
+                    [str(kaigai), "policy", "estimate", "--data", str(path), "--formula", FORMULA,
+                     "--cluster", "pair", "--separation", "fe", "--json"],
+                    capture_output=True, text=True, check=True,
+                )  # fmt: skip
+                tk.append(time.perf_counter() - t0)
+                splits.append(json.loads(out.stdout)["timings"])
+                t0 = time.perf_counter()
+                subprocess.run(
+                    [sys.executable, str(script), str(path)], capture_output=True, check=True
+                )
+                tp.append(time.perf_counter() - t0)
+            med = {k: statistics.median(s[k] for s in splits) for k in splits[0]}
+            start = statistics.median(tk) - med["total"]
+            print(
+                f"{n * n * 10:9,d} {_stats(tk):>26} {_stats(tp):>28}"
+                f" {statistics.median(tp) / statistics.median(tk):6.1f}   {start:.2f} / {med['read']:.2f}"
+                f" / {med['estimate']:.2f} ({med['separation']:.2f}) / {med['output']:.3f};"
+                f" read+separation+output = {100 * med['overhead'] / med['fit']:.0f}% of the fit",
+                flush=True,
+            )
 
 
 def main() -> None:
     quick = os.environ.get("KAIGAI_BENCH_QUICK") == "1"
-    sizes = [30, 50, 70, 90] if quick else [60, 100, 150, 200]
-    main_n = sizes[2]
-    # warm-up (numba kernels are compiled and cached on first use)
-    warm = synthetic_gravity_panel(12, 3, seed=1)
-    fepois(warm, FORMULA, VCOV)
-    print(f"formula: {FORMULA}; vcov CRV1 by pair; 10 years; separation: fe (both)")
-    print(f"{'countries':>9} {'obs':>9} {'kaigai s':>9} {'RSS MB':>8}")
-    ours = {}
-    for n in sizes:
-        df = synthetic_gravity_panel(n, 10, seed=1)
-        t, res = _time(
-            lambda df=df: fepois(df, FORMULA, VCOV, separation=("fe",)),
-            repeat=2 if n <= main_n else 1,
-        )
-        ours[n] = (t, res, len(df))
-        print(f"{n:9d} {len(df):9,d} {t:9.3f} {_rss_mb():8.0f}", flush=True)
-    df = synthetic_gravity_panel(main_n, 10, seed=1)
-    t_ir, res_ir = _time(lambda: fepois(df, FORMULA, VCOV))
-    print(
-        f"kaigai with IR separation check on {len(df):,} obs: {t_ir:.3f} s "
-        f"({res_ir.dropped['separated_ir']} IR-separated rows dropped)"
-    )
-    try:
-        import pyfixest as pf
-    except ImportError:  # pragma: no cover
-        print("pyfixest not installed: no reference timing")
-        return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        pf.fepois(FORMULA, data=warm, vcov=VCOV)
-        print(
-            f"\n{'countries':>9} {'obs':>9} {'kaigai s':>9} {'pyfixest s':>10} {'ratio':>7} {'max rel coef diff':>18}"
-        )
-        for n in sizes:
-            t_k, res, nobs = ours[n]
-            d = synthetic_gravity_panel(n, 10, seed=1)
-            t_p, m = _time(
-                lambda d=d: pf.fepois(FORMULA, data=d, vcov=VCOV), repeat=2 if n <= main_n else 1
-            )
-            ref = m.coef().reindex(res.coef.index).to_numpy()
-            rel = float(np.max(np.abs(res.coef.to_numpy() - ref) / np.abs(ref)))
-            assert res.n_obs == m._N
-            print(
-                f"{n:9d} {nobs:9,d} {t_k:9.3f} {t_p:10.3f} {t_p / t_k:7.2f} {rel:18.2e}", flush=True
-            )
-        _real_data(pf)
-    print(
-        f"peak RSS of this process (both tools, largest panel {sizes[-1] ** 2 * 10:,} obs): {_rss_mb():.0f} MB"
-    )
-
-
-def _real_data(pf) -> None:  # type: ignore[no-untyped-def]
-    """AGTPA panel (69 countries, 1986-2006 every 4 years) when the shared data is present:
-    the RTA model with domestic-pair fixed effects and the globalization model (exporter-year,
-    importer-year and pair fixed effects, 9 regressors); pyfixest with its defaults."""
-    from pathlib import Path
-
-    import pandas as pd
-
-    base = Path(os.environ.get("KAIGAI_SHARED_DATA", "../shared/data"))
-    path = base / "gravity" / "agtpa_applications.parquet"
-    if not path.exists():
-        print(f"(AGTPA data not found at {path}: real-data comparison skipped)")
-        return
-    a = pd.read_parquet(path)
-    a = a[a["year"].isin(range(1986, 2007, 4))].copy()
-    dom = a["exporter"] == a["importer"]
-    a["exp_year"] = a["exporter"] + a["year"].astype(str)
-    a["imp_year"] = a["importer"] + a["year"].astype(str)
-    a["log_dist"] = np.log(a["dist"])
-    a["intl_brdr"] = np.where(dom, a["pair_id"].astype(str), "inter")
-    a["pair_id_2"] = np.where(dom, "0-intra", a["pair_id"].astype(str))
-    borders = []
-    for y in range(1986, 2006, 4):
-        a[f"brdr_{y}"] = ((a["year"] == y) & ~dom).astype(int)
-        borders.append(f"brdr_{y}")
-    a = a[a.groupby("pair_id")["trade"].transform("sum") > 0]
-    models = {
-        "RTA, domestic-pair FE": "trade ~ log_dist + cntg + lang + clny + rta"
-        " | exp_year + imp_year + intl_brdr",
-        "globalization, pair FE": "trade ~ rta + rta_lag4 + rta_lag8 + rta_lag12 + "
-        + " + ".join(borders)
-        + " | exp_year + imp_year + pair_id_2",
-    }
-    vc = {"CRV1": "pair_id"}
-    print(f"\nAGTPA real data ({len(a):,} rows), cluster pair_id, pyfixest defaults:")
-    print(
-        f"{'model':>24} {'kaigai s':>9} {'pyfixest s':>10} {'ratio':>7} {'max rel coef diff':>18}"
-    )
-    for name, fml in models.items():
-        t_k, res = _time(lambda fml=fml: fepois(a, fml, vc, separation=("fe",)))
-        t_p, m = _time(lambda fml=fml: pf.fepois(fml, data=a, vcov=vc))
-        ref = m.coef().reindex(res.coef.index).to_numpy()
-        rel = float(np.max(np.abs(res.coef.to_numpy() - ref) / np.abs(ref)))
-        print(f"{name:>24} {t_k:9.3f} {t_p:10.3f} {t_p / t_k:7.2f} {rel:18.2e}", flush=True)
+    runs = int(os.environ.get("KAIGAI_BENCH_RUNS", "3"))
+    sizes = [50, 70] if quick else [150, 200, 316]
+    print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)")
+    fits(sizes, runs)
+    whole_process(sizes[:2], runs)
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -58,13 +58,18 @@ def estimate(
     as_json: JsonOpt = False,
 ) -> None:
     """Estimate a PPML gravity model and print coefficients, sample and convergence."""
+    import time
+
     from kaigai.policy.ppml import fepois
 
+    t0 = time.perf_counter()
     df = _read(data)
+    t_read = time.perf_counter() - t0
     sep = tuple(s.strip() for s in separation.split(",") if s.strip() and s.strip() != "none")
     spec: str | dict[str, str] = {"CRV1": cluster} if cluster else vcov
     with console.status("Estimating PPML...", spinner="dots") if not as_json else _null():
         res = fepois(df, formula, spec, separation=sep, small_sample=small_sample)
+    t_est = time.perf_counter() - t0 - t_read
 
     def human() -> None:
         rows = [
@@ -96,7 +101,19 @@ def estimate(
             f"Converged: {res.converged} after {res.iterations} iterations (deviance {res.deviance:.6g})"
         )
 
-    output(res.to_dict(), as_json, human)
+    payload = res.to_dict()
+    if as_json:
+        t_out = time.perf_counter() - t0 - t_read - t_est
+        payload["timings"] = {
+            "read": t_read,
+            "estimate": t_est,
+            "separation": res.timings["separation"],
+            "fit": res.timings["fit"],
+            "output": t_out,
+            "overhead": t_read + res.timings["separation"] + t_out,
+            "total": time.perf_counter() - t0,
+        }
+    output(payload, as_json, human)
 
 
 class _null:

@@ -11,6 +11,7 @@ earlier regressors; fit by Newton on the concentrated likelihood
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,6 +32,7 @@ from kaigai.policy.separation import (
     drop_singletons_and_fe_separated,
     ir_separated,
 )
+from kaigai.policy.threads import one_thread_pool
 from kaigai.policy.vcov import SMALL_SAMPLE, sandwich
 
 COLLIN_TOL = 1e-9
@@ -62,6 +64,7 @@ def parse_vcov(vcov: str | dict[str, str]) -> tuple[str, list[str]]:
     )
 
 
+@one_thread_pool
 def fepois(
     data: pd.DataFrame,
     formula: str,
@@ -147,6 +150,7 @@ def fepois(
         trace.append(f"dropped {counts.missing} observation(s) with missing values")
     if f.fixef and "fe" not in separation:
         _check_no_zero_groups(y, codes, keep)
+    t_sep = time.perf_counter()
     while True:
         if f.fixef:
             keep = drop_singletons_and_fe_separated(
@@ -173,6 +177,8 @@ def fepois(
             f"dropped {counts.separated} separated observation(s) "
             f"({counts.separated_fe} by fixed effects, {counts.separated_ir} by the IR check)"
         )
+    t_sep = time.perf_counter() - t_sep
+    t_fit = time.perf_counter()
     idx = np.flatnonzero(keep)
     if idx.size == 0:
         raise EstimationError(
@@ -245,10 +251,11 @@ def fepois(
         converged=st.converged,
         iterations=st.iterations,
         deviance=st.deviance,
-        null_deviance=poisson_deviance(yk, np.full(yk.size, yk.mean())),
+        null_deviance=poisson_deviance(yk, np.full(yk.size, yk.mean()), fe.fast),
         fe_names=tuple(f.fixef),
         fe_sizes=tuple(fe.sizes),
         trace=tuple(trace),
+        timings={"separation": t_sep, "fit": time.perf_counter() - t_fit},
         dropped_rows={name: data.index[reason == code] for code, name in REASONS.items()},
         _fixef=fixef,
     )

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+
+def normal_pvalue(z: np.ndarray) -> np.ndarray:
+    """Two-sided normal p-value ``2 * (1 - Phi(|z|)) = erfc(|z| / sqrt 2)`` (no scipy.stats
+    import: it costs seconds at start-up)."""
+    z = np.abs(np.asarray(z, dtype=np.float64))
+    return np.array([math.erfc(v / math.sqrt(2.0)) for v in z.ravel()]).reshape(z.shape)
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,8 @@ class PPMLResult:
     fe_names: tuple[str, ...]
     fe_sizes: tuple[int, ...]
     trace: tuple[str, ...] = ()
+    # seconds: "separation" (singletons and separation checks), "fit" (solver + covariance)
+    timings: dict[str, float] = field(default_factory=dict, repr=False)
     dropped_rows: dict[str, pd.Index] = field(default_factory=dict, repr=False)
     # the fixed effects, or a function computing them (called once, on first use)
     _fixef: dict[str, pd.Series] | Callable[[], dict[str, pd.Series]] = field(
@@ -57,9 +66,7 @@ class PPMLResult:
     @property
     def pvalue(self) -> pd.Series:
         """Two-sided p-values from the normal distribution (as ppmlhdfe; fixest uses t)."""
-        return pd.Series(
-            2 * stats.norm.sf(np.abs(self.tstat.to_numpy())), index=self.coef.index, name="p"
-        )
+        return pd.Series(normal_pvalue(self.tstat.to_numpy()), index=self.coef.index, name="p")
 
     @property
     def pseudo_r2(self) -> float:

@@ -18,12 +18,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.linalg import lsmr
 
 from kaigai.policy.demean import FixedEffects
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 KEPT, MISSING, SINGLETON, SEPARATED_FE, SEPARATED_IR = 0, 1, 2, 3, 4
 REASONS = {
@@ -132,6 +134,9 @@ def ir_separated(
     (then no further separated row can be uncovered); rows stuck below zero for three
     iterations get a growing weight (acceleration).
     """
+    import scipy.sparse as sp  # imported here: only the IR check needs it (slow import)
+    from scipy.sparse.linalg import lsmr
+
     n = y.size
     zero = y == 0
     if not zero.any():
@@ -201,6 +206,8 @@ def ir_separated(
 
 def _design(x: np.ndarray, fe: FixedEffects) -> sp.csr_matrix:
     """Sparse ``[X, D_1, ..., D_K]`` (fixed-effect dummies, every level kept)."""
+    import scipy.sparse as sp
+
     n = x.shape[0]
     rows = np.arange(n)
     blocks = [sp.csr_matrix(x)] if x.shape[1] else []
