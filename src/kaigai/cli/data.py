@@ -166,8 +166,50 @@ def register(app: typer.Typer) -> None:
     @data.command("pull")
     def pull_cmd(
         name: Annotated[
-            str, typer.Argument(help="Dataset name, e.g. hs_nomenclature, wgi, trade_hs6.")
+            str,
+            typer.Argument(
+                help="Dataset (hs_nomenclature, wgi, ...) or connector: baci, wits, uk-tariff, usitc-hts."
+            ),
         ],
+        reporter: Annotated[
+            str | None, typer.Option("--reporter", help="wits: the importing country (ISO3).")
+        ] = None,
+        partner: Annotated[
+            str, typer.Option("--partner", help="wits: the exporting partner (default JPN).")
+        ] = "JPN",
+        year: Annotated[
+            int | None, typer.Option("--year", help="wits: data year (default: two years ago).")
+        ] = None,
+        years: Annotated[
+            str | None,
+            typer.Option(
+                "--years", help="baci: years to average, e.g. 2019-2023 (default: last 5)."
+            ),
+        ] = None,
+        agreement: Annotated[
+            str | None,
+            typer.Option(
+                "--agreement", help="wits: agreement id for the partner's preferential rates."
+            ),
+        ] = None,
+        hs: Annotated[
+            list[str] | None,
+            typer.Option("--hs", help="uk-tariff: HS6 code or heading to fetch (repeatable)."),
+        ] = None,
+        file: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--file", help="Convert a file you downloaded by hand instead (repeatable)."
+            ),
+        ] = None,
+        url: Annotated[
+            str | None,
+            typer.Option("--url", help="baci/usitc-hts: another release's download URL."),
+        ] = None,
+        edition: Annotated[
+            str | None,
+            typer.Option("--edition", help="usitc-hts: edition label, e.g. '2026 Rev. 4'."),
+        ] = None,
         no_import: Annotated[
             bool, typer.Option("--no-import", help="Only download and checksum.")
         ] = False,
@@ -179,10 +221,29 @@ def register(app: typer.Typer) -> None:
         config: ConfigOpt = None,
     ) -> None:
         """Download a dataset from its official source into the cache, checksum it, import it."""
+        from kaigai.data.connectors import CONNECTORS
         from kaigai.data.pull import pull
 
         s = settings(config, lang)
         lg = check_lang(s.lang)
+        if name in CONNECTORS:
+            _run_connector(
+                name,
+                s,
+                lg,
+                as_json,
+                force,
+                reporter=reporter,
+                partner=partner,
+                year=year,
+                years=_years(years),
+                agreement=agreement,
+                hs=hs,
+                file=file,
+                url=url,
+                edition=edition,
+            )
+            return
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -224,3 +285,61 @@ def register(app: typer.Typer) -> None:
             )
 
         output(payload, as_json, human)
+
+
+def _years(text: str | None) -> tuple[int, ...] | None:
+    if not text:
+        return None
+    from kaigai.core.errors import InputError
+
+    try:
+        if "-" in text:
+            a, b = (int(x) for x in text.split("-", 1))
+            return tuple(range(a, b + 1))
+        return tuple(int(x) for x in text.split(","))
+    except ValueError as exc:
+        raise InputError(
+            f"--years '{text}' is not a year range.", hint="e.g. --years 2019-2023"
+        ) from exc
+
+
+def _run_connector(name: str, s: Any, lg: str, as_json: bool, force: bool, **params: Any) -> None:
+    from kaigai.data.connectors import run
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=as_json or not err_console.is_terminal,
+    ) as bar:
+        task = bar.add_task(name, total=None)
+        res = run(
+            name,
+            s,
+            force=force,
+            on_bytes=lambda done, total: bar.update(task, completed=done, total=total),
+            **params,
+        )
+    payload = res.to_dict()
+
+    def human() -> None:
+        rows = [
+            (d["url"], d["sha256"][:12], t("yes", lg) if d["cached"] else t("no", lg))
+            for d in res.downloads
+        ]
+        if rows:
+            console.print(
+                table(
+                    t("Pull {name}", lg, name=name),
+                    [t("Source URL", lg), "sha256", t("From cache", lg)],
+                    rows,
+                )
+            )
+        for tb in res.tables:
+            console.print(", ".join(f"{k}: {v}" for k, v in tb.items()))
+        for n in res.notes:
+            console.print(n)
+
+    output(payload, as_json, human)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -71,7 +71,9 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
-def plan(path: Path, as_name: str | None = None) -> list[Planned]:
+def plan(
+    path: Path, as_name: str | None = None, *, edition: str | None = None, source: str | None = None
+) -> list[Planned]:
     """Which files under ``path`` would be imported as which dataset (``spec=None`` = skipped).
 
     Raises
@@ -92,7 +94,10 @@ def plan(path: Path, as_name: str | None = None) -> list[Planned]:
             )
         if path.is_dir():
             raise InputError("--as needs a single file, not a folder.")
-        return [Planned(path, DATASETS[as_name])]
+        named = DATASETS[as_name]
+        if edition or source:  # a connector's conversion records its own edition and source
+            named = replace(named, edition=edition or named.edition, source=source or named.source)
+        return [Planned(path, named)]
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     out: list[Planned] = []
     seen: dict[str, Path] = {}
@@ -204,6 +209,8 @@ def import_path(
     as_name: str | None = None,
     force: bool = False,
     progress: Progress | None = None,
+    edition: str | None = None,
+    source: str | None = None,
 ) -> list[FileResult]:
     """Import a file or a folder into the catalog, atomically.
 
@@ -214,7 +221,7 @@ def import_path(
     """
     import time
 
-    items = plan(Path(path), as_name)
+    items = plan(Path(path), as_name, edition=edition, source=source)
     results: list[FileResult] = []
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     with Catalog.open(settings.catalog_path) as cat:

@@ -11,7 +11,6 @@ fetch by hand and the ``kaigai data import`` command to run afterwards.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,11 +23,11 @@ import pandas as pd
 
 from kaigai.core.errors import (
     ChecksumError,
-    DataError,
     DatasetMissingError,
     InputError,
     OfflineError,
 )
+from kaigai.data.download import download
 from kaigai.data.importer import READABLE, FileResult, import_path, sha256_file
 from kaigai.data.registry import DATASETS, DatasetSpec
 
@@ -216,44 +215,14 @@ def _download(
     transport: httpx.BaseTransport | None,
     on_bytes: Callable[[int, int | None], None] | None,
 ) -> str:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    part = target.with_name(target.name + ".part")
-    h = hashlib.sha256()
-    try:
-        with (
-            httpx.Client(transport=transport, follow_redirects=True, timeout=60.0) as client,
-            client.stream("GET", spec.url) as resp,
-        ):
-            if resp.status_code >= 400:
-                raise DataError(
-                    f"Download of {spec.name} failed: HTTP {resp.status_code} from {spec.url}.",
-                    hint="The source may have moved; " + _manual(spec, target),
-                    url=spec.url,
-                    status=resp.status_code,
-                )
-            total = (
-                int(resp.headers["content-length"]) if "content-length" in resp.headers else None
-            )
-            done = 0
-            with part.open("wb") as fh:
-                for chunk in resp.iter_bytes():
-                    fh.write(chunk)
-                    h.update(chunk)
-                    done += len(chunk)
-                    if on_bytes:
-                        on_bytes(done, total)
-    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.ReadTimeout, httpx.NetworkError) as exc:
-        part.unlink(missing_ok=True)
-        raise OfflineError(
-            f"Cannot reach {urlparse(spec.url).netloc} to download {spec.name} ({type(exc).__name__}).",
-            hint=_manual(spec, target),
-            url=spec.url,
-        ) from exc
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
-    part.replace(target)
-    return h.hexdigest()
+    return download(
+        spec.url,
+        target,
+        name=spec.name,
+        manual=_manual(spec, target),
+        transport=transport,
+        on_bytes=on_bytes,
+    )
 
 
 __all__ = ["PullResult", "downloads_dir", "pull", "read_manifest", "spec_for_pull"]
