@@ -1,14 +1,17 @@
-"""Separation detection on the standard test cases of the ppmlhdfe project.
+"""Separation detection on the 18 standard test datasets of the ppmlhdfe project.
 
-The datasets are re-created from sergiocorreia/ppmlhdfe ``test/separation_datasets/*.csv``
-(columns ``y``, regressors ``x*``, fixed effects ``id*`` and the known answer ``separated``);
-the small ones are embedded here. ppmlhdfe drops exactly the rows with ``separated == 1``
-(plus singletons); so must we, and the estimates must then exist (convergence).
+``tests/policy/data/ppmlhdfe_separation/NN.csv`` are sergiocorreia/ppmlhdfe
+``test/separation_datasets/*.csv`` unchanged (columns ``y``, regressors ``x*``, fixed effects
+``id*`` and the known answer ``separated``; see the README there). ppmlhdfe's own check
+(``validate_tagsep.do``) runs ``ppmlhdfe y x*, a(id*) keepsing`` and asserts that the rows it
+tags equal ``separated``; with ``singletons=False`` (``--keep-singletons``) so must ours, on
+all 18 files. With singletons dropped (the default, as ppmlhdfe without ``keepsing``), some
+separated rows go first as singletons; the singleton counts are pinned.
 """
 
 from __future__ import annotations
 
-import io
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,210 +19,41 @@ import pytest
 
 from kaigai.policy.ppml import fepois
 
-DATASETS = {
-    "02": """\
-y,id1,id2,separated
-0,1,1,0
-1,1,1,0
-0,2,1,1
-0,2,2,0
-1,2,2,0
-""",
-    "03": """\
-y,id1,id2,id3,separated
-0,5,3,6,1
-0,5,5,7,1
-1,1,3,1,0
-1,1,5,2,0
-1,2,4,1,0
-1,2,6,2,0
-1,3,1,3,0
-1,3,7,4,0
-1,4,2,3,0
-1,4,8,4,0
-1,5,1,5,0
-1,5,7,8,0
-1,6,2,5,0
-1,6,4,6,0
-1,6,6,7,0
-1,6,8,8,0
-""",
-    "05": """\
-y,x1,x2,x3,x4,separated
-0,5,11,2,2,0
-0,5,2,11,2,0
-0,5,2,2,11,0
-0,0,-1,-1,-1,1
-1,5,5,5,5,0
-2,4,4,4,4,0
-3,3,3,3,3,0
-4,2,2,2,2,0
-5,1,1,1,1,0
-""",
-    "06": """\
-y,x1,x2,x3,x4,separated
-0,0,0,0,0,0
-0,0,0,0,0,0
-0,5,11,2,2,0
-0,5,2,11,2,0
-0,5,2,2,11,0
-0,0,-1,-1,-1,1
-1,5,5,5,5,0
-2,4,4,4,4,0
-3,3,3,3,3,0
-4,2,2,2,2,0
-5,1,1,1,1,0
-""",
-    "07": """\
-y,x1,x2,id1,id2,separated
-0,0,0,1,1,0
-0,0,0,1,1,0
-0,0,0,1,2,0
-0,0,0,1,3,0
-0,2,0,1,3,0
-0,0,1,2,2,1
-0,0,0,2,2,0
-0,0,0,2,2,0
-0,1,0,2,2,0
-0,1,2,2,3,1
-0,0,1,2,4,1
-0,0,0,4,2,0
-0,0,1,5,2,1
-1,0,0,1,1,0
-1,1,0,4,3,0
-1,0,0,5,4,0
-2,0,0,1,2,0
-2,0,0,2,1,0
-""",
-    "08": """\
-y,x1,x2,id1,id2,separated
-0,1,0,1,2,1
-0,1,0,2,2,0
-1,2,0,1,3,0
-1,0,0,2,1,0
-1,1,0,2,2,0
-1,0,1,2,3,0
-2,0,0,2,1,0
-2,0,1,2,2,0
-2,1,0,2,3,0
-""",
-    "09": """\
-y,x1,x2,x3,separated
-0,0,0,1,0
-0,0,0,2,0
-0,0,0,1,0
-0.9788354,3,2,1,0
-2.2596662,1,1,2,0
-2.4177196,2,2,2,0
-2.611468,4,2,1,0
-""",
-    "10": """\
-y,x1,x2,x3,separated
-0,-5,0,1,1
-0,-2,0,1,1
-0,0,2,1,1
-0,0,0,2,0
-0,0,0,3,1
-0,2,3,4,1
-0.5,2,2,2,0
-1.1,1,1,2,0
-2.1,4,2,4,0
-3.3,3,3,2,0
-""",
-    "12": """\
-y,id1,id2,separated
-0,3,3,0
-0,4,3,1
-0,4,4,0
-0,6,6,0
-0,7,7,0
-0,8,8,0
-0,9,9,0
-1,1,1,0
-1,2,2,0
-1,2,2,0
-1,3,3,0
-1,4,4,0
-1,5,5,0
-1,6,6,0
-1,7,7,0
-1,8,8,0
-1,9,9,0
-1,10,10,0
-""",
-    "13": """\
-y,id1,id2,separated
-0,3,3,0
-0,4,3,1
-0,4,4,0
-0,6,6,0
-0,7,7,0
-0,8,8,0
-0,9,9,0
-1,1,1,0
-1,2,2,0
-1,2,2,0
-1,3,3,0
-1,4,4,0
-1,5,5,0
-1,6,6,0
-1,7,7,0
-1,8,8,0
-1,9,9,0
-1,10,10,0
-""",
-    "14": """\
-y,x1,x2,separated
-0,1,0,0
-0,1,0,0
-0,-1,0,0
-0,0,1,0
-0,0,1,0
-0,0,1,0
-0,0,-1,0
-0,0,-1,0
-1,0,0,0
-2,0,0,0
-3,0,0,0
-4,0,0,0
-5,0,0,0
-6,0,0,0
-""",
-    "15": """\
-y,x1,x2,x3,separated
-0,1,0,0,0
-0,1,0,0,0
-0,-1,0,0,0
-0,0,1,0,0
-0,0,1,0,0
-0,0,1,0,0
-0,0,-1,0,0
-0,0,-1,0,0
-0,0,0,1,1
-0,0,0,2,1
-0,0,0,3,1
-0,0,0,4,1
-0,0,0,5,1
-0,0,0,6,1
-0,0,0,7,1
-0,0,0,8,1
-0,0,0,1000,1
-1,0,0,0,0
-2,0,0,0,0
-3,0,0,0,0
-4,0,0,0,0
-5,0,0,0,0
-6,0,0,0,0
-""",
-}
+DATA = Path(__file__).parent / "data" / "ppmlhdfe_separation"
+FILES = [f"{i:02d}" for i in range(1, 19)]
+# singletons dropped per file in the default mode (every other file: 0)
+SINGLETONS = {"03": 6, "04": 8, "07": 1, "08": 1, "12": 3, "13": 3}
 
 
-@pytest.mark.parametrize("name", sorted(DATASETS))
-def test_ppmlhdfe_separation_dataset(name: str) -> None:
-    d = pd.read_csv(io.StringIO(DATASETS[name]))
+def _load(name: str) -> tuple[pd.DataFrame, str]:
+    d = pd.read_csv(DATA / f"{name}.csv")
     xs = [c for c in d.columns if c.startswith("x")]
     ids = [c for c in d.columns if c.startswith("id")]
     fml = "y ~ " + (" + ".join(xs) if xs else "1") + ((" | " + " + ".join(ids)) if ids else "")
+    return d, fml
+
+
+def test_all_eighteen_files_present() -> None:
+    assert sorted(p.stem for p in DATA.glob("*.csv")) == FILES
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_keep_singletons_matches_ppmlhdfe_answer(name: str) -> None:
+    d, fml = _load(name)
+    res = fepois(d, fml, singletons=False)
+    truth = d.index[d["separated"] == 1]
+    found = res.dropped_rows["separated_fe"].union(res.dropped_rows["separated_ir"])
+    assert found.equals(truth)
+    assert res.dropped["singletons"] == 0
+    assert res.dropped["separated"] == len(truth)
+    assert res.n_obs == len(d) - len(truth)
+    assert res.converged
+    assert np.all(np.isfinite(res.coef.to_numpy()))
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_default_drops_singletons_first(name: str) -> None:
+    d, fml = _load(name)
     res = fepois(d, fml)
     truth = d.index[d["separated"] == 1]
     found = res.dropped_rows["separated_fe"].union(res.dropped_rows["separated_ir"])
@@ -229,5 +63,21 @@ def test_ppmlhdfe_separation_dataset(name: str) -> None:
     # ... and no row is called separated that is not
     assert found.difference(truth).empty
     assert res.dropped["separated"] == len(found)
+    assert res.dropped["singletons"] == SINGLETONS.get(name, 0)
     assert res.converged
     assert np.all(np.isfinite(res.coef.to_numpy()))
+
+
+def test_cli_keep_singletons_on_file_04() -> None:
+    """04.csv is where keepsing matters: 83 separated rows; without it 8 go as singletons."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from kaigai.cli.app import app
+
+    args = ["policy", "estimate", "--data", str(DATA / "04.csv"), "--formula", "y ~ 1 | id1 + id2"]
+    keep = json.loads(CliRunner().invoke(app, [*args, "--keep-singletons", "--json"]).output)
+    assert keep["dropped"]["singletons"] == 0 and keep["dropped"]["separated"] == 83
+    default = json.loads(CliRunner().invoke(app, [*args, "--json"]).output)
+    assert default["dropped"]["singletons"] == 8 and default["dropped"]["separated"] == 78

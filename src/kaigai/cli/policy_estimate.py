@@ -55,6 +55,13 @@ def estimate(
         str,
         typer.Option("--separation", help="Separation checks: fe,ir (default), fe, ir or none."),
     ] = "fe,ir",
+    keep_singletons: Annotated[
+        bool,
+        typer.Option(
+            "--keep-singletons",
+            help="Keep observations alone in a fixed-effect level (ppmlhdfe keepsing).",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Estimate a PPML gravity model and print coefficients, sample and convergence."""
@@ -68,7 +75,14 @@ def estimate(
     sep = tuple(s.strip() for s in separation.split(",") if s.strip() and s.strip() != "none")
     spec: str | dict[str, str] = {"CRV1": cluster} if cluster else vcov
     with console.status("Estimating PPML...", spinner="dots") if not as_json else _null():
-        res = fepois(df, formula, spec, separation=sep, small_sample=small_sample)
+        res = fepois(
+            df,
+            formula,
+            spec,
+            separation=sep,
+            small_sample=small_sample,
+            singletons=not keep_singletons,
+        )
     t_est = time.perf_counter() - t0 - t_read
 
     def human() -> None:
