@@ -39,6 +39,22 @@ def _human(res: Any) -> None:
             ["95% band"] if band is not None else []
         )
         console.print(table(f"GE ({g.kind}): largest real GDP changes", cols, rows))
+        b, sv = res.baseline, res.sensitivity
+        if b:
+            console.print(
+                f"  baseline: {b['dataset']}, year {b['year']}, {b['countries']} countries; "
+                f"parties not modelled: {', '.join(b['parties_not_modelled']) or 'none'}; "
+                f"domestic flows imputed for {len(b.get('imputed_domestic') or [])} countries "
+                f"(parties: {', '.join(b.get('parties_imputed_domestic') or []) or 'none'})"
+            )
+        if sv and sv["headline"]:
+            h = sv["headline"]
+            console.print(
+                f"  sensitivity: {sv['headline_country']} real GDP {h['full']:+.3f}% -> "
+                f"{h['excluded']:+.3f}% without the {len(sv['imputed_countries'])} imputed-domestic "
+                f"countries ({h['excluded_diff']:+.3f} pp); {h['domestic_x0.5']:+.3f}% / "
+                f"{h['domestic_x2']:+.3f}% with their domestic flows x0.5 / x2"
+            )
     if res.firms is not None:
         frows: list[list[str]] = []
         for row in [{"size_class": "all", **res.firms.summary}, *res.firms.by_size]:
@@ -132,11 +148,10 @@ def register(app: typer.Typer) -> None:
                 raise ScenarioError("--draws must be >= 0.")
             scn = replace(scn, ge=replace(scn.ge, mc_draws=draws))
         data = load(scn.ge.dataset, s) if scn.ge is not None else None
-        prov = (
-            [str(provenance(scn.ge.dataset, s, note="GE baseline data"))]
-            if scn.ge is not None
-            else []
-        )
+        prov = []
+        if scn.ge is not None:
+            p = provenance(scn.ge.dataset, s, note="GE baseline data")
+            prov.append(f"{p}; source: {p.source}" if p.source else str(p))
         if scn.ge is not None and scn.ge.coefficients_source:
             prov.append(f"GE coefficients: {scn.ge.coefficients_source}")
         if console.is_terminal and not as_json:
@@ -153,7 +168,7 @@ def register(app: typer.Typer) -> None:
             emit_json(out)
         else:
             _human(res)
-            for p in prov:
-                console.print(f"[dim]source: {p}[/dim]")
+            for line in prov:
+                console.print(f"[dim]source: {line}[/dim]")
             if report is not None:
                 console.print(f"Report written to {report}")

@@ -255,6 +255,81 @@ DATASETS: dict[str, DatasetSpec] = {
             "MIT",
             "30-country 2006 gravity sample for GE examples",
         ),
+        DatasetSpec(
+            "gravity_modern_2016",
+            "",  # derived: built by scripts/build_starter_pack.py (kaigai.policy.gravity_modern)
+            "2016",
+            "WTO Structural Gravity Database, manufacturing 2016 (Larch, Monteiro, Piermartini & "
+            "Yotov 2019; via jamiubadmusng/afcfta_exante_analysis); international flows of BEL, "
+            "LUX, ROU, TWN, COD, MNE, SDN, SSD (empty in that matrix) from USITC ITPD-E R02 2016",
+            "WTO data, licence unstated; ITPD-E public domain",
+            "160 x 160 manufacturing flows 2016 (USD) with domestic flows, 2016 RTA dummy "
+            "(DGD 2.1) and the domestic_imputed flag (84 countries)",
+            required_columns=("exporter", "importer", "year", "trade", "rta", "domestic_imputed"),
+        ),
+        DatasetSpec(
+            "gravity_sgd_2016",
+            "gravity_modern/sgd_wto_manufacturing_2016.parquet",
+            "2016",
+            "WTO Structural Gravity Database, manufacturing (via jamiubadmusng/afcfta_exante_analysis)",
+            "WTO data, licence unstated",
+            "160 x 160 manufacturing flows 2016 (USD), domestic flows partly imputed (flagged)",
+            required_columns=("exporter", "importer", "trade_usd", "domestic_imputed"),
+        ),
+        DatasetSpec(
+            "itpde_sector",
+            "gravity_modern/itpde_r02_sector_2000_2019.parquet",
+            "R02 2000-2019",
+            "USITC ITPD-E release 2, summed to 4 broad sectors",
+            "public domain (USITC)",
+            "Bilateral and domestic trade by broad sector 2000-2019, millions of USD",
+            required_columns=("exporter", "importer", "year", "broad_sector", "trade_usd_mn"),
+        ),
+        DatasetSpec(
+            "itpde_domestic_coverage",
+            "gravity_modern/itpde_r02_domestic_coverage.parquet",
+            "R02 2000-2019",
+            "USITC ITPD-E release 2 (coverage summary)",
+            "public domain (USITC)",
+            "Domestic-flow coverage by country, year and broad sector",
+        ),
+        DatasetSpec(
+            "dgd_gravity",
+            "gravity_modern/dgd_2_1_gravity_2000_2019.parquet",
+            "2.1 (2000-2019)",
+            "USITC Dynamic Gravity Dataset 2.1 (Gurevich & Herman)",
+            "public domain (USITC)",
+            "Gravity covariates: distance, contiguity, language, colony, RTA/WTO dummies",
+            required_columns=("year", "exporter", "importer", "rta"),
+        ),
+        DatasetSpec(
+            "fta_use_hs9",
+            "fta_use/japan_epa_imports_hs9_2012_2021.parquet",
+            "2012-2021",
+            "Japan Customs EPA-utilised import statistics (via HarunaYo/JP-FTA-UR)",
+            "unstated upstream; Japan Customs statistics are public",
+            "Japan's imports entered under an EPA rate by HS9 line, origin, agreement (thousand JPY)",
+            required_columns=("year", "agreement", "country_code", "hs9", "value_kjpy"),
+        ),
+        DatasetSpec(
+            "fta_use_by_partner",
+            "fta_use/japan_epa_imports_by_partner_2012_2021.parquet",
+            "2012-2021",
+            "Japan Customs EPA-utilised import statistics (via HarunaYo/JP-FTA-UR)",
+            "unstated upstream; Japan Customs statistics are public",
+            "Japan's EPA-rate imports by year, agreement and origin country (thousand JPY)",
+            required_columns=("year", "agreement", "country_code", "country_en", "value_kjpy"),
+        ),
+        DatasetSpec(
+            "jpn_goods_imports",
+            "",  # derived from itpde_sector by scripts/build_starter_pack.py
+            "R02 2012-2019",
+            "USITC ITPD-E release 2: Japan's imports by partner (agriculture + manufacturing + "
+            "mining and energy)",
+            "public domain (USITC)",
+            "Japan's goods imports by partner and year, millions of USD (utilisation denominator)",
+            required_columns=("year", "exporter", "imports_usd_mn"),
+        ),
     ]
 }
 

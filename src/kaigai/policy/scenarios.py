@@ -93,6 +93,11 @@ class GESpec:
     estimate: str | None = None
     vcov: str = "hetero"
     small_sample: str = "ppmlhdfe"
+    # or take them from a shipped parameter file (policy/params/<name>.json, with provenance)
+    parameters: str | None = None
+    # rerun the GE without the countries whose domestic flow the data flags as imputed
+    imputed_column: str = "domestic_imputed"
+    imputed_sensitivity: bool = True
 
 
 @dataclass(frozen=True)
@@ -251,7 +256,17 @@ def _ge(d: dict[str, Any]) -> GESpec:
             f"ge.shock = {spec.shock!r} needs ge.tariff_elasticity (coefficient on ln(1 + tariff)).",
             hint="AGTPA ch. 1 exercise 2 estimates it with PPML; trade theory gives -sigma.",
         )
-    if spec.estimate is None and spec.variable not in spec.coefficients:
+    if spec.parameters is not None:
+        from kaigai.policy.gravity_modern import load_params
+
+        shipped = load_params(spec.parameters)
+        if spec.variable not in shipped.get("coefficients", {}):
+            raise ScenarioError(
+                f"ge.parameters {spec.parameters!r} has no coefficient for {spec.variable!r}."
+            )
+        if spec.estimate:
+            raise ScenarioError("ge.parameters and ge.estimate exclude each other.")
+    elif spec.estimate is None and spec.variable not in spec.coefficients:
         raise ScenarioError(
             f"ge.coefficients has no value for the agreement variable {spec.variable!r}.",
             hint=f"Add ge.coefficients.{spec.variable} (e.g. the PPML estimate).",

@@ -110,6 +110,81 @@ def exporter_chart(res: ScenarioResult) -> str | None:
     return _png(fig)
 
 
+def _codes(xs: list[str]) -> str:
+    return html.escape(", ".join(xs)) if xs else "none"
+
+
+def baseline_html(res: ScenarioResult, provenance: list[str] | None) -> list[str]:
+    """Which year and source the GE baseline comes from, what is imputed, who is modelled."""
+    b = res.baseline
+    if not b:
+        return []
+    src = (provenance or [b["dataset"]])[0]
+    out = [
+        "<h3>Baseline</h3>",
+        f"<p id='baseline'>Data year <b>{html.escape(str(b['year']))}</b>; source: "
+        f"{html.escape(src)}. {b['countries']} countries with domestic flows.</p>",
+        f"<p>Agreement parties modelled: {_codes(b['parties_modelled'])}. "
+        f"Not modelled (absent from the data): {_codes(b['parties_not_modelled'])}.</p>",
+    ]
+    if b.get("imputed_domestic") is not None:
+        out.append(
+            f"<p>Domestic flows <b>imputed</b> (not observed) for {len(b['imputed_domestic'])} "
+            f"countries, of which agreement parties: {_codes(b['parties_imputed_domestic'])}. "
+            f"All imputed: <span class='muted'>{_codes(b['imputed_domestic'])}</span>.</p>"
+        )
+    if b.get("flows_from_itpde"):
+        out.append(
+            f"<p class='muted'>International flows taken from ITPD-E R02 2016 (empty in the "
+            f"source matrix): {_codes(b['flows_from_itpde'])}.</p>"
+        )
+    return out
+
+
+def sensitivity_html(res: ScenarioResult) -> list[str]:
+    """Headline with the imputed-domestic countries dropped or their domestic flows scaled."""
+    sv = res.sensitivity
+    if not sv:
+        return []
+    h = sv["headline"]
+    out = ["<h3>Sensitivity to imputed domestic flows</h3>"]
+    if h is not None:
+        out.append(
+            f"<p id='sensitivity'>Headline: {html.escape(sv['headline_country'])} real GDP "
+            f"{h['full']:+.3f}% with all {sv['countries_full']} countries; "
+            f"{h['excluded']:+.3f}% without the {len(sv['imputed_countries'])} countries whose "
+            f"domestic flow is imputed ({sv['countries_excluded_run']} countries left; "
+            f"difference {h['excluded_diff']:+.3f} pp); {h['domestic_x0.5']:+.3f}% / "
+            f"{h['domestic_x2']:+.3f}% with their imputed domestic flows halved / doubled.</p>"
+        )
+    rows = []
+    for r in sv["parties"]:
+        rows.append(
+            [
+                html.escape(r["country"]) + (" (imputed)" if r["imputed"] else ""),
+                _fmt(r["full"]),
+                *(
+                    "not modelled" if r[k] is None else f"{r[k]:.3f} ({r[k + '_diff']:+.3f})"
+                    for k in ("excluded", "domestic_x0.5", "domestic_x2")
+                ),
+            ]
+        )
+    out.append(
+        _table(
+            [
+                "party",
+                "real GDP % (full)",
+                "imputed countries dropped",
+                "imputed domestic x0.5",
+                "imputed domestic x2",
+            ],  # fmt: skip
+            rows,
+        )
+    )
+    out.append(f"<p class='muted'>{html.escape(sv['method'])}.</p>")
+    return out
+
+
 def render_html(res: ScenarioResult, provenance: list[str] | None = None) -> str:
     """The whole report as one HTML string."""
     s = res.scenario
@@ -146,6 +221,7 @@ def render_html(res: ScenarioResult, provenance: list[str] | None = None) -> str
     if res.ge is not None:
         g = res.ge
         parts.append("<h2>General equilibrium</h2>")
+        parts.extend(baseline_html(res, provenance))
         chart = welfare_chart(res)
         if chart:
             parts.append(f"<img alt='real GDP change by country' src='{chart}'>")
@@ -181,6 +257,7 @@ def render_html(res: ScenarioResult, provenance: list[str] | None = None) -> str
         parts.append(
             f"<p class='muted'>Convergence: {html.escape(c.method)}, {c.iterations} iterations, max change {c.max_change:.1e} (tolerance {c.tol:.0e}).</p>"
         )
+        parts.extend(sensitivity_html(res))
     if res.firms is not None:
         f = res.firms
         parts.append("<h2>Small-firm export simulator</h2>")
@@ -223,4 +300,4 @@ def render_html(res: ScenarioResult, provenance: list[str] | None = None) -> str
     return "\n".join(parts)
 
 
-__all__ = ["exporter_chart", "render_html", "welfare_chart"]
+__all__ = ["baseline_html", "exporter_chart", "render_html", "sensitivity_html", "welfare_chart"]

@@ -27,6 +27,9 @@ class ScenarioResult:
     firms: FirmScenarioResult | None = None
     shocked_pairs: tuple[tuple[str, str, float], ...] = ()
     trace: tuple[str, ...] = field(default_factory=tuple)
+    baseline: dict[str, Any] | None = None  # year, countries, imputed domestic flows
+    sensitivity: dict[str, Any] | None = None  # headline without imputed-domestic countries
+    fta_use: dict[str, Any] | None = None  # observed EPA use (given by the shell)
 
     def to_dict(self) -> dict[str, Any]:
         s = self.scenario
@@ -55,7 +58,10 @@ class ScenarioResult:
             "ge_shocked_pairs": [
                 {"exporter": i, "importer": j, "rta_change": v} for i, j, v in self.shocked_pairs
             ],
+            "ge_baseline": self.baseline,
+            "ge_imputed_sensitivity": self.sensitivity,
             "firms": self.firms.to_dict() if self.firms else None,
+            "fta_use": self.fta_use,
             "trace": list(self.trace),
         }
 
@@ -141,10 +147,14 @@ def run_ge(
             f"{spec.small_sample} small-sample)",
         )
         fit_vcov = fit.vcov
+    if spec.parameters:
+        spec = with_shipped_parameters(spec)
     cost_vars = sorted(spec.coefficients)
     cols = [spec.trade, *cost_vars]
     countries, mats = _matrices(df, spec, cols)
     trace = [f"GE data: {len(countries)} countries" + (f", year {spec.year}" if spec.year else "")]
+    if spec.parameters:
+        trace.append(f"coefficients shipped: {spec.coefficients_source}")
     if spec.estimate:
         trace.append(
             f"coefficients estimated: {spec.coefficients_source}; "
@@ -168,6 +178,23 @@ def run_ge(
     )
     if absent:
         trace.append(f"parties not in the GE data (not modelled): {', '.join(absent)}")
+    for a in scn.agreements:
+        if a.in_baseline:
+            m = np.array([c in a.parties for c in countries])
+            gap = int(
+                (
+                    m[:, None]
+                    & m[None, :]
+                    & ~np.eye(len(countries), dtype=bool)
+                    & (mats[spec.variable] == 0)
+                ).sum()
+            )
+            if gap:
+                trace.append(
+                    f"{a.id} is in the scenario's baseline, but {gap} pairs of its parties have "
+                    f"{spec.variable} = 0 in the GE data (the agreement postdates it); new "
+                    "agreements on those pairs get the full effect"
+                )
     if not delta.any():
         trace.append(
             "no pair's trade costs change in the GE data (all pairs already in agreements?)"
@@ -235,6 +262,19 @@ def run_ge(
             + ", ".join(f"{n} ~ N({b:.4g}, {se:.4g}^2)" for n, b, se, _ in shocks)
         )
     return res, mc, shocked, trace
+
+
+def with_shipped_parameters(spec: GESpec) -> GESpec:
+    """The spec with the coefficients, standard errors and source of ``spec.parameters``."""
+    from kaigai.policy.gravity_modern import load_params, params_source
+
+    shipped = load_params(str(spec.parameters))
+    return replace(
+        spec,
+        coefficients={**spec.coefficients, **shipped["coefficients"]},
+        standard_errors={**shipped.get("standard_errors", {}), **spec.standard_errors},
+        coefficients_source=params_source(shipped),
+    )
 
 
 def tariff_log_change(
@@ -351,14 +391,19 @@ def run_scenario(scn: Scenario, ge_data: pd.DataFrame | None = None) -> Scenario
             + (" (in baseline)" if a.in_baseline else "")
         )
     ge = mc = None
+    info = sens = None
     shocked: tuple[tuple[str, str, float], ...] = ()
     if scn.ge is not None:
         if ge_data is None:
             raise ScenarioError("The scenario has a [ge] section but no GE data was given.")
+        from kaigai.policy.scenarios_sensitivity import baseline_info, imputed_sensitivity
+
         ge, mc, shocked, t = run_ge(scn, ge_data)
         trace.extend(t)
+        info = baseline_info(scn, ge_data)
+        sens = imputed_sensitivity(scn, ge_data, ge)
     firms = run_firms(scn, scn.firms) if scn.firms is not None else None
-    return ScenarioResult(scn, ge, mc, firms, shocked, tuple(trace))
+    return ScenarioResult(scn, ge, mc, firms, shocked, tuple(trace), info, sens)
 
 
 __all__ = [

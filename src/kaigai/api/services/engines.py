@@ -78,11 +78,10 @@ def run_scenario(
                 raise ScenarioError(f"draws must be between 0 and {MAX_DRAWS}.")
             scn = replace(scn, ge=replace(scn.ge, mc_draws=draws))
         data = load(scn.ge.dataset, state.settings) if scn.ge is not None else None
-        prov = (
-            [str(provenance(scn.ge.dataset, state.settings, note="GE baseline data"))]
-            if scn.ge
-            else []
-        )
+        prov = []
+        if scn.ge is not None:
+            p = provenance(scn.ge.dataset, state.settings, note="GE baseline data")
+            prov.append(f"{p}; source: {p.source}" if p.source else str(p))
         res = engine(scn, data)
         out: dict[str, Any] = res.to_dict()
         out["provenance"] = prov
