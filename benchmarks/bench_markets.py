@@ -52,7 +52,7 @@ def child(engine: str, data_dir: Path) -> None:
 
     import duckdb
 
-    from kaigai.markets import data as mdata
+    from kaigai.data import markets as mdata
     from kaigai.markets.types import EPIParams
 
     st = _settings(data_dir, engine)
@@ -99,9 +99,9 @@ def _run_child(engine: str, data_dir: Path, timeout: float) -> dict[str, object]
 
 
 def main() -> None:
+    from kaigai.app.markets import find_markets
     from kaigai.data.importer import import_path
-    from kaigai.markets.data import read_prepared
-    from kaigai.markets.finder import find_markets
+    from kaigai.data.markets import read_prepared
     from kaigai.markets.types import EPIParams
 
     base = os.environ.get("KAIGAI_BENCH_DIR")

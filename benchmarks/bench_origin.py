@@ -10,10 +10,10 @@ import time
 import pandas as pd
 
 from kaigai.core.config import get_settings
+from kaigai.data.origin import hs_sets
 from kaigai.data.store import load
 from kaigai.origin.api import check
 from kaigai.origin.bom import Product, parse_bom
-from kaigai.origin.datasets import hs_sets
 from kaigai.origin.provisions import load_agreements
 from kaigai.origin.store import RuleBook, build_rulebook
 

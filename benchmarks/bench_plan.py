@@ -75,7 +75,7 @@ def main() -> None:
             f"catalog import (markets, trade_rules, tariffs_asia): {rows:,} rows in {t_import:.1f} s"
         )
         try:  # the market finder's prepared run (computed on its first query otherwise)
-            from kaigai.markets.data import prepare
+            from kaigai.data.markets import prepare
 
             t0 = time.perf_counter()
             prepare(s)

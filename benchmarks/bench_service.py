@@ -50,8 +50,8 @@ def _start(
     data_dir: Path, port: int, workers: int, server_args: list[str] | None = None
 ) -> subprocess.Popen[bytes]:
     env = dict(os.environ, KAIGAI_DATA_DIR=str(data_dir), KAIGAI_CACHE_DIR=str(data_dir / "cache"))
-    factory = "create_app" if workers == 1 else "create_served_app"  # as `kaigai serve` does
-    cmd = [sys.executable, "-m", "uvicorn", f"kaigai.api.app:{factory}", "--factory", "--host", HOST,
+    factory = "create_site" if workers == 1 else "create_served_site"  # as `kaigai serve` does
+    cmd = [sys.executable, "-m", "uvicorn", f"kaigai.web.site:{factory}", "--factory", "--host", HOST,
            "--port", str(port), "--workers", str(workers), "--log-level", "error", "--no-access-log",
            *(server_args or [])]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

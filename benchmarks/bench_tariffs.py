@@ -21,7 +21,8 @@ PAIRS = [("JPN", "VNM"), ("CHN", "VNM"), ("KOR", "VNM"), ("USA", "VNM"), ("THA",
 def _index():  # type: ignore[no-untyped-def]
     import pandas as pd
 
-    from kaigai.tariffs.loader import build_index, index_from_frames
+    from kaigai.data.tariffs import build_index
+    from kaigai.tariffs.loader import index_from_frames
 
     shared = Path(os.environ.get("KAIGAI_SHARED_DATA", "../shared/data"))
     jp = shared / "trade_rules/japan_tariff/japan_applied_tariff_2026_07_09.parquet"

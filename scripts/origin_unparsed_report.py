@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from kaigai.core.config import get_settings
-from kaigai.origin.datasets import build_books
+from kaigai.data.origin import build_books
 
 
 def main() -> None:

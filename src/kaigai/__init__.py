@@ -36,7 +36,7 @@ _EXPORTS: dict[str, str] = {
     "load_bom": "kaigai.origin.bom",
     "whatif": "kaigai.origin.whatif",
     # market finder
-    "find_markets": "kaigai.markets.finder",
+    "find_markets": "kaigai.app.markets",
     # readiness and the export plan
     "assess": "kaigai.readiness.scoring",
     "load_profile": "kaigai.plan.profile",
@@ -69,13 +69,13 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from kaigai.app.markets import find_markets
     from kaigai.core.config import Settings, get_settings
     from kaigai.core.countries import normalize_country
     from kaigai.core.errors import KaigaiError
     from kaigai.core.provenance import Figure, Provenance
     from kaigai.data.store import load
     from kaigai.hs.codes import normalize_hs6
-    from kaigai.markets.finder import find_markets
     from kaigai.origin.api import check, rule_for
     from kaigai.origin.bom import load_bom
     from kaigai.origin.whatif import whatif

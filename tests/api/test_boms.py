@@ -134,9 +134,9 @@ def test_origin_check_matches_engine_and_is_kept_as_evidence(app: object, firm_a
     from pathlib import Path
 
     from kaigai.core.config import get_settings
+    from kaigai.data.origin import build_books, hs_sets
     from kaigai.origin.api import check
     from kaigai.origin.bom import Product, load_bom
-    from kaigai.origin.datasets import build_books, hs_sets
     from kaigai.origin.provisions import load_agreements
 
     path = Path(__file__).parents[2] / "examples" / "bom_bearing.csv"

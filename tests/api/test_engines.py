@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_duty_options_as_of_matches_engine(app: Any, settings: Settings) -> None:
+    from kaigai.data.tariffs import build_index
     from kaigai.tariffs.expr import Basis
-    from kaigai.tariffs.loader import build_index
     from kaigai.tariffs.options import DutyQuery, duty_options
 
     c = TestClient(app)
@@ -109,7 +109,7 @@ def test_plan_built_from_workspace_profile_and_downloaded(firm_a: Firm) -> None:
 
 @pytest.mark.slow
 def test_markets_paginated_like_engine(app: Any, settings: Settings) -> None:
-    from kaigai.markets.finder import find_markets
+    from kaigai.app.markets import find_markets
 
     ref = find_markets(settings, "JPN", "848210").to_dict()
     c = TestClient(app)

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from kaigai.api.app import create_app
 from kaigai.core.config import get_settings
+from kaigai.web.site import create_site
 from tests.api.conftest import BOM, new_firm
 from tests.storage.conftest import _pg_database
 
@@ -23,7 +23,7 @@ def pg_app() -> Iterator[Any]:
     if not base:
         pytest.skip("KAIGAI_TEST_POSTGRES_URL not set (CI starts PostgreSQL; see .ci/run)")
     for url in _pg_database(base):
-        app = create_app(get_settings(database_url=url))
+        app = create_site(get_settings(database_url=url))
         assert app.state.kaigai.db.dialect == "postgresql"
         yield app
         app.state.kaigai.db.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kaigai.core.config import get_settings
-from kaigai.markets.data import load_frames
+from kaigai.data.markets import load_frames
 from kaigai.markets.potential import MarketFrames
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from kaigai.core.config import get_settings
-from kaigai.markets.data import prepare, read_prepared
+from kaigai.data.markets import prepare, read_prepared
 from kaigai.markets.pipeline import OUTPUT_COLUMNS
 from kaigai.markets.potential import compute_potential
 from kaigai.markets.types import EPIParams

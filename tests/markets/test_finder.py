@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from kaigai.app.markets import explain_market, find_markets
 from kaigai.core.config import get_settings
 from kaigai.core.errors import CountryError, HSCodeError, InputError, MarketError
-from kaigai.markets.finder import explain_market, find_markets
 from kaigai.markets.ranking import money
 from kaigai.markets.weights import load_weights
 

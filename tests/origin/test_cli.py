@@ -96,7 +96,7 @@ def test_check_custom_rule() -> None:
 
 
 def test_check_file_api(settings) -> None:  # type: ignore[no-untyped-def]
-    from kaigai.origin.datasets import check_file
+    from kaigai.app.origin import check_file
 
     vs = check_file(Path(EXAMPLE), "8482.10", "Japan", "Viet Nam", settings, fob=1000, exw=950)
     assert {v.agreement: v.status for v in vs}["CPTPP"] == "qualifies"

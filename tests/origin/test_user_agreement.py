@@ -8,9 +8,9 @@ import pytest
 
 from kaigai.core.config import Settings
 from kaigai.core.errors import DataError
+from kaigai.data.origin import build_books
 from kaigai.origin.api import check, rule_for
 from kaigai.origin.bom import Product, parse_bom
-from kaigai.origin.datasets import build_books
 from kaigai.origin.provisions import load_agreements, parse_agreements
 
 YAML = """

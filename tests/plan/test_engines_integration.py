@@ -87,7 +87,7 @@ def test_origin_verdicts_equal_kaigai_origin_check(plan) -> None:
 
 
 def test_market_figures_equal_find_markets(plan, settings) -> None:
-    pytest.importorskip("kaigai.markets.finder", reason="market finder not in this build")
+    pytest.importorskip("kaigai.app.markets", reason="market finder not in this build")
     ref = plan.engine_outputs["markets:848210"]  # the engine's own result object, as returned
     assert type(ref).__name__ == "RankingResult"
     rows = {r["market"]: r for r in ref.rows.to_dict(orient="records")}
@@ -107,7 +107,7 @@ def test_market_figures_equal_find_markets(plan, settings) -> None:
 
 
 def test_risk_appetite_reaches_the_ranking(settings) -> None:
-    finder = pytest.importorskip("kaigai.markets.finder", reason="market finder not in this build")
+    finder = pytest.importorskip("kaigai.app.markets", reason="market finder not in this build")
     from kaigai.markets.weights import Weights
 
     p = example_profile_path()

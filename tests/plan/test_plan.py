@@ -121,7 +121,7 @@ def test_example_copies_are_identical() -> None:
 
 def test_two_products_and_a_failing_engine(settings, tmp_path, monkeypatch) -> None:
     """A second product without BOM, and an engine that crashes: the plan states both."""
-    import kaigai.markets.finder as finder
+    import kaigai.app.markets as finder
     from kaigai.plan import engines
 
     def boom(*args, **kwargs):

@@ -31,12 +31,12 @@ def free_port() -> int:
 def live_server(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Any]]:
     import uvicorn
 
-    from kaigai.api.app import create_app
+    from kaigai.web.site import create_site
 
     monkeypatch.setattr(
         secrets, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
-    app = create_app(settings)
+    app = create_site(settings)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

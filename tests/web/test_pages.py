@@ -9,9 +9,9 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
-from kaigai.api.app import create_app
 from kaigai.core.config import Settings
 from kaigai.storage import secrets
+from kaigai.web.site import create_site
 from tests.api.conftest import BOM, Firm, new_firm
 
 HTML = {"accept": "text/html"}
@@ -22,7 +22,7 @@ def two(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Firm,
     monkeypatch.setattr(
         secrets, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
-    app = create_app(settings)
+    app = create_site(settings)
     return app, new_firm(app, "a@example.jp", "A"), new_firm(app, "b@example.jp", "B")
 
 

@@ -52,7 +52,9 @@ class KaigaiAPI(FastAPI):
 def create_app(
     settings: Settings | None = None, *, limits: Limits | None = None, warm: bool = False
 ) -> KaigaiAPI:
-    """Build the app: open (and migrate) the database, mount the API and the dashboard.
+    """Build the API app: open (and migrate) the database, mount the REST routers.
+
+    The dashboard is added by :func:`kaigai.web.site.create_site` (web and api are siblings).
 
     ``warm=True`` loads the reference data (HS nomenclature, rule books, tariff index) in a
     background thread at start-up so that the first users do not wait for it.
@@ -90,17 +92,7 @@ def create_app(
             log.warning("API router %s not mounted: %s", name, exc)
             continue
         app.include_router(module.router, prefix=API_PREFIX)
-
-    from kaigai.web import mount
-
-    mount(app)
     return app
-
-
-def create_served_app() -> KaigaiAPI:
-    """Factory for ``uvicorn --factory`` worker processes (``kaigai serve --workers N``): settings
-    from the environment, reference data loaded at start-up in every worker."""
-    return create_app(warm=True)
 
 
 def _warm(state: AppState) -> None:
@@ -114,4 +106,4 @@ def _warm(state: AppState) -> None:
             log.warning("warm-up skipped %s: %s", load.__name__, exc.message)
 
 
-__all__ = ["API_PREFIX", "KaigaiAPI", "create_app", "create_served_app"]
+__all__ = ["API_PREFIX", "KaigaiAPI", "create_app"]

@@ -38,9 +38,12 @@ def _wants_html(request: Request) -> bool:
 
 
 def _html_error(request: Request, status: int, body: dict[str, Any]) -> Response:
-    from kaigai.web.render import render_error
-
-    return render_error(request, status, body)
+    """The dashboard's error page when a site mounted one (``app.state.html_error``), else JSON."""
+    render = getattr(request.app.state, "html_error", None)
+    if render is None:
+        return JSONResponse(body, status_code=status)
+    response: Response = render(request, status, body)
+    return response
 
 
 async def kaigai_error_handler(request: Request, exc: Exception) -> Response:

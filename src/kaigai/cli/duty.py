@@ -31,8 +31,8 @@ def resolve_date(year: int | None, as_of: str | None, today: dt.date | None = No
 def origin_lookup(st: Any) -> Any:
     """Adapter to the origin engine's rule_for (None when the package or its data is absent)."""
     try:
+        from kaigai.data.origin import build_books, hs_sets
         from kaigai.origin.api import rule_for
-        from kaigai.origin.datasets import build_books, hs_sets
         from kaigai.origin.provisions import load_agreements
         from kaigai.origin.render import to_text
 
@@ -121,8 +121,8 @@ def duty(
     config: ConfigOpt = None,
 ) -> None:
     """Every duty option side by side: MFN and each agreement in force, best option, staging path."""
+    from kaigai.data.tariffs import cached_index
     from kaigai.tariffs.expr import Basis
-    from kaigai.tariffs.loader import cached_index
     from kaigai.tariffs.options import DutyQuery, duty_options
     from kaigai.tariffs.render import text_chart
 

@@ -81,8 +81,8 @@ def markets(
     """Rank markets for one exporter and product: kaigai markets --from JPN --hs 847130."""
     if ctx.invoked_subcommand is not None:
         return
+    from kaigai.app.markets import find_markets
     from kaigai.markets.charts import save_chart
-    from kaigai.markets.finder import find_markets
     from kaigai.markets.weights import load_weights
 
     st = settings(config, lang)
@@ -158,7 +158,7 @@ def explain(
     config: ConfigOpt = None,
 ) -> None:
     """Every factor behind one potential: kaigai markets explain --from JPN --to VNM --hs 847130."""
-    from kaigai.markets.finder import explain_market
+    from kaigai.app.markets import explain_market
     from kaigai.markets.weights import load_weights
 
     st = settings(config, lang)
@@ -209,7 +209,7 @@ def prepare_cmd(
     """Compute potential for every exporter x market x product once (fast queries after)."""
     import time
 
-    from kaigai.markets.data import prepare
+    from kaigai.data.markets import prepare
 
     st = settings(config, lang)
     t0 = time.perf_counter()

@@ -94,7 +94,7 @@ def _rates(items: list[str] | None) -> Rates:
 def _ctx(
     config: Path | None, lang: str | None, extra: Path | None
 ) -> tuple[Any, Any, Any, Any, Any]:
-    from kaigai.origin.datasets import cached_books, hs_sets
+    from kaigai.data.origin import cached_books, hs_sets
     from kaigai.origin.provisions import load_agreements
 
     s = settings(config, lang)

@@ -21,8 +21,8 @@ def register(app: typer.Typer) -> None:
         """Serve the dashboard (/) and the REST API (/api/v1, docs at /api/v1/docs)."""
         import uvicorn
 
-        from kaigai.api.app import create_app
         from kaigai.storage.db import database_url
+        from kaigai.web.site import create_site
 
         s = settings(config)
         url = database_url(s)
@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
         # httptools and uvloop when installed (web extra).
         if workers > 1:  # each worker process builds its app and loads the reference data
             uvicorn.run(
-                "kaigai.api.app:create_served_app",
+                "kaigai.web.site:create_served_site",
                 factory=True,
                 host=host,
                 port=port,
@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
             )
         else:
             uvicorn.run(
-                create_app(s, warm=True),
+                create_site(s, warm=True),
                 host=host,
                 port=port,
                 log_level=log_level,

@@ -7,9 +7,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
-
-import pandas as pd
 
 from kaigai.core.errors import CountryError
 
@@ -91,49 +88,11 @@ def _fold(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _table() -> tuple[dict[str, Country], dict[str, str]]:
-    from babel import Locale
+    """Countries by ISO3 and folded spelling -> ISO3 (the generated :mod:`country_table`)."""
+    from kaigai.core.country_table import LOOKUP, ROWS
 
-    from kaigai.data.store import starter_path
-
-    p = starter_path("countries_baci")
-    if p is None:  # pragma: no cover - the starter pack is part of the package
-        raise CountryError("Country table missing from the installation.", hint="Reinstall kaigai.")
-    df = pd.read_parquet(p)
-    ja = Locale("ja").territories
-    en = Locale("en").territories
-    by_iso3: dict[str, Country] = {}
-    records: list[dict[Any, Any]] = df.to_dict("records")
-    for r in records:
-        iso3 = "TWN" if r["iso3"] == "S19" else str(r["iso3"])
-        if not re.fullmatch(r"[A-Z]{3}", iso3) or iso3 in by_iso3:
-            continue
-        iso2 = {"TWN": "TW", "NAM": "NA"}.get(iso3, "" if pd.isna(r["iso2"]) else str(r["iso2"]))
-        by_iso3[iso3] = Country(
-            iso3=iso3,
-            iso2=iso2,
-            numeric=ISO_NUMERIC.get(iso3, int(r["baci_code"])),
-            name_en=str(en.get(iso2, r["name"])) if iso2 else str(r["name"]),
-            name_ja=JA_SHORT.get(iso3) or (str(ja.get(iso2, "")) if iso2 else ""),
-            baci_code=int(r["baci_code"]),
-        )
-    lookup: dict[str, str] = {}
-    for c in by_iso3.values():
-        full_ja = str(ja.get(c.iso2, "")) if c.iso2 else ""
-        for key in (
-            c.iso3,
-            c.iso2,
-            c.name_en,
-            c.name_ja,
-            full_ja,
-            str(c.numeric),
-            str(c.baci_code),
-        ):
-            if key:
-                lookup.setdefault(_fold(key) or key, c.iso3)
-    for r in records:
-        iso3 = "TWN" if r["iso3"] == "S19" else str(r["iso3"])
-        if iso3 in by_iso3:
-            lookup.setdefault(_fold(str(r["name"])), iso3)
+    by_iso3 = {r[0]: Country(*r) for r in ROWS}
+    lookup = dict(LOOKUP)
     for alias, iso3 in ALIASES.items():
         lookup[_fold(alias)] = iso3
     return by_iso3, lookup

@@ -2,14 +2,13 @@
 
 Engines (pure, frames in/frames out): :mod:`~kaigai.markets.pipeline` (Ibis, DuckDB or PySpark),
 :mod:`~kaigai.markets.potential`, :mod:`~kaigai.markets.risk`, :mod:`~kaigai.markets.ranking`.
-Data layer: :mod:`~kaigai.markets.data`. Service: :mod:`~kaigai.markets.finder`.
+Data layer: :mod:`kaigai.data.markets` (load, prepare, read prepared runs).
+Questions (find markets, explain one): :mod:`kaigai.app.markets`.
 Methodology: docs/markets.md.
 """
 
 from __future__ import annotations
 
-from kaigai.markets.data import load_frames, load_risk_frames, prepare
-from kaigai.markets.finder import explain_market, find_markets
 from kaigai.markets.potential import MarketFrames, PotentialResult, aggregate, compute_potential
 from kaigai.markets.ranking import RankingResult, rank_markets
 from kaigai.markets.risk import DEFAULT_WEIGHTS, RiskResult, risk_index
@@ -26,12 +25,7 @@ __all__ = [
     "Weights",
     "aggregate",
     "compute_potential",
-    "explain_market",
-    "find_markets",
-    "load_frames",
-    "load_risk_frames",
     "load_weights",
-    "prepare",
     "rank_markets",
     "risk_index",
 ]

@@ -1,6 +1,6 @@
 """Export potential (ITC method): prepare inputs from frames, run the Ibis pipeline, return frames.
 
-Pure with respect to data: callers pass pandas frames (see :mod:`kaigai.markets.data` for the
+Pure with respect to data: callers pass pandas frames (see :mod:`kaigai.data.markets` for the
 loader); the only side effect is running queries on the chosen engine.
 """
 

@@ -7,13 +7,13 @@ components that have data (weights re-normalised, missing components listed, nev
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from kaigai.core.provenance import Provenance
-from kaigai.data.registry import DATASETS
 
 
 @dataclass(frozen=True)
@@ -151,6 +151,7 @@ def risk_index(
     *,
     reference_year: int = 2024,
     tariff_coverage: pd.DataFrame | None = None,
+    sources: Mapping[str, tuple[str, str]] | None = None,
 ) -> RiskResult:
     """Risk index for ``markets`` (ISO3) from indicator frames (``lpi``, ``wgi``, ...).
 
@@ -158,6 +159,7 @@ def risk_index(
     market's score does not depend on which other markets are asked for.
     ``tariff_coverage`` (iso3, year, score 0..100 = share of lines without preference) comes
     from the duty engine when available; otherwise the tariff component is flagged missing.
+    ``sources`` maps a dataset name to its (edition, source) for each indicator's provenance.
     """
     w = dict(DEFAULT_WEIGHTS if weights is None else weights)
     fr = dict(frames)
@@ -169,11 +171,10 @@ def risk_index(
     scored = scored[scored["iso3"].isin(markets)].copy()
     for attr in ("label", "unit", "dataset", "series"):
         scored[attr] = scored["key"].map(lambda k, a=attr: getattr(spec[k], a))
-    scored["edition"] = scored["dataset"].map(
-        lambda d: DATASETS[d].edition if d in DATASETS else ""
-    )
+    src = dict(sources or {})
+    scored["edition"] = scored["dataset"].map(lambda d: src[d][0] if d in src else "")
     scored["source"] = scored["dataset"].map(
-        lambda d: DATASETS[d].source if d in DATASETS else "kaigai duty engine"
+        lambda d: src[d][1] if d in src else "kaigai duty engine"
     )
     comp = pd.DataFrame(scored.groupby(["iso3", "component"], as_index=False)["score"].mean())
     comp["weight"] = comp["component"].map(w).fillna(0.0)

@@ -112,7 +112,7 @@ class EngineContext:
     def origin(self) -> tuple[Any, Any, frozenset[str], frozenset[str]]:
         """(rule books, agreements, HS2022 codes, HS2017 codes)."""
         if self._origin is None:
-            from kaigai.origin.datasets import build_books, hs_sets
+            from kaigai.data.origin import build_books, hs_sets
             from kaigai.origin.provisions import load_agreements
 
             def make() -> Any:
@@ -184,10 +184,10 @@ def run_markets(
     ``score``, ``import_growth``, ``distance_km``); its explanation text is kept verbatim.
     """
     try:
-        from kaigai.markets.finder import find_markets
+        from kaigai.app.markets import find_markets
     except ImportError:
         return MarketsOutcome("not_available", not_available(MARKETS, lang))
-    engine = "kaigai.markets.finder.find_markets"
+    engine = "kaigai.app.markets.find_markets"
     from kaigai.markets.weights import Weights
 
     base = Weights()

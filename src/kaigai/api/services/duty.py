@@ -29,7 +29,7 @@ def _rule_lookup(state: AppState) -> Any:
 
 
 def index(state: AppState) -> Any:
-    from kaigai.tariffs.loader import build_index
+    from kaigai.data.tariffs import build_index
 
     return state.cached("duty.index", lambda: build_index(state.settings))
 

@@ -16,7 +16,7 @@ def markets(
     state: AppState, exporter: str, hs: str, *, sort: str = "score", floor: float = 0.0
 ) -> dict[str, Any]:
     """Ranked export markets (ITC export potential + risk), memoised per query."""
-    from kaigai.markets.finder import find_markets
+    from kaigai.app.markets import find_markets
 
     def run() -> dict[str, Any]:
         out: dict[str, Any] = find_markets(
@@ -28,7 +28,7 @@ def markets(
 
 
 def explain(state: AppState, exporter: str, market: str, hs: str) -> dict[str, Any]:
-    from kaigai.markets.finder import explain_market
+    from kaigai.app.markets import explain_market
 
     return state.cached(("explain", exporter.upper(), market.upper(), hs),
                         lambda: explain_market(state.settings, exporter, market, hs))  # fmt: skip

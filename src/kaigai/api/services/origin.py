@@ -9,11 +9,11 @@ from typing import Any
 from kaigai.api.state import AppState
 from kaigai.core.countries import normalize_country
 from kaigai.core.errors import InputError
+from kaigai.data.origin import build_books, hs_sets
 from kaigai.hs.codes import normalize_hs6
 from kaigai.origin.api import check, rule_for
 from kaigai.origin.ast import to_dict
 from kaigai.origin.bom import BOM, Product, parse_bom
-from kaigai.origin.datasets import build_books, hs_sets
 from kaigai.origin.provisions import Agreement, load_agreements
 from kaigai.origin.render import to_text, to_text_ja
 from kaigai.origin.store import RuleBook

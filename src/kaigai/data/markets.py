@@ -66,6 +66,13 @@ def load_risk_frames(settings: Settings) -> dict[str, pd.DataFrame]:
     return out
 
 
+def risk_sources() -> dict[str, tuple[str, str]]:
+    """(edition, source) of every registered dataset, for the risk index's provenance."""
+    from kaigai.data.registry import DATASETS
+
+    return {name: (spec.edition, spec.source) for name, spec in DATASETS.items()}
+
+
 def prepared_dir(settings: Settings) -> Path:
     return Path(settings.data_dir) / "markets"
 
@@ -222,4 +229,5 @@ __all__ = [
     "prepare",
     "prepared_dir",
     "read_prepared",
+    "risk_sources",
 ]

@@ -1,7 +1,4 @@
-"""Data-layer glue: load rule frames through kaigai.data.store and build rule books once.
-
-This module does I/O (it reads datasets); the engines it feeds are pure.
-"""
+"""Data layer of the origin engine: load rule frames and build rule books once."""
 
 from __future__ import annotations
 
@@ -11,12 +8,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from kaigai.core.errors import DataError
+from kaigai.data.store import load
 from kaigai.origin.provisions import Agreement, load_agreements
 from kaigai.origin.store import RuleBook, build_rulebook
-
-if TYPE_CHECKING:
-    from kaigai.core.money import Rates
-    from kaigai.origin.evaluator import Verdict
 
 if TYPE_CHECKING:
     from kaigai.core.config import Settings
@@ -24,8 +18,6 @@ if TYPE_CHECKING:
 
 def rule_frame(agreement: Agreement, settings: Settings) -> tuple[pd.DataFrame, str]:
     """The rule frame of one agreement and the dataset name it came from."""
-    from kaigai.data.store import load
-
     spec = agreement.rules or {}
     if "path" in spec:
         p = Path(spec["path"])
@@ -84,8 +76,6 @@ def hs_sets(settings: Settings) -> tuple[frozenset[str], frozenset[str]]:
     Comtrade's reporting code 999999 ("commodities not specified", section TOTAL) and chapters 98/99
     (reserved for national use) are not HS subheadings: a BOM line or product cannot carry them.
     """
-    from kaigai.data.store import load
-
     nom = load("hs_nomenclature", settings, columns=["hscode", "level"])
     hs22 = frozenset(
         str(c)
@@ -97,42 +87,4 @@ def hs_sets(settings: Settings) -> tuple[frozenset[str], frozenset[str]]:
     return hs22, hs17
 
 
-def check_file(
-    bom_path: Path,
-    hs6: str,
-    exporter: str,
-    importer: str,
-    settings: Settings,
-    *,
-    fob: float | None = None,
-    exw: float | None = None,
-    currency: str = "JPY",
-    rates: Rates | None = None,
-    agreement_ids: list[str] | None = None,
-    extra: Path | None = None,
-) -> list[Verdict]:
-    """One call for shells (plan, service): load the rules and the BOM file, then :func:`check` it.
-
-    Raises the same errors as :func:`kaigai.origin.bom.load_bom` and :func:`kaigai.origin.api.check`.
-    """
-    from kaigai.core.countries import normalize_country
-    from kaigai.hs.codes import normalize_hs6
-    from kaigai.origin.api import check
-    from kaigai.origin.bom import Product, load_bom
-
-    hs22, hs17 = hs_sets(settings)
-    bom = load_bom(bom_path, currency.upper(), rates=rates, hs_codes=hs22)
-    product = Product(
-        normalize_hs6(hs6),
-        normalize_country(exporter),
-        normalize_country(importer),
-        currency.upper(),
-        fob,
-        exw,
-    )
-    return check(
-        bom, product, cached_books(settings, extra), load_agreements(extra), hs17, agreement_ids
-    )
-
-
-__all__ = ["build_books", "cached_books", "check_file", "hs_sets", "rule_frame"]
+__all__ = ["build_books", "cached_books", "hs_sets", "rule_frame"]

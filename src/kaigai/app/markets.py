@@ -13,8 +13,8 @@ import pandas as pd
 from kaigai.core.countries import normalize_country
 from kaigai.core.errors import HSCodeError, MarketError
 from kaigai.data import store
+from kaigai.data.markets import load_risk_frames, potential_for, read_prepared, risk_sources
 from kaigai.hs.codes import normalize_prefix
-from kaigai.markets.data import load_risk_frames, potential_for, read_prepared
 from kaigai.markets.inputs import from_trade_code, to_trade_code
 from kaigai.markets.ranking import (
     ABSENT_IMPORTERS,
@@ -47,7 +47,13 @@ def resolve_products(hs: str, settings: Settings) -> list[str]:
 
 
 def _risk(settings: Settings, markets: list[str], weights: Weights, year: int) -> RiskResult:
-    return risk_index(load_risk_frames(settings), markets, weights.risk, reference_year=year)
+    return risk_index(
+        load_risk_frames(settings),
+        markets,
+        weights.risk,
+        reference_year=year,
+        sources=risk_sources(),
+    )
 
 
 def find_markets(
