@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import pytest
@@ -35,8 +35,9 @@ def rules() -> Rules:
         "UK-JP": build_rulebook(ags["UK-JP"], uk, "uk_psr"),
         "RCEP": build_rulebook(ags["RCEP"], rcep, "rcep_psr"),
     }
-    src = books["UK-JP"]
-    books["EU-JP"] = RuleBook(ags["EU-JP"], src.rows, src.hs_edition, src.dataset, "stand-in")
+    eujp = build_rulebook(ags["EU-JP"], _read("eujp_psr"), "eujp_psr")
+    books["EU-JP"] = replace(eujp, fallback=books["UK-JP"])
+    books["JP-VN"] = build_rulebook(ags["JP-VN"], _read("vjepa_psr"), "vjepa_psr")
     nom = _read("hs_nomenclature")
     hs22 = frozenset(nom.loc[nom["level"] == 6, "hscode"].astype(str))
     hs17 = frozenset(_read("hs17_products")["hs6"].astype(str).str.zfill(6))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +46,10 @@ def build_books(settings: Settings, extra: Path | None = None) -> dict[str, Rule
             frames[key] = rule_frame(a, settings)
         df, name = frames[key]
         books[a.id] = build_rulebook(a, df, name)
+    for a in agreements.values():
+        fb = (a.rules or {}).get("fallback")
+        if a.id in books and isinstance(fb, dict) and fb.get("agreement") in books:
+            books[a.id] = replace(books[a.id], fallback=books[fb["agreement"]])
     for a in agreements.values():
         if a.rules and "same_as" in a.rules and a.rules["same_as"] in books:
             src = books[a.rules["same_as"]]

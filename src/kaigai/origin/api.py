@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from kaigai.core.errors import OriginRuleError
 from kaigai.hs.codes import normalize_hs6
 from kaigai.origin.bom import BOM, Product
 from kaigai.origin.evaluator import Verdict, evaluate
-from kaigai.origin.hsmap import edition_mapping
+from kaigai.origin.hsmap import map_edition
 from kaigai.origin.provisions import Agreement, applicable, resolve_agreement
 from kaigai.origin.store import RuleBook, RuleMatch, lookup_rules
 
@@ -19,8 +20,13 @@ def rule_for(
     books: dict[str, RuleBook],
     agreements: dict[str, Agreement],
     hs17: frozenset[str],
+    official: Mapping[str, tuple[str, ...]] | None = None,
 ) -> RuleMatch:
     """Rule of ``agreement`` (id or alias) for HS 2022 code ``hs6``, with the HS-edition note.
+
+    The code is mapped to the rule set's edition through the concordance (:mod:`kaigai.origin.hsmap`;
+    ``official`` = HS 2022 -> HS 2017 pairs of the UNSD table when pulled); ambiguous splits are
+    flagged and, where the table's rows differ, every candidate rule is kept.
 
     Raises
     ------
@@ -30,12 +36,14 @@ def rule_for(
     a = resolve_agreement(agreement, agreements)
     code = normalize_hs6(hs6)
     book = books.get(a.id)
-    note = edition_mapping(code, book.hs_edition, hs17) if book else ("", False)
-    return lookup_rules(a.id, code, book, note)
+    if book is None:
+        return lookup_rules(a.id, code, None)
+    em = map_edition(code, book.hs_edition, hs17, official)
+    return lookup_rules(a.id, code, book, (em.note, em.ambiguous), em.codes)
 
 
-def no_data_verdict(a: Agreement, hs6: str, currency: str) -> Verdict:
-    msg = f"no rule data for {a.id} {hs6[:4]}"
+def no_data_verdict(a: Agreement, hs6: str, currency: str, msg: str = "") -> Verdict:
+    msg = msg or f"no rule data for {a.id} {hs6[:4]}"
     return Verdict(
         a.id, hs6, "no rule data", "", "", "", (msg,), (), None, (), (msg,), (), (), currency
     )
@@ -73,7 +81,14 @@ def check(
         def lk(code: str, _a: Agreement = a) -> RuleMatch:
             return rule_for(_a.id, code, books, agreements, hs17)
 
-        out.append(evaluate(bom, product, lk(product.hs6), a, lookup=lk, on=on))
+        try:
+            match = lk(product.hs6)
+        except OriginRuleError as exc:
+            if not exc.message.startswith("no rule data"):
+                raise
+            out.append(no_data_verdict(a, product.hs6, bom.currency, exc.message))
+            continue
+        out.append(evaluate(bom, product, match, a, lookup=lk, on=on))
     return out
 
 

@@ -332,6 +332,11 @@ def evaluate(
     ]
     if out.status == "fail" and match.unparsed:
         status = "needs confirmation"
+    if status == "qualifies" and (match.edition_ambiguous or match.substitute):
+        status = "needs confirmation"
+        notes.append("qualifies under the rule shown, but " + (
+            "the HS edition mapping is ambiguous" if match.edition_ambiguous else "the rule is a substitute")
+            + ": confirm the rule against the agreement's annex")  # fmt: skip
     reasons = (
         tuple(k.reason for k in (out.children or (out,)) if k.status != "pass")[:5]
         if out.status != "pass"

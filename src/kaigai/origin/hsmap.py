@@ -1,35 +1,89 @@
-"""Map a product's HS 2022 code to the HS edition a rule set is written in, and say how sure that is."""
+"""Map a product's HS 2022 code to the HS edition a rule set is written in, and say how sure that is.
+
+The HS 2017 <-> HS 2022 step follows :mod:`kaigai.hs.concordance`: with the official UNSD
+correlation table (``kaigai data pull hs_correlation_22_17``) its pairs are used; without it a
+code present in both editions is carried over under the same code and a code new in 2022 is
+"changed between editions" — an ambiguous mapping that is said, never guessed. Editions older
+than HS 2017 (CPTPP HS 2012, JP-VN HS 2007) have no list in the data: the HS 2017 step is done
+and the note says that the older step cannot be checked (it is not assumed unchanged).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 
-def edition_mapping(hs6: str, edition: str, hs17_codes: frozenset[str]) -> tuple[str, bool]:
-    """A note on how ``hs6`` (HS 2022) relates to ``edition``, and whether the mapping is ambiguous.
+from kaigai.hs.concordance import CHANGED_NOTE, SAME_NOTE
 
-    No HS concordance is bundled. A code that also exists in HS 2017 is taken as unchanged; a code
-    absent from HS 2017 was created or split in 2022, so the older rule may belong to another code.
+
+@dataclass(frozen=True)
+class EditionMap:
+    """Where an HS 2022 product code sits in the rule set's edition."""
+
+    edition: str
+    status: str  # "same", "same_code", "official", "changed"
+    codes: tuple[str, ...]  # candidate codes in the rule edition (empty when unknown)
+    note: str
+    ambiguous: bool
+
+
+def map_edition(
+    hs6: str,
+    edition: str,
+    hs17_codes: frozenset[str],
+    official: Mapping[str, tuple[str, ...]] | None = None,
+) -> EditionMap:
+    """Map HS 2022 ``hs6`` to ``edition`` through the HS 2017 concordance.
+
+    ``official`` maps HS 2022 codes to their HS 2017 targets (UNSD table), when it was pulled.
 
     Examples
     --------
-    >>> edition_mapping("847130", "HS2017", frozenset({"847130"}))
-    ('HS2022 847130 exists unchanged in HS2017; rule looked up by the same code', False)
+    >>> map_edition("847130", "HS2017", frozenset({"847130"})).status
+    'same_code'
+    >>> map_edition("852411", "HS2017", frozenset({"847130"})).ambiguous
+    True
     """
-    if edition in ("", "HS2022"):
-        return ("rule set is written in HS2022; no mapping needed", False)
-    if hs6 not in hs17_codes:
-        return (
-            f"HS2022 {hs6} does not exist in HS2017: it was created or split in 2022, so the {edition} rule "
-            "for this good is ambiguous (no concordance bundled); the rule shown is the one whose "
-            "current-code range holds it — check the correlation table",
-            True,
+    if edition in ("", "HS2022", "as given"):
+        return EditionMap(
+            edition, "same", (hs6,), "rule set is written in HS2022; no mapping needed", False
         )
-    if edition == "HS2017":
-        return (f"HS2022 {hs6} exists unchanged in HS2017; rule looked up by the same code", False)
-    return (
-        f"HS2022 {hs6} exists in HS2017; assumed unchanged back to {edition} (no {edition} list bundled); "
-        "the UK tariff maps its rule ranges to current codes",
-        False,
+    older = (
+        ""
+        if edition == "HS2017"
+        else (
+            f"; {edition} -> HS2017 cannot be checked: no {edition} nomenclature or correlation table "
+            "is in the data, so a change between "
+            f"{edition} and HS2017 is not ruled out (the rule is not assumed unchanged)"
+        )
     )
+    targets = tuple((official or {}).get(hs6, ()))
+    if targets:
+        amb = len(targets) > 1
+        note = (
+            f"HS2022 {hs6} -> HS2017 {', '.join(targets)} (official correlation table)"
+            + (
+                ": several HS2017 codes, so the rule depends on which one the good was"
+                if amb
+                else ""
+            )
+            + older
+        )
+        return EditionMap(edition, "official", targets, note, amb)
+    if hs6 not in hs17_codes:
+        note = (
+            f"HS2022 {hs6} does not exist in HS2017 ({CHANGED_NOTE}): it was created or split in "
+            f"2022, so which {edition} rule applies is ambiguous; check the correlation table"
+        )
+        return EditionMap(edition, "changed", (), note, True)
+    note = f"HS2022 {hs6} -> HS2017 {hs6}: {SAME_NOTE}" + older
+    return EditionMap(edition, "same_code", (hs6,), note, False)
 
 
-__all__ = ["edition_mapping"]
+def edition_mapping(hs6: str, edition: str, hs17_codes: frozenset[str]) -> tuple[str, bool]:
+    """(note, ambiguous) of :func:`map_edition` (kept for callers of the old API)."""
+    m = map_edition(hs6, edition, hs17_codes)
+    return m.note, m.ambiguous
+
+
+__all__ = ["EditionMap", "edition_mapping", "map_edition"]

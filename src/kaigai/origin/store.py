@@ -9,7 +9,7 @@ alternatives, whatever the source ``operator`` column says.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import pandas as pd
@@ -37,6 +37,7 @@ class RuleRow:
     error: str | None
     provenance: Provenance
     notes: tuple[str, ...] = ()
+    group: tuple[str, str] | None = None  # HS6 range of the source rule group (EU-JP Annex 3-B row)
 
     @property
     def parsed(self) -> bool:
@@ -52,6 +53,7 @@ class RuleBook:
     hs_edition: str
     dataset: str
     note: str = ""
+    fallback: RuleBook | None = None  # rows used where this table has none (labelled substitute)
 
     @cached_property
     def by_chapter(self) -> dict[str, tuple[RuleRow, ...]]:
@@ -86,6 +88,7 @@ class RuleMatch:
     edition_note: str
     edition_ambiguous: bool
     notes: tuple[str, ...] = field(default_factory=tuple)
+    substitute: str = ""  # non-empty: the rule comes from another agreement's table (said in notes)
 
     @property
     def provenance(self) -> tuple[Provenance, ...]:
@@ -180,7 +183,7 @@ def build_uk_rulebook(
     )
 
 
-def _code_bounds(code: str) -> tuple[str, str, int]:
+def code_bounds(code: str) -> tuple[str, str, int]:
     d = code.replace(".", "").strip()
     pad = 6 - len(d)
     return d + "0" * pad, d + "9" * pad, 10**pad
@@ -197,7 +200,7 @@ def build_table_rulebook(agreement: Agreement, frame: pd.DataFrame, dataset: str
     rows: list[RuleRow] = []
     for i, r in enumerate(frame.itertuples(index=False)):
         text = str(getattr(r, col))
-        lo, hi, span = _code_bounds(str(r.hs_code))
+        lo, hi, span = code_bounds(str(r.hs_code))
         try:
             node, err = parse(text), None
         except RuleParseError as exc:
@@ -215,22 +218,64 @@ def build_table_rulebook(agreement: Agreement, frame: pd.DataFrame, dataset: str
 
 
 def build_rulebook(agreement: Agreement, frame: pd.DataFrame, dataset: str) -> RuleBook:
-    """Parse the rule frame of one agreement (UK layout or code/rule table)."""
+    """Parse the rule frame of one agreement (UK layout, EU-JP/JP-VN tables or code/rule table)."""
+    dialect = (agreement.rules or {}).get("dialect")
+    if dialect in ("eujp", "vjepa"):
+        from kaigai.origin.tables import build_eujp_rulebook, build_vjepa_rulebook
+
+        build = build_eujp_rulebook if dialect == "eujp" else build_vjepa_rulebook
+        return build(agreement, frame, dataset)
     if "scheme_code" in frame.columns:
         return build_uk_rulebook(agreement, frame, dataset)
     return build_table_rulebook(agreement, frame, dataset)
 
 
+def _positive_list(book: RuleBook) -> dict[str, object] | None:
+    spec = (book.agreement.rules or {}).get("positive_list")
+    return spec if isinstance(spec, dict) else None
+
+
+def _covered(hs6: str, spec: dict[str, object]) -> bool:
+    for rng in spec.get("covered", []) or []:  # type: ignore[attr-defined]
+        a, _, b = str(rng).partition("-")
+        b = b or a
+        n = len(a)
+        if a <= hs6[:n] <= b:
+            return True
+    return False
+
+
+def _no_row(agreement: str, hs6: str) -> OriginRuleError:
+    return OriginRuleError(f"no rule data for {agreement} {hs6}", hint="The rule table has no row covering this code.",
+                           agreement=agreement, hs6=hs6)  # fmt: skip
+
+
+def _by_group(book: RuleBook, hs6: str) -> list[RuleRow]:
+    """Rows whose source rule group (an Annex 3-B code range) holds ``hs6``: one per distinct rule."""
+    seen: dict[tuple[str, str], RuleRow] = {}
+    for r in book.by_chapter.get(hs6[:2], ()):
+        if r.group and r.group[0] <= hs6 <= r.group[1]:
+            seen.setdefault((r.text, r.subdivision), r)
+    return list(seen.values())
+
+
 def lookup_rules(
-    agreement: str, hs6: str, book: RuleBook | None, edition_note: tuple[str, bool] = ("", False)
+    agreement: str,
+    hs6: str,
+    book: RuleBook | None,
+    edition_note: tuple[str, bool] = ("", False),
+    edition_codes: tuple[str, ...] = (),
 ) -> RuleMatch:
     """The rule of ``agreement`` for product ``hs6`` (narrowest range wins).
+
+    ``edition_codes`` are the product's codes in the rule set's edition (from the concordance);
+    when several hold different rules the match is ambiguous and every candidate is kept.
 
     Raises
     ------
     OriginRuleError
-        "no rule data for AJCEP 8471" when the agreement has no rule set, or when no row
-        covers the code.
+        "no rule data for AJCEP 8471" when the agreement has no rule set, when the code is in a
+        chapter the rule data does not cover, or when no row covers the code.
     """
     if book is None:
         raise OriginRuleError(
@@ -239,17 +284,96 @@ def lookup_rules(
             agreement=agreement,
             hs6=hs6,
         )
-    cands = [r for r in book.by_chapter.get(hs6[:2], ()) if r.lo <= hs6 <= r.hi]
+    pos = _positive_list(book)
+    if pos is not None and not _covered(hs6, pos):
+        raise OriginRuleError(
+            f"no rule data for {agreement} {hs6[:4]}: no rule data for this chapter "
+            f"(the {agreement} rule table covers {pos.get('covered_text', pos.get('covered'))} only)",
+            hint="The product-specific rules for this chapter are not in kaigai's data; see the agreement's annex.",
+            agreement=agreement,
+            hs6=hs6,
+        )
+    codes = tuple(c for c in edition_codes if c != hs6) or (hs6,)
+    cands = [r for c in codes for r in book.by_chapter.get(c[:2], ()) if r.lo <= c <= r.hi]
+    extra_notes: list[str] = []
+    ambiguous = edition_note[1]
+    fb_spec = (book.agreement.rules or {}).get("fallback") or {}
+    if not cands and book.fallback is not None and _covered(hs6, fb_spec):
+        fb = lookup_rules(book.fallback.agreement.id, hs6, book.fallback, edition_note)
+        note = str(fb_spec.get("note", "substitute rule"))
+        return replace(fb, agreement=agreement, notes=(note, *fb.notes), substitute=note)
+    if not cands and any(r.group for r in book.rows[:1]):
+        grp = _by_group(book, hs6)
+        where = "rule group(s) " + ", ".join(
+            sorted({f"{r.group[0]}-{r.group[1]}" for r in grp if r.group})
+        )
+        if not grp:
+            seen: dict[tuple[str, str], RuleRow] = {}
+            for r in book.by_chapter.get(hs6[:2], ()):
+                if r.lo[:4] == hs6[:4]:
+                    seen.setdefault((r.text, r.subdivision), r)
+            grp, where = list(seen.values()), f"subheadings of heading {hs6[:4]}"
+        if not grp:
+            raise OriginRuleError(
+                f"no rule data for {agreement} {hs6}: it is not an {book.hs_edition} subheading and the table has "
+                f"no {book.hs_edition} row of its heading, so the rule depends on the {book.hs_edition} code the good "
+                "had (ambiguous; not guessed)",
+                hint="Pull the official correlation table (kaigai data pull hs_correlation_22_17) or look the code up in the annex.",
+                agreement=agreement,
+                hs6=hs6,
+            )
+        texts = {r.text for r in grp}
+        extra_notes.append(
+            f"{hs6} is not an {book.hs_edition} subheading of the table; the {book.hs_edition} {where} "
+            + ("give the same rule" if len(texts) == 1 else
+               f"carry {len(texts)} different rules: the rule depends on the {book.hs_edition} code of the good")
+        )  # fmt: skip
+        if len(texts) == 1:
+            cands = [grp[0]]
+            ambiguous = False
+        else:
+            parts_g = tuple(
+                ForProduct(f"goods of {book.hs_edition} {r.lo}" + (f", {r.subdivision}" if r.subdivision else ""), r.node)
+                for r in grp if r.node is not None
+            )  # fmt: skip
+            return RuleMatch(agreement, hs6, Or(parts_g) if len(parts_g) > 1 else (parts_g[0] if parts_g else None),
+                             tuple(r for r in grp if r.parsed), tuple(r for r in grp if not r.parsed),
+                             book.hs_edition, edition_note[0], True, tuple(extra_notes))  # fmt: skip
+    if not cands and pos is not None:
+        general = str(pos.get("general_rule"))
+        cite = str(pos.get("general_rule_cite", ""))
+        gnode = parse_notation(general)
+        sib = {
+            r.text: r
+            for r in book.by_chapter.get(hs6[:2], ())
+            if r.lo == r.hi and r.lo[:4] == hs6[:4]
+        }
+        if not sib or book.hs_edition in ("", "HS2022"):
+            return RuleMatch(agreement, hs6, gnode, (), (), book.hs_edition, edition_note[0], edition_note[1],
+                             (f"{hs6} is not in the {agreement} positive list: the general rule applies ({general}; {cite})",))  # fmt: skip
+        # other subheadings of the heading are listed: the good may have been one of them in the
+        # older edition (e.g. HS2022 0801.12 was part of HS2007 0801.19), so both rules are candidates
+        alts = tuple(
+            ForProduct(f"goods that were {book.hs_edition} {r.lo}", r.node)
+            for r in sib.values()
+            if r.node
+        )
+        prule = Or(
+            (*alts, ForProduct(f"goods not in a listed {book.hs_edition} subheading", gnode))
+        )
+        return RuleMatch(agreement, hs6, prule, tuple(sib.values()), (), book.hs_edition, edition_note[0], True,
+                         (f"{hs6} is not in the {agreement} positive list, but other subheadings of heading {hs6[:4]} are: "
+                          f"in {book.hs_edition} the good may have been one of them (ambiguous; the {book.hs_edition} "
+                          f"code decides); otherwise the general rule applies ({general}; {cite})",))  # fmt: skip
     if not cands:
-        raise OriginRuleError(f"no rule data for {agreement} {hs6}", hint="The rule table has no row covering this code.",
-                              agreement=agreement, hs6=hs6)  # fmt: skip
+        raise _no_row(agreement, hs6)
     best = min(r.span for r in cands)
     chosen = [r for r in cands if r.span == best]
     sets: dict[str, list[RuleRow]] = {}
     for r in chosen:
         sets.setdefault(r.set_key, []).append(r)
     parts: list[Node] = []
-    notes: list[str] = []
+    notes: list[str] = list(extra_notes)
     for rows in sets.values():
         nodes = [r.node for r in rows if r.node is not None and _FOLDED not in r.notes]
         if not nodes:
@@ -272,9 +396,9 @@ def lookup_rules(
         unparsed=tuple(r for r in chosen if not r.parsed),
         hs_edition=book.hs_edition,
         edition_note=edition_note[0],
-        edition_ambiguous=edition_note[1],
+        edition_ambiguous=ambiguous,
         notes=tuple(notes),
     )
 
 
-__all__ = ["RuleBook", "RuleMatch", "RuleRow", "build_rulebook", "lookup_rules"]
+__all__ = ["RuleBook", "RuleMatch", "RuleRow", "build_rulebook", "code_bounds", "lookup_rules"]
