@@ -116,3 +116,121 @@ def test_bom_and_evaluation_all_in_unknown_currency_rejected(
     rc, _, err = _run([*CHECK[:-1], "--bom", str(p), "--currency", "ZZZ"], capsys)
     assert rc == 2
     assert "Error: Unknown currency 'ZZZ'." in err
+
+
+@pytest.mark.parametrize("below", ["", "sub"])
+def test_data_dir_that_is_a_file_is_a_config_error(
+    tmp_path: Path, below: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("KAIGAI_DATA_DIR", str(afile / below if below else afile))
+    from kaigai.data.store import starter_path
+
+    cpi = starter_path("cpi")
+    assert cpi is not None
+    rc, _, err = _run(["data", "import", str(cpi), "--as", "cpi"], capsys)
+    assert rc == 78
+    assert "is a file, not a folder" in err and f"{afile} is a file" in err
+    assert "Hint: Set KAIGAI_DATA_DIR" in err
+
+
+def test_unwritable_data_dir_is_a_config_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from kaigai.core.errors import ConfigError
+    from kaigai.data.dirs import ensure_dir
+
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, m: False if Path(p) == ro else real(p, m))  # root ignores modes
+    with pytest.raises(ConfigError) as ei:
+        ensure_dir(ro)
+    assert ei.value.exit_code == 78
+    assert ei.value.message == f"The data folder {ro} is not writable: Permission denied."
+
+
+def test_cache_dir_that_is_a_file_is_an_io_error_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import typer
+
+    from kaigai.cli import app as app_mod
+
+    fresh = typer.Typer()
+
+    @fresh.command()
+    def write() -> None:
+        (tmp_path / "afile").write_text("x", encoding="utf-8")
+        (tmp_path / "afile" / "index.pkl").write_bytes(b"")
+
+    @fresh.command()
+    def other() -> None:
+        pass
+
+    monkeypatch.setattr(app_mod, "app", fresh)
+    rc, _, err = _run(["write"], capsys)
+    assert rc == 74
+    assert f"Error: cannot access {tmp_path / 'afile' / 'index.pkl'}: Not a directory." in err
+
+
+def test_second_serve_on_a_busy_port_exits_69(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        rc, _, err = _run(["serve", "--port", str(port)], capsys)
+    assert rc == 69
+    assert f"Error: Port {port} on 127.0.0.1 is already in use" in err
+    assert f"Hint: Stop the other server, or choose a free port: kaigai serve --port {port + 1}" in err
+
+
+MARKUP = "Ota [/bold] [red]Precision[/red] Bearings"
+
+
+def test_firm_name_with_rich_markup_prints_literally(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = EXAMPLE_FIRM.read_text(encoding="utf-8").replace(
+        'name = "Ota Precision Bearings Co., Ltd."', f'name = "{MARKUP}"'
+    )
+    firm = tmp_path / "firm.toml"
+    firm.write_text(text, encoding="utf-8")
+    (tmp_path / "bom_bearing.csv").write_bytes(EXAMPLE_BOM.read_bytes())
+    rc, out, _ = _run(["plan", str(firm), "--markets", "1", "--out", str(tmp_path / "p.json")], capsys)
+    assert rc == 0
+    assert MARKUP in out.replace("\n", " ")
+
+
+def test_bom_part_with_rich_markup_prints_literally(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = tmp_path / "bom.csv"
+    p.write_text(
+        EXAMPLE_BOM.read_text(encoding="utf-8").replace("OR,Outer ring (bought-in)", "[/bold],[/red]"),
+        encoding="utf-8",
+    )
+    rc, out, _ = _run([*CHECK, "--bom", str(p)], capsys)
+    assert rc == 0 and json.loads(out)["verdicts"]
+    rc, out, _ = _run(
+        ["origin", "whatif", "--bom", str(p), "--hs", "848210", "--to", "GBR", "--agreement", "UK-JP",
+         "--fob", "520", "--exw", "500"], capsys)  # fmt: skip
+    assert rc == 0
+    assert "[/bold]" in out
+
+
+def test_table_cells_and_titles_are_escaped() -> None:
+    from rich.console import Console
+
+    from kaigai.cli.common import table
+
+    con = Console(width=200, record=True)
+    con.print(table(f"Plan for {MARKUP}", ["[b]col[/b]"], [[MARKUP]]))
+    text = con.export_text()
+    assert "Plan for Ota [/bold] [red]Precision[/red]" in text and f"│ {MARKUP} │" in text and "[b]col[/b]" in text

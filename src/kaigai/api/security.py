@@ -32,7 +32,9 @@ def load_secret_key(configured: str, data_dir: Path) -> bytes:
     path = data_dir / "secret_key"
     if path.is_file():
         return path.read_bytes().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    from kaigai.data.dirs import ensure_dir
+
+    ensure_dir(data_dir)
     key = secrets.token_urlsafe(48).encode()
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -73,6 +73,15 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         typer.echo("Interrupted.", err=True)
         sys.exit(130)
+    except OSError as exc:  # a file or folder the OS refused: say which, never a traceback
+        where = f" {exc.filename}" if exc.filename else ""
+        typer.echo(f"Error: cannot access{where}: {exc.strerror or exc}.", err=True)
+        typer.echo(
+            "Hint: check the path and its permissions; kaigai's own folders are set by "
+            "KAIGAI_DATA_DIR and KAIGAI_CACHE_DIR (`kaigai config show`).",
+            err=True,
+        )
+        sys.exit(74)  # sysexits EX_IOERR
     sys.exit(rc if isinstance(rc, int) else 0)  # typer.Exit(code) returns its code here
 
 

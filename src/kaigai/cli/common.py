@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from kaigai.core.config import Settings, get_settings
@@ -37,13 +38,22 @@ def emit_json(obj: Any) -> None:
     typer.echo(json.dumps(to_jsonable(obj), ensure_ascii=False, indent=2))
 
 
+def esc(value: Any) -> str:
+    """``value`` as text safe to embed in Rich markup: a firm called "A [/bold] B" prints as is.
+
+    Every user- or data-supplied string the CLI prints through ``console.print`` goes through this
+    (or through :func:`table`, which escapes its title and cells).
+    """
+    return escape("" if value is None else str(value))
+
+
 def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
-    """A Rich table from plain rows."""
-    t = Table(title=title, show_lines=False)
+    """A Rich table from plain rows; title, headers and cells are shown literally (no markup)."""
+    t = Table(title=esc(title), show_lines=False)
     for c in columns:
-        t.add_column(c)
+        t.add_column(esc(c))
     for r in rows:
-        t.add_row(*["" if v is None else str(v) for v in r])
+        t.add_row(*[esc(v) for v in r])
     return t
 
 
@@ -61,6 +71,7 @@ __all__ = [
     "LangOpt",
     "console",
     "emit_json",
+    "esc",
     "err_console",
     "output",
     "settings",

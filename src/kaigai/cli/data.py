@@ -21,6 +21,7 @@ from kaigai.cli.common import (
     LangOpt,
     console,
     err_console,
+    esc,
     output,
     settings,
     table,
@@ -159,7 +160,7 @@ def register(app: typer.Typer) -> None:
                     ],
                 )
             )
-            console.print(", ".join(f"{t(k, lg)}: {v}" for k, v in counts.items()))
+            console.print(esc(", ".join(f"{t(k, lg)}: {v}" for k, v in counts.items())))
 
         output(payload, as_json, human)
 

@@ -21,6 +21,7 @@ from kaigai.cli.common import (
     LangOpt,
     console,
     emit_json,
+    esc,
     output,
     settings,
     table,
@@ -93,7 +94,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json({"firm_file": str(path), "report_path": str(written), **plan.to_dict()})
         else:
-            console.print(f"[dim]{t('Example firm: {path}', lg, path=str(path))}[/dim]")
+            console.print(f"[dim]{esc(t('Example firm: {path}', lg, path=str(path)))}[/dim]")
             print_summary(plan, written)
 
     @app.command("overview")
@@ -173,31 +174,35 @@ def register(app: typer.Typer) -> None:
         }
 
         def human() -> None:
-            console.print(f"[bold]{entry.code}[/bold] {entry.description}")
-            console.print(f"  {t('Heading', lg)} {entry.heading}: {entry.heading_description}")
-            console.print(f"  {t('Chapter', lg)} {entry.chapter}: {entry.chapter_description}")
+            console.print(f"[bold]{entry.code}[/bold] {esc(entry.description)}")
+            console.print(esc(f"  {t('Heading', lg)} {entry.heading}: {entry.heading_description}"))
+            console.print(esc(f"  {t('Chapter', lg)} {entry.chapter}: {entry.chapter_description}"))
             tot_s = f"{total:,.0f} USD" if total is not None else t("missing", lg)
             console.print(
-                t(
-                    "{exporter} exports of {hs6} in {year}: {total} (over covered importers)",
-                    lg,
-                    exporter=payload["exporter"]["name"],
-                    hs6=hs6,
-                    year=year or "-",
-                    total=tot_s,
+                esc(
+                    t(
+                        "{exporter} exports of {hs6} in {year}: {total} (over covered importers)",
+                        lg,
+                        exporter=payload["exporter"]["name"],
+                        hs6=hs6,
+                        year=year or "-",
+                        total=tot_s,
+                    )
                 )
             )
             if not rows:
                 console.print(
-                    t(
-                        "No trade flows recorded for {hs6} from {exporter} (missing, not zero).",
-                        lg,
-                        hs6=hs6,
-                        exporter=exp,
+                    esc(
+                        t(
+                            "No trade flows recorded for {hs6} from {exporter} (missing, not zero).",
+                            lg,
+                            hs6=hs6,
+                            exporter=exp,
+                        )
                     )
                 )
             if payload["coverage"]["edition_note"]:
-                console.print(str(payload["coverage"]["edition_note"]))
+                console.print(esc(payload["coverage"]["edition_note"]))
             console.print(
                 table(
                     t("Top markets", lg),
@@ -223,11 +228,13 @@ def register(app: typer.Typer) -> None:
                 )
             )
             console.print(
-                t(
-                    "Sources: {a}; {b}",
-                    lg,
-                    a=store.provenance("trade_hs6", s),
-                    b=store.provenance("imports_by_importer", s),
+                esc(
+                    t(
+                        "Sources: {a}; {b}",
+                        lg,
+                        a=store.provenance("trade_hs6", s),
+                        b=store.provenance("imports_by_importer", s),
+                    )
                 )
             )
             console.print(

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kaigai.cli.common import ConfigOpt, JsonOpt, LangOpt, console, output, settings, table
+from kaigai.cli.common import ConfigOpt, JsonOpt, LangOpt, console, esc, output, settings, table
 from kaigai.core.countries import normalize_country
 from kaigai.core.errors import InputError
 from kaigai.core.money import currency_code
@@ -206,21 +206,23 @@ def duty(
                     rows,
                 )
             )
-            console.print(f"best: {ln['best']} ({ln['best_reason']})")
+            console.print(esc(f"best: {ln['best']} ({ln['best_reason']})"))
         for m in data["missing"]:
-            console.print(f"[yellow]missing input:[/yellow] {m}")
+            console.print(f"[yellow]missing input:[/yellow] {esc(m)}")
         tax = data["import_tax"]
         if tax:
             amounts = ", ".join(f"{k} {v:,.0f}" for k, v in tax["by_option"].items())
             console.print(
-                f"{tax['name']} {tax['rate_pct']}% on duty-paid value (stated separately): {amounts or ('give --value' if value is None else 'pick one national line with --line')}"
+                esc(
+                    f"{tax['name']} {tax['rate_pct']}% on duty-paid value (stated separately): {amounts or ('give --value' if value is None else 'pick one national line with --line')}"
+                )
             )
         for line_s in text_chart(data["path"]):
-            console.print(line_s)
+            console.print(esc(line_s))
         for n in data["notes"]:
-            console.print(f"note: {n}")
+            console.print(esc(f"note: {n}"))
         for nb in data.get("net_benefit", []):
-            console.print(f"{nb['option']}: {nb['statement']}")
+            console.print(esc(f"{nb['option']}: {nb['statement']}"))
 
     output(data, as_json, human)
 
@@ -239,7 +241,7 @@ def duty_import(
     output(
         {"imported": [str(p) for p in written]},
         as_json,
-        lambda: console.print(f"imported: {', '.join(map(str, written))}"),
+        lambda: console.print(esc(f"imported: {', '.join(map(str, written))}")),
     )
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kaigai.cli.common import ConfigOpt, JsonOpt, LangOpt, console, output, settings, table
+from kaigai.cli.common import ConfigOpt, JsonOpt, LangOpt, console, esc, output, settings, table
 from kaigai.core.i18n import check_lang, t
 from kaigai.data import store
 from kaigai.data.nomenclature import load_concordance, load_nomenclature
@@ -143,7 +143,7 @@ def register(app: typer.Typer) -> None:
 
         def human() -> None:
             if not hits:
-                console.print(t("No HS code matches '{query}'.", lg, query=query))
+                console.print(esc(t("No HS code matches '{query}'.", lg, query=query)))
                 return
             console.print(
                 table(

@@ -13,6 +13,7 @@ from kaigai.cli.common import (
     LangOpt,
     console,
     err_console,
+    esc,
     output,
     settings,
     table,
@@ -131,16 +132,18 @@ def markets(
             absent = [d["market"] for d in nc if d["reason"].startswith("no import data")]
             other = [d for d in nc if not d["reason"].startswith("no import data")]
             console.print(
-                f"No import data: {', '.join(absent)} (absent as importers; not zero potential)."
+                esc(
+                    f"No import data: {', '.join(absent)} (absent as importers; not zero potential)."
+                )
             )
             if other:
                 console.print(
                     f"Not computed for {len(other)} other markets (see --json for reasons)."
                 )
         for n in res.notes:
-            console.print(f"[dim]note: {n}[/dim]")
+            console.print(f"[dim]note: {esc(n)}[/dim]")
         if chart_path:
-            console.print(f"Chart saved to {chart_path}")
+            console.print(esc(f"Chart saved to {chart_path}"))
 
     output(payload, as_json, human)
 
@@ -172,7 +175,7 @@ def explain(
 
     def human() -> None:
         console.print(
-            f"[bold]{res['exporter']} -> {res['market']}, HS {code}[/bold]: {res['summary']}"
+            f"[bold]{esc(res['exporter'])} -> {esc(res['market'])}, HS {esc(code)}[/bold]: {esc(res['summary'])}"
         )
         for f in res["factors"]:
             rows = [(k, _fmt(v)) for k, v in f.items()]
@@ -194,7 +197,7 @@ def explain(
         console.print(table(f"Market risk {idx} (missing: {', '.join(rk['missing']) or 'none'})",
                             ["component", "indicator", "value", "unit", "year", "score", "source"], ind))  # fmt: skip
         for n in res["notes"]:
-            console.print(f"[dim]note: {n}[/dim]")
+            console.print(f"[dim]note: {esc(n)}[/dim]")
 
     output(res, as_json, human)
 
@@ -223,7 +226,7 @@ def prepare_cmd(
     output(
         payload,
         as_json,
-        lambda: console.print(f"Prepared {path} in {payload['seconds']} s on {st.engine}."),
+        lambda: console.print(esc(f"Prepared {path} in {payload['seconds']} s on {st.engine}.")),
     )
 
 

@@ -16,6 +16,7 @@ from kaigai.cli.common import (
     LangOpt,
     console,
     emit_json,
+    esc,
     output,
     settings,
     table,
@@ -154,13 +155,15 @@ def rule_cmd(agreement: AgreementOpt, hs: HsOpt, as_json: JsonOpt = False, lang:
     }
 
     def human() -> None:
-        console.print(f"[bold]{m.agreement}[/bold] HS {m.hs6} ({m.hs_edition}) — {m.edition_note}")
+        console.print(
+            f"[bold]{esc(m.agreement)}[/bold] HS {m.hs6} ({m.hs_edition}) — {esc(m.edition_note)}"
+        )
         for n in m.notes:
-            console.print(f"[yellow]note:[/yellow] {n}")
-        console.print(f"[bold]Rule:[/bold] {data['rule_text']}")
-        console.print(f"[bold]規則:[/bold] {data['rule_text_ja']}")
+            console.print(f"[yellow]note:[/yellow] {esc(n)}")
+        console.print(f"[bold]Rule:[/bold] {esc(data['rule_text'])}")
+        console.print(f"[bold]規則:[/bold] {esc(data['rule_text_ja'])}")
         for r in m.unparsed:
-            console.print(f"[red]needs manual review:[/red] {r.text[:200]} ({r.error})")
+            console.print(f"[red]needs manual review:[/red] {esc(r.text[:200])} ({esc(r.error)})")
         console.print_json(json.dumps(data["ast"], ensure_ascii=False))
 
     output(data, as_json, human)
@@ -223,9 +226,9 @@ def check_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, frm: FromOpt = "JPN", agreement
         )
         for v in verdicts:
             if lang == "ja" and v.rule_text_ja:
-                console.print(f"[bold]{v.agreement} 規則:[/bold] {v.rule_text_ja}")
+                console.print(f"[bold]{esc(v.agreement)} 規則:[/bold] {esc(v.rule_text_ja)}")
             for n in v.notes:
-                console.print(f"[yellow]{v.agreement}:[/yellow] {n[:300]}")
+                console.print(f"[yellow]{esc(v.agreement)}:[/yellow] {esc(n[:300])}")
 
     output(data, as_json, human)
 
@@ -247,14 +250,14 @@ def whatif_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, agreement: AgreementOpt, frm: 
     w = whatif(b, p, books, ags, hs17, agreement, premium_pct=premium, on=_date(date))
 
     def human() -> None:
-        console.print(f"[bold]{w.agreement}[/bold]: {w.status_before}")
+        console.print(f"[bold]{esc(w.agreement)}[/bold]: {esc(w.status_before)}")
         if w.changes:
             console.print(table("Changes that make it qualify (cheapest first)", ["Change", f"Cost ({w.currency})", "Then"],
                                 [(c.description, f"{c.cost:,.0f}", f"{c.status_after}: {c.path_after}") for c in w.changes]))  # fmt: skip
         console.print(table("Sensitivity (break-even moves)", ["Item", "Break-even %", "Note"],
                             [(s.item, "" if s.break_even_pct is None else f"{s.break_even_pct:+.1f}", s.note) for s in w.sensitivity]))  # fmt: skip
         for a in w.assumptions:
-            console.print(f"[dim]assumption: {a}[/dim]")
+            console.print(f"[dim]assumption: {esc(a)}[/dim]")
 
     output(w.to_dict(), as_json, human)
 
@@ -317,8 +320,8 @@ def docs_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, agreement: AgreementOpt, out: An
         emit_json({"written": written, "retention": data["retention"]})
     else:
         for w in written:
-            console.print(f"wrote {w}")
-        console.print(data["retention"])
+            console.print(esc(f"wrote {w}"))
+        console.print(esc(data["retention"]))
 
 
 @origin_app.command("coverage")

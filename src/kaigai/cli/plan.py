@@ -14,6 +14,7 @@ from kaigai.cli.common import (
     console,
     emit_json,
     err_console,
+    esc,
     settings,
     table,
 )
@@ -54,9 +55,11 @@ def run_plan(
 
 def print_summary(plan: Any, path: Path) -> None:
     lg = plan.lang
-    console.print(f"[bold green]{t('Report written to {path}', lg, path=str(path))}[/bold green]")
+    console.print(
+        f"[bold green]{esc(t('Report written to {path}', lg, path=str(path)))}[/bold green]"
+    )
     for line in plan.summary:
-        console.print(f"• {line}")
+        console.print(f"• {esc(line)}")
     for p in plan.products:
         rows = [
             (
@@ -75,7 +78,7 @@ def print_summary(plan: Any, path: Path) -> None:
     if plan.missing:
         console.print(f"[yellow]{t('Not available in this plan', lg)}:[/yellow]")
         for x in plan.missing:
-            console.print(f"  [yellow]- {x}[/yellow]")
+            console.print(f"  [yellow]- {esc(x)}[/yellow]")
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kaigai.cli.common import JsonOpt, console, output, table
+from kaigai.cli.common import JsonOpt, console, esc, output, table
 from kaigai.cli.policy import policy_app
 from kaigai.core.errors import InputError
 
@@ -104,13 +104,19 @@ def estimate(
             f" ({d['separated_fe']:,} by fixed effects, {d['separated_ir']:,} by the IR check)"
         )
         if res.collinear:
-            console.print(f"Dropped as collinear: {', '.join(res.collinear)}")
+            console.print(esc(f"Dropped as collinear: {', '.join(res.collinear)}"))
         if res.fe_names:
             console.print(
-                "Fixed effects: "
-                + ", ".join(f"{n} ({s:,})" for n, s in zip(res.fe_names, res.fe_sizes, strict=True))
+                esc(
+                    "Fixed effects: "
+                    + ", ".join(
+                        f"{n} ({s:,})" for n, s in zip(res.fe_names, res.fe_sizes, strict=True)
+                    )
+                )
             )
-        console.print(f"Standard errors: {res.vcov_type}, small-sample convention {small_sample}")
+        console.print(
+            esc(f"Standard errors: {res.vcov_type}, small-sample convention {small_sample}")
+        )
         console.print(
             f"Converged: {res.converged} after {res.iterations} iterations (deviance {res.deviance:.6g})"
         )

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kaigai.cli.common import ConfigOpt, JsonOpt, console, emit_json, table
+from kaigai.cli.common import ConfigOpt, JsonOpt, console, emit_json, esc, table
 
 
 def register(app: typer.Typer) -> None:
@@ -179,4 +179,4 @@ def register(app: typer.Typer) -> None:
             f"f_x = {cal['export_fixed_cost']:.4g}, FTA cost = {cal['fta_fixed_cost']:.4g} x f_x[/dim]"
         )
         for t in res.trace:
-            console.print(f"[dim]{t}[/dim]")
+            console.print(f"[dim]{esc(t)}[/dim]")

@@ -9,7 +9,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from kaigai.cli.common import ConfigOpt, JsonOpt, console, emit_json, settings, table
+from kaigai.cli.common import ConfigOpt, JsonOpt, console, emit_json, esc, settings, table
 from kaigai.core.errors import ScenarioError
 
 
@@ -180,5 +180,5 @@ def register(app: typer.Typer) -> None:
             cols.append("95% band")
         console.print(table(f"GE ({res.kind}, sigma={res.sigma:g}): {scn.title}", cols, rows))
         for t in (*trace, *res.trace):
-            console.print(f"[dim]{t}[/dim]")
-        console.print(f"[dim]source: {prov}[/dim]")
+            console.print(f"[dim]{esc(t)}[/dim]")
+        console.print(f"[dim]source: {esc(prov)}[/dim]")

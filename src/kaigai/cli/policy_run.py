@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kaigai.cli.common import ConfigOpt, JsonOpt, console, emit_json, settings, table
+from kaigai.cli.common import ConfigOpt, JsonOpt, console, emit_json, esc, settings, table
 from kaigai.core.errors import ScenarioError
 
 
@@ -17,9 +17,9 @@ def _human(res: Any) -> None:
 
     assert isinstance(res, ScenarioResult)
     s = res.scenario
-    console.print(f"[bold]{s.title}[/bold] ({s.id}), evaluated in {s.year}")
+    console.print(f"[bold]{esc(s.title)}[/bold] ({esc(s.id)}), evaluated in {s.year}")
     for t in res.trace:
-        console.print(f"  {t}")
+        console.print(f"  {esc(t)}")
     if res.ge is not None:
         g = res.ge
         band = res.ge_mc.band("real_gdp") if res.ge_mc is not None else None
@@ -169,6 +169,6 @@ def register(app: typer.Typer) -> None:
         else:
             _human(res)
             for line in prov:
-                console.print(f"[dim]source: {line}[/dim]")
+                console.print(f"[dim]source: {esc(line)}[/dim]")
             if report is not None:
-                console.print(f"Report written to {report}")
+                console.print(esc(f"Report written to {report}"))

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from kaigai.cli.common import ConfigOpt, JsonOpt, LangOpt, console, output, settings, table
+from kaigai.cli.common import ConfigOpt, JsonOpt, LangOpt, console, esc, output, settings, table
 from kaigai.core.errors import InputError
 from kaigai.core.i18n import check_lang, t
 from kaigai.readiness import (
@@ -61,12 +61,12 @@ def print_result(r: ReadinessResult, lang: str) -> None:
     score = "—" if r.overall is None else f"{r.overall:.1f}"
     console.print(f"[bold]{t('Overall score', lang)}: {score} / 100[/bold]")
     for n in r.notes:
-        console.print(f"[yellow]{n}[/yellow]")
+        console.print(f"[yellow]{esc(n)}[/yellow]")
     for i, s in enumerate(r.next_steps, 1):
-        console.print(f"[bold]{i}. {s.title.get(lang)}[/bold]")
-        console.print(f"   {s.why.get(lang)}")
+        console.print(f"[bold]{i}. {esc(s.title.get(lang))}[/bold]")
+        console.print(f"   {esc(s.why.get(lang))}")
         for src in s.sources:
-            console.print(f"   [dim]{src.label} {src.url}[/dim]")
+            console.print(f"   [dim]{esc(src.label)} {esc(src.url)}[/dim]")
 
 
 def register(app: typer.Typer) -> None:

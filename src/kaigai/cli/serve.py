@@ -6,7 +6,44 @@ from typing import Annotated
 
 import typer
 
-from kaigai.cli.common import ConfigOpt, console, settings
+from kaigai.cli.common import ConfigOpt, console, esc, settings
+from kaigai.core.errors import InputError, PortInUseError
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Bind ``host:port`` once as uvicorn would, so a busy port is a clear error before any loading.
+
+    Raises
+    ------
+    PortInUseError
+        the address is in use (e.g. a second ``kaigai serve``); exit code 69.
+    InputError
+        the host name cannot be resolved or bound.
+    """
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise InputError(f"--host {host}: {exc.strerror}.", hint="e.g. --host 127.0.0.1") from exc
+    family, kind, proto, _, addr = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            sock.bind(addr)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUseError(
+                    f"Port {port} on {host} is already in use (another `kaigai serve` or another program).",
+                    hint=f"Stop the other server, or choose a free port: kaigai serve --port {port + 1}",
+                    host=host,
+                    port=port,
+                ) from exc
+            raise InputError(
+                f"Cannot listen on {host}:{port}: {exc.strerror}.",
+                hint="Ports below 1024 need administrator rights; use e.g. --port 8000.",
+            ) from exc
 
 
 def register(app: typer.Typer) -> None:
@@ -15,7 +52,12 @@ def register(app: typer.Typer) -> None:
         host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
         workers: Annotated[int, typer.Option("--workers", min=1, max=32, help="Processes.")] = 1,
-        log_level: Annotated[str, typer.Option("--log-level")] = "warning",
+        log_level: Annotated[
+            str,
+            typer.Option(
+                "--log-level", help="uvicorn log level: critical, error, warning, info, debug."
+            ),
+        ] = "warning",
         config: ConfigOpt = None,
     ) -> None:
         """Serve the dashboard (/) and the REST API (/api/v1, docs at /api/v1/docs)."""
@@ -25,10 +67,13 @@ def register(app: typer.Typer) -> None:
         from kaigai.web.site import create_site
 
         s = settings(config)
+        check_port_free(host, port)
         url = database_url(s)
         shown = url.split("@")[-1] if "@" in url else url
         console.print(
-            f"kaigai dashboard on http://{host}:{port}/  (API docs /api/v1/docs; database {shown})"
+            esc(
+                f"kaigai dashboard on http://{host}:{port}/  (API docs /api/v1/docs; database {shown})"
+            )
         )
         # No access log (a log line per request costs more than a cached answer); uvicorn uses
         # httptools and uvloop when installed (web extra).

@@ -8,6 +8,7 @@ Tree::
 
     KaigaiError
     ├── ConfigError
+    │   └── PortInUseError
     ├── InputError (ValueError)
     │   ├── HSCodeError
     │   ├── CountryError
@@ -76,6 +77,13 @@ def _jsonable(v: Any) -> Any:
 class ConfigError(KaigaiError):
     code = "config_error"
     exit_code = 78
+
+
+class PortInUseError(ConfigError):
+    """``kaigai serve`` cannot listen: the address is taken (exit 69, sysexits EX_UNAVAILABLE)."""
+
+    code = "port_in_use"
+    exit_code = 69
 
 
 class InputError(KaigaiError, ValueError):
@@ -221,6 +229,7 @@ __all__ = [
     "OriginRuleError",
     "PayloadTooLargeError",
     "PermissionDeniedError",
+    "PortInUseError",
     "ProfileError",
     "RateLimitError",
     "RateParseError",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from kaigai.core.errors import StorageError
+from kaigai.data.dirs import ensure_dir
 
 if TYPE_CHECKING:
     from kaigai.core.config import Settings
@@ -39,7 +40,7 @@ class Catalog:
     @classmethod
     def open(cls, path: Path, *, read_only: bool = False) -> Catalog:
         if not read_only:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            ensure_dir(path.parent)
         try:
             con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as exc:

@@ -22,7 +22,9 @@ def database_url(settings: Settings) -> str:
     """``settings.database_url`` or ``sqlite:///<data_dir>/kaigai.db``."""
     if settings.database_url:
         return settings.database_url
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    from kaigai.data.dirs import ensure_dir
+
+    ensure_dir(settings.data_dir)
     return f"sqlite:///{(settings.data_dir / 'kaigai.db').as_posix()}"
 
 
