@@ -146,7 +146,9 @@ def test_unwritable_data_dir_is_a_config_error(
     ro = tmp_path / "ro"
     ro.mkdir()
     real = os.access
-    monkeypatch.setattr(os, "access", lambda p, m: False if Path(p) == ro else real(p, m))  # root ignores modes
+    monkeypatch.setattr(
+        os, "access", lambda p, m: False if Path(p) == ro else real(p, m)
+    )  # root ignores modes
     with pytest.raises(ConfigError) as ei:
         ensure_dir(ro)
     assert ei.value.exit_code == 78
@@ -188,7 +190,9 @@ def test_second_serve_on_a_busy_port_exits_69(capsys: pytest.CaptureFixture[str]
         rc, _, err = _run(["serve", "--port", str(port)], capsys)
     assert rc == 69
     assert f"Error: Port {port} on 127.0.0.1 is already in use" in err
-    assert f"Hint: Stop the other server, or choose a free port: kaigai serve --port {port + 1}" in err
+    assert (
+        f"Hint: Stop the other server, or choose a free port: kaigai serve --port {port + 1}" in err
+    )
 
 
 MARKUP = "Ota [/bold] [red]Precision[/red] Bearings"
@@ -203,7 +207,9 @@ def test_firm_name_with_rich_markup_prints_literally(
     firm = tmp_path / "firm.toml"
     firm.write_text(text, encoding="utf-8")
     (tmp_path / "bom_bearing.csv").write_bytes(EXAMPLE_BOM.read_bytes())
-    rc, out, _ = _run(["plan", str(firm), "--markets", "1", "--out", str(tmp_path / "p.json")], capsys)
+    rc, out, _ = _run(
+        ["plan", str(firm), "--markets", "1", "--out", str(tmp_path / "p.json")], capsys
+    )
     assert rc == 0
     assert MARKUP in out.replace("\n", " ")
 
@@ -213,7 +219,9 @@ def test_bom_part_with_rich_markup_prints_literally(
 ) -> None:
     p = tmp_path / "bom.csv"
     p.write_text(
-        EXAMPLE_BOM.read_text(encoding="utf-8").replace("OR,Outer ring (bought-in)", "[/bold],[/red]"),
+        EXAMPLE_BOM.read_text(encoding="utf-8").replace(
+            "OR,Outer ring (bought-in)", "[/bold],[/red]"
+        ),
         encoding="utf-8",
     )
     rc, out, _ = _run([*CHECK, "--bom", str(p)], capsys)
@@ -233,4 +241,8 @@ def test_table_cells_and_titles_are_escaped() -> None:
     con = Console(width=200, record=True)
     con.print(table(f"Plan for {MARKUP}", ["[b]col[/b]"], [[MARKUP]]))
     text = con.export_text()
-    assert "Plan for Ota [/bold] [red]Precision[/red]" in text and f"│ {MARKUP} │" in text and "[b]col[/b]" in text
+    assert (
+        "Plan for Ota [/bold] [red]Precision[/red]" in text
+        and f"│ {MARKUP} │" in text
+        and "[b]col[/b]" in text
+    )

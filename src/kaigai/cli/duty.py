@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -156,7 +157,24 @@ def duty(
     res = duty_options(index, q, st.lang)
     data = res.to_dict()
     if annual_value is not None:
-        data["net_benefit"] = _benefit(res, annual_value, shipments, costs)
+        if annual_value <= 0 or shipments <= 0:
+            raise InputError(
+                "--annual-value and --shipments must be positive.",
+                hint="e.g. --annual-value 3000000 --shipments 6",
+            )
+        bres = res
+        if value is None:
+            # Without --value the MFN duty of a shipment is unknown (status needs_input) and the
+            # margin path would be empty: price one average shipment (annual value / shipments).
+            per = annual_value / shipments
+            bres = duty_options(
+                index, replace(q, basis=replace(q.basis, value=per, currency="JPY")), st.lang
+            )
+            data["notes"].append(
+                f"Net benefit priced on an average shipment of JPY {per:,.0f} "
+                f"(--annual-value {annual_value:,.0f} / --shipments {shipments:g})."
+            )
+        data["net_benefit"] = _benefit(bres, annual_value, shipments, costs)
 
     def human() -> None:
         for ln in data["lines"]:
