@@ -151,7 +151,7 @@ def test_cli_errors_without_traceback(data_file: Path, tmp_path: Path) -> None:
         (["--data", str(data_file), "--formula", "trade ~ rta | nope"], 7, "nope"),
         (["--data", str(tmp_path / "absent.csv"), "--formula", "trade ~ rta"], 2, "does not exist"),
         (
-            ["--data", str(data_file), "--formula", "trade ~ rta | exp_year", "--vcov", "iid"],
+            ["--data", str(data_file), "--formula", "trade ~ rta | exp_year", "--vcov", "HC3"],
             7,
             "not supported",
         ),

@@ -1,9 +1,13 @@
 """fixest-style formulas: ``y ~ x1 + x2 + a:b + log(z) | fe1 + fe2 + fe3^fe4``.
 
-Right-hand side terms: a column name, a product of numeric columns ``a:b`` (``a*b`` is read
-the same way, without main effects), ``log(x)``. ``1`` / ``0`` / ``-1`` switch the intercept
-(it is only used without fixed effects). Fixed effects: column names, and ``a^b`` for the
-interaction of two or more columns (one level per observed combination).
+Right-hand side terms: a column name, a product ``a:b`` (``a*b`` is read the same way,
+without main effects), ``log(x)``, factors ``C(g)`` (one dummy per level but the first,
+named ``C(g)[T.level]`` as pyfixest) and ``i(g)`` / ``i(g, ref=r)`` (dummies ``g::level``;
+the first level, or ``r``, is the reference), ``i(g, x)`` / ``i(g, x, ref=r)`` (``x`` times
+each level's dummy, ``g::level:x``; without ``ref`` every level is kept). ``1`` / ``0`` /
+``-1`` switch the intercept (it is only used without fixed effects). Fixed effects: column
+names, and ``a^b`` for the interaction of two or more columns (one level per observed
+combination).
 """
 
 from __future__ import annotations
@@ -18,6 +22,42 @@ from kaigai.core.errors import EstimationError, InputError
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_.]*"
 _FACTOR = re.compile(rf"^(?:log\(\s*({_NAME})\s*\)|({_NAME}))$")
+_CAT = re.compile(rf"^C\(({_NAME})\)$")
+_I = re.compile(rf"^i\(({_NAME})(?:,({_NAME}))?(?:,ref=([^,()]+))?\)$")
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One factor of a regressor term: a numeric column (``kind`` "num" or "log"), or a
+    categorical expansion (``kind`` "C" or "i", with ``var`` for ``i(g, x)`` and ``ref``)."""
+
+    kind: str
+    column: str
+    var: str | None = None
+    ref: str | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        return [self.column] + ([self.var] if self.var else [])
+
+
+def parse_factor(text: str) -> Factor:
+    """``x``, ``log(x)``, ``C(g)``, ``i(g)``, ``i(g, x)``, ``i(g, ref=1)``, ``i(g, x, ref=b)``."""
+    t = re.sub(r"\s+", "", text)
+    m = _FACTOR.match(t)
+    if m is not None:
+        return Factor("log" if m.group(1) else "num", m.group(1) or m.group(2))
+    m = _CAT.match(t)
+    if m is not None:
+        return Factor("C", m.group(1))
+    m = _I.match(t)
+    if m is not None:
+        ref = m.group(3).strip("'\"") if m.group(3) else None
+        return Factor("i", m.group(1), m.group(2), ref)
+    raise InputError(
+        f"cannot read {text!r} in the formula",
+        hint="use a column, log(x), C(g), i(g), i(g, x) or i(g, x, ref=level)",
+    )
 
 
 @dataclass(frozen=True)
@@ -34,21 +74,16 @@ class Formula:
         """Columns combined into each fixed effect (``("exporter", "year")`` for ``exporter^year``)."""
         return tuple(tuple(p.strip() for p in fe.split("^")) for fe in self.fixef)
 
-    def term_columns(self, term: str) -> list[tuple[str, bool]]:
-        """(column, is_log) factors of one regressor term."""
-        out = []
-        for f in re.split(r"[:*]", term):
-            m = _FACTOR.match(f.strip())
-            if m is None:
-                raise InputError(f"cannot read the term {term!r} of the formula")
-            out.append((m.group(1) or m.group(2), m.group(1) is not None))
-        return out
+    def term_factors(self, term: str) -> list[Factor]:
+        """The factors of one regressor term (``a:b`` has two)."""
+        return [parse_factor(f) for f in _split_term(term)]
 
     def columns(self) -> list[str]:
         """Every data column the formula uses."""
         cols = [self.lhs]
         for t in self.terms:
-            cols += [c for c, _ in self.term_columns(t)]
+            for fac in self.term_factors(t):
+                cols += fac.columns
         for fe in self.fe_columns:
             cols += list(fe)
         return list(dict.fromkeys(cols))
@@ -79,11 +114,12 @@ def parse_formula(formula: str) -> Formula:
         if t.endswith("-1"):
             intercept = False
             t = t[:-2]
-        for f in re.split(r"[:*]", t):
-            if not _FACTOR.match(f):
-                raise InputError(f"cannot read the term {t!r}", hint=hint)
+        parts_t = _split_term(t)
+        for f in parts_t:
+            parse_factor(f)
+        t = ":".join(parts_t)
         if t not in terms:
-            terms.append(t.replace("*", ":"))
+            terms.append(t)
     fixef: list[str] = []
     if len(parts) == 2:
         for raw in parts[1].split("+"):
@@ -111,6 +147,71 @@ def check_columns(data: pd.DataFrame, f: Formula) -> None:
         )
 
 
+def _split_term(term: str) -> list[str]:
+    """Split ``a:b`` / ``a*b`` at the top level (not inside ``i(...)``)."""
+    out, depth, cur = [], 0, ""
+    for ch in term:
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch in ":*" and depth == 0:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    out.append(cur)
+    return [re.sub(r"\s+", "", p) for p in out]
+
+
+def _numeric(data: pd.DataFrame, c: str) -> np.ndarray:
+    s = data[c]
+    if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
+        raise EstimationError(
+            f"regressor column {c!r} is not numeric (dtype {s.dtype})",
+            hint=f"use C({c}) or i({c}) for a categorical regressor, or a fixed effect after '|'",
+        )
+    return s.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _label(v: object) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _expand(data: pd.DataFrame, fac: Factor) -> tuple[list[np.ndarray], list[str]]:
+    """Columns and names of one factor."""
+    if fac.kind in ("num", "log"):
+        x = _numeric(data, fac.column)
+        if fac.kind == "log":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                x = np.where(x > 0, np.log(np.where(x > 0, x, 1.0)), np.nan)
+        return [x], [f"log({fac.column})" if fac.kind == "log" else fac.column]
+    codes, levels = pd.factorize(data[fac.column], sort=True)
+    labels = [_label(v) for v in levels]
+    miss = codes < 0
+    if fac.kind == "C":
+        keep = list(range(1, len(labels)))
+        names = [f"C({fac.column})[T.{labels[k]}]" for k in keep]
+    else:
+        if fac.ref is not None:
+            if fac.ref not in labels:
+                raise EstimationError(
+                    f"reference level {fac.ref!r} of {fac.column!r} is not in the data",
+                    hint=f"levels: {', '.join(labels[:20])}",
+                )
+            keep = [k for k, lab in enumerate(labels) if lab != fac.ref]
+        else:
+            keep = list(range(len(labels))) if fac.var else list(range(1, len(labels)))
+        names = [f"{fac.column}::{labels[k]}" + (f":{fac.var}" if fac.var else "") for k in keep]
+    mult = _numeric(data, fac.var) if fac.var else np.ones(len(data))
+    cols = []
+    for k in keep:
+        col = (codes == k) * mult
+        col[miss] = np.nan
+        cols.append(col.astype(np.float64))
+    return cols, names
+
+
 def model_matrix(data: pd.DataFrame, f: Formula) -> tuple[np.ndarray, list[str]]:
     """Dense float64 regressor matrix (n, k) and its column names (NaN where not computable)."""
     cols: list[np.ndarray] = []
@@ -119,21 +220,14 @@ def model_matrix(data: pd.DataFrame, f: Formula) -> tuple[np.ndarray, list[str]]
         cols.append(np.ones(len(data)))
         names.append("Intercept")
     for t in f.terms:
-        v = np.ones(len(data))
-        for c, is_log in f.term_columns(t):
-            s = data[c]
-            if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
-                raise EstimationError(
-                    f"regressor column {c!r} is not numeric (dtype {s.dtype})",
-                    hint="encode categories as fixed effects after '|', or as 0/1 dummies",
-                )
-            x = s.to_numpy(dtype=np.float64, na_value=np.nan)
-            if is_log:
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    x = np.where(x > 0, np.log(np.where(x > 0, x, 1.0)), np.nan)
-            v = v * x
-        cols.append(v)
-        names.append(t)
+        tc: list[np.ndarray] = [np.ones(len(data))]
+        tn: list[str] = [""]
+        for fac in f.term_factors(t):
+            fc, fn = _expand(data, fac)
+            tc = [a * b for a in tc for b in fc]
+            tn = [f"{a}:{b}" if a else b for a in tn for b in fn]
+        cols += tc
+        names += tn
     return (np.column_stack(cols) if cols else np.empty((len(data), 0))), names
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,47 +20,17 @@ import pandas as pd
 from kaigai.core.errors import EstimationError
 from kaigai.policy import ppml_kernels as kernels
 from kaigai.policy.demean import FixedEffects, demean
-from kaigai.policy.formula import check_columns, fe_codes, model_matrix, parse_formula
 from kaigai.policy.ppml_solver import absorb_residual_fe, poisson_deviance, solve_ppml
 from kaigai.policy.results import PPMLResult
+from kaigai.policy.sample import collinear, model_data, recover_fixef, vcov_label
 from kaigai.policy.separation import (
-    MISSING,
     REASONS,
     SEPARATED_IR,
-    DropCounts,
     drop_singletons_and_fe_separated,
     ir_separated,
 )
 from kaigai.policy.threads import one_thread_pool
 from kaigai.policy.vcov import SMALL_SAMPLE, sandwich
-
-COLLIN_TOL = 1e-9
-
-
-def parse_vcov(vcov: str | dict[str, str]) -> tuple[str, list[str]]:
-    """``"hetero"`` / ``"HC1"`` / ``"robust"`` or ``{"CRV1": "a"}`` / ``{"CRV1": "a+b"}`` /
-    ``"cluster:a+b"`` -> (label, cluster columns)."""
-    if isinstance(vcov, dict):
-        if len(vcov) != 1:
-            raise EstimationError(f"vcov {vcov!r} must have one entry like {{'CRV1': 'pair'}}")
-        ((kind, spec),) = vcov.items()
-        if kind.upper() not in ("CRV1", "CLUSTER"):
-            raise EstimationError(
-                f"vcov type {kind!r} is not supported", hint="use 'hetero' or {'CRV1': 'col'}"
-            )
-        cols = [c.strip() for c in str(spec).replace("^", "+").split("+") if c.strip()]
-        if not cols or len(cols) > 2:
-            raise EstimationError(f"cluster specification {spec!r} needs one or two columns")
-        return "CRV1", cols
-    v = vcov.strip()
-    if v.lower() in ("hetero", "hc1", "robust"):
-        return "hetero", []
-    if v.lower().startswith("cluster:"):
-        return parse_vcov({"CRV1": v.split(":", 1)[1]})
-    raise EstimationError(
-        f"vcov {vcov!r} is not supported",
-        hint="use 'hetero', {'CRV1': 'pair'} or 'cluster:exporter+importer'",
-    )
 
 
 @one_thread_pool
@@ -77,6 +46,8 @@ def fepois(
     singletons: bool = True,
     fixef_tol: float = 1e-12,
     backend: str = "auto",
+    weights: str | None = None,
+    offset: str | None = None,
 ) -> PPMLResult:
     """Estimate a Poisson pseudo-maximum-likelihood model with fixed effects.
 
@@ -95,6 +66,9 @@ def fepois(
     fixef_tol : tolerance of the fixed-effect solver (max |log ratio| of fitted to observed
         level totals).
     backend : ``"auto"`` (numba kernels when installed), ``"numba"`` or ``"numpy"``.
+    weights : column of observation weights (the likelihood is ``sum w (y log mu - mu)``;
+        pyfixest's ``aweights``: N counts observations). Rows with weight 0 are dropped.
+    offset : column added to the linear index with coefficient 1 (e.g. log exposure).
 
     Raises
     ------
@@ -117,37 +91,9 @@ def fepois(
         raise EstimationError(
             f"unknown separation method(s) {sorted(unknown)}", hint="use 'fe' and/or 'ir'"
         )
-    f = parse_formula(formula)
-    vcov_type, cluster_cols = parse_vcov(vcov)
-    check_columns(data, f)
-    absent = [c for c in cluster_cols if c not in data.columns]
-    if absent:
-        raise EstimationError(f"cluster column(s) {', '.join(absent)} are not in the data")
-    trace: list[str] = []
-    n_input = len(data)
-    ys = data[f.lhs]
-    if not pd.api.types.is_numeric_dtype(ys):
-        raise EstimationError(f"outcome {f.lhs!r} is not numeric (dtype {ys.dtype})")
-    y = ys.to_numpy(dtype=np.float64, na_value=np.nan)
-    x, names = model_matrix(data, f)
-    codes, levels = fe_codes(data, f)
-    missing = ~np.isfinite(y) | ~np.all(np.isfinite(x), axis=1)
-    for c in codes:
-        missing |= c < 0
-    for col in cluster_cols:
-        missing |= data[col].isna().to_numpy()
-    neg = (~missing) & (y < 0)
-    if neg.any():
-        raise EstimationError(
-            f"{int(neg.sum())} observation(s) of {f.lhs!r} are negative; PPML needs y >= 0",
-            hint="trade values cannot be negative: check the data (zeros are fine)",
-            negative=int(neg.sum()),
-        )
-    counts = DropCounts(missing=int(missing.sum()))
-    keep = ~missing
-    reason = np.where(missing, MISSING, 0).astype(np.int8)
-    if counts.missing:
-        trace.append(f"dropped {counts.missing} observation(s) with missing values")
+    md = model_data(data, formula, vcov, weights=weights, offset=offset, nonnegative=True)
+    f, y, x, names, codes, levels = md.f, md.y, md.x, md.names, md.codes, md.levels
+    counts, keep, reason, trace = md.counts, md.keep, md.reason, md.trace
     if f.fixef and "fe" not in separation:
         _check_no_zero_groups(y, codes, keep)
     t_sep = time.perf_counter()
@@ -191,17 +137,23 @@ def fepois(
         raise EstimationError("every remaining outcome is zero; the model cannot be estimated")
     fe = FixedEffects.from_codes([c[idx] for c in codes], fast=fast)
     xk = x[idx]
-    kept_cols, collinear, xt0 = _collinear(xk, fe, names)
-    if collinear:
-        trace.append(f"dropped collinear regressor(s): {', '.join(collinear)}")
+    kept_cols, dropped_cols, xt0 = collinear(xk, fe, names)
+    if dropped_cols:
+        trace.append(f"dropped collinear regressor(s): {', '.join(dropped_cols)}")
     if not kept_cols and names:
         raise EstimationError(
             f"all regressors ({', '.join(names)}) are collinear with the fixed effects",
             hint="a variable that is constant within a fixed effect cannot be estimated with it",
-            collinear=collinear,
+            collinear=dropped_cols,
         )
     xk = np.asfortranarray(xk[:, kept_cols])  # contiguous columns for the demeaning
     knames = [names[i] for i in kept_cols]
+    # weights w: the weighted likelihood is the unweighted one of w*y with offset log(w)
+    wk = None if md.weights is None else md.weights[idx]
+    off = None if md.offset is None else md.offset[idx].copy()
+    if wk is not None:
+        yk = yk * wk
+        off = np.log(wk) if off is None else off + np.log(wk)
     st = solve_ppml(
         yk,
         xk,
@@ -211,13 +163,13 @@ def fepois(
         fixef_tol=fixef_tol,
         xt_init=np.ascontiguousarray(xt0[:, kept_cols]),
         absorb_fe=False,
+        offset=off,
     )
     xt, _, _ = demean(xk, st.mu, fe, tol=1e-11, init=st.xt)
     h = xt.T @ (xt * st.mu[:, None])
     bread = np.linalg.inv(h)
     scores = xt * (yk - st.mu)[:, None]
-    clusters = [data[c].to_numpy()[idx] for c in cluster_cols]
-    cl_codes = [pd.factorize(c)[0] for c in clusters]
+    cl_codes = md.clusters(data, idx)
     v, info = sandwich(
         bread,
         scores,
@@ -228,30 +180,35 @@ def fepois(
         fe_sizes=fe.sizes,
         fe_codes=fe.codes,
     )
-    if cluster_cols:
-        info["cluster"] = "+".join(cluster_cols)
+    if md.cluster_cols:
+        info["cluster"] = "+".join(md.cluster_cols)
 
     def fixef() -> dict[str, pd.Series]:  # computed on first use of PPMLResult.fixef()
         alpha = [a.copy() for a in st.alpha]
-        absorb_residual_fe(np.log(st.mu) - xk @ st.beta, fe, alpha)
-        return _recover_fixef(alpha, fe, codes, idx, levels, f.fixef)
+        eta = np.log(st.mu) - xk @ st.beta - (0.0 if off is None else off)
+        absorb_residual_fe(eta, fe, alpha)
+        return recover_fixef(alpha, codes, idx, levels, f.fixef)
+
+    mu = st.mu if wk is None else st.mu / wk
+    ybar = float(yk.sum() / (idx.size if wk is None else wk.sum()))
+    null_mu = np.full(idx.size, ybar) if wk is None else ybar * wk
 
     return PPMLResult(
         formula=formula,
         coef=pd.Series(st.beta, index=knames, name="coef"),
         vcov=pd.DataFrame(v, index=knames, columns=knames),
-        vcov_type=vcov_type if not cluster_cols else f"CRV1 by {'+'.join(cluster_cols)}",
+        vcov_type=vcov_label(md),
         vcov_info=info,
-        fitted=st.mu,
+        fitted=mu,
         obs_index=data.index[idx],
         n_obs=int(idx.size),
-        n_input=n_input,
+        n_input=md.n_input,
         dropped=counts.to_dict(),
-        collinear=tuple(collinear),
+        collinear=tuple(dropped_cols),
         converged=st.converged,
         iterations=st.iterations,
         deviance=st.deviance,
-        null_deviance=poisson_deviance(yk, np.full(yk.size, yk.mean()), fe.fast),
+        null_deviance=poisson_deviance(yk, null_mu, fe.fast),
         fe_names=tuple(f.fixef),
         fe_sizes=tuple(fe.sizes),
         trace=tuple(trace),
@@ -279,59 +236,3 @@ def _check_no_zero_groups(y: np.ndarray, codes: list[np.ndarray], keep: np.ndarr
                 f"{bad} fixed-effect level(s) have only zero outcomes, so the estimates do not exist",
                 hint="keep separation=('fe', ...) to drop them",
             )
-
-
-def _dot(a: np.ndarray, b: np.ndarray) -> float:
-    """1-D dot product without BLAS: multi-threaded ``ddot`` on long vectors stalls for
-    milliseconds on a busy machine."""
-    return float(np.einsum("i,i->", a, b))
-
-
-def _collinear(
-    x: np.ndarray, fe: FixedEffects, names: list[str]
-) -> tuple[list[int], list[str], np.ndarray]:
-    """Sequentially keep regressors whose demeaned residual on earlier kept ones is not ~0.
-
-    Also returns the (unweighted) demeaned ``x``, a warm start for the solver."""
-    xt, _, _ = demean(x, np.ones(x.shape[0]), fe, tol=1e-7)
-    kept: list[int] = []
-    dropped: list[str] = []
-    basis: list[np.ndarray] = []  # orthonormal basis of the kept demeaned columns
-    xf = np.asfortranarray(x)  # contiguous columns
-    for j in range(x.shape[1]):
-        col = xf[:, j]
-        raw = col - (col.mean() if fe.k else 0.0)
-        base = _dot(raw, raw) if fe.k else _dot(col, col)
-        v = xt[:, j].copy()
-        for _ in range(2):  # Gram-Schmidt twice: the least-squares residual on kept columns
-            for q in basis:
-                v -= _dot(q, v) * q
-        vv = _dot(v, v)
-        if base <= 0 or vv <= COLLIN_TOL * base:
-            dropped.append(names[j])
-        else:
-            kept.append(j)
-            basis.append(v / np.sqrt(vv))
-    return kept, dropped, xt
-
-
-def _recover_fixef(
-    alpha: list[np.ndarray],
-    fe: FixedEffects,
-    codes: list[np.ndarray],
-    idx: np.ndarray,
-    levels: list[pd.Index],
-    fe_names: Sequence[str],
-) -> dict[str, pd.Series]:
-    al = [a.copy() for a in alpha]
-    for k in range(1, len(al)):
-        shift = al[k][0]
-        al[k] -= shift
-        al[0] += shift
-    out: dict[str, Any] = {}
-    for k, name in enumerate(fe_names):
-        present = np.zeros(len(levels[k]), dtype=bool)
-        present[codes[k][idx]] = True
-        orig = np.flatnonzero(present)
-        out[name] = pd.Series(al[k], index=levels[k][orig], name=name)
-    return out

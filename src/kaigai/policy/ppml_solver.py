@@ -58,6 +58,7 @@ def solve_ppml(
     demean_tol: float = 1e-4,
     xt_init: np.ndarray | None = None,
     absorb_fe: bool = True,
+    offset: np.ndarray | None = None,
 ) -> SolverState:
     """Fit PPML; raise :class:`NonConvergenceError` if the iterations do not converge.
 
@@ -66,21 +67,26 @@ def solve_ppml(
     effects (looser, 1e-4, while the coefficient steps are still large). ``xt_init`` is any
     matrix equal to ``x`` minus an element of the fixed-effect span (a warm start).
     ``absorb_fe=False`` leaves ``alpha`` without the fixed-effect part of the steps (call
-    :func:`absorb_residual_fe` when the fixed effects are needed).
+    :func:`absorb_residual_fe` when the fixed effects are needed). ``offset`` enters the
+    linear index with coefficient 1: it only sets the starting ``mu`` (every later update of
+    ``mu`` is multiplicative).
     """
     n, p = x.shape
-    ybar = float(y.mean())
     y_sums = [fe.group_sums(k, y) for k in range(fe.k)]
     alpha = [np.zeros(s) for s in fe.sizes]
     beta = np.zeros(p)
-    mu = np.full(n, ybar)
-    if fe.k:
-        alpha[0] += np.log(ybar)
+    base = np.ones(n) if offset is None else np.exp(offset)
+    const = np.flatnonzero(np.all(x == 1.0, axis=0)) if p else np.empty(0, dtype=int)
+    if fe.k or const.size:
+        # the first fixed effect (or the intercept column) carries the level
+        level = float(np.log(y.sum() / base.sum()))
+        if fe.k:
+            alpha[0] += level
+        else:
+            beta[const[0]] = level
+        mu = base * np.exp(level)
     else:
-        # no fixed effects: the intercept column (all ones) carries the level
-        const = np.flatnonzero(np.all(x == 1.0, axis=0))
-        if const.size:
-            beta[const[0]] = np.log(ybar)
+        mu = base
     inner_tol = max(fixef_tol, INNER_TOL0)
     _ipf(mu, y_sums, fe, alpha, inner_tol)
     dev = poisson_deviance(y, mu, fe.fast)
@@ -144,7 +150,7 @@ def solve_ppml(
         )
     assert xt is not None
     if absorb_fe:
-        absorb_residual_fe(np.log(mu) - x @ beta, fe, alpha)
+        absorb_residual_fe(np.log(mu) - x @ beta - (0.0 if offset is None else offset), fe, alpha)
     return SolverState(beta, mu, alpha, xt, dev, it, converged, history)
 
 

@@ -20,7 +20,8 @@ def normal_pvalue(z: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class PPMLResult:
-    """A fitted PPML model (see :func:`kaigai.policy.ppml.fepois`).
+    """A fitted PPML model (:func:`kaigai.policy.ppml.fepois`) or OLS model
+    (:func:`kaigai.policy.ols.feols`, ``model == "ols"``).
 
     ``fitted`` and ``obs_index`` refer to the observations used (after dropping missing,
     singleton and separated rows); ``obs_index`` holds the input frame's index labels, and
@@ -53,6 +54,10 @@ class PPMLResult:
     _fixef: dict[str, pd.Series] | Callable[[], dict[str, pd.Series]] = field(
         default_factory=dict, repr=False
     )
+    # "ppml" (fepois) or "ols" (feols: deviance = residual sum of squares, null deviance =
+    # total sum of squares, and ``stats`` has r2, adj_r2, r2_within, rmse)
+    model: str = "ppml"
+    stats: dict[str, Any] = field(default_factory=dict)
 
     @property
     def se(self) -> pd.Series:
@@ -87,7 +92,10 @@ class PPMLResult:
 
     def summary(self) -> str:
         """Plain-text coefficient table with sample and convergence information."""
-        lines = [f"PPML: {self.formula}", f"Observations: {self.n_obs:,} (of {self.n_input:,})"]
+        lines = [
+            f"{self.model.upper()}: {self.formula}",
+            f"Observations: {self.n_obs:,} (of {self.n_input:,})",
+        ]
         d = self.dropped
         lines.append(
             "Dropped: "
@@ -109,14 +117,19 @@ class PPMLResult:
                 f"{name[:24]:24s}{self.coef[name]:14.6f}{self.se[name]:12.6f}"
                 f"{self.tstat[name]:9.2f}{self.pvalue[name]:9.4f}"
             )
-        lines.append(
-            f"Converged: {self.converged} after {self.iterations} iterations; deviance {self.deviance:.6g}"
-        )
+        if self.model == "ols":
+            lines.append(", ".join(f"{k} {v:.6g}" for k, v in self.stats.items() if np.isfinite(v)))
+        else:
+            lines.append(
+                f"Converged: {self.converged} after {self.iterations} iterations;"
+                f" deviance {self.deviance:.6g}"
+            )
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
         """Stable JSON-ready shape."""
         return {
+            "model": self.model,
             "formula": self.formula,
             "coefficients": [
                 {
@@ -140,4 +153,5 @@ class PPMLResult:
             "deviance": self.deviance,
             "pseudo_r2": self.pseudo_r2,
             "trace": list(self.trace),
+            **({"stats": dict(self.stats)} if self.stats else {}),
         }

@@ -8,8 +8,10 @@ fixed effects) and scores ``s_i = X~_i (y_i - mu_i)``::
 
 * hetero:     ``M = sum_i s_i s_i'``
 * cluster g:  ``M = sum_g S_g S_g'``  with ``S_g = sum_{i in g} s_i``
-* two-way:    ``V = q1 V_g1 + q2 V_g2 - q12 V_g1g2`` (Cameron, Gelbach & Miller 2011);
-  the intersection ``g1 x g2`` is the third clustering.
+* multi-way (Cameron, Gelbach & Miller 2011): ``V = sum_S (-1)^(|S|+1) q_S V_S`` over every
+  non-empty subset S of the cluster variables, ``V_S`` clustered on the intersection of S
+  (two-way: ``V_g1 + V_g2 - V_g1g2``).
+* iid (OLS): ``V = q * s^2 H^-1`` with ``s^2 = sum w e^2 / N`` (pass ``sigma2``).
 
 Small-sample factor ``q`` (N observations used, k regressors, G clusters):
 
@@ -80,6 +82,7 @@ def sandwich(
     k: int,
     fe_sizes: list[int],
     fe_codes: list[np.ndarray],
+    sigma2: float | None = None,
 ) -> tuple[np.ndarray, dict[str, float | int | str]]:
     """Covariance matrix and a description of the adjustment used (``q``, ``K``, ``G``)."""
     if small_sample not in SMALL_SAMPLE:
@@ -91,6 +94,11 @@ def sandwich(
     n_fe = len(fe_sizes)
     k_fe = sum(fe_sizes) - (n_fe - 1) if n_fe > 1 else sum(fe_sizes)
     info: dict[str, float | int | str] = {"small_sample": small_sample}
+    if sigma2 is not None:  # iid: s^2 = RSS / (N - K) (fixest and reghdfe), i.e. q = N / (N - K)
+        big_k = k + k_fe
+        q = n / (n - big_k) if small_sample != "none" else 1.0
+        info.update(K=big_k, q=q)
+        return q * sigma2 * bread, info
     if not clusters:
         meat = scores.T @ scores
         if small_sample == "fixest":
@@ -103,19 +111,16 @@ def sandwich(
             q = 1.0
         info["q"] = q
         return q * bread @ meat @ bread, info
-    if len(clusters) > 2:
-        raise EstimationError(
-            "at most two-way clustering is supported", hint="cluster by one or two variables"
-        )
+    import itertools
+
     terms: list[tuple[np.ndarray, int]] = []
-    if len(clusters) == 1:
-        terms.append((clusters[0], 1))
-    else:
-        a, b = clusters
-        ia, _ = _factor(a)
-        ib, nb = _factor(b)
-        ab = ia.astype(np.int64) * nb + ib
-        terms += [(a, 1), (b, 1), (ab, -1)]
+    facs = [_factor(c) for c in clusters]
+    for r in range(1, len(clusters) + 1):
+        for sub in itertools.combinations(range(len(clusters)), r):
+            code = facs[sub[0]][0].astype(np.int64)
+            for j in sub[1:]:
+                code = code * facs[j][1] + facs[j][0]
+            terms.append((code, 1 if r % 2 else -1))
     g_counts = [_factor(c)[1] for c in clusters]
     info["G"] = min(g_counts) if len(g_counts) > 1 else g_counts[0]
     big_k = k + k_fe

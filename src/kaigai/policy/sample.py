@@ -1,0 +1,221 @@
+"""The estimation sample shared by fepois and feols: formula -> arrays, missing rows,
+weights, offsets, cluster columns; collinearity and the recovery of fixed effects.
+
+Estimator-specific row dropping (singletons, separation) happens in the estimators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kaigai.core.errors import EstimationError
+from kaigai.policy.demean import FixedEffects, demean
+from kaigai.policy.formula import Formula, check_columns, fe_codes, model_matrix, parse_formula
+from kaigai.policy.separation import MISSING, DropCounts
+
+COLLIN_TOL = 1e-9
+
+
+def parse_vcov(vcov: str | dict[str, str]) -> tuple[str, list[str]]:
+    """``"iid"``, ``"hetero"`` / ``"HC1"`` / ``"robust"`` or ``{"CRV1": "a"}`` /
+    ``{"CRV1": "a+b+c"}`` (multi-way) / ``"cluster:a+b"`` -> (label, cluster columns)."""
+    if isinstance(vcov, dict):
+        if len(vcov) != 1:
+            raise EstimationError(f"vcov {vcov!r} must have one entry like {{'CRV1': 'pair'}}")
+        ((kind, spec),) = vcov.items()
+        if kind.upper() not in ("CRV1", "CLUSTER"):
+            raise EstimationError(
+                f"vcov type {kind!r} is not supported", hint="use 'hetero' or {'CRV1': 'col'}"
+            )
+        cols = [c.strip() for c in str(spec).replace("^", "+").split("+") if c.strip()]
+        if not cols:
+            raise EstimationError(f"cluster specification {spec!r} names no column")
+        if len(set(cols)) != len(cols):
+            raise EstimationError(f"cluster specification {spec!r} repeats a column")
+        return "CRV1", cols
+    v = vcov.strip()
+    if v.lower() in ("hetero", "hc1", "robust"):
+        return "hetero", []
+    if v.lower() == "iid":
+        return "iid", []
+    if v.lower().startswith("cluster:"):
+        return parse_vcov({"CRV1": v.split(":", 1)[1]})
+    raise EstimationError(
+        f"vcov {vcov!r} is not supported",
+        hint="use 'iid', 'hetero', {'CRV1': 'pair'} or 'cluster:exporter+importer'",
+    )
+
+
+@dataclass
+class ModelData:
+    """Arrays of the whole input (row-aligned with ``data``) and the running drop state."""
+
+    f: Formula
+    y: np.ndarray
+    x: np.ndarray
+    names: list[str]
+    codes: list[np.ndarray]
+    levels: list[pd.Index]
+    weights: np.ndarray | None
+    offset: np.ndarray | None
+    cluster_cols: list[str]
+    vcov_type: str
+    keep: np.ndarray
+    reason: np.ndarray
+    counts: DropCounts
+    n_input: int
+    trace: list[str] = field(default_factory=list)
+
+    def clusters(self, data: pd.DataFrame, idx: np.ndarray) -> list[np.ndarray]:
+        """Integer codes of each cluster variable on the rows ``idx``."""
+        return [pd.factorize(data[c].to_numpy()[idx])[0] for c in self.cluster_cols]
+
+
+def _column(data: pd.DataFrame, name: str, what: str) -> np.ndarray:
+    if name not in data.columns:
+        raise EstimationError(f"{what} column {name!r} is not in the data")
+    s = data[name]
+    if not pd.api.types.is_numeric_dtype(s):
+        raise EstimationError(f"{what} column {name!r} is not numeric (dtype {s.dtype})")
+    return s.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def model_data(
+    data: pd.DataFrame,
+    formula: str,
+    vcov: str | dict[str, str],
+    *,
+    weights: str | None = None,
+    offset: str | None = None,
+    nonnegative: bool = False,
+) -> ModelData:
+    """Parse, build the arrays and drop rows with a missing value (or zero weight)."""
+    f = parse_formula(formula)
+    vcov_type, cluster_cols = parse_vcov(vcov)
+    check_columns(data, f)
+    absent = [c for c in cluster_cols if c not in data.columns]
+    if absent:
+        raise EstimationError(f"cluster column(s) {', '.join(absent)} are not in the data")
+    ys = data[f.lhs]
+    if not pd.api.types.is_numeric_dtype(ys):
+        raise EstimationError(f"outcome {f.lhs!r} is not numeric (dtype {ys.dtype})")
+    y = ys.to_numpy(dtype=np.float64, na_value=np.nan)
+    x, names = model_matrix(data, f)
+    codes, levels = fe_codes(data, f)
+    missing = ~np.isfinite(y) | ~np.all(np.isfinite(x), axis=1)
+    for c in codes:
+        missing |= c < 0
+    for col in cluster_cols:
+        missing |= data[col].isna().to_numpy()
+    w = _column(data, weights, "weights") if weights else None
+    off = _column(data, offset, "offset") if offset else None
+    trace: list[str] = []
+    if w is not None:
+        missing |= ~np.isfinite(w)
+        bad = (~missing) & (w < 0)
+        if bad.any():
+            raise EstimationError(
+                f"{int(bad.sum())} weight(s) in {weights!r} are negative",
+                hint="weights must be >= 0",
+            )
+        zero = (~missing) & (w == 0)
+        if zero.any():
+            trace.append(f"dropped {int(zero.sum())} observation(s) with zero weight")
+        missing |= zero
+    if off is not None:
+        missing |= ~np.isfinite(off)
+    if nonnegative:
+        neg = (~missing) & (y < 0)
+        if neg.any():
+            raise EstimationError(
+                f"{int(neg.sum())} observation(s) of {f.lhs!r} are negative; PPML needs y >= 0",
+                hint="trade values cannot be negative: check the data (zeros are fine)",
+                negative=int(neg.sum()),
+            )
+    counts = DropCounts(missing=int(missing.sum()))
+    if counts.missing:
+        trace.insert(0, f"dropped {counts.missing} observation(s) with missing values")
+    return ModelData(
+        f=f,
+        y=y,
+        x=x,
+        names=names,
+        codes=codes,
+        levels=levels,
+        weights=w,
+        offset=off,
+        cluster_cols=cluster_cols,
+        vcov_type=vcov_type,
+        keep=~missing,
+        reason=np.where(missing, MISSING, 0).astype(np.int8),
+        counts=counts,
+        n_input=len(data),
+        trace=trace,
+    )
+
+
+def vcov_label(md: ModelData) -> str:
+    return f"CRV1 by {'+'.join(md.cluster_cols)}" if md.cluster_cols else md.vcov_type
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    """1-D dot product without BLAS: multi-threaded ``ddot`` on long vectors stalls for
+    milliseconds on a busy machine."""
+    return float(np.einsum("i,i->", a, b))
+
+
+def collinear(
+    x: np.ndarray, fe: FixedEffects, names: list[str], w: np.ndarray | None = None
+) -> tuple[list[int], list[str], np.ndarray]:
+    """Sequentially keep regressors whose demeaned residual on earlier kept ones is not ~0
+    (weights ``w``, default 1). Also returns the demeaned ``x`` (a warm start)."""
+    wt = np.ones(x.shape[0]) if w is None else w
+    xt, _, _ = demean(x, wt, fe, tol=1e-7)
+    sw = np.sqrt(wt)
+    kept: list[int] = []
+    dropped: list[str] = []
+    basis: list[np.ndarray] = []  # orthonormal basis of the kept demeaned columns
+    xf = np.asfortranarray(x)  # contiguous columns
+    for j in range(x.shape[1]):
+        col = xf[:, j] * sw
+        raw = col - (sw * (_dot(col, sw) / _dot(sw, sw)) if fe.k else 0.0)
+        base = _dot(raw, raw)
+        v = xt[:, j] * sw
+        for _ in range(2):  # Gram-Schmidt twice: the least-squares residual on kept columns
+            for q in basis:
+                v -= _dot(q, v) * q
+        vv = _dot(v, v)
+        if base <= 0 or vv <= COLLIN_TOL * base:
+            dropped.append(names[j])
+        else:
+            kept.append(j)
+            basis.append(v / np.sqrt(vv))
+    return kept, dropped, xt
+
+
+def recover_fixef(
+    alpha: list[np.ndarray],
+    codes: list[np.ndarray],
+    idx: np.ndarray,
+    levels: list[pd.Index],
+    fe_names: Sequence[str],
+) -> dict[str, pd.Series]:
+    """Per-level fixed effects with fixest's normalisation (first level of every fixed
+    effect but the first set to 0), indexed by the original level labels."""
+    al = [a.copy() for a in alpha]
+    for k in range(1, len(al)):
+        shift = al[k][0]
+        al[k] -= shift
+        al[0] += shift
+    out: dict[str, Any] = {}
+    for k, name in enumerate(fe_names):
+        present = np.zeros(len(levels[k]), dtype=bool)
+        present[codes[k][idx]] = True
+        orig = np.flatnonzero(present)
+        out[name] = pd.Series(al[k], index=levels[k][orig], name=name)
+    return out
