@@ -1,4 +1,5 @@
-"""``kaigai policy estimate``: PPML with high-dimensional fixed effects from a data file."""
+"""``kaigai policy estimate``: PPML / OLS with high-dimensional fixed effects from a data
+file; several ``--formula`` give a regression table side by side."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from typing import Annotated, Any
 
 import typer
 
-from kaigai.cli.common import JsonOpt, console, esc, output, table
+from kaigai.cli.common import JsonOpt, console, output, table
 from kaigai.cli.policy import policy_app
 from kaigai.core.errors import InputError
 
 
-def _read(path: Path) -> Any:
+def _read(path: Path, columns: list[str] | None = None) -> Any:
+    """The data file; for Parquet only ``columns`` (those the models use) are read."""
     import pandas as pd
 
     if not path.exists():
@@ -20,7 +22,12 @@ def _read(path: Path) -> Any:
     suffix = path.suffix.lower()
     try:
         if suffix == ".parquet":
-            return pd.read_parquet(path)
+            if columns:
+                import pyarrow.parquet as pq
+
+                have = set(pq.read_schema(path).names)
+                columns = [c for c in columns if c in have]  # absent: the estimator says so
+            return pd.read_parquet(path, columns=columns or None)
         if suffix in (".csv", ".txt"):
             return pd.read_csv(path)
     except Exception as exc:  # unreadable file: report, never a traceback
@@ -30,21 +37,43 @@ def _read(path: Path) -> Any:
     raise InputError(f"unsupported data file type {suffix!r}", hint="use .parquet or .csv")
 
 
+def _needed_columns(formulas: list[str], extra: list[str | None]) -> list[str] | None:
+    from kaigai.policy.formula import parse_formula
+
+    try:
+        cols = [c for f in formulas for c in parse_formula(f).columns()]
+    except Exception:  # a bad formula is reported by the estimator, with its hint
+        return None
+    return list(dict.fromkeys(cols + [c for c in extra if c]))
+
+
 def estimate(
     data: Annotated[Path, typer.Option("--data", help="Input table (.parquet or .csv).")],
     formula: Annotated[
-        str,
+        list[str],
         typer.Option(
-            "--formula", help='e.g. "trade ~ ln_dist + cntg + rta | exp_year + imp_year + pair"'
+            "--formula",
+            help='e.g. "trade ~ ln_dist + cntg + rta | exp_year + imp_year + pair";'
+            " repeat for several models side by side",
         ),
     ],
+    model: Annotated[
+        str, typer.Option("--model", help="ppml (Poisson PML, default) or ols.")
+    ] = "ppml",
     cluster: Annotated[
         str | None,
-        typer.Option("--cluster", help="Cluster variable(s), e.g. pair or exporter+importer."),
+        typer.Option("--cluster", help="Cluster variable(s), e.g. pair or exporter+importer+year."),
     ] = None,
     vcov: Annotated[
-        str, typer.Option("--vcov", help="hetero (default) when --cluster is not given.")
-    ] = "hetero",
+        str | None,
+        typer.Option(
+            "--vcov", help="hetero (PPML default) or iid (OLS default) without --cluster."
+        ),
+    ] = None,
+    weights: Annotated[str | None, typer.Option("--weights", help="Weight column.")] = None,
+    offset: Annotated[
+        str | None, typer.Option("--offset", help="Offset column (coefficient 1).")
+    ] = None,
     small_sample: Annotated[
         str,
         typer.Option(
@@ -53,7 +82,9 @@ def estimate(
     ] = "fixest",
     separation: Annotated[
         str,
-        typer.Option("--separation", help="Separation checks: fe,ir (default), fe, ir or none."),
+        typer.Option(
+            "--separation", help="PPML separation checks: fe,ir (default), fe, ir or none."
+        ),
     ] = "fe,ir",
     keep_singletons: Annotated[
         bool,
@@ -62,78 +93,149 @@ def estimate(
             help="Keep observations alone in a fixed-effect level (ppmlhdfe keepsing).",
         ),
     ] = False,
+    delta: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--delta",
+            help='Derived quantity with delta-method SE, e.g. "100*(b2006-b1986)/b1986".',
+        ),
+    ] = None,
+    wald: Annotated[
+        list[str] | None,
+        typer.Option("--wald", help='Joint Wald test: coefficient names or "a + b = 1" (repeat).'),
+    ] = None,
+    table_fmt: Annotated[
+        str | None,
+        typer.Option("--table", help="Print the regression table as md, html or tex."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the regression table (.md, .html or .tex)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Estimate a PPML gravity model and print coefficients, sample and convergence."""
+    """Estimate gravity models (PPML or OLS) and print coefficients, sample and fit."""
     import time
 
-    from kaigai.policy.ppml import fepois
+    from kaigai.policy.etable import FORMATS, etable
+    from kaigai.policy.inference import delta_method, wald_test
 
+    if model not in ("ppml", "ols"):
+        raise InputError(f"unknown model {model!r}", hint="use --model ppml or --model ols")
+    fmt = table_fmt or (out.suffix.lstrip(".").lower() if out else None)
+    if fmt == "markdown":
+        fmt = "md"
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(f"unknown table format {fmt!r}", hint="use md, html or tex")
     t0 = time.perf_counter()
-    df = _read(data)
+    cl_cols = cluster.replace("^", "+").split("+") if cluster else []
+    df = _read(data, _needed_columns(formula, [*cl_cols, weights, offset]))
     t_read = time.perf_counter() - t0
-    sep = tuple(s.strip() for s in separation.split(",") if s.strip() and s.strip() != "none")
-    spec: str | dict[str, str] = {"CRV1": cluster} if cluster else vcov
-    with console.status("Estimating PPML...", spinner="dots") if not as_json else _null():
-        res = fepois(
-            df,
-            formula,
-            spec,
-            separation=sep,
-            small_sample=small_sample,
-            singletons=not keep_singletons,
-        )
-    t_est = time.perf_counter() - t0 - t_read
+    spec: str | dict[str, str] = (
+        {"CRV1": cluster} if cluster else (vcov or ("hetero" if model == "ppml" else "iid"))
+    )
+    results = []
+    with console.status("Estimating...", spinner="dots") if not as_json else _null():
+        for fml in formula:
+            if model == "ppml":
+                from kaigai.policy.ppml import fepois
 
-    def human() -> None:
-        rows = [
-            (
-                n,
-                f"{res.coef[n]:.6f}",
-                f"{res.se[n]:.6f}",
-                f"{res.tstat[n]:.2f}",
-                f"{res.pvalue[n]:.4f}",
-            )
-            for n in res.coef.index
-        ]
-        console.print(table(f"PPML: {formula}", ["term", "estimate", "std. error", "z", "p"], rows))
-        d = res.dropped
-        console.print(f"Observations: {res.n_obs:,} used of {res.n_input:,}")
-        console.print(
-            f"Dropped: {d['missing']:,} missing, {d['singletons']:,} singletons, {d['separated']:,} separated"
-            f" ({d['separated_fe']:,} by fixed effects, {d['separated_ir']:,} by the IR check)"
-        )
-        if res.collinear:
-            console.print(esc(f"Dropped as collinear: {', '.join(res.collinear)}"))
-        if res.fe_names:
-            console.print(
-                esc(
-                    "Fixed effects: "
-                    + ", ".join(
-                        f"{n} ({s:,})" for n, s in zip(res.fe_names, res.fe_sizes, strict=True)
-                    )
+                sep = tuple(
+                    s.strip() for s in separation.split(",") if s.strip() and s.strip() != "none"
                 )
-            )
-        console.print(
-            esc(f"Standard errors: {res.vcov_type}, small-sample convention {small_sample}")
-        )
-        console.print(
-            f"Converged: {res.converged} after {res.iterations} iterations (deviance {res.deviance:.6g})"
-        )
+                res = fepois(
+                    df, fml, spec, separation=sep, small_sample=small_sample,
+                    singletons=not keep_singletons, weights=weights, offset=offset,
+                )  # fmt: skip
+            else:
+                from kaigai.policy.ols import feols
 
-    payload = res.to_dict()
+                res = feols(
+                    df, fml, spec, small_sample=small_sample, singletons=not keep_singletons,
+                    weights=weights, offset=offset,
+                )  # fmt: skip
+            results.append(res)
+    t_est = time.perf_counter() - t0 - t_read
+    payloads: list[dict[str, Any]] = []
+    for res in results:
+        p = res.to_dict()
+        if delta:
+            p["delta"] = [delta_method(res, d).to_dict() for d in delta]
+        if wald:
+            p["wald"] = wald_test(res, wald).to_dict()
+        payloads.append(p)
+    text = etable(results, fmt) if fmt else None
+    if out is not None and text is not None:
+        out.write_text(text, encoding="utf-8")
+    payload: dict[str, Any] = payloads[0] if len(payloads) == 1 else {"models": payloads}
+    if text is not None:
+        payload["table"] = text
     if as_json:
         t_out = time.perf_counter() - t0 - t_read - t_est
+        sep_t = sum(r.timings["separation"] for r in results)
         payload["timings"] = {
             "read": t_read,
             "estimate": t_est,
-            "separation": res.timings["separation"],
-            "fit": res.timings["fit"],
+            "separation": sep_t,
+            "fit": sum(r.timings["fit"] for r in results),
             "output": t_out,
-            "overhead": t_read + res.timings["separation"] + t_out,
+            "overhead": t_read + sep_t + t_out,
             "total": time.perf_counter() - t0,
         }
+
+    def human() -> None:
+        if text is not None and out is None:
+            console.print(text, markup=False, highlight=False)
+        for res, p in zip(results, payloads, strict=True):
+            if text is None:
+                _human_one(res, small_sample)
+            for d in p.get("delta", []):
+                console.print(
+                    f"Delta method: {d['expression']} = {d['estimate']:.6g}"
+                    f" (se {d['se']:.6g}, z {d['z']:.2f}, p {d['p']:.4f})",
+                    markup=False,
+                )
+            if "wald" in p:
+                w = p["wald"]
+                console.print(
+                    f"Wald test ({', '.join(w['restrictions'])}): chi2({w['df']}) ="
+                    f" {w['statistic']:.4f}, p {w['p_chi2']:.4g}; F({w['df']}, {w['df_denom']})"
+                    f" = {w['f']:.4f}, p {w['p_f']:.4g}",
+                    markup=False,
+                )
+        if out is not None:
+            console.print(f"Table written to {out}", markup=False)
+
     output(payload, as_json, human)
+
+
+def _human_one(res: Any, small_sample: str) -> None:
+    rows = [
+        (n, f"{res.coef[n]:.6f}", f"{res.se[n]:.6f}", f"{res.tstat[n]:.2f}", f"{res.pvalue[n]:.4f}")
+        for n in res.coef.index
+    ]
+    title = f"{res.model.upper()}: {res.formula}"
+    console.print(table(title, ["term", "estimate", "std. error", "z", "p"], rows))
+    d = res.dropped
+    console.print(f"Observations: {res.n_obs:,} used of {res.n_input:,}")
+    console.print(
+        f"Dropped: {d['missing']:,} missing, {d['singletons']:,} singletons, {d['separated']:,} separated"
+        f" ({d['separated_fe']:,} by fixed effects, {d['separated_ir']:,} by the IR check)"
+    )
+    if res.collinear:
+        console.print(f"Dropped as collinear: {', '.join(res.collinear)}")
+    if res.fe_names:
+        console.print(
+            "Fixed effects: "
+            + ", ".join(f"{n} ({s:,})" for n, s in zip(res.fe_names, res.fe_sizes, strict=True))
+        )
+    console.print(f"Standard errors: {res.vcov_type}, small-sample convention {small_sample}")
+    if res.model == "ols":
+        console.print(", ".join(f"{k} {v:.6g}" for k, v in res.stats.items()))
+    else:
+        console.print(
+            f"Converged: {res.converged} after {res.iterations} iterations (deviance {res.deviance:.6g})"
+        )
 
 
 class _null:
