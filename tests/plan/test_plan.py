@@ -121,14 +121,16 @@ def test_example_copies_are_identical() -> None:
 
 def test_two_products_and_a_failing_engine(settings, tmp_path, monkeypatch) -> None:
     """A second product without BOM, and an engine that crashes: the plan states both."""
+    from collections import OrderedDict
+
     import kaigai.app.markets as finder
-    from kaigai.plan import engines
+    from kaigai.app import cache
 
     def boom(*args, **kwargs):
         raise RuntimeError("simulated engine failure")
 
     monkeypatch.setattr(finder, "find_markets", boom)
-    monkeypatch.setattr(engines, "_CACHE", {})  # no ranking reused from an earlier test
+    monkeypatch.setattr(cache, "_MEMO", OrderedDict())  # no ranking reused from an earlier test
     text = (
         example_profile_path()
         .read_text(encoding="utf-8")

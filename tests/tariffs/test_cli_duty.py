@@ -5,8 +5,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from kaigai.app.duty import resolve_date
 from kaigai.cli.app import app
-from kaigai.cli.duty import resolve_date
 
 runner = CliRunner()
 

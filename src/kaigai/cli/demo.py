@@ -113,10 +113,12 @@ def register(app: typer.Typer) -> None:
         entry = nom.lookup(hs)  # either edition: the trade data is HS2017, the nomenclature HS2022
         hs6 = entry.code if entry.level == 6 else nom.validate_hs6(hs)
         exp = normalize_country(exporter)
-        flows = store.load("trade_hs6", s, where_sql=f"exporter = '{exp}' AND hs6 = '{hs6}'")
-        imports = store.load("imports_by_importer", s, where_sql=f"hs6 = '{hs6}'")
+        flows = store.load(
+            "trade_hs6", s, where_sql="exporter = ? AND hs6 = ?", params=[exp, hs6]
+        )
+        imports = store.load("imports_by_importer", s, where_sql="hs6 = ?", params=[hs6])
         tot = store.load(
-            "exports_by_exporter", s, where_sql=f"exporter = '{exp}' AND hs6 = '{hs6}'"
+            "exports_by_exporter", s, where_sql="exporter = ? AND hs6 = ?", params=[exp, hs6]
         )
         total = _num(tot["export_value_usd"].iloc[0]) if len(tot) else None
         year = int(flows["year"].iloc[0]) if len(flows) else None

@@ -2,73 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from kaigai.cli.common import ConfigOpt, JsonOpt, LangOpt, console, esc, output, settings, table
-from kaigai.core.countries import normalize_country
-from kaigai.core.errors import InputError
-from kaigai.core.money import currency_code
-
-
-def resolve_date(year: int | None, as_of: str | None, today: dt.date | None = None) -> dt.date:
-    """``--as-of`` wins; ``--year Y`` means 31 Dec of Y (after Japan's 1 April and VN's 1 Jan cuts)."""
-    if as_of:
-        try:
-            return dt.date.fromisoformat(as_of)
-        except ValueError as exc:
-            raise InputError(f"--as-of '{as_of}' is not a date.", hint="Use YYYY-MM-DD.") from exc
-    if year is not None:
-        if year < 1900 or year > 2100:
-            raise InputError(f"--year {year} is out of range.", hint="e.g. --year 2027")
-        return dt.date(year, 12, 31)
-    return today or dt.date.today()
-
-
-def origin_lookup(st: Any) -> Any:
-    """Adapter to the origin engine's rule_for (None when the package or its data is absent)."""
-    try:
-        from kaigai.data.origin import build_books, hs_sets
-        from kaigai.origin.api import rule_for
-        from kaigai.origin.provisions import load_agreements
-        from kaigai.origin.render import to_text
-
-        books, ags = build_books(st), load_agreements()
-        hs17 = hs_sets(st)[1]
-    except Exception:  # noqa: BLE001 - optional engine: absent or without data
-        return None
-
-    def look(agreement: str, hs6: str) -> dict[str, Any]:
-        m = rule_for(agreement, hs6, books, ags, hs17)
-        return {
-            "rule": to_text(m.rule) if m.rule is not None else None,
-            "rule_text": [r.text for r in m.rows],
-            "hs_edition": m.hs_edition,
-            "edition_note": m.edition_note,
-            "provenance": [p.to_dict() for p in m.provenance],
-        }
-
-    return look
-
-
-def _benefit(
-    res: Any, annual_value: float, shipments: float, costs_file: Path | None
-) -> list[dict[str, Any]]:
-    from kaigai.tariffs.benefit import load_costs, option_net_benefit, require_one_line
-
-    require_one_line(res)  # before reading the cost file
-    costs = load_costs(costs_file)
-    out = []
-    for r in res.lines[0].options:
-        if r.option == "MFN" or r.status != "ok" or r.rate_pct is None:
-            continue
-        nb = option_net_benefit(res, r.option, annual_value, shipments, costs)
-        out.append({"option": r.option, **{k: getattr(nb, k) for k in nb.__dataclass_fields__}})
-    return out
 
 
 def duty(
@@ -122,59 +61,21 @@ def duty(
     config: ConfigOpt = None,
 ) -> None:
     """Every duty option side by side: MFN and each agreement in force, best option, staging path."""
-    from kaigai.data.tariffs import cached_index
-    from kaigai.tariffs.expr import Basis
-    from kaigai.tariffs.options import DutyQuery, duty_options
+    from kaigai.app.duty import DutyRequest, duty_options, net_benefit_for, resolve_date
     from kaigai.tariffs.render import text_chart
 
     st = settings(config, lang)
-    if quota not in (None, "in", "out"):
-        raise InputError(f"--quota must be 'in' or 'out', not '{quota}'.")
-    if (quantity is None) != (unit is None):
-        raise InputError("Give --quantity and --unit together.", hint="e.g. --quantity 5 --unit kg")
-    if jpy_per_unit is not None and jpy_per_unit <= 0:
-        raise InputError("--jpy-rate must be positive.", hint="e.g. --currency USD --jpy-rate 150")
-    o, d = normalize_country(origin), normalize_country(destination)
-    on = resolve_date(year, as_of)
-    cur = currency_code(currency)
-    index = cached_index(st, tuple(scenario or ()))
-    q = DutyQuery(
-        hs,
-        o,
-        d,
-        on,
-        Basis(
-            value,
-            cur if value is not None else None,
-            quantity,
-            unit,
-            quota=quota,
-            fx_to={"JPY": jpy_per_unit} if jpy_per_unit else {},
-        ),
-        line,
-        rule_lookup=origin_lookup(st),
-    )
-    res = duty_options(index, q, st.lang)
+    req = DutyRequest(
+        hs, origin, destination, resolve_date(year, as_of), value, currency, quantity, unit,
+        line, quota, jpy_per_unit, tuple(scenario or ()), st.lang,
+    ).checked()  # fmt: skip
+    o, d, on, cur = req.origin, req.destination, req.on, req.currency
+    res = duty_options(st, req)
     data = res.to_dict()
     if annual_value is not None:
-        if annual_value <= 0 or shipments <= 0:
-            raise InputError(
-                "--annual-value and --shipments must be positive.",
-                hint="e.g. --annual-value 3000000 --shipments 6",
-            )
-        bres = res
-        if value is None:
-            # Without --value the MFN duty of a shipment is unknown (status needs_input) and the
-            # margin path would be empty: price one average shipment (annual value / shipments).
-            per = annual_value / shipments
-            bres = duty_options(
-                index, replace(q, basis=replace(q.basis, value=per, currency="JPY")), st.lang
-            )
-            data["notes"].append(
-                f"Net benefit priced on an average shipment of JPY {per:,.0f} "
-                f"(--annual-value {annual_value:,.0f} / --shipments {shipments:g})."
-            )
-        data["net_benefit"] = _benefit(bres, annual_value, shipments, costs)
+        data["net_benefit"], note = net_benefit_for(st, req, res, annual_value, shipments, costs)
+        if note:
+            data["notes"].append(note)
 
     def human() -> None:
         for ln in data["lines"]:

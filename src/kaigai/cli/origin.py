@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,10 +19,7 @@ from kaigai.cli.common import (
     settings,
     table,
 )
-from kaigai.core.countries import normalize_country
 from kaigai.core.errors import InputError
-from kaigai.core.money import Rate, Rates
-from kaigai.hs.codes import normalize_hs6
 
 origin_app = typer.Typer(
     help="Rules of origin: rule lookup, BOM qualification, what-if, documents.",
@@ -80,99 +75,37 @@ RulesOpt = Annotated[
 ]
 
 
-def _rates(items: list[str] | None) -> Rates:
-    out = []
-    for it in items or []:
-        try:
-            pair, val = it.split("=")
-            base, quote = pair.split("/")
-            out.append(Rate(base, quote, Decimal(val), dt.date.today(), "command line --rate"))
-        except ValueError as exc:
-            raise InputError(f"--rate '{it}' should look like USD/JPY=150.") from exc
-    return Rates.of(out)
-
-
-def _ctx(
-    config: Path | None, lang: str | None, extra: Path | None
-) -> tuple[Any, Any, Any, Any, Any]:
-    from kaigai.data.origin import cached_books, hs_sets
-    from kaigai.origin.provisions import load_agreements
+def _ctx(config: Path | None, lang: str | None, extra: Path | None) -> tuple[Any, Any]:
+    """(settings, prepared origin inputs) for one command."""
+    from kaigai.app.origin import context
 
     s = settings(config, lang)
-    hs22, hs17 = hs_sets(s)
-    return s, load_agreements(extra), cached_books(s, extra), hs22, hs17
-
-
-def _product(hs: str, frm: str, to: str, cur: str, fob: float | None, exw: float | None, net_cost: float | None,
-             weight: float | None, desc: str, wo: bool, proc: list[str] | None, conf: list[str] | None) -> Any:  # fmt: skip
-    from kaigai.origin.bom import Product
-
-    for name, v in (("--fob", fob), ("--exw", exw), ("--net-cost", net_cost)):
-        if v is not None and v <= 0:
-            raise InputError(f"{name} must be positive, got {v:g}.")
-    if fob is None and exw is None:
-        raise InputError(
-            "Give the product price: --fob and/or --exw.", hint="e.g. --fob 1000 --exw 950"
-        )
-    return Product(normalize_hs6(hs), normalize_country(frm), normalize_country(to), cur.upper(), fob, exw, net_cost,
-                   weight, desc, wo, tuple(proc or ()), tuple(conf or ()))  # fmt: skip
-
-
-def _date(s: str | None) -> dt.date | None:
-    if s is None:
-        return None
-    try:
-        return dt.date.fromisoformat(s)
-    except ValueError as exc:
-        raise InputError(f"--date '{s}' is not YYYY-MM-DD.") from exc
+    return s, context(s, extra)
 
 
 @origin_app.command("rule")
 def rule_cmd(agreement: AgreementOpt, hs: HsOpt, as_json: JsonOpt = False, lang: LangOpt = None,
              config: ConfigOpt = None, extra: RulesOpt = None) -> None:  # fmt: skip
     """Show the product-specific rule of an agreement for an HS code: text, Japanese labels and AST."""
-    from kaigai.origin.api import rule_for
-    from kaigai.origin.ast import to_dict
-    from kaigai.origin.render import to_text, to_text_ja
+    from kaigai.app.origin import rule
 
-    _, ags, books, _, hs17 = _ctx(config, lang, extra)
-    m = rule_for(agreement, hs, books, ags, hs17)
-    data = {
-        "agreement": m.agreement,
-        "hs6": m.hs6,
-        "hs_edition": m.hs_edition,
-        "edition_note": m.edition_note,
-        "edition_ambiguous": m.edition_ambiguous,
-        "rule_text": to_text(m.rule) if m.rule else None,
-        "rule_text_ja": to_text_ja(m.rule) if m.rule else None,
-        "ast": to_dict(m.rule) if m.rule else None,
-        "source_rows": [{"text": r.text, "provenance": r.provenance.to_dict()} for r in m.rows],
-        "unparsed_rows": [
-            {"text": r.text, "error": r.error, "provenance": r.provenance.to_dict()}
-            for r in m.unparsed
-        ],
-        "notes": list(m.notes),
-    }
+    data = rule(settings(config, lang), agreement, hs, extra)
 
     def human() -> None:
         console.print(
-            f"[bold]{esc(m.agreement)}[/bold] HS {m.hs6} ({m.hs_edition}) — {esc(m.edition_note)}"
+            f"[bold]{esc(data['agreement'])}[/bold] HS {data['hs6']} ({data['hs_edition']}) — {esc(data['edition_note'])}"
         )
-        for n in m.notes:
+        for n in data["notes"]:
             console.print(f"[yellow]note:[/yellow] {esc(n)}")
         console.print(f"[bold]Rule:[/bold] {esc(data['rule_text'])}")
         console.print(f"[bold]規則:[/bold] {esc(data['rule_text_ja'])}")
-        for r in m.unparsed:
-            console.print(f"[red]needs manual review:[/red] {esc(r.text[:200])} ({esc(r.error)})")
+        for r in data["unparsed_rows"]:
+            console.print(
+                f"[red]needs manual review:[/red] {esc(r['text'][:200])} ({esc(r['error'])})"
+            )
         console.print_json(json.dumps(data["ast"], ensure_ascii=False))
 
     output(data, as_json, human)
-
-
-def _load(bom: Path, cur: str, rate: list[str] | None, hs22: frozenset[str]) -> Any:
-    from kaigai.origin.bom import load_bom
-
-    return load_bom(bom, cur.upper(), rates=_rates(rate), hs_codes=hs22)
 
 
 @origin_app.command("check")
@@ -186,32 +119,13 @@ def check_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, frm: FromOpt = "JPN", agreement
               rule: Annotated[str | None, typer.Option("--rule", help="Evaluate this rule text instead (one --agreement gives the provisions).")] = None,
               as_json: JsonOpt = False, lang: LangOpt = None, config: ConfigOpt = None, extra: RulesOpt = None) -> None:  # fmt: skip
     """Check whether a product made from a BOM qualifies under every applicable agreement (or one --rule)."""
-    from kaigai.origin.api import check, check_rule
+    from kaigai.app import origin as ao
 
-    _, ags, books, hs22, hs17 = _ctx(config, lang, extra)
-    b = _load(bom, currency, rate, hs22)
-    p = _product(
-        hs,
-        frm,
-        to,
-        currency,
-        fob,
-        exw,
-        net_cost,
-        weight,
-        description,
-        wholly_obtained,
-        process,
-        confirm,
-    )
-    if rule is not None:
-        if not agreement or len(agreement) != 1:
-            raise InputError(
-                "--rule needs exactly one --agreement (its de minimis, cumulation and RVC methods apply)."
-            )
-        verdicts = [check_rule(b, p, rule, agreement[0], ags, books, hs17, on=_date(date))]
-    else:
-        verdicts = check(b, p, books, ags, hs17, agreement, on=_date(date))
+    st = settings(config, lang)
+    b = ao.load_bom_file(st, bom, currency, ao.parse_rates(rate), extra)
+    p = ao.product(hs, frm, to, currency, fob, exw, net_cost, weight, description, wholly_obtained,
+                   process, confirm)  # fmt: skip
+    verdicts = ao.check(st, b, p, agreement, on=ao.parse_date(date), rule_text=rule, extra=extra)
     data = {"product": p.__dict__, "verdicts": [v.to_dict() for v in verdicts]}
 
     def human() -> None:
@@ -240,14 +154,12 @@ def whatif_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, agreement: AgreementOpt, frm: 
                process: ProcOpt = None, confirm: ConfOpt = None, date: DateOpt = None,
                as_json: JsonOpt = False, lang: LangOpt = None, config: ConfigOpt = None, extra: RulesOpt = None) -> None:  # fmt: skip
     """Cheapest changes that make the product qualify, and sensitivity to FX and input prices."""
-    from kaigai.origin.whatif import whatif
+    from kaigai.app import origin as ao
 
-    if premium < 0:
-        raise InputError(f"--premium must be >= 0, got {premium:g}.")
-    _, ags, books, hs22, hs17 = _ctx(config, lang, extra)
-    b = _load(bom, currency, rate, hs22)
-    p = _product(hs, frm, to, currency, fob, exw, None, None, "", False, process, confirm)
-    w = whatif(b, p, books, ags, hs17, agreement, premium_pct=premium, on=_date(date))
+    st = settings(config, lang)
+    b = ao.load_bom_file(st, bom, currency, ao.parse_rates(rate), extra)
+    p = ao.product(hs, frm, to, currency, fob, exw, None, None, "", False, process, confirm)
+    w = ao.whatif(st, b, p, agreement, premium_pct=premium, on=ao.parse_date(date), extra=extra)
 
     def human() -> None:
         console.print(f"[bold]{esc(w.agreement)}[/bold]: {esc(w.status_before)}")
@@ -272,7 +184,7 @@ def docs_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, agreement: AgreementOpt, out: An
              process: ProcOpt = None, confirm: ConfOpt = None, date: DateOpt = None,
              as_json: JsonOpt = False, lang: LangOpt = None, config: ConfigOpt = None, extra: RulesOpt = None) -> None:  # fmt: skip
     """Draft the self-declaration / certificate data (or a supplier declaration) with the worksheet."""
-    from kaigai.origin.api import check
+    from kaigai.app import origin as ao
     from kaigai.origin.documents import (
         document_data,
         render_html,
@@ -284,23 +196,23 @@ def docs_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, agreement: AgreementOpt, out: An
     formats = {f.strip().lower() for f in fmt.split(",") if f.strip()}
     if not formats <= {"json", "html", "pdf"}:
         raise InputError(f"--format '{fmt}' has unknown entries.", hint="Use json, html, pdf.")
-    _, ags, books, hs22, hs17 = _ctx(config, lang, extra)
-    b = _load(bom, currency, rate, hs22)
-    a = resolve_agreement(agreement, ags)
+    st, c = _ctx(config, lang, extra)
+    b = ao.load_bom_file(st, bom, currency, ao.parse_rates(rate), extra)
+    a = resolve_agreement(agreement, c.agreements)
     if supplier_part:
         line = next((ln for ln in b.lines if ln.part_id == supplier_part), None)
         if line is None:
             raise InputError(f"part_id '{supplier_part}' is not in the BOM.")
         data = supplier_declaration_data(
-            line, a, supplier=exporter_name or "…", customer="…", on=_date(date)
+            line, a, supplier=exporter_name or "…", customer="…", on=ao.parse_date(date)
         )
         stem = f"supplier_declaration_{a.id}_{supplier_part}"
     else:
-        p = _product(
+        p = ao.product(
             hs, frm, to, currency, fob, exw, None, None, description, False, process, confirm
         )
-        v = check(b, p, books, ags, hs17, [a.id], on=_date(date))[0]
-        data = document_data(v, p, a, exporter_name=exporter_name, on=_date(date))
+        v = ao.check(st, b, p, [a.id], on=ao.parse_date(date), extra=extra)[0]
+        data = document_data(v, p, a, exporter_name=exporter_name, on=ao.parse_date(date))
         stem = f"origin_{a.id}_{p.hs6}_{p.importer}"
     out.mkdir(parents=True, exist_ok=True)
     written: list[str] = []
@@ -329,10 +241,10 @@ def coverage_cmd(
     as_json: JsonOpt = False, config: ConfigOpt = None, extra: RulesOpt = None
 ) -> None:
     """Share of rule rows parsed per agreement (unparsed rows are listed in docs/reports/)."""
-    _, _, books, _, _ = _ctx(config, None, extra)
+    _, c = _ctx(config, None, extra)
     data = {
         k: {**b.coverage(), "dataset": b.dataset, "hs_edition": b.hs_edition}
-        for k, b in books.items()
+        for k, b in c.books.items()
     }
     output(data, as_json, lambda: console.print(table("Rule parse coverage", ["Agreement", "Rows", "Parsed", "Share"],
                                                         [(k, d["rows"], d["parsed"], f"{100 * float(d['share_parsed']):.2f}%") for k, d in data.items()])))  # fmt: skip

@@ -5,9 +5,11 @@ This is the one place engines' inputs come from (shells call it, engines get fra
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from kaigai.core.config import Settings
 
 STARTER_PACKAGE = "kaigai.data.starter"
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def starter_dir() -> Path:
@@ -67,8 +70,12 @@ def load(
     *,
     columns: list[str] | None = None,
     where_sql: str | None = None,
+    params: Sequence[Any] = (),
 ) -> pd.DataFrame:
     """Load dataset ``name`` (optionally only ``columns`` and rows matching ``where_sql``).
+
+    ``where_sql`` is a fixed condition written by kaigai code with ``?`` placeholders; every value
+    (codes, countries, user input) goes in ``params`` and is bound by DuckDB, never formatted in.
 
     Raises
     ------
@@ -79,18 +86,22 @@ def load(
 
     from kaigai.data.catalog import Catalog
 
+    for ident in (name, *(columns or ())):
+        if not _IDENT.fullmatch(ident):
+            raise ValueError(f"not a dataset or column name: {ident!r}")
     cols = ", ".join(f'"{c}"' for c in columns) if columns else "*"
     cond = f" WHERE {where_sql}" if where_sql else ""
     if settings.catalog_path.is_file():
         with Catalog.open(settings.catalog_path, read_only=True) as cat:
             if cat.has_table(name):
-                return cat.con.execute(f'SELECT {cols} FROM "{name}"{cond}').df()
+                return cat.con.execute(f'SELECT {cols} FROM "{name}"{cond}', list(params)).df()
     p = starter_path(name) if settings.use_starter else None
     if p is None:
         raise _missing(name)
     con = duckdb.connect()
     try:
-        return con.execute(f"SELECT {cols} FROM read_parquet(?){cond}", [str(p)]).df()
+        sql = f"SELECT {cols} FROM read_parquet(?){cond}"
+        return con.execute(sql, [str(p), *params]).df()
     finally:
         con.close()
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from kaigai.app.cache import memo
 from kaigai.core.errors import KaigaiError
 from kaigai.core.provenance import Figure, Provenance
 from kaigai.plan.model import DutyView, Status
@@ -70,57 +70,23 @@ class EngineContext:
         self.settings = settings
         self.hs6s: tuple[str, ...] = ()
         self.markets: tuple[str, ...] = ()
-        self._tariffs: dict[tuple[Any, ...], Any] = {}
-        self._origin: Any = None
 
     def scope(self, hs6s: tuple[str, ...], markets: tuple[str, ...]) -> None:
         """Set the products and markets the next tariff-index lookups are for."""
         self.hs6s, self.markets = tuple(sorted(set(hs6s))), tuple(sorted(set(markets)))
 
     def tariff_index(self) -> Any:
-        key = ("tariffs", *data_key(self.settings), self.hs6s, self.markets)
-        if key not in self._tariffs:
-            from kaigai.core.errors import DatasetMissingError
-            from kaigai.data.registry import DATASETS
-            from kaigai.data.store import load
-            from kaigai.tariffs.loader import index_from_frames
-            from kaigai.tariffs.user_schedule import load_imported_schedules
+        """Only the schedule rows of the plan's products and markets (:mod:`kaigai.app.duty`)."""
+        from kaigai.app.duty import tariff_index
 
-            def _try(name: str, where: str) -> Any:
-                try:
-                    return load(name, self.settings, where_sql=where)
-                except DatasetMissingError:
-                    return None
-
-            chapters = " OR ".join(f"chapter = '{h[:2]}'" for h in self.hs6s)
-            headings = " OR ".join(f"hs6 LIKE '{h[:4]}%'" for h in self.hs6s)
-            jp = _try("jp_tariff", chapters) if "JPN" in self.markets else None
-            apfc = _try("jp_cptpp_base_final", headings) if jp is not None else None
-            vn = _try("vn_tariff", headings) if "VNM" in self.markets else None
-            self._tariffs[key] = _cached(
-                key,
-                lambda: index_from_frames(
-                    jp,
-                    vn,
-                    apfc,
-                    jp_edition=DATASETS["jp_tariff"].edition,
-                    user_schedules=load_imported_schedules(self.settings),
-                ),
-            )
-        return self._tariffs[key]
+        return tariff_index(self.settings, self.hs6s, self.markets)
 
     def origin(self) -> tuple[Any, Any, frozenset[str], frozenset[str]]:
         """(rule books, agreements, HS2022 codes, HS2017 codes)."""
-        if self._origin is None:
-            from kaigai.data.origin import build_books, hs_sets
-            from kaigai.origin.provisions import load_agreements
+        from kaigai.app.origin import context
 
-            def make() -> Any:
-                hs22, hs17 = hs_sets(self.settings)
-                return (build_books(self.settings), load_agreements(), hs22, hs17)
-
-            self._origin = _cached(("origin", *data_key(self.settings)), make)
-        return self._origin  # type: ignore[no-any-return]
+        c = context(self.settings)
+        return c.books, c.agreements, c.hs22, c.hs17
 
 
 def _num(v: Any) -> float | None:
@@ -131,38 +97,11 @@ def _num(v: Any) -> float | None:
     return None if f != f else f  # NaN -> missing
 
 
-def data_key(settings: Any) -> tuple[str, ...]:
-    """Identity of the data a run reads: the catalog file (path + mtime) or the starter pack.
-
-    Used to reuse prepared engine inputs within one process (tests, the service); a changed
-    catalog gives a new key.
-    """
-    cat = Path(settings.catalog_path)
-    catalog = f"{cat}:{cat.stat().st_mtime_ns}" if cat.is_file() else "no-catalog"
-    # user-imported tariff schedules live beside the catalog; the market finder's prepared
-    # run is derived from the catalog/starter data (and checked by its own fingerprint)
-    extra = [Path(settings.data_dir) / "tariff_schedules"]
-    own = [f"{p}:{p.stat().st_mtime_ns}" for p in extra if p.exists()]
-    return (catalog, str(settings.use_starter), str(settings.engine), *own)
-
-
-_CACHE: dict[tuple[Any, ...], Any] = {}
-_CACHE_MAX = 32
-
-
-def _cached(key: tuple[Any, ...], make: Any) -> Any:
-    if key not in _CACHE:
-        if len(_CACHE) >= _CACHE_MAX:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = make()
-    return _CACHE[key]
-
-
 def nomenclature(settings: Any) -> Any:
     """The HS nomenclature (foundation's loader), reused within a process for the same data."""
     from kaigai.data.nomenclature import load_nomenclature
 
-    return _cached(("nomenclature", *data_key(settings)), lambda: load_nomenclature(settings))
+    return memo("nomenclature", settings, lambda: load_nomenclature(settings))
 
 
 #: Risk appetite -> multiplier of the market finder's ranking weight of risk (others unchanged).
@@ -195,8 +134,8 @@ def run_markets(
     ranking["risk"] = ranking.get("risk", 0.0) * RISK_APPETITE[risk_appetite]
     weights = Weights(risk=base.risk, ranking=ranking)
     try:
-        key = ("markets", *data_key(settings), exporter, hs6, risk_appetite)
-        res = _cached(key, lambda: find_markets(settings, exporter, hs6, weights=weights))
+        res = memo("markets", settings, lambda: find_markets(settings, exporter, hs6, weights=weights),
+                   exporter, hs6, risk_appetite)  # fmt: skip
     except KaigaiError as exc:
         return MarketsOutcome("not_available", exc.message, engine=engine)
     except Exception as exc:  # noqa: BLE001 - one engine failing must not stop the plan; stated
@@ -247,15 +186,15 @@ def run_duty(
 
     Returns the view and the engine's raw :class:`~kaigai.tariffs.options.DutyOptions`.
     """
+    from kaigai.app.duty import DutyRequest, duty_options
     from kaigai.core.errors import DataError, HSCodeError
     from kaigai.tariffs.benefit import option_net_benefit
-    from kaigai.tariffs.expr import Basis
-    from kaigai.tariffs.options import MFN, DutyQuery, duty_options
+    from kaigai.tariffs.options import MFN
 
     engine = "kaigai.tariffs.options.duty_options"
     try:
-        basis = Basis(value, currency if value is not None else None)
-        res = duty_options(ctx.tariff_index(), DutyQuery(hs6, exporter, market, on, basis), lang)
+        req = DutyRequest(hs6, exporter, market, on, value, currency, lang=lang, with_rules=False)
+        res = duty_options(ctx.settings, req, ctx.tariff_index())
     except (DataError, HSCodeError) as exc:
         return DutyView("not_available", exc.message, engine=engine), None
     except KaigaiError as exc:

@@ -20,20 +20,21 @@ def trade_figures(
 
     if not markets:
         return {}
-    in_list = ", ".join(f"'{m}'" for m in markets)
     out: dict[str, dict[str, Figure]] = {m: {} for m in markets}
     try:
         tr = load(
             "trade_hs6",
             settings,
             columns=["year", "exporter", "importer", "value_usd"],
-            where_sql=f"hs6 = '{hs6}' AND exporter = '{exporter}' AND importer IN ({in_list})",
+            where_sql="hs6 = ? AND exporter = ? AND list_contains(?, importer)",
+            params=[hs6, exporter, list(markets)],
         )
         imp = load(
             "imports_by_importer",
             settings,
             columns=["year", "importer", "import_value_usd"],
-            where_sql=f"hs6 = '{hs6}' AND importer IN ({in_list})",
+            where_sql="hs6 = ? AND list_contains(?, importer)",
+            params=[hs6, list(markets)],
         )
     except KaigaiError as exc:
         for m in markets:

@@ -1,4 +1,4 @@
-"""Duty options service: the tariff index built once per app, answers memoised per query."""
+"""Duty options service: the application layer's answer (:mod:`kaigai.app.duty`), memoised per query."""
 
 from __future__ import annotations
 
@@ -6,32 +6,14 @@ import datetime as dt
 from typing import Any
 
 from kaigai.api.state import AppState
-from kaigai.core.countries import normalize_country
-from kaigai.core.errors import InputError
-from kaigai.core.money import currency_code
 from kaigai.hs.codes import normalize_hs6
 
 
-def _rule_lookup(state: AppState) -> Any:
-    """Origin rule per (agreement, hs6) for the duty table; None if the origin engine is unusable."""
-    try:
-        from kaigai.api.services.origin import rule
-    except ImportError:  # pragma: no cover - origin is part of the package
-        return None
-
-    def look(agreement: str, hs6: str) -> dict[str, Any]:
-        r = rule(state, agreement, hs6)
-        return {"rule": r["rule_text"], "rule_text": [x["text"] for x in r["source_rows"]],
-                "hs_edition": r["hs_edition"], "edition_note": r["edition_note"],
-                "provenance": [x["provenance"] for x in r["source_rows"]]}  # fmt: skip
-
-    return look
-
-
 def index(state: AppState) -> Any:
-    from kaigai.data.tariffs import build_index
+    """The whole tariff index, prepared once per catalog state (shared with every shell)."""
+    from kaigai.app.duty import tariff_index
 
-    return state.cached("duty.index", lambda: build_index(state.settings))
+    return tariff_index(state.settings)
 
 
 def duty_options(
@@ -50,22 +32,14 @@ def duty_options(
     lang: str = "en",
 ) -> dict[str, Any]:
     """Every duty option side by side for ``hs`` from ``origin`` into ``destination`` on ``as_of``."""
-    from kaigai.tariffs.expr import Basis
-    from kaigai.tariffs.options import DutyQuery
-    from kaigai.tariffs.options import duty_options as engine
+    from kaigai.app import duty as app_duty
 
-    if (quantity is None) != (unit is None):
-        raise InputError("Give quantity and unit together.", hint="e.g. quantity=5&unit=kg")
-    o, d = normalize_country(origin), normalize_country(destination)
-    on = as_of or dt.date.today()
-    cur = currency_code(currency)
-    key = ("duty", normalize_hs6(hs) if len(hs) <= 7 else hs, o, d, on, value, cur, quantity, unit,
-           line, quota, lang)  # fmt: skip
+    req = app_duty.DutyRequest(hs, origin, destination, as_of, value, currency, quantity, unit,
+                               line, quota, lang=lang).checked()  # fmt: skip
+    key = ("duty", normalize_hs6(hs) if len(hs) <= 7 else hs, req)
 
     def run() -> dict[str, Any]:
-        basis = Basis(value, cur if value is not None else None, quantity, unit, quota=quota)
-        q = DutyQuery(hs, o, d, on, basis, line, rule_lookup=_rule_lookup(state))
-        out: dict[str, Any] = engine(index(state), q, lang).to_dict()
+        out: dict[str, Any] = app_duty.duty_options(state.settings, req, index(state)).to_dict()
         return out
 
     return state.cached(key, run)

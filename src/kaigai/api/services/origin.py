@@ -7,15 +7,13 @@ import datetime as dt
 from typing import Any
 
 from kaigai.api.state import AppState
+from kaigai.app import origin as app_origin
 from kaigai.core.countries import normalize_country
 from kaigai.core.errors import InputError
-from kaigai.data.origin import build_books, hs_sets
 from kaigai.hs.codes import normalize_hs6
-from kaigai.origin.api import check, rule_for
-from kaigai.origin.ast import to_dict
+from kaigai.origin.api import check
 from kaigai.origin.bom import BOM, Product, parse_bom
 from kaigai.origin.provisions import Agreement, load_agreements
-from kaigai.origin.render import to_text, to_text_ja
 from kaigai.origin.store import RuleBook
 from kaigai.storage import records
 
@@ -27,11 +25,9 @@ LINE_KEYS = ("part_id", "part", "hs_code", "origin", "value", "currency", "quant
 def context(
     state: AppState,
 ) -> tuple[dict[str, Agreement], dict[str, RuleBook], frozenset[str], frozenset[str]]:
-    """(agreements, rule books, HS2022 set, HS2017 set), built once per app."""
-    ags = state.shared("origin.agreements", load_agreements)
-    books = state.shared("origin.books", lambda: build_books(state.settings))
-    hs22, hs17 = state.shared("origin.hs_sets", lambda: hs_sets(state.settings))
-    return ags, books, hs22, hs17
+    """(agreements, rule books, HS2022 set, HS2017 set): the application layer's prepared inputs."""
+    c = app_origin.context(state.settings)
+    return c.agreements, c.books, c.hs22, c.hs17
 
 
 def agreements(state: AppState | None = None) -> list[str]:
@@ -77,18 +73,7 @@ def to_bom(state: AppState, lines: list[dict[str, Any]], currency: str) -> BOM:
 
 
 def rule(state: AppState, agreement: str, hs6: str) -> dict[str, Any]:
-    ags, books, _, hs17 = context(state)
-    m = rule_for(agreement, hs6, books, ags, hs17)
-    return {
-        "agreement": m.agreement, "hs6": m.hs6, "hs_edition": m.hs_edition,
-        "edition_note": m.edition_note, "edition_ambiguous": m.edition_ambiguous,
-        "rule_text": to_text(m.rule) if m.rule else None,
-        "rule_text_ja": to_text_ja(m.rule) if m.rule else None,
-        "ast": to_dict(m.rule) if m.rule else None,
-        "source_rows": [{"text": r.text, "provenance": r.provenance.to_dict()} for r in m.rows],
-        "unparsed_rows": [{"text": r.text, "error": r.error} for r in m.unparsed],
-        "notes": list(m.notes),
-    }  # fmt: skip
+    return app_origin.rule(state.settings, agreement, hs6)
 
 
 def check_stored_bom(
