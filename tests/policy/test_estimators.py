@@ -58,7 +58,7 @@ OLS_CASES = [
     ("lt ~ ln_dist + rta + ln_tariff | exp_year + imp_year", "hetero", {"weights": "w"}),
     ("lt ~ ln_dist + rta | exp_year + imp_year", {"CRV1": "exporter+importer"}, {"weights": "w"}),
     ("lt ~ ln_dist + cntg + C(g) + i(yr, rta, ref=0)", "iid", {}),
-    ("lt ~ ln_dist + cntg + i(g, ref=\"b\") + i(yr, ln_dist)", "hetero", {"weights": "w"}),
+    ('lt ~ ln_dist + cntg + i(g, ref="b") + i(yr, ln_dist)', "hetero", {"weights": "w"}),
 ]
 
 

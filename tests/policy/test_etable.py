@@ -66,7 +66,9 @@ def test_markdown_cells_equal_pyfixest_rounded(panel: pd.DataFrame, models: list
 
 def test_html_and_latex(models: list) -> None:  # type: ignore[type-arg]
     h = etable({"OLS": models[0], "PPML <pair>": models[2]}, "html", caption="Gravity & RTAs")
-    assert h.count("<tr>") == 18  # 2 header + 6 coef + 4 FE + 5 stats + note and "PPML &lt;pair&gt;" in h and "Gravity &amp; RTAs" in h
+    # 2 header rows + 6 coefficient rows + 4 fixed-effect rows + 5 statistics + the note
+    assert h.count("<tr>") == 18
+    assert "PPML &lt;pair&gt;" in h and "Gravity &amp; RTAs" in h
     t = etable(models, "tex")
     assert t.startswith("\\begin{tabular}{lccc}") and "ln\\_dist" in t
     assert re.search(r"\$\^\{\*+\}\$", t) and "\\end{tabular}" in t
