@@ -17,6 +17,7 @@ from kaigai.readiness import (
     assess,
     load_answers,
     load_questionnaire,
+    unanswered_text,
 )
 
 
@@ -62,6 +63,11 @@ def print_result(r: ReadinessResult, lang: str) -> None:
     console.print(f"[bold]{t('Overall score', lang)}: {score} / 100[/bold]")
     for n in r.notes:
         console.print(f"[yellow]{esc(n)}[/yellow]")
+    if r.unanswered:
+        sep = "、" if lang == "ja" else "; "
+        msg = t("Readiness: {n} question(s) unanswered: {ids}", lang, n=len(r.unanswered),
+                ids=sep.join(unanswered_text(r, lang)))  # fmt: skip
+        console.print(f"[yellow]{esc(msg)}[/yellow]")
     for i, s in enumerate(r.next_steps, 1):
         console.print(f"[bold]{i}. {esc(s.title.get(lang))}[/bold]")
         console.print(f"   {esc(s.why.get(lang))}")
@@ -101,5 +107,5 @@ def register(app: typer.Typer) -> None:
                 "No answers given and the terminal is not interactive.",
                 hint="Pass --answers answers.yaml (create one with `kaigai readiness --template`).",
             )
-        result = assess(data)
+        result = assess(data, lang=lg)
         output(result.to_dict(lg), as_json, lambda: print_result(result, lg))

@@ -21,7 +21,7 @@ from kaigai.plan import engines
 from kaigai.plan.actions import build_actions
 from kaigai.plan.model import DutyView, ExportPlan, MarketPlan, OriginView, Part, ProductPlan
 from kaigai.plan.profile import FirmProfile, Product
-from kaigai.readiness import ReadinessResult, assess
+from kaigai.readiness import ReadinessResult, assess, unanswered_text
 
 
 def _resolve_bom(
@@ -285,7 +285,7 @@ def build_plan(
     ctx = engines.EngineContext(settings)
     outputs: dict[str, Any] = {}
     missing: list[str] = []
-    readiness = assess(profile.readiness)
+    readiness = assess(profile.readiness, lang=lang)
     outputs["readiness"] = readiness
     if readiness.unanswered:
         missing.append(
@@ -293,7 +293,7 @@ def build_plan(
                 "Readiness: {n} question(s) unanswered: {ids}",
                 lang,
                 n=len(readiness.unanswered),
-                ids=", ".join(readiness.unanswered),
+                ids=("、" if lang == "ja" else "; ").join(unanswered_text(readiness, lang)),
             )
         )
     products = [

@@ -147,15 +147,15 @@ class FirmProfile(BaseModel):
     @field_validator("readiness", mode="before")
     @classmethod
     def _readiness(cls, v: Any) -> dict[str, str]:
-        from kaigai.readiness import load_questionnaire, validate_answers
+        from kaigai.readiness import canonical_answers, load_questionnaire, validate_answers
 
         if not isinstance(v, dict):
             raise ValueError("readiness must be a table of question = option")
-        answers = {str(k): str(x) for k, x in v.items() if x is not None}
-        problems = validate_answers(answers, load_questionnaire())
+        qn = load_questionnaire()
+        problems = validate_answers(v, qn)
         if problems:
             raise ValueError("; ".join(f"{k}: {m}" for k, m in problems))
-        return answers
+        return canonical_answers(v, qn)
 
     def display_name(self, lang: str = "en") -> str:
         return self.name_ja if lang == "ja" and self.name_ja else self.name

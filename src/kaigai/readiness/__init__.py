@@ -16,6 +16,8 @@ from kaigai.readiness.scoring import (
     NextStep,
     ReadinessResult,
     assess,
+    canonical_answers,
+    unanswered_text,
     validate_answers,
 )
 
@@ -26,8 +28,10 @@ __all__ = [
     "ReadinessResult",
     "answers_template",
     "assess",
+    "canonical_answers",
     "load_answers",
     "load_questionnaire",
     "questionnaire_data",
+    "unanswered_text",
     "validate_answers",
 ]

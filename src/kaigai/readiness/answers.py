@@ -82,6 +82,9 @@ def questionnaire_data(
     }
 
 
+_YAML_BOOL = {"yes", "no", "y", "n", "true", "false", "on", "off"}
+
+
 def answers_template(lang: str = "en", questionnaire: Questionnaire | None = None) -> str:
     """A commented YAML answers file listing every question and its options."""
     qn = questionnaire or load_questionnaire()
@@ -92,7 +95,11 @@ def answers_template(lang: str = "en", questionnaire: Questionnaire | None = Non
             lines.append(f"# {q.text.get(lang)}")
             for o in q.options:
                 lines.append(f"#   {o.value}: {o.label.get(lang)}")
-            lines.append(f"{q.id}: {q.options[0].value}")
+            first = q.options[0].value
+            # quote words YAML 1.1 would read as booleans, so the file round-trips as written
+            lines.append(
+                f'{q.id}: "{first}"' if first.lower() in _YAML_BOOL else f"{q.id}: {first}"
+            )
     return "\n".join(lines) + "\n"
 
 

@@ -29,6 +29,9 @@ class Text:
         return {"en": self.en, "ja": self.ja}
 
 
+_LEGACY = {"false": "no", "true": "yes", "いいえ": "no", "はい": "yes"}
+
+
 @dataclass(frozen=True)
 class Option:
     value: str
@@ -43,8 +46,18 @@ class Question:
     text: Text
     options: tuple[Option, ...]
 
-    def option(self, value: str) -> Option | None:
-        return next((o for o in self.options if o.value == value), None)
+    def option(self, value: Any) -> Option | None:
+        """The option ``value`` names: its id ("with_forwarder"), any letter case, or a legacy
+        boolean / はい・いいえ for the "yes"/"no" options (answers files written when YAML turned
+        ``no`` into ``False``)."""
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        s = str(value).strip()
+        hit = next((o for o in self.options if o.value == s), None)
+        if hit is None:
+            low = _LEGACY.get(s.lower(), s.lower())
+            hit = next((o for o in self.options if o.value.lower() == low), None)
+        return hit
 
 
 @dataclass(frozen=True)
@@ -116,6 +129,11 @@ def _text(raw: Any, where: str) -> Text:
     return Text(en=raw["en"], ja=raw["ja"])
 
 
+def _option_id(raw: Any) -> str:
+    # YAML 1.1 reads an unquoted no/yes as a boolean: keep the named choice.
+    return ("yes" if raw else "no") if isinstance(raw, bool) else str(raw)
+
+
 def parse_questionnaire(q_raw: dict[str, Any], s_raw: dict[str, Any]) -> Questionnaire:
     """Build a :class:`Questionnaire` from the two YAML documents (questions, next steps)."""
     sources = {
@@ -131,7 +149,7 @@ def parse_questionnaire(q_raw: dict[str, Any], s_raw: dict[str, Any]) -> Questio
                 text=_text(q["text"], f"{d['id']}.{q['id']}.text"),
                 options=tuple(
                     Option(
-                        value=str(o["value"]),
+                        value=_option_id(o["value"]),
                         points=int(o["points"]),
                         label=_text(o["label"], f"{q['id']}.{o['value']}"),
                     )

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kaigai.core.errors import InputError
+from kaigai.core.i18n import t
 from kaigai.readiness.questionnaire import Questionnaire, Source, StepSpec, Text, load_questionnaire
 
 
@@ -105,17 +106,46 @@ class ReadinessResult:
         }
 
 
-def validate_answers(answers: Mapping[str, Any], qn: Questionnaire) -> list[tuple[str, str]]:
-    """Every problem in ``answers`` as ``(question id, message)``; empty when valid."""
+def validate_answers(
+    answers: Mapping[str, Any], qn: Questionnaire, lang: str = "en"
+) -> list[tuple[str, str]]:
+    """Every problem in ``answers`` as ``(question id, message)``; empty when valid.
+
+    The message quotes the question's text in ``lang`` and lists the named choices with their
+    labels, e.g. ``"Can your firm prepare export documents itself ...?": 'maybe' is not an option
+    (choose one of: no = No, with_forwarder = With a forwarder's help, yes = Yes, routinely)``.
+    """
     problems: list[tuple[str, str]] = []
     for qid, value in answers.items():
         q = qn.question(str(qid))
         if q is None:
-            problems.append((str(qid), f"unknown question '{qid}'"))
-        elif value is not None and q.option(str(value)) is None:
-            allowed = ", ".join(o.value for o in q.options)
-            problems.append((str(qid), f"'{value}' is not an option (choose one of: {allowed})"))
+            problems.append((str(qid), t("unknown question '{qid}'", lang, qid=qid)))
+        elif value is not None and q.option(value) is None:
+            allowed = ", ".join(f"{o.value} = {o.label.get(lang)}" for o in q.options)
+            problems.append((str(qid), t("\"{question}\": '{value}' is not an option (choose one of: {allowed})",
+                                         lang, question=q.text.get(lang), value=value, allowed=allowed)))  # fmt: skip
     return problems
+
+
+def canonical_answers(answers: Mapping[str, Any], qn: Questionnaire) -> dict[str, str]:
+    """``answers`` with every value replaced by its option id (legacy booleans -> "yes"/"no");
+    unknown questions and invalid values are kept as given (see :func:`validate_answers`)."""
+    out: dict[str, str] = {}
+    for qid, value in answers.items():
+        if value is None:
+            continue
+        q = qn.question(str(qid))
+        opt = q.option(value) if q is not None else None
+        out[str(qid)] = opt.value if opt is not None else str(value)
+    return out
+
+
+def unanswered_text(
+    result: ReadinessResult, lang: str = "en", qn: Questionnaire | None = None
+) -> list[str]:
+    """The unanswered questions of ``result`` as their text in ``lang`` (ids are in ``result.unanswered``)."""
+    qn = qn or load_questionnaire()
+    return [q.text.get(lang) if (q := qn.question(i)) is not None else i for i in result.unanswered]
 
 
 def _fires(
@@ -125,21 +155,21 @@ def _fires(
     dims: Mapping[str, DimensionScore],
 ) -> list[str]:
     why: list[str] = []
-    for t in spec.triggers:
-        q = t.question
+    for trig in spec.triggers:
+        q = trig.question
         if q is not None and q in pts:
-            hit_points = t.max_points is not None and pts[q] <= t.max_points
-            if hit_points or (t.answer_in and answers[q] in t.answer_in):
+            hit_points = trig.max_points is not None and pts[q] <= trig.max_points
+            if hit_points or (trig.answer_in and answers[q] in trig.answer_in):
                 why.append(f"{q}={answers[q]}")
-        if t.dimension is not None and t.below is not None:
-            sc = dims[t.dimension].score
-            if sc is not None and sc < t.below:
-                why.append(f"{t.dimension} score {sc:.0f} < {t.below:g}")
+        if trig.dimension is not None and trig.below is not None:
+            sc = dims[trig.dimension].score
+            if sc is not None and sc < trig.below:
+                why.append(f"{trig.dimension} score {sc:.0f} < {trig.below:g}")
     return why
 
 
 def assess(
-    answers: Mapping[str, Any], questionnaire: Questionnaire | None = None
+    answers: Mapping[str, Any], questionnaire: Questionnaire | None = None, lang: str = "en"
 ) -> ReadinessResult:
     """Score ``answers`` (question id -> option value) against the questionnaire.
 
@@ -156,14 +186,14 @@ def assess(
         listing every unknown question id or invalid option at once.
     """
     qn = questionnaire or load_questionnaire()
-    problems = validate_answers(answers, qn)
+    problems = validate_answers(answers, qn, lang)
     if problems:
         raise InputError(
-            "Invalid readiness answers: " + "; ".join(f"{k}: {m}" for k, m in problems),
-            hint="Run `kaigai readiness --template` to see every question and its options.",
+            t("Invalid readiness answers: {problems}", lang, problems="; ".join(f"{k}: {m}" for k, m in problems)),
+            hint=t("Run `kaigai readiness --template` to see every question and its options.", lang),
             problems=[{"loc": k, "msg": m} for k, m in problems],
-        )
-    ans = {str(k): str(v) for k, v in answers.items() if v is not None}
+        )  # fmt: skip
+    ans = canonical_answers(answers, qn)
     pts: dict[str, int] = {}
     for qid, v in ans.items():
         opt = qn.question(qid).option(v)  # type: ignore[union-attr]  # validated above
@@ -207,12 +237,14 @@ def assess(
     steps.sort(key=lambda s: (-s.priority, s.id))
     unanswered = tuple(q.id for q in qn.questions if q.id not in ans)
     notes: list[str] = []
-    not_assessed = [d.id for d in dims.values() if d.score is None]
+    not_assessed = [d.title.get(lang) for d in dims.values() if d.score is None]
     if not_assessed:
         notes.append(
-            "Not assessed (no answers): "
-            + ", ".join(not_assessed)
-            + "; overall score covers the rest."
+            t(
+                "Not assessed (no answers): {dimensions}; overall score covers the rest.",
+                lang,
+                dimensions=("、" if lang == "ja" else ", ").join(not_assessed),
+            )
         )
     gaps = tuple(
         d.id
