@@ -120,7 +120,7 @@ def test_members_listed_and_removed_by_owner_only(app: object, firm_a: Firm) -> 
     # an advisor cannot remove anyone; the last owner cannot be removed
     assert b.client.delete(f"/api/v1/organisations/{org}/members/{a_id}").status_code == 403
     r = firm_a.client.delete(f"/api/v1/organisations/{org}/members/{a_id}")
-    assert r.status_code == 422 and "last owner" in r.json()["message"]
+    assert r.status_code == 409 and "at least one owner" in r.json()["message"]
     assert firm_a.client.delete(f"/api/v1/organisations/{org}/members/{b_id}").status_code == 204
     assert b.client.get(f"/api/v1/workspaces/{firm_a.workspace_id}").status_code == 404
     assert b.client.get(f"/api/v1/organisations/{org}/members").status_code == 404

@@ -95,6 +95,16 @@ def create_app(
     return app
 
 
+def server_options(settings: Settings) -> dict[str, object]:
+    """uvicorn options for ``kaigai serve``: forwarded headers are believed only from the
+    proxies in ``settings.trusted_proxies`` (uvicorn's default trusts them from 127.0.0.1,
+    which lets any local client pick its address for the log-in limiter)."""
+    trusted = ",".join(x.strip() for x in settings.trusted_proxies.split(",") if x.strip())
+    if not trusted:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted}
+
+
 def _warm(state: AppState) -> None:
     from kaigai.api.services import duty, origin, reference
     from kaigai.core.errors import KaigaiError
@@ -106,4 +116,4 @@ def _warm(state: AppState) -> None:
             log.warning("warm-up skipped %s: %s", load.__name__, exc.message)
 
 
-__all__ = ["API_PREFIX", "KaigaiAPI", "create_app"]
+__all__ = ["API_PREFIX", "KaigaiAPI", "create_app", "server_options"]

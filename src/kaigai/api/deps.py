@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 
+from kaigai.api.payloads import MAX_ID
 from kaigai.api.security import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, csrf_ok
 from kaigai.api.state import AppState
 from kaigai.core.errors import AuthError, PermissionDeniedError
@@ -74,6 +75,10 @@ Caller = Annotated[Principal, Depends(require_principal)]
 MaybeCaller = Annotated[Principal | None, Depends(optional_principal)]
 
 
+# Record ids are database INTEGERs: larger path values are a 422, never a driver overflow (500).
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="Record id (1 to 2^31-1).")]
+
+
 @dataclass(frozen=True)
 class Page:
     limit: int
@@ -89,5 +94,5 @@ def page_params(
 
 Paging = Annotated[Page, Depends(page_params)]
 
-__all__ = ["Caller", "MaybeCaller", "Page", "Paging", "State", "get_state", "optional_principal",
+__all__ = ["MAX_ID", "Caller", "Id", "MaybeCaller", "Page", "Paging", "State", "get_state", "optional_principal",
            "page_params", "require_principal"]  # fmt: skip

@@ -53,9 +53,14 @@ async def kaigai_error_handler(request: Request, exc: Exception) -> Response:
             exc, PermissionDeniedError | RateLimitError
         ):
             return RedirectResponse("/login", status_code=303)
-        return _html_error(request, exc.http_status, exc.to_dict())
-    headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
-    return JSONResponse(exc.to_dict(), status_code=exc.http_status, headers=headers)
+        resp = _html_error(request, exc.http_status, exc.to_dict())
+        if "retry_after" in exc.fields:
+            resp.headers["Retry-After"] = str(exc.fields["retry_after"])
+        return resp
+    headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else {}
+    if "retry_after" in exc.fields:
+        headers["Retry-After"] = str(exc.fields["retry_after"])
+    return JSONResponse(exc.to_dict(), status_code=exc.http_status, headers=headers or None)
 
 
 async def validation_handler(request: Request, exc: Exception) -> Response:

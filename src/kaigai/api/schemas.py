@@ -40,7 +40,7 @@ class Orm(BaseModel):
 
 class RegisterIn(BaseModel):
     email: str = Field(max_length=320, examples=["advisor@chamber.example.jp"])
-    password: str = Field(min_length=10, max_length=1024, examples=["a long passphrase"])
+    password: str = Field(max_length=1024, examples=["a long passphrase"])
     name: str = Field(default="", max_length=200, examples=["Sato Hanako"])
     organisation: str = Field(min_length=1, max_length=200, examples=["Osaka Chamber export desk"])
 
@@ -48,6 +48,11 @@ class RegisterIn(BaseModel):
 class LoginIn(BaseModel):
     email: str = Field(max_length=320, examples=["advisor@chamber.example.jp"])
     password: str = Field(max_length=1024, examples=["a long passphrase"])
+
+
+class PasswordChangeIn(BaseModel):
+    current_password: str = Field(max_length=1024)
+    new_password: str = Field(max_length=1024, examples=["kettle rain orbit 42"])
 
 
 class UserOut(Orm):
@@ -198,7 +203,7 @@ class PlanOut(Orm):
     @field_validator("content", mode="after")
     @classmethod
     def _no_html(cls, v: dict[str, Any]) -> dict[str, Any]:
-        return {k: x for k, x in v.items() if k != "html"}
+        return {k: x for k, x in v.items() if k not in ("html", "html_sig")}
 
 
 class AuditOut(Orm):
@@ -225,6 +230,6 @@ class CountryOut(BaseModel):
 
 __all__ = [
     "ERRORS", "ApiKeyCreated", "ApiKeyIn", "ApiKeyOut", "AuditOut", "BomIn", "BomLine", "BomOut",
-    "CheckIn", "ClaimOut", "CountryOut", "LoginIn", "LoginOut", "MemberIn", "MemberOut", "OrganisationOut", "PageOf",
+    "CheckIn", "ClaimOut", "CountryOut", "LoginIn", "LoginOut", "MemberIn", "MemberOut", "OrganisationOut", "PageOf", "PasswordChangeIn",
     "PlanIn", "PlanOut", "Problem", "RegisterIn", "UserOut", "WorkspaceIn", "WorkspaceOut",
 ]  # fmt: skip

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import os
 import secrets
 import threading
 import time
-from collections import deque
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 from kaigai.core.errors import RateLimitError
 
 SESSION_COOKIE = "kaigai_session"
+DEVICE_COOKIE = "kaigai_device"
 LANG_COOKIE = "kaigai_lang"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
@@ -56,56 +59,178 @@ def csrf_ok(secret: bytes, session_token: str, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(csrf_token(secret, session_token), given or "")
 
 
-class LoginLimiter:
-    """Sliding-window limit on failed logins per (client, e-mail) and per client.
+def normalise_email(email: str) -> str:
+    """The e-mail as log-in and registration compare it (trimmed, lower case)."""
+    return email.strip().lower()
 
-    In-process (one server process); behind several workers use a proxy-level limit too.
+
+class _Recent:
+    """A bounded LRU map ``key -> (count, last time)``: the least recently touched entry is
+    dropped when full, and entries idle for ``forget_after_s`` count as absent."""
+
+    def __init__(self, max_entries: int, forget_after_s: float) -> None:
+        self.max_entries = max_entries
+        self.forget_after_s = forget_after_s
+        self._d: OrderedDict[str, tuple[int, float]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+    def get(self, key: str, now: float) -> tuple[int, float]:
+        v = self._d.get(key)
+        if v is None or now - v[1] > self.forget_after_s:
+            return 0, 0.0
+        return v
+
+    def bump(self, key: str, now: float) -> int:
+        n = self.get(key, now)[0] + 1
+        self._d[key] = (n, now)
+        self._d.move_to_end(key)
+        while len(self._d) > self.max_entries:
+            self._d.popitem(last=False)
+        return n
+
+    def forget(self, key: str) -> None:
+        self._d.pop(key, None)
+
+
+class LoginLimiter:
+    """Exponential back-off on failed log-ins, never a lock-out.
+
+    Keys: (client, e-mail) — the e-mail normalised as log-in does; the e-mail from every client
+    (distributed guessing); the client for every e-mail (password spraying). After ``threshold``
+    failures on a key the next try must wait ``base_delay_s * 2**(failures - threshold)`` (at
+    most ``max_delay_s``) after the last failure; refused tries are not counted. A browser that
+    logged in before shows a signed device cookie: it is judged on its own (device, e-mail) key
+    only, so an attacker behind the same address cannot keep the real user out.
+    Memory is bounded: at most ``max_entries`` keys (~240 bytes each), least recent dropped.
+    The client is the TCP peer: forwarded headers count only from configured proxies
+    (``KAIGAI_TRUSTED_PROXIES``, applied by the server). In-process (one server process).
     """
 
-    def __init__(self, per_account: int = 5, per_client: int = 20, window_s: float = 300.0) -> None:
-        self.per_account = per_account
-        self.per_client = per_client
-        self.window_s = window_s
-        self._fails: dict[str, deque[float]] = {}
+    def __init__(
+        self,
+        per_account: int = 5,
+        per_client: int = 30,
+        per_email: int = 50,
+        base_delay_s: float = 1.0,
+        max_delay_s: float = 900.0,
+        forget_after_s: float = 3600.0,
+        max_entries: int = 20_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.per_account, self.per_client, self.per_email = per_account, per_client, per_email
+        self.base_delay_s, self.max_delay_s = base_delay_s, max_delay_s
+        self.max_entries = max_entries
+        self.clock = clock
+        self._recent = _Recent(max_entries, forget_after_s)
         self._lock = threading.Lock()
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        q = self._fails.setdefault(key, deque())
-        while q and now - q[0] > self.window_s:
-            q.popleft()
-        return q
+    def __len__(self) -> int:
+        return len(self._recent)
 
-    def check(self, client: str, email: str) -> None:
-        """Raise RateLimitError if this client/account has failed too often recently."""
+    def _keys(self, client: str, email: str, device: str | None) -> list[tuple[str, int]]:
+        e = normalise_email(email)
+        if device:
+            return [(f"d\0{device}\0{e}", self.per_account)]
+        return [(f"ac\0{client}\0{e}", self.per_account), (f"c\0{client}", self.per_client),
+                (f"e\0{e}", self.per_email)]  # fmt: skip
+
+    def _wait(self, n: int, last: float, threshold: int, now: float) -> float:
+        if n < threshold:
+            return 0.0
+        delay = min(self.base_delay_s * 2.0 ** min(n - threshold, 40), self.max_delay_s)
+        return max(0.0, last + delay - now)
+
+    def check(
+        self, client: str, email: str, *, device: str | None = None, device_ok: bool = False
+    ) -> None:
+        """Raise RateLimitError (with ``retry_after`` seconds) while a key is backing off."""
+        if device_ok and not device:
+            device = "trusted"
+        now = self.clock()
+        with self._lock:
+            waits = [self._wait(*self._recent.get(k, now), t, now)
+                     for k, t in self._keys(client, email, device)]  # fmt: skip
+        wait = max(waits)
+        if wait > 0:
+            secs = math.ceil(wait)
+            raise RateLimitError(
+                "Too many failed log-in attempts.",
+                hint=f"Wait {secs} s and try again.",
+                retry_after=secs,
+            )
+
+    def failed(self, client: str, email: str, *, device: str | None = None) -> None:
+        now = self.clock()
+        with self._lock:
+            for k, _t in self._keys(client, email, device):
+                self._recent.bump(k, now)
+
+    def succeeded(self, client: str, email: str, *, device: str | None = None) -> None:
+        with self._lock:
+            self._recent.forget(self._keys(client, email, device)[0][0])
+
+
+class WindowCounter:
+    """At most ``limit`` events per key in a fixed window of ``window_s`` (bounded LRU of keys)."""
+
+    def __init__(self, limit: int, window_s: float, max_entries: int = 20_000) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self.max_entries = max_entries
+        self._d: OrderedDict[str, tuple[int, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def hit(self, key: str, what: str) -> None:
+        """Count one event, or raise RateLimitError if the key's window is full."""
         now = time.monotonic()
         with self._lock:
-            acct = self._recent(f"a:{client}:{email.lower()}", now)
-            cli = self._recent(f"c:{client}", now)
-            if len(acct) >= self.per_account or len(cli) >= self.per_client:
-                oldest = min(q[0] for q in (acct, cli) if q)
-                wait = int(self.window_s - (now - oldest)) + 1
-                raise RateLimitError(
-                    "Too many failed log-in attempts.", hint=f"Wait {wait} s and try again."
-                )
+            n, start = self._d.get(key, (0, now))
+            if now - start > self.window_s:
+                n, start = 0, now
+            if n >= self.limit:
+                secs = math.ceil(start + self.window_s - now)
+                raise RateLimitError(f"Too many {what} from this address.",
+                                     hint=f"Wait {secs} s and try again.", retry_after=secs)  # fmt: skip
+            self._d[key] = (n + 1, start)
+            self._d.move_to_end(key)
+            while len(self._d) > self.max_entries:
+                self._d.popitem(last=False)
 
-    def failed(self, client: str, email: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._recent(f"a:{client}:{email.lower()}", now).append(now)
-            self._recent(f"c:{client}", now).append(now)
 
-    def succeeded(self, client: str, email: str) -> None:
-        with self._lock:
-            self._fails.pop(f"a:{client}:{email.lower()}", None)
+def device_cookie(secret: bytes, email: str) -> str:
+    """A new signed device token for a browser that just logged in as ``email``."""
+    nonce = secrets.token_urlsafe(12)
+    return f"{nonce}.{_device_mac(secret, nonce, email)}"
+
+
+def device_of(secret: bytes, cookie: str | None, email: str) -> str | None:
+    """The device nonce if ``cookie`` was issued to this browser for ``email``, else None."""
+    if not cookie or "." not in cookie:
+        return None
+    nonce, _, mac = cookie.partition(".")
+    ok = hmac.compare_digest(mac, _device_mac(secret, nonce, email))
+    return nonce if ok else None
+
+
+def _device_mac(secret: bytes, nonce: str, email: str) -> str:
+    msg = f"device:{nonce}:{normalise_email(email)}".encode()
+    return hmac.new(secret, msg, hashlib.sha256).hexdigest()[:32]
 
 
 __all__ = [
+    "DEVICE_COOKIE",
     "CSRF_FIELD",
     "CSRF_HEADER",
     "LANG_COOKIE",
     "SAFE_METHODS",
     "SESSION_COOKIE",
     "LoginLimiter",
+    "WindowCounter",
+    "device_cookie",
+    "device_of",
+    "normalise_email",
     "csrf_ok",
     "csrf_token",
     "load_secret_key",

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from kaigai.api.fastpath import AnswerCache
-from kaigai.api.security import LoginLimiter
+from kaigai.api.security import LoginLimiter, WindowCounter
 from kaigai.core.config import Settings
 from kaigai.storage.db import Database
 
@@ -23,6 +23,7 @@ class Limits:
     max_bom_lines: int = 2_000
     max_xlsx_uncompressed: int = 20_000_000
     max_cell_chars: int = 500
+    registrations_per_hour: int = 10  # per client address
 
 
 @dataclass
@@ -32,9 +33,13 @@ class AppState:
     secret: bytes
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
     limits: Limits = field(default_factory=Limits)
+    registrations: WindowCounter = field(init=False)
     answers: AnswerCache = field(default_factory=AnswerCache)  # served before routing
     _cache: dict[Any, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.registrations = WindowCounter(self.limits.registrations_per_hour, 3600.0)
 
     def data_key(self) -> tuple[str, str, bool]:
         """What engine inputs depend on: shared-data path, catalog file (if any), starter use."""

@@ -63,6 +63,7 @@ def register(app: typer.Typer) -> None:
         """Serve the dashboard (/) and the REST API (/api/v1, docs at /api/v1/docs)."""
         import uvicorn
 
+        from kaigai.api.app import server_options
         from kaigai.storage.db import database_url
         from kaigai.web.site import create_site
 
@@ -86,6 +87,7 @@ def register(app: typer.Typer) -> None:
                 workers=workers,
                 log_level=log_level,
                 access_log=False,
+                **server_options(s),  # type: ignore[arg-type]
             )
         else:
             uvicorn.run(
@@ -94,4 +96,5 @@ def register(app: typer.Typer) -> None:
                 port=port,
                 log_level=log_level,
                 access_log=False,
+                **server_options(s),  # type: ignore[arg-type]
             )

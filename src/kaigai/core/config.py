@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     offline: bool = False
     database_url: str = ""
     secret_key: str = ""
+    # Reverse proxies whose X-Forwarded-For / -Proto the server believes (comma-separated IPs
+    # or CIDRs, e.g. "127.0.0.1"); empty: none, the TCP peer is the client.
+    trusted_proxies: str = ""
     # Exchange rates the user supplies (kaigai ships none), e.g. in kaigai.toml:
     # [rates."USD/JPY"]  rate = 150.2, date = "2025-01-06", source = "MUFG TTM"
     # Read them with kaigai.core.money.rates_from_settings(settings).

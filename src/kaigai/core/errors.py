@@ -180,6 +180,21 @@ class StorageError(KaigaiError):
     http_status = 500
 
 
+class CatalogBusyError(StorageError):
+    """The data catalog is held by a writer (``kaigai data import``) longer than a read waits."""
+
+    code = "catalog_busy"
+    http_status = 503
+
+
+class ConflictError(KaigaiError):
+    """The request conflicts with the stored state (a stale version, the last owner ...)."""
+
+    code = "conflict"
+    exit_code = 10
+    http_status = 409
+
+
 class AuthError(KaigaiError):
     code = "unauthenticated"
     exit_code = 9
@@ -212,8 +227,10 @@ class RateLimitError(AuthError):
 __all__ = [
     "AuthError",
     "BOMError",
+    "CatalogBusyError",
     "ChecksumError",
     "ConfigError",
+    "ConflictError",
     "CountryError",
     "DataError",
     "DatasetMissingError",

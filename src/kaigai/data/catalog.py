@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from kaigai.core.errors import StorageError
+from kaigai.core.errors import CatalogBusyError, StorageError
 from kaigai.data.dirs import ensure_dir
 
 if TYPE_CHECKING:
     from kaigai.core.config import Settings
+
+log = logging.getLogger("kaigai.data")
+# How long a reader waits for a writer (an import) to release the catalog.
+READ_WAIT_S = 10.0
 
 REGISTRY_DDL = """
 CREATE TABLE IF NOT EXISTS _datasets (
@@ -39,15 +45,36 @@ class Catalog:
 
     @classmethod
     def open(cls, path: Path, *, read_only: bool = False) -> Catalog:
+        """Open the catalog. A reader finding it locked by a writer (``kaigai data import``
+        holds it for one transaction) retries with back-off for up to ``READ_WAIT_S`` seconds,
+        then raises CatalogBusyError. Driver text (path, PID) goes to the log only."""
         if not read_only:
             ensure_dir(path.parent)
-        try:
-            con = duckdb.connect(str(path), read_only=read_only)
-        except duckdb.Error as exc:
-            raise StorageError(
-                f"Cannot open the catalog at {path}: {exc}",
-                hint="Is another kaigai process writing to it? Set KAIGAI_DATA_DIR to use another folder.",
-            ) from exc
+        deadline = time.monotonic() + (READ_WAIT_S if read_only else 0.0)
+        delay = 0.05
+        while True:
+            try:
+                con = duckdb.connect(str(path), read_only=read_only)
+                break
+            except duckdb.Error as exc:
+                busy = "lock" in str(exc).lower()
+                if busy and time.monotonic() + delay < deadline:
+                    time.sleep(delay)
+                    delay = min(delay * 2, 1.0)
+                    continue
+                log.warning("cannot open catalog %s (read_only=%s): %s", path, read_only, exc)
+                if busy:
+                    raise CatalogBusyError(
+                        "The data catalog is being updated by another kaigai process "
+                        "(a data import); it could not be read.",
+                        hint="Wait until the import has finished and try again.",
+                        retry_after=30,
+                    ) from None
+                raise StorageError(
+                    "Cannot open the data catalog.",
+                    hint="Check the data folder with `kaigai data status`; the server log has "
+                    "the details.",
+                ) from None
         if not read_only:
             con.execute(REGISTRY_DDL)
         return cls(con, path, read_only)

@@ -10,6 +10,7 @@ and the raw trade figures (:mod:`kaigai.plan.trade`) live in their own modules, 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,8 +42,16 @@ class MarketsOutcome:
 
 
 def engine_failed(engine: str, exc: BaseException) -> str:
-    """Text for an unexpected engine failure (reported in the plan as status "error")."""
-    return f"{engine} failed: {type(exc).__name__}: {exc}"
+    """Text for an unexpected engine failure (reported in the plan as status "error").
+
+    A KaigaiError's message is written for users; any other exception's text (driver
+    messages, paths, PIDs) goes to the log only, as plans are shown and served to clients."""
+    from kaigai.core.errors import KaigaiError
+
+    if isinstance(exc, KaigaiError):
+        return f"{engine} failed: {exc.message}"
+    logging.getLogger("kaigai.plan").warning("%s failed", engine, exc_info=exc)
+    return f"{engine} failed ({type(exc).__name__}); the details are in the log."
 
 
 def not_available(what: str, lang: str = "en") -> str:

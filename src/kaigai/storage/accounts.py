@@ -7,19 +7,27 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from kaigai.core.errors import AuthError, InputError, NotFoundError, PermissionDeniedError
+from kaigai.core.errors import (
+    AuthError,
+    ConflictError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from kaigai.storage import secrets
 from kaigai.storage.models import (
     ApiKey,
+    Invitation,
     LoginSession,
     Membership,
     Organisation,
     User,
     utcnow,
 )
+from kaigai.storage.passwords import check_password
 
 Role = Literal["owner", "advisor", "viewer"]
 ROLES: tuple[str, ...] = ("owner", "advisor", "viewer")
@@ -37,24 +45,49 @@ class Principal:
     lang: str = "en"
 
 
-def _check_password(password: str) -> None:
-    if len(password) < 10:
-        raise InputError("Password too short.", hint="Use at least 10 characters.")
-    if len(password) > 1024:
-        raise InputError("Password too long.", hint="Use at most 1024 characters.")
-
-
 def create_user(s: Session, email: str, password: str, name: str = "", lang: str = "en") -> User:
+    """A new user; pending invitations for the address become memberships.
+
+    A taken address gets the same generic refusal as any other failed registration would,
+    after the same hashing work (no timing difference)."""
     email = email.strip().lower()
     if not _EMAIL.match(email):
         raise InputError(f"'{email}' is not an e-mail address.", hint="e.g. name@example.jp")
-    _check_password(password)
+    check_password(password, email)
+    password_hash = secrets.hash_password(password)
     if s.scalar(select(User.id).where(User.email == email)) is not None:
-        raise InputError("A user with this e-mail already exists.", hint="Log in instead.")
-    user = User(email=email, name=name, password_hash=secrets.hash_password(password), lang=lang)
+        raise InputError(
+            "This account could not be created.",
+            hint="If you already have an account, log in; otherwise check the e-mail address.",
+        )
+    user = User(email=email, name=name, password_hash=password_hash, lang=lang)
     s.add(user)
     s.flush()
+    for inv in s.scalars(select(Invitation).where(Invitation.email == email)):
+        s.add(Membership(user_id=user.id, organisation_id=inv.organisation_id, role=inv.role))
+        s.delete(inv)
+    s.flush()
     return user
+
+
+def change_password(s: Session, user_id: int, current: str, new: str) -> tuple[User, str]:
+    """Check ``current``, set ``new`` (policy applies), end every session of the user and
+    return a fresh session token for the caller."""
+    user = s.get(User, user_id)
+    if user is None or not secrets.verify_password(user.password_hash, current):
+        raise AuthError("The current password is wrong.", hint="Type it again.")
+    check_password(new, user.email)
+    user.password_hash = secrets.hash_password(new)
+    s.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
+    return user, create_login_session(s, user)
+
+
+def end_other_sessions(s: Session, user_id: int, keep_token: str | None) -> int:
+    """Sign out every session of the user except ``keep_token``'s; returns how many ended."""
+    q = delete(LoginSession).where(LoginSession.user_id == user_id)
+    if keep_token:
+        q = q.where(LoginSession.token_hash != secrets.token_hash(keep_token))
+    return int(s.execute(q).rowcount or 0)  # type: ignore[attr-defined]
 
 
 def authenticate(s: Session, email: str, password: str) -> User:
@@ -106,27 +139,54 @@ def organisation_for(s: Session, user_id: int, organisation_id: int) -> tuple[Or
     return org, role
 
 
+LAST_OWNER = "An organisation must keep at least one owner."
+
+
+def _owner_count(s: Session, organisation_id: int) -> int:
+    q = select(func.count()).where(
+        Membership.organisation_id == organisation_id, Membership.role == "owner"
+    )
+    return int(s.scalar(q) or 0)
+
+
 def add_member(
     s: Session, actor_id: int, organisation_id: int, email: str, role: str
-) -> Membership:
-    """Owner adds an existing user with ``role``; changes the role if already a member."""
+) -> Membership | None:
+    """Owner gives ``email`` a role: a member's role changes, a registered user joins, and an
+    address not registered yet is invited (it joins on registering; None is returned). The
+    caller's answer is the same in every case, so it does not reveal who is registered."""
     _org, actor_role = organisation_for(s, actor_id, organisation_id)
     if actor_role != "owner":
         raise PermissionDeniedError("Only an owner can manage members.")
     if role not in ROLES:
         raise InputError(f"Unknown role '{role}'.", hint="Roles: " + ", ".join(ROLES))
-    user = s.scalar(select(User).where(User.email == email.strip().lower()))
+    email = email.strip().lower()
+    if not _EMAIL.match(email):
+        raise InputError(f"'{email}' is not an e-mail address.", hint="e.g. name@example.jp")
+    user = s.scalar(select(User).where(User.email == email))
     if user is None:
-        raise NotFoundError(f"No user with e-mail {email}.", hint="Ask them to register first.")
-    m = s.scalar(
-        select(Membership).where(
-            Membership.user_id == user.id, Membership.organisation_id == organisation_id
+        inv = s.scalar(
+            select(Invitation).where(
+                Invitation.organisation_id == organisation_id, Invitation.email == email
+            )
         )
+        if inv is None:
+            s.add(Invitation(organisation_id=organisation_id, email=email, role=role))
+        else:
+            inv.role = role
+        s.flush()
+        return None
+    m = s.scalar(
+        select(Membership)
+        .where(Membership.user_id == user.id, Membership.organisation_id == organisation_id)
+        .with_for_update()
     )
     if m is None:
         m = Membership(user_id=user.id, organisation_id=organisation_id, role=role)
         s.add(m)
     else:
+        if m.role == "owner" and role != "owner" and _owner_count(s, organisation_id) <= 1:
+            raise ConflictError(LAST_OWNER, hint="Make another member owner first.")
         m.role = role
     s.flush()
     return m
@@ -156,16 +216,8 @@ def remove_member(s: Session, actor_id: int, organisation_id: int, user_id: int)
     )
     if m is None:
         raise NotFoundError(f"User {user_id} is not a member of organisation {organisation_id}.")
-    if m.role == "owner":
-        owners = s.scalars(
-            select(Membership.id).where(
-                Membership.organisation_id == organisation_id, Membership.role == "owner"
-            )
-        ).all()
-        if len(owners) <= 1:
-            raise InputError(
-                "The last owner cannot be removed.", hint="Make another member owner first."
-            )
+    if m.role == "owner" and _owner_count(s, organisation_id) <= 1:
+        raise ConflictError(LAST_OWNER, hint="Make another member owner first.")
     s.delete(m)
 
 
@@ -258,6 +310,9 @@ __all__ = [
     "Role",
     "add_member",
     "authenticate",
+    "change_password",
+    "check_password",
+    "end_other_sessions",
     "create_api_key",
     "create_login_session",
     "create_organisation",

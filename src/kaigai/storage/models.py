@@ -51,6 +51,19 @@ class Membership(Base):
     role: Mapped[str] = mapped_column(String(16))  # owner | advisor | viewer
 
 
+class Invitation(Base):
+    """A role offered to an e-mail that has not registered yet; it becomes a Membership when
+    that address registers (so adding a member never reveals whether an e-mail is registered)."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("organisation_id", "email"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class ApiKey(Base):
     __tablename__ = "api_keys"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -164,6 +177,7 @@ __all__ = [
     "Base",
     "Bom",
     "FirmProfile",
+    "Invitation",
     "LoginSession",
     "Membership",
     "OriginClaim",

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from kaigai.core.errors import InputError, NotFoundError, PermissionDeniedError
+from kaigai.core.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from kaigai.storage.accounts import role_in
 from kaigai.storage.models import (
     AuditEvent,
@@ -181,16 +181,43 @@ def create_bom(s: Session, user_id: int, workspace_id: int, fields: dict[str, An
     return bom
 
 
+class StaleVersionError(ConflictError):
+    """Another write changed the BOM between this request's read and its write."""
+
+
 def update_bom(
-    s: Session, user_id: int, workspace_id: int, bom_id: int, fields: dict[str, Any]
+    s: Session,
+    user_id: int,
+    workspace_id: int,
+    bom_id: int,
+    fields: dict[str, Any],
+    *,
+    if_version: int | None = None,
 ) -> Bom:
+    """Replace a BOM's content as version ``n + 1`` (compare-and-set on the version it read:
+    versions are unique and gap-free, one audit row per write, in the same transaction).
+
+    ``if_version`` (from If-Match) must equal the stored version, else ConflictError (409).
+    StaleVersionError means a concurrent writer won the race: retry with a new session.
+    """
     bom = _get(s, Bom, user_id, workspace_id, bom_id, write=True)
+    if if_version is not None and bom.version != if_version:
+        raise ConflictError(
+            f"BOM {bom_id} is at version {bom.version}, not {if_version}: someone changed it.",
+            hint="Read it again (GET), re-apply your change and send it with the new ETag.",
+        )
     before = _bom_snapshot(bom)
-    for k, v in fields.items():
-        setattr(bom, k, v)
-    bom.version += 1
-    bom.updated_at = utcnow()
-    s.flush()
+    read_version = bom.version
+    done = s.execute(
+        update(Bom)
+        .where(Bom.id == bom.id, Bom.version == read_version)
+        .values(**fields, version=read_version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleVersionError(f"BOM {bom_id} changed while it was being saved.",
+                                hint="Read it again and retry.")  # fmt: skip
+    s.refresh(bom)
     audit(
         s,
         user_id,
@@ -326,7 +353,7 @@ def count_rows(s: Session, model: type[Any], workspace_id: int | None = None) ->
 __all__ = [
     "audit", "audit_log", "count_rows", "create_bom", "create_claim", "create_plan",
     "create_workspace", "delete_bom", "delete_claim", "delete_plan", "delete_workspace",
-    "get_bom", "get_claim", "get_plan", "get_profile", "get_workspace", "list_boms",
+    "StaleVersionError", "get_bom", "get_claim", "get_plan", "get_profile", "get_workspace", "list_boms",
     "list_claims", "list_plans", "list_workspaces", "put_profile", "update_bom",
     "workspace_role",
 ]  # fmt: skip

@@ -61,7 +61,7 @@ def lang_of(request: Request) -> str:
 def page_csrf(request: Request) -> str:
     """CSRF token for forms: bound to the session, or (logged out) to a pre-session cookie."""
     state = request.app.state.kaigai
-    token = request.cookies.get(SESSION_COOKIE)
+    token = request.scope.get("kaigai.session") or request.cookies.get(SESSION_COOKIE)
     if token:
         return csrf_token(state.secret, token)
     pre = request.cookies.get(PRE_CSRF_COOKIE) or request.scope.get("kaigai.precsrf")
@@ -84,6 +84,8 @@ def render(request: Request, template: str, status: int = 200, **ctx: Any) -> HT
         .render(request=request, lang=lang, t=tr, csrf=csrf, path=request.url.path, **ctx)
     )
     resp = HTMLResponse(html, status_code=status)
+    # Pages are per user and may show a new API key once: never kept by browsers or proxies.
+    resp.headers["Cache-Control"] = "no-store"
     pre = request.scope.get("kaigai.precsrf")
     if pre:
         resp.set_cookie(PRE_CSRF_COOKIE, pre, httponly=True, samesite="strict", path="/")

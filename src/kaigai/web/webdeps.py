@@ -33,8 +33,9 @@ def web_user(request: Request) -> Principal:
 WebUser = Annotated[Principal, Depends(web_user)]
 
 
-def check_form_csrf(request: Request, given: str | None) -> None:
-    """Forms: token bound to the session, or to the pre-session cookie (login/register)."""
+def check_form_csrf(request: Request, given: str | None, *, pre_session: bool = False) -> None:
+    """Forms: the token bound to the caller's session (it changes at every log-in). Only the
+    log-in and register forms (``pre_session=True``) accept the pre-session cookie's token."""
     state = state_of(request)
     if request.headers.get("x-csrf-token"):
         given = request.headers["x-csrf-token"]
@@ -42,7 +43,7 @@ def check_form_csrf(request: Request, given: str | None) -> None:
     if token and csrf_ok(state.secret, token, given):
         return
     pre = request.cookies.get(PRE_CSRF_COOKIE)
-    if pre and csrf_ok(state.secret, "pre:" + pre, given):
+    if pre_session and pre and csrf_ok(state.secret, "pre:" + pre, given):
         return
     raise PermissionDeniedError(
         "The form has expired or did not come from this site.",

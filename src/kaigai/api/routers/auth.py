@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from kaigai.api.deps import Caller, State
+from kaigai.api.deps import Caller, Id, State
 from kaigai.api.schemas import (
     ERRORS,
     ApiKeyCreated,
@@ -15,10 +15,11 @@ from kaigai.api.schemas import (
     MemberIn,
     MemberOut,
     OrganisationOut,
+    PasswordChangeIn,
     RegisterIn,
     UserOut,
 )
-from kaigai.api.security import SESSION_COOKIE, csrf_token
+from kaigai.api.security import DEVICE_COOKIE, SESSION_COOKIE, csrf_token, device_cookie
 from kaigai.api.services import auth as svc
 from kaigai.storage import accounts
 from kaigai.storage.models import User
@@ -27,7 +28,16 @@ router = APIRouter(tags=["accounts"], responses=ERRORS)
 
 
 def client_id(request: Request) -> str:
+    """The TCP peer (uvicorn replaces it from X-Forwarded-For only for configured proxies)."""
     return request.client.host if request.client else "unknown"
+
+
+def set_device_cookie(request: Request, response: Response, state: State, email: str) -> None:
+    """Remember this browser for the log-in back-off (signed; no account data in it)."""
+    response.set_cookie(
+        DEVICE_COOKIE, device_cookie(state.secret, email), httponly=True, samesite="strict",
+        secure=request.url.scheme == "https", max_age=180 * 86400, path="/",
+    )  # fmt: skip
 
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
@@ -44,7 +54,9 @@ def _login_out(state: State, user: User, token: str) -> LoginOut:
 @router.post("/auth/register", response_model=LoginOut, status_code=201)
 def register(body: RegisterIn, request: Request, response: Response, state: State) -> LoginOut:
     """Create an account owning a new organisation, and log it in."""
-    user, token = svc.register(state, body.email, body.password, body.name, body.organisation)
+    user, token = svc.register(
+        state, body.email, body.password, body.name, body.organisation, client_id(request)
+    )
     set_session_cookie(request, response, token)
     return _login_out(state, user, token)
 
@@ -52,9 +64,31 @@ def register(body: RegisterIn, request: Request, response: Response, state: Stat
 @router.post("/auth/login", response_model=LoginOut)
 def login(body: LoginIn, request: Request, response: Response, state: State) -> LoginOut:
     """Log in; sets an HttpOnly session cookie and returns the CSRF token for it."""
-    user, token = svc.login(state, client_id(request), body.email, body.password)
+    user, token = svc.login(state, client_id(request), body.email, body.password,
+                            request.cookies.get(DEVICE_COOKIE))  # fmt: skip
     set_session_cookie(request, response, token)
+    set_device_cookie(request, response, state, user.email)
     return _login_out(state, user, token)
+
+
+@router.post("/auth/password", response_model=LoginOut)
+def change_password(
+    body: PasswordChangeIn, request: Request, response: Response, caller: Caller, state: State
+) -> LoginOut:
+    """Change your password: every session ends (API keys stay); the caller gets a new session
+    (cookie + CSRF token in the answer)."""
+    token = svc.change_password(state, caller.user_id, body.current_password, body.new_password)
+    set_session_cookie(request, response, token)
+    with state.db.session() as s:
+        return _login_out(state, s.get(User, caller.user_id), token)  # type: ignore[arg-type]
+
+
+@router.post("/auth/sessions/others/revoke", status_code=204)
+def end_other_sessions(request: Request, caller: Caller, state: State) -> Response:
+    """Sign out every other session of your account (other browsers and devices)."""
+    keep = request.cookies.get(SESSION_COOKIE) if caller.via == "session" else None
+    svc.end_other_sessions(state, caller.user_id, keep)
+    return Response(status_code=204)
 
 
 @router.post("/auth/logout", status_code=204)
@@ -90,7 +124,7 @@ def create_key(body: ApiKeyIn, caller: Caller, state: State) -> ApiKeyCreated:
 
 
 @router.delete("/auth/api-keys/{key_id}", status_code=204)
-def revoke_key(key_id: int, caller: Caller, state: State) -> Response:
+def revoke_key(key_id: Id, caller: Caller, state: State) -> Response:
     """Revoke one of your API keys."""
     with state.db.session() as s:
         accounts.revoke_api_key(s, caller.user_id, key_id)
@@ -108,15 +142,17 @@ def organisations(caller: Caller, state: State) -> list[OrganisationOut]:
 
 
 @router.put("/organisations/{organisation_id}/members", status_code=204)
-def add_member(organisation_id: int, body: MemberIn, caller: Caller, state: State) -> Response:
-    """Owner: add a registered user to the organisation with a role (or change the role)."""
+def add_member(organisation_id: Id, body: MemberIn, caller: Caller, state: State) -> Response:
+    """Owner: give an e-mail a role. A member's role changes, a registered user joins, an
+    address not registered yet is invited and joins when it registers (same answer in every
+    case). The last owner cannot be demoted (409)."""
     with state.db.session() as s:
         accounts.add_member(s, caller.user_id, organisation_id, body.email, body.role)
     return Response(status_code=204)
 
 
 @router.get("/organisations/{organisation_id}/members", response_model=list[MemberOut])
-def members(organisation_id: int, caller: Caller, state: State) -> list[MemberOut]:
+def members(organisation_id: Id, caller: Caller, state: State) -> list[MemberOut]:
     """Members of one of your organisations, with their roles."""
     with state.db.session() as s:
         return [
@@ -126,7 +162,7 @@ def members(organisation_id: int, caller: Caller, state: State) -> list[MemberOu
 
 
 @router.delete("/organisations/{organisation_id}/members/{user_id}", status_code=204)
-def remove_member(organisation_id: int, user_id: int, caller: Caller, state: State) -> Response:
+def remove_member(organisation_id: Id, user_id: Id, caller: Caller, state: State) -> Response:
     """Owner: remove a member (not the last owner)."""
     with state.db.session() as s:
         accounts.remove_member(s, caller.user_id, organisation_id, user_id)

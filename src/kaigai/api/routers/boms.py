@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
-from kaigai.api.deps import Caller, Paging, State
-from kaigai.api.schemas import ERRORS, BomIn, BomOut, CheckIn, PageOf
+from kaigai.api.deps import Caller, Id, Paging, State
+from kaigai.api.schemas import ERRORS, BomIn, BomOut, CheckIn, PageOf, Problem
 from kaigai.api.services import bom_io
 from kaigai.api.services import origin as origin_svc
 from kaigai.api.state import AppState, Limits
-from kaigai.core.errors import PayloadTooLargeError
+from kaigai.core.errors import ConflictError, InputError, PayloadTooLargeError
 from kaigai.hs.codes import normalize_hs6
 from kaigai.storage import records
 
@@ -45,7 +45,7 @@ def bom_fields(state: AppState, body: BomIn) -> dict[str, Any]:
 
 
 @router.get("", response_model=PageOf[BomOut])
-def list_boms(workspace_id: int, caller: Caller, state: State, page: Paging) -> PageOf[BomOut]:
+def list_boms(workspace_id: Id, caller: Caller, state: State, page: Paging) -> PageOf[BomOut]:
     """BOMs in the workspace."""
     with state.db.session() as s:
         items, total = records.list_boms(
@@ -60,7 +60,7 @@ def list_boms(workspace_id: int, caller: Caller, state: State, page: Paging) -> 
 
 
 @router.post("", response_model=BomOut, status_code=201)
-def create_bom(workspace_id: int, body: BomIn, caller: Caller, state: State) -> BomOut:
+def create_bom(workspace_id: Id, body: BomIn, caller: Caller, state: State) -> BomOut:
     """Store a BOM given as JSON (validated by the origin engine; audited)."""
     fields = bom_fields(state, body)
     with state.db.session() as s:
@@ -69,7 +69,7 @@ def create_bom(workspace_id: int, body: BomIn, caller: Caller, state: State) -> 
 
 @router.post("/upload", response_model=BomOut, status_code=201)
 async def upload_bom(
-    workspace_id: int,
+    workspace_id: Id,
     request: Request,
     caller: Caller,
     state: State,
@@ -104,25 +104,71 @@ def _store(state: AppState, user_id: int, workspace_id: int, fields: dict[str, A
         return BomOut.model_validate(records.create_bom(s, user_id, workspace_id, fields))
 
 
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """The version named by an If-Match header (``"3"``, ``W/"3"`` or ``3``); None for absent/*."""
+    if value is None or value.strip() == "*":
+        return None
+    v = value.strip().removeprefix("W/").strip('"')
+    if not v.isdigit() or len(v) > 10:
+        raise InputError(f"If-Match {value!r} is not a BOM version.",
+                         hint='Send the ETag of the BOM you read, e.g. If-Match: "3".')  # fmt: skip
+    return int(v)
+
+
 @router.get("/{bom_id}", response_model=BomOut)
-def get_bom(workspace_id: int, bom_id: int, caller: Caller, state: State) -> BomOut:
-    """One BOM (current version)."""
+def get_bom(
+    workspace_id: Id, bom_id: Id, caller: Caller, state: State, response: Response
+) -> BomOut:
+    """One BOM (current version; its ETag is the version, for If-Match on PUT)."""
     with state.db.session() as s:
-        return BomOut.model_validate(records.get_bom(s, caller.user_id, workspace_id, bom_id))
+        out = BomOut.model_validate(records.get_bom(s, caller.user_id, workspace_id, bom_id))
+    response.headers["ETag"] = etag(out.version)
+    return out
 
 
-@router.put("/{bom_id}", response_model=BomOut)
-def update_bom(workspace_id: int, bom_id: int, body: BomIn, caller: Caller, state: State) -> BomOut:
-    """Replace a BOM; its version increases and the audit log keeps before/after."""
+@router.put("/{bom_id}", response_model=BomOut, responses={409: {"model": Problem}})
+def update_bom(
+    workspace_id: Id,
+    bom_id: Id,
+    body: BomIn,
+    caller: Caller,
+    state: State,
+    response: Response,
+    if_match: Annotated[str | None, Header(max_length=40)] = None,
+) -> BomOut:
+    """Replace a BOM; its version increases by one and the audit log keeps before/after.
+
+    Send ``If-Match: "<version>"`` (the ETag of your GET) to be refused with 409 when someone
+    changed the BOM since you read it; without it the newest write wins, still as its own
+    version (versions are unique and gap-free)."""
+    expected = parse_if_match(if_match)
     fields = bom_fields(state, body)
-    with state.db.session() as s:
-        return BomOut.model_validate(
-            records.update_bom(s, caller.user_id, workspace_id, bom_id, fields)
-        )
+    for attempt in range(50):
+        try:
+            with state.db.session() as s:
+                bom = records.update_bom(
+                    s, caller.user_id, workspace_id, bom_id, fields, if_version=expected
+                )
+                out = BomOut.model_validate(bom)
+            break
+        except records.StaleVersionError:
+            if expected is not None:  # the caller's version is no longer the stored one
+                raise ConflictError(
+                    f"BOM {bom_id} was changed by someone else while saving.",
+                    hint="Read it again (GET), re-apply your change and send the new ETag.",
+                ) from None
+            if attempt == 49:
+                raise
+    response.headers["ETag"] = etag(out.version)
+    return out
 
 
 @router.delete("/{bom_id}", status_code=204)
-def delete_bom(workspace_id: int, bom_id: int, caller: Caller, state: State) -> Response:
+def delete_bom(workspace_id: Id, bom_id: Id, caller: Caller, state: State) -> Response:
     """Delete a BOM (the audit log keeps its last content)."""
     with state.db.session() as s:
         records.delete_bom(s, caller.user_id, workspace_id, bom_id)
@@ -132,7 +178,7 @@ def delete_bom(workspace_id: int, bom_id: int, caller: Caller, state: State) -> 
 @router.get(
     "/{bom_id}/export.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}}
 )
-def export_bom(workspace_id: int, bom_id: int, caller: Caller, state: State) -> Response:
+def export_bom(workspace_id: Id, bom_id: Id, caller: Caller, state: State) -> Response:
     """The BOM lines as CSV; cells that a spreadsheet would run as formulas are neutralised."""
     with state.db.session() as s:
         bom = records.get_bom(s, caller.user_id, workspace_id, bom_id)
@@ -146,7 +192,7 @@ def export_bom(workspace_id: int, bom_id: int, caller: Caller, state: State) -> 
 
 @router.post("/{bom_id}/check", response_model=dict[str, Any])
 def check_bom(
-    workspace_id: int, bom_id: int, body: CheckIn, caller: Caller, state: State
+    workspace_id: Id, bom_id: Id, body: CheckIn, caller: Caller, state: State
 ) -> dict[str, Any]:
     """Origin verdict per agreement with its reasoning; each verdict is kept as a claim (evidence)."""
     return origin_svc.check_stored_bom(

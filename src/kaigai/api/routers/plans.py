@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from fastapi.concurrency import run_in_threadpool
 
-from kaigai.api.deps import Caller, State
+from kaigai.api.deps import Caller, Id, State
 from kaigai.api.schemas import ERRORS, PlanOut
 from kaigai.api.services import plans as svc
 
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/workspaces/{workspace_id}/plans", tags=["plans"], re
 
 @router.post("/build", response_model=PlanOut, status_code=201)
 async def build(
-    workspace_id: int,
+    workspace_id: Id,
     caller: Caller,
     state: State,
     markets: Annotated[int, Query(ge=1, le=10)] = 3,
@@ -36,13 +36,12 @@ async def build(
     responses={200: {"content": {"text/html": {}, "application/json": {}}}},
 )
 def download(
-    workspace_id: int,
-    plan_id: int,
+    workspace_id: Id,
+    plan_id: Id,
     caller: Caller,
     state: State,
     format: Annotated[Literal["html", "json"], Query()] = "html",
 ) -> Response:
     """The stored plan report (HTML) or data (JSON) as a file."""
     body, media, name = svc.download(state, caller.user_id, workspace_id, plan_id, format)
-    return Response(body, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+    return Response(body, media_type=media, headers=svc.download_headers(name))

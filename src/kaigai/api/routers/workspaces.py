@@ -6,7 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Response
 
-from kaigai.api.deps import Caller, Paging, State
+from kaigai.api.deps import Caller, Id, Paging, State
+from kaigai.api.payloads import check_profile
 from kaigai.api.schemas import ERRORS, AuditOut, PageOf, WorkspaceIn, WorkspaceOut
 from kaigai.storage import records
 
@@ -38,14 +39,14 @@ def create_workspace(body: WorkspaceIn, caller: Caller, state: State) -> Workspa
 
 
 @router.get("/{workspace_id}", response_model=WorkspaceOut)
-def get_workspace(workspace_id: int, caller: Caller, state: State) -> WorkspaceOut:
+def get_workspace(workspace_id: Id, caller: Caller, state: State) -> WorkspaceOut:
     """One workspace."""
     with state.db.session() as s:
         return WorkspaceOut.model_validate(records.get_workspace(s, caller.user_id, workspace_id))
 
 
 @router.delete("/{workspace_id}", status_code=204)
-def delete_workspace(workspace_id: int, caller: Caller, state: State) -> Response:
+def delete_workspace(workspace_id: Id, caller: Caller, state: State) -> Response:
     """Delete a workspace and everything in it (owner only)."""
     with state.db.session() as s:
         records.delete_workspace(s, caller.user_id, workspace_id)
@@ -53,7 +54,7 @@ def delete_workspace(workspace_id: int, caller: Caller, state: State) -> Respons
 
 
 @router.get("/{workspace_id}/profile", response_model=dict[str, Any])
-def get_profile(workspace_id: int, caller: Caller, state: State) -> dict[str, Any]:
+def get_profile(workspace_id: Id, caller: Caller, state: State) -> dict[str, Any]:
     """The firm profile (free-form answers used by readiness and plans)."""
     with state.db.session() as s:
         return records.get_profile(s, caller.user_id, workspace_id)
@@ -61,22 +62,19 @@ def get_profile(workspace_id: int, caller: Caller, state: State) -> dict[str, An
 
 @router.put("/{workspace_id}/profile", response_model=dict[str, Any])
 def put_profile(
-    workspace_id: int,
+    workspace_id: Id,
     caller: Caller,
     state: State,
     body: dict[str, Any] = Body(examples=[{"name": "Kansai Fans", "employees": 25}]),
 ) -> dict[str, Any]:
     """Replace the firm profile (audited)."""
-    if len(str(body)) > 100_000:
-        from kaigai.core.errors import PayloadTooLargeError
-
-        raise PayloadTooLargeError("The profile is larger than 100 kB.")
+    check_profile(body)
     with state.db.session() as s:
         return records.put_profile(s, caller.user_id, workspace_id, body)
 
 
 @router.get("/{workspace_id}/audit", response_model=PageOf[AuditOut])
-def audit_log(workspace_id: int, caller: Caller, state: State, page: Paging) -> PageOf[AuditOut]:
+def audit_log(workspace_id: Id, caller: Caller, state: State, page: Paging) -> PageOf[AuditOut]:
     """Who changed what and when (newest first)."""
     with state.db.session() as s:
         items, total = records.audit_log(

@@ -13,7 +13,7 @@ import zipfile
 from typing import Any
 
 from kaigai.api.state import Limits
-from kaigai.core.errors import BOMError, PayloadTooLargeError
+from kaigai.core.errors import BOMError, KaigaiError, PayloadTooLargeError
 from kaigai.core.text import decode_text
 
 COLUMNS = ("part_id", "part", "hs_code", "origin", "value", "currency", "quantity", "originating",
@@ -98,6 +98,13 @@ def _xlsx_rows(content: bytes, limits: Limits) -> list[list[str]]:
                 raise PayloadTooLargeError(
                     f"More than {limits.max_bom_lines} BOM lines.", hint="Group minor parts."
                 )
+    except KaigaiError:
+        raise
+    except Exception as exc:  # read-only sheets are parsed while iterating: bad XML shows here
+        raise BOMError(
+            "The .xlsx workbook could not be read (its sheet is damaged).",
+            hint="Open it in a spreadsheet program and save it again as .xlsx, or upload a CSV.",
+        ) from exc
     finally:
         wb.close()
     return out

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import hmac
 import tempfile
+from html import escape
 from pathlib import Path
 from typing import Any
 
+from kaigai.api.payloads import check_stored_profile
 from kaigai.api.state import AppState
 from kaigai.core.errors import ProfileError
 from kaigai.storage import records
@@ -43,21 +47,24 @@ def build_and_store(
 
             raise PermissionDeniedError("Viewers cannot create plans.")
         data = records.get_profile(s, user_id, workspace_id)
+        if not data:
+            raise ProfileError("This workspace has no firm profile yet.",
+                               hint="Fill in the firm profile (PUT /workspaces/{id}/profile or the dashboard form).")  # fmt: skip
+        # A profile saved before these checks may hold anything: refuse it before any use
+        # (a product's BOM is only ever a stored BOM of this workspace, never a file).
+        check_stored_profile(data)
         boms: dict[int, list[dict[str, Any]]] = {}
-        for prod in data.get("products", []) if isinstance(data.get("products"), list) else []:
-            if isinstance(prod, dict) and prod.get("bom_id") is not None:
+        for prod in data.get("products") or []:
+            if prod.get("bom_id") is not None:
                 bid = int(prod["bom_id"])
                 boms[bid] = list(records.get_bom(s, user_id, workspace_id, bid).lines or [])
-    if not data:
-        raise ProfileError("This workspace has no firm profile yet.",
-                           hint="Fill in the firm profile (PUT /workspaces/{id}/profile or the dashboard form).")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="kaigai-plan-") as tmp:
         folder = Path(tmp)
         prof = dict(data)
         prods = []
-        for prod in prof.get("products", []):
-            p = dict(prod) if isinstance(prod, dict) else prod
-            if isinstance(p, dict) and p.get("bom_id") is not None:
+        for prod in prof.get("products") or []:
+            p = dict(prod)
+            if p.get("bom_id") is not None:
                 bid = int(p.pop("bom_id"))
                 name = f"bom_{bid}.csv"
                 with (folder / name).open("w", newline="", encoding="utf-8") as fh:
@@ -73,29 +80,56 @@ def build_and_store(
                           base_dir=folder, as_of=as_of)  # fmt: skip
         html = render_html(plan)
     content = {"lang": lang, "as_of": (as_of or dt.date.today()).isoformat(),
-               "plan": _jsonable(plan.to_dict()), "html": html}  # fmt: skip
+               "plan": _jsonable(plan.to_dict()), "html": html,
+               "html_sig": report_signature(state.secret, html)}  # fmt: skip
     title = f"{profile.name} — {content['as_of']} ({lang})"
     with state.db.session() as s:
         return records.create_plan(s, user_id, workspace_id, title, content)
 
 
+def report_signature(secret: bytes, html: str) -> str:
+    """HMAC of a report this server rendered: only signed HTML is ever served as a page."""
+    return hmac.new(secret, b"plan-report:" + html.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 def download(
     state: AppState, user_id: int, workspace_id: int, plan_id: int, fmt: str
 ) -> tuple[bytes, str, str]:
-    """(body, media type, file name) of a stored plan as HTML or JSON."""
+    """(body, media type, file name) of a stored plan as HTML or JSON.
+
+    HTML is the report rendered by :func:`build_and_store` (recognised by its signature);
+    a plan document saved by a caller is shown as escaped data, never as their markup.
+    """
     import json
 
     with state.db.session() as s:
         plan = records.get_plan(s, user_id, workspace_id, plan_id)
         content = dict(plan.content or {})
+        title = plan.title
     if fmt == "html":
-        html = (
-            content.get("html")
-            or "<!doctype html><title>plan</title><pre>" + json.dumps(content) + "</pre>"
-        )
+        html = content.get("html")
+        sig = content.get("html_sig")
+        if not (isinstance(html, str) and isinstance(sig, str)
+                and hmac.compare_digest(sig, report_signature(state.secret, html))):  # fmt: skip
+            data = {k: v for k, v in content.items() if k not in ("html", "html_sig")}
+            html = ("<!doctype html><meta charset=utf-8><title>" + escape(title) + "</title><pre>"
+                    + escape(json.dumps(data, ensure_ascii=False, indent=2)) + "</pre>")  # fmt: skip
         return html.encode("utf-8"), "text/html; charset=utf-8", f"kaigai-plan-{plan_id}.html"
-    body = json.dumps(content.get("plan", content), ensure_ascii=False, indent=2).encode("utf-8")
+    data = content.get("plan", content)
+    if isinstance(data, dict):
+        data = {k: v for k, v in data.items() if k not in ("html", "html_sig")}
+    body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     return body, "application/json", f"kaigai-plan-{plan_id}.json"
 
 
-__all__ = ["build_and_store", "download"]
+# Downloaded reports: no script, no network, no plugins; inline styles and data: images only.
+DOWNLOAD_CSP = ("default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; "
+                "img-src data:; font-src data:; sandbox; frame-ancestors 'none'; form-action 'none'")  # fmt: skip
+
+
+def download_headers(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"',
+            "Content-Security-Policy": DOWNLOAD_CSP}  # fmt: skip
+
+
+__all__ = ["DOWNLOAD_CSP", "build_and_store", "download", "download_headers", "report_signature"]

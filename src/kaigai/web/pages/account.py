@@ -7,6 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from kaigai.api.deps import Id
+from kaigai.api.routers.auth import set_session_cookie
+from kaigai.api.security import SESSION_COOKIE
+from kaigai.api.services import auth as auth_svc
 from kaigai.core.errors import KaigaiError
 from kaigai.storage import accounts
 from kaigai.web.render import render
@@ -44,7 +48,7 @@ def create_key(
 @router.post("/account/api-keys/{key_id}/revoke")
 def revoke_key(
     request: Request,
-    key_id: int,
+    key_id: Id,
     user: WebUser,
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
@@ -52,6 +56,43 @@ def revoke_key(
     with state_of(request).db.session() as s:
         accounts.revoke_api_key(s, user.user_id, key_id)
     return RedirectResponse("/account", status_code=303)
+
+
+@router.post("/account/password")
+def change_password(
+    request: Request,
+    user: WebUser,
+    current_password: Annotated[str, Form(max_length=1024)],
+    new_password: Annotated[str, Form(max_length=1024)],
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """New password: every session ends, this browser gets a new one."""
+    check_form_csrf(request, csrf_token)
+    state = state_of(request)
+    try:
+        token = auth_svc.change_password(state, user.user_id, current_password, new_password)
+    except KaigaiError as exc:
+        return render(request, "account.html", status=exc.http_status, user=user,
+                      error=exc.to_dict(), **_ctx(request, user.user_id))  # fmt: skip
+    request.scope["kaigai.session"] = token  # the page's forms carry the new session's token
+    resp = render(request, "account.html", user=user, password_changed=True,
+                  **_ctx(request, user.user_id))  # fmt: skip
+    set_session_cookie(request, resp, token)
+    return resp
+
+
+@router.post("/account/sessions/revoke")
+def end_other_sessions(
+    request: Request, user: WebUser, csrf_token: Annotated[str, Form(max_length=200)] = ""
+) -> Response:
+    """Sign out every other browser and device of this account."""
+    check_form_csrf(request, csrf_token)
+    n = auth_svc.end_other_sessions(
+        state_of(request), user.user_id, request.cookies.get(SESSION_COOKIE)
+    )
+    return render(
+        request, "account.html", user=user, sessions_ended=n, **_ctx(request, user.user_id)
+    )
 
 
 @router.post("/account/members")

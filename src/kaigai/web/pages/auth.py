@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from kaigai.api.routers.auth import client_id, set_session_cookie
-from kaigai.api.security import LANG_COOKIE, SESSION_COOKIE
+from kaigai.api.routers.auth import client_id, set_device_cookie, set_session_cookie
+from kaigai.api.security import DEVICE_COOKIE, LANG_COOKIE, SESSION_COOKIE
 from kaigai.api.services import auth as svc
 from kaigai.core.errors import KaigaiError
 from kaigai.storage import accounts
 from kaigai.web.render import render
-from kaigai.web.webdeps import check_form_csrf, safe_next, state_of
+from kaigai.web.webdeps import WebUser, check_form_csrf, safe_next, state_of
 
 router = APIRouter()
 
@@ -31,10 +31,11 @@ def login_submit(
     csrf_token: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
-    check_form_csrf(request, csrf_token)
+    check_form_csrf(request, csrf_token, pre_session=True)
     state = state_of(request)
     try:
-        user, token = svc.login(state, client_id(request), email, password)
+        user, token = svc.login(state, client_id(request), email, password,
+                                request.cookies.get(DEVICE_COOKIE))  # fmt: skip
     except KaigaiError as exc:
         return render(
             request,
@@ -46,6 +47,7 @@ def login_submit(
         )
     resp = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(request, resp, token)
+    set_device_cookie(request, resp, state, user.email)
     if not request.cookies.get(LANG_COOKIE):
         resp.set_cookie(LANG_COOKIE, user.lang, samesite="lax", path="/")
     return resp
@@ -65,9 +67,11 @@ def register_submit(
     name: Annotated[str, Form(max_length=200)] = "",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    check_form_csrf(request, csrf_token)
+    check_form_csrf(request, csrf_token, pre_session=True)
     try:
-        _user, token = svc.register(state_of(request), email, password, name, organisation)
+        _user, token = svc.register(
+            state_of(request), email, password, name, organisation, client_id(request)
+        )
     except KaigaiError as exc:
         form = {"email": email, "name": name, "organisation": organisation}
         return render(
@@ -87,19 +91,30 @@ def logout(request: Request, csrf_token: Annotated[str, Form(max_length=200)] = 
     return resp
 
 
-@router.get("/lang/{code}")
-def switch_lang(request: Request, code: str, next: str = "/") -> Response:
-    """Set the interface language (cookie; also saved on the account when logged in)."""
+def _lang_redirect(code: str, next: str) -> tuple[str, Response]:
     lang = code if code in ("en", "ja") else "en"
     resp = RedirectResponse(safe_next(next), status_code=303)
     resp.set_cookie(LANG_COOKIE, lang, samesite="lax", path="/", max_age=365 * 86400)
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        state = state_of(request)
-        try:
-            with state.db.session() as s:
-                p = accounts.principal_from_session(s, token)
-                accounts.set_user_lang(s, p.user_id, lang)
-        except KaigaiError:
-            pass
+    return lang, resp
+
+
+@router.get("/lang/{code}")
+def switch_lang(code: str, next: str = "/") -> Response:
+    """Set the interface language for this browser (a cookie only: a GET saves nothing)."""
+    return _lang_redirect(code, next)[1]
+
+
+@router.post("/lang/{code}")
+def save_lang(
+    request: Request,
+    code: str,
+    user: WebUser,
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
+    """Set the language and save it on the account (used at the next log-in elsewhere)."""
+    check_form_csrf(request, csrf_token)
+    lang, resp = _lang_redirect(code, next)
+    with state_of(request).db.session() as s:
+        accounts.set_user_lang(s, user.user_id, lang)
     return resp

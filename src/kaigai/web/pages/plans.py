@@ -8,6 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
+from kaigai.api.deps import Id
+from kaigai.api.payloads import check_profile
 from kaigai.api.services import engines
 from kaigai.api.services import plans as plan_svc
 from kaigai.core.countries import normalize_country
@@ -85,18 +87,19 @@ def _ctx(request: Request, user_id: int, wid: int) -> dict[str, Any]:
 
 
 @router.get("/w/{wid}/profile")
-def profile_page(request: Request, wid: int, user: WebUser) -> Response:
+def profile_page(request: Request, wid: Id, user: WebUser) -> Response:
     return render(request, "profile.html", user=user, **_ctx(request, user.user_id, wid))
 
 
 @router.post("/w/{wid}/profile")
-async def profile_submit(request: Request, wid: int, user: WebUser) -> Response:
+async def profile_submit(request: Request, wid: Id, user: WebUser) -> Response:
     form_data = await request.form(max_fields=MAX_FORM_FIELDS, max_files=0)
     form = {k: str(v)[:500] for k, v in form_data.items()}
     check_form_csrf(request, form.get("csrf_token"))
     state = state_of(request)
     try:
         data = profile_from_form(form)
+        check_profile(data)
         with state.db.session() as s:
             records.put_profile(s, user.user_id, wid, data)
     except KaigaiError as exc:
@@ -108,7 +111,7 @@ async def profile_submit(request: Request, wid: int, user: WebUser) -> Response:
 
 
 @router.post("/w/{wid}/plans")
-async def make_plan(request: Request, wid: int, user: WebUser) -> Response:
+async def make_plan(request: Request, wid: Id, user: WebUser) -> Response:
     form = await request.form(max_fields=10, max_files=0)
     check_form_csrf(request, str(form.get("csrf_token", "")))
     state = state_of(request)
@@ -131,9 +134,7 @@ async def make_plan(request: Request, wid: int, user: WebUser) -> Response:
 
 
 @router.get("/w/{wid}/plans/{pid}/download")
-def download(request: Request, wid: int, pid: int, user: WebUser, format: str = "html") -> Response:
+def download(request: Request, wid: Id, pid: Id, user: WebUser, format: str = "html") -> Response:
     body, media, name = plan_svc.download(state_of(request), user.user_id, wid, pid,
                                           "json" if format == "json" else "html")  # fmt: skip
-    return Response(
-        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return Response(body, media_type=media, headers=plan_svc.download_headers(name))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
+from kaigai.api.deps import Id
 from kaigai.api.routers.boms import read_upload
 from kaigai.api.services import bom_io, engines
 from kaigai.api.services import origin as origin_svc
@@ -56,7 +57,7 @@ def _workspace_ctx(request: Request, user_id: int, wid: int) -> dict[str, Any]:
 
 
 @router.get("/w/{wid}")
-def workspace(request: Request, wid: int, user: WebUser) -> Response:
+def workspace(request: Request, wid: Id, user: WebUser) -> Response:
     return render(
         request, "workspace.html", user=user, **_workspace_ctx(request, user.user_id, wid)
     )
@@ -65,7 +66,7 @@ def workspace(request: Request, wid: int, user: WebUser) -> Response:
 @router.post("/w/{wid}/boms")
 async def upload_bom(
     request: Request,
-    wid: int,
+    wid: Id,
     user: WebUser,
     file: Annotated[UploadFile, File()],
     name: Annotated[str, Form(max_length=200)],
@@ -117,7 +118,7 @@ def _create(state: Any, user_id: int, wid: int, fields: dict[str, Any]) -> Any:
 
 
 @router.get("/w/{wid}/boms/{bid}")
-def bom_page(request: Request, wid: int, bid: int, user: WebUser) -> Response:
+def bom_page(request: Request, wid: Id, bid: Id, user: WebUser) -> Response:
     with state_of(request).db.session() as s:
         ws = records.get_workspace(s, user.user_id, wid)
         bom = records.get_bom(s, user.user_id, wid, bid)
@@ -146,8 +147,8 @@ def _agreements() -> list[str]:
 @router.post("/w/{wid}/boms/{bid}/check")
 async def check_bom(
     request: Request,
-    wid: int,
-    bid: int,
+    wid: Id,
+    bid: Id,
     user: WebUser,
     importer: Annotated[str, Form(max_length=100)],
     agreement: Annotated[str, Form(max_length=40)] = "",
