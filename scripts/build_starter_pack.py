@@ -45,6 +45,47 @@ def _modern_baseline(shared: Path) -> pd.DataFrame:
     return build_baseline(sgd, itpde)
 
 
+def _jpn_dutiable_share(shared: Path) -> pd.DataFrame:
+    """Per partner: Japan's 2024 imports (HS6) in codes where a national line has a non-free
+    applied MFN in the 2026 tariff, over imports in codes the 2026 schedule has."""
+    from kaigai.tariffs.expr import is_value_free
+    from kaigai.tariffs.schedule import build_jp_schedule
+
+    tariff = pd.read_parquet(
+        shared / "trade_rules/japan_tariff/japan_applied_tariff_2026_07_09.parquet"
+    )
+    sched = build_jp_schedule(tariff)
+    dut = {
+        hs6: any(ln.mfn is None or not is_value_free(ln.mfn) for ln in lines)
+        for hs6, lines in sched.lines.items()
+    }
+    tr = pd.read_parquet(
+        shared / "markets/trade_hs6_2024_apac.parquet",
+        columns=["exporter", "importer", "hs6", "value_usd"],
+        filters=[("importer", "==", "JPN")],
+    )
+    tr = tr.assign(exporter=tr["exporter"].astype(str), hs6=tr["hs6"].astype(str))
+    flag = tr["hs6"].map(dut)
+    tr = tr.assign(
+        known=tr["value_usd"].where(flag.notna(), 0.0),
+        dutiable=tr["value_usd"].where(flag.fillna(False).astype(bool), 0.0),
+        unknown=tr["value_usd"].where(flag.isna(), 0.0),
+    )
+    g = tr.groupby("exporter")[["value_usd", "known", "dutiable", "unknown"]].sum()
+    g = g.rename(
+        columns={
+            "value_usd": "imports_usd",
+            "known": "imports_in_schedule_usd",
+            "dutiable": "dutiable_usd",
+            "unknown": "not_in_schedule_usd",
+        }
+    ).reset_index()
+    g["dutiable_share"] = g["dutiable_usd"] / g["imports_in_schedule_usd"]
+    g.insert(0, "year", 2024)
+    g["tariff_edition"] = "2026-07-09"
+    return g.sort_values("exporter").reset_index(drop=True)
+
+
 def build(shared: Path, out: Path) -> dict[str, dict[str, object]]:
     out.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
@@ -105,11 +146,16 @@ def build(shared: Path, out: Path) -> dict[str, dict[str, object]]:
     _modern_baseline(shared).to_parquet(
         baseline, compression="zstd", compression_level=19, index=False
     )
-    queries["gravity_modern_2016"] = f"SELECT * FROM read_parquet('{baseline}')"
+    queries["gravity_modern_2016"] = ""
+    dutiable = out / "jpn_dutiable_share.parquet"
+    _jpn_dutiable_share(shared).to_parquet(
+        dutiable, compression="zstd", compression_level=19, index=False
+    )
+    queries["jpn_dutiable_share"] = ""
     manifest: dict[str, dict[str, object]] = {}
     for name, sql in queries.items():
-        if name == "gravity_modern_2016":
-            target = baseline
+        if not sql:  # built in Python above
+            target = out / f"{name}.parquet"
             rows = con.execute(f"SELECT count(*) FROM read_parquet('{target}')").fetchone()[0]  # type: ignore[index]
             digest = hashlib.sha256(target.read_bytes()).hexdigest()
             manifest[name] = {"rows": rows, "bytes": target.stat().st_size, "sha256": digest}

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kaigai.cli.common import ConfigOpt, JsonOpt, console, emit_json, esc, table
+from kaigai.cli.common import ConfigOpt, JsonOpt, console, emit_json, esc, settings, table
 
 
 def register(app: typer.Typer) -> None:
@@ -30,10 +30,12 @@ def register(app: typer.Typer) -> None:
             ),
         ] = 0.10,
         fta_target: Annotated[
-            float | None,
+            str | None,
             typer.Option(
                 "--fta-target",
-                help="FTA utilisation of SME exporters to calibrate to (e.g. 0.289).",
+                help="FTA utilisation to calibrate to: a share of SME exporters (e.g. 0.289, "
+                "the JETRO survey assumption) or 'observed' (Japan's EPA-use statistics, "
+                "value-based; the bundled scenarios' default).",
             ),
         ] = None,
         fta: Annotated[
@@ -83,6 +85,8 @@ def register(app: typer.Typer) -> None:
         config: ConfigOpt = None,
     ) -> None:
         """New exporters, their sales, FTA utilisation and jobs, by firm size."""
+        from kaigai.app.policy import observed_fta_use
+        from kaigai.cli.policy_run import print_fta_use
         from kaigai.core.errors import ScenarioError
         from kaigai.policy.scenarios import Agreement, load_scenario
         from kaigai.policy.scenarios_run import run_firms
@@ -125,21 +129,45 @@ def register(app: typer.Typer) -> None:
             raise ScenarioError(f"--target must be in (0, 1) (got {target}).")
         if n_firms < 1000:
             raise ScenarioError(f"--n-firms must be at least 1000 (got {n_firms}).")
+        fta_opts: dict[str, Any] = {}
+        if fta_target is not None and fta_target != "observed":
+            try:
+                value = float(fta_target)
+            except ValueError:
+                raise ScenarioError(
+                    f"--fta-target must be a share in (0, 1) or 'observed' (got {fta_target!r})."
+                ) from None
+            fta_opts = {
+                "fta_utilisation_target": value,
+                "fta_utilisation_observed": False,
+                "fta_utilisation_measure": "firms",
+                "fta_utilisation_label": "given on the command line (share of SME exporters)",
+            }
+        elif fta_target == "observed":
+            fta_opts = {"fta_utilisation_target": None, "fta_utilisation_observed": True}
         spec = replace(
             base.firms,
             n_firms=n_firms,
             seed=seed,
             target_exporter_share=target,
-            fta_utilisation_target=fta_target
-            if fta_target is not None
-            else base.firms.fta_utilisation_target,
             params=params,
             policy=policy,
+            **fta_opts,
         )
+        # the baseline's preferences decide which partners' observed use is the target
         scn = replace(base, agreements=agreements, firms=spec, ge=None)
-        res = run_firms(scn, spec)
+        scn, block, _ = observed_fta_use(scn, settings(config))
+        assert scn.firms is not None
+        res = run_firms(scn, scn.firms)
         if as_json:
-            emit_json({"policy": policy, "agreements": [a.id for a in agreements], **res.to_dict()})
+            emit_json(
+                {
+                    "policy": policy,
+                    "agreements": [a.id for a in agreements],
+                    **res.to_dict(),
+                    "fta_use": block,
+                }
+            )
             return
         rows = []
         for r in [{"size_class": "all", **res.summary}, *res.by_size]:
@@ -176,7 +204,9 @@ def register(app: typer.Typer) -> None:
         cal = res.calibration
         console.print(
             f"[dim]calibrated: medium-firm exporter share {100 * cal['achieved_share']:.2f}% (target {100 * target:.1f}%), "
-            f"f_x = {cal['export_fixed_cost']:.4g}, FTA cost = {cal['fta_fixed_cost']:.4g} x f_x[/dim]"
+            f"f_x = {cal['export_fixed_cost']:.4g}, FTA cost = {cal['fta_fixed_cost']:.4g} x f_x; "
+            f"FTA use {cal.get('fta_utilisation_measure')}-based {100 * (cal.get('fta_utilisation_achieved') or float('nan')):.1f}%[/dim]"
         )
         for t in res.trace:
             console.print(f"[dim]{esc(t)}[/dim]")
+        print_fta_use(block)

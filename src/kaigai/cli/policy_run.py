@@ -88,6 +88,25 @@ def _human(res: Any) -> None:
         )
 
 
+def print_fta_use(block: dict[str, Any] | None) -> None:
+    """Observed EPA use by agreement (selected years) and the simulator's target."""
+    if not block:
+        return
+    years = [
+        y for y in (2012, 2015, 2019, 2021) if any(r["year"] == y for r in block["by_agreement"])
+    ]
+    val = {(r["agreement"], r["year"]): r["value_bn_jpy"] for r in block["by_agreement"]}
+    names = sorted({(r["agreement"], r["name"]) for r in block["by_agreement"]})
+    rows = [
+        [n, *("–" if (a, y) not in val else f"{val[a, y]:,.0f}" for y in years)] for a, n in names
+    ]
+    console.print(
+        table("Japan's imports under EPAs (billion yen)", ["agreement", *map(str, years)], rows)
+    )
+    if block.get("calibration_label"):
+        console.print(f"  FTA-use target: {esc(block['calibration_label'])}")
+
+
 def register(app: typer.Typer) -> None:
     from kaigai.cli.policy import policy_app
 
@@ -111,10 +130,9 @@ def register(app: typer.Typer) -> None:
         config: ConfigOpt = None,
     ) -> None:
         """Run a policy scenario: GE counterfactual of its agreements and the small-firm simulator."""
-        from kaigai.data.store import load, provenance
+        from kaigai.app.policy import run_scenario
         from kaigai.policy.scenarios import bundled_scenarios, load_scenario
         from kaigai.policy.scenarios_report import render_html
-        from kaigai.policy.scenarios_run import run_scenario
 
         if list_ or scenario is None:
             ids = bundled_scenarios()
@@ -147,18 +165,11 @@ def register(app: typer.Typer) -> None:
             if draws < 0:
                 raise ScenarioError("--draws must be >= 0.")
             scn = replace(scn, ge=replace(scn.ge, mc_draws=draws))
-        data = load(scn.ge.dataset, s) if scn.ge is not None else None
-        prov = []
-        if scn.ge is not None:
-            p = provenance(scn.ge.dataset, s, note="GE baseline data")
-            prov.append(f"{p}; source: {p.source}" if p.source else str(p))
-        if scn.ge is not None and scn.ge.coefficients_source:
-            prov.append(f"GE coefficients: {scn.ge.coefficients_source}")
         if console.is_terminal and not as_json:
             with console.status("Running scenario…"):
-                res = run_scenario(scn, data)
+                res, prov = run_scenario(scn, s)
         else:
-            res = run_scenario(scn, data)
+            res, prov = run_scenario(scn, s)
         if report is not None:
             report.write_text(render_html(res, prov), encoding="utf-8")
         if as_json:
@@ -168,6 +179,7 @@ def register(app: typer.Typer) -> None:
             emit_json(out)
         else:
             _human(res)
+            print_fta_use(res.fta_use)
             for line in prov:
                 console.print(f"[dim]source: {esc(line)}[/dim]")
             if report is not None:

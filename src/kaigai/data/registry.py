@@ -354,6 +354,16 @@ DATASETS: dict[str, DatasetSpec] = {
             "Japan's goods imports by partner and year, millions of USD (utilisation denominator)",
             required_columns=("year", "exporter", "imports_usd_mn"),
         ),
+        DatasetSpec(
+            "jpn_dutiable_share",
+            "",  # derived by scripts/build_starter_pack.py
+            "2024 trade, 2026-07-09 tariff",
+            "Japan's 2024 imports by HS6 (BACI-like, markets/trade_hs6_2024_apac) and Japan's "
+            "applied tariff 2026-07-09 (Japan Customs)",
+            "see the two sources",
+            "Per partner: share of Japan's imports in HS6 codes with a non-free applied MFN rate",
+            required_columns=("exporter", "dutiable_share"),
+        ),
     ]
 }
 

@@ -156,6 +156,7 @@ def calibrate(
     size_class: str = "medium",
     fta_utilisation_target: float | None = None,
     fta_size_classes: tuple[str, ...] = ("small", "medium"),
+    fta_measure: str = "firms",
     tol: float = 1e-6,
 ) -> tuple[FirmParams, float, dict[str, Any]]:
     """Export fixed cost ``f_x`` (and the staff threshold) such that the exporter share of
@@ -164,6 +165,9 @@ def calibrate(
     ``fta_utilisation_target`` the per-firm FTA fixed cost is calibrated too, so that
     the share of exporters to preference markets in ``fta_size_classes`` that use the
     preference equals the target (JETRO survey: 28.9% for SMEs, sme_facts.md s. 3).
+    ``fta_measure = "value"`` instead targets the share of those firms' export value to
+    preference markets that is shipped under the preference, the measure of customs
+    utilisation statistics (:mod:`kaigai.policy.fta_use`).
 
     Returns the calibrated parameters, the staff threshold and a report.
     """
@@ -189,6 +193,10 @@ def calibrate(
             raise ScenarioError(
                 "FTA utilisation target given but no market has a preferential tariff."
             )
+    if fta_measure not in ("firms", "value"):
+        raise ScenarioError(
+            f"FTA utilisation measure must be firms or value (got {fta_measure!r})."
+        )
     sme = np.isin(pop.size_class, [names.index(c) for c in fta_size_classes])
     fta_util = float("nan")
     threshold = params.staff_share_base
@@ -222,7 +230,9 @@ def calibrate(
         g = staff_mask(pop, threshold, None, params.immigration_share)
         fta_ok = True
         if fta_utilisation_target is not None:
-            cost, fta_util = _calibrate_fta(pop, markets, p, g, sme, fta_utilisation_target, tol)
+            cost, fta_util = _calibrate_fta(
+                pop, markets, p, g, sme, fta_utilisation_target, tol, fta_measure
+            )
             fta_ok = abs(np.log(cost / params.fta_fixed_cost)) < 1e-4 if _outer else False
             params = params.with_(fta_fixed_cost=cost)
             p = params.with_(export_fixed_cost=fx)
@@ -244,6 +254,7 @@ def calibrate(
         "fta_fixed_cost": params.fta_fixed_cost,
         "fta_utilisation_target": fta_utilisation_target,
         "fta_utilisation_achieved": None if fta_utilisation_target is None else fta_util,
+        "fta_utilisation_measure": fta_measure,
     }
     return params.with_(export_fixed_cost=fx), threshold, report
 
@@ -262,6 +273,7 @@ def _calibrate_fta(
     sel: np.ndarray,
     target: float,
     tol: float,
+    measure: str = "firms",
 ) -> tuple[float, float]:
     """Per-firm FTA fixed cost (relative to f_x) giving firm-based utilisation ``target``.
 
@@ -273,7 +285,11 @@ def _calibrate_fta(
 
     def util(log_c: float) -> float:
         p = params.with_(fta_fixed_cost=float(np.exp(log_c)))
-        return _fta_use(choose(sub, markets, p, sub_staff), everyone)
+        ch = choose(sub, markets, p, sub_staff)
+        if measure == "value":
+            elig = float(ch.eligible_sales.sum())
+            return float(ch.pref_sales.sum()) / elig if elig > 0 else float("nan")
+        return _fta_use(ch, everyone)
 
     lo, hi = -20.0, 10.0
     if not util(lo) > target > util(hi):

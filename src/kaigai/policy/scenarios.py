@@ -109,6 +109,13 @@ class FirmsSpec:
     fta_utilisation_target: float | None = None
     params: FirmParams = field(default_factory=FirmParams)
     policy: dict[str, Any] = field(default_factory=dict)
+    # "firms": share of SME exporters to preference markets using it (survey measure);
+    # "value": share of the export value to those markets shipped under it (customs measure)
+    fta_utilisation_measure: str = "firms"
+    # fta_utilisation_target = "observed": computed from Japan's EPA-use statistics by the
+    # application layer (kaigai.policy.fta_use); the assumption is used where it cannot be
+    fta_utilisation_observed: bool = False
+    fta_utilisation_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -283,11 +290,20 @@ def _firms(d: dict[str, Any]) -> FirmsSpec:
             "seed",
             "target_exporter_share",
             "fta_utilisation_target",
+            "fta_utilisation_measure",
             "params",
             "policy",
         },
         "firms",
     )
+    observed = d.get("fta_utilisation_target") == "observed"
+    if observed:
+        d = {k: v for k, v in d.items() if k != "fta_utilisation_target"}
+    measure = str(d.get("fta_utilisation_measure", "firms"))
+    if measure not in ("firms", "value"):
+        raise ScenarioError(
+            f"firms.fta_utilisation_measure must be firms or value (got {measure!r})."
+        )
     raw_markets = d.get("markets") or []
     if not raw_markets:
         raise ScenarioError("firms: at least one [[firms.markets]] table is needed.")
@@ -323,6 +339,11 @@ def _firms(d: dict[str, Any]) -> FirmsSpec:
         fta_utilisation_target=_num(d, "fta_utilisation_target", "firms", None, 0.0, 1.0),
         params=params,
         policy=policy,
+        fta_utilisation_measure=measure,
+        fta_utilisation_observed=observed,
+        fta_utilisation_label=""
+        if observed or d.get("fta_utilisation_target") is None
+        else "given in the scenario file",
     )
 
 

@@ -185,6 +185,90 @@ def sensitivity_html(res: ScenarioResult) -> list[str]:
     return out
 
 
+def fta_use_chart(block: dict[str, Any]) -> str | None:
+    """EPA-rate imports by agreement and year (billion yen), the largest agreements."""
+    rows = block.get("by_agreement") or []
+    if not rows:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    tot: dict[str, float] = {}
+    for r in rows:
+        tot[r["agreement"]] = tot.get(r["agreement"], 0.0) + r["value_bn_jpy"]
+    top = sorted(tot, key=lambda a: -tot[a])[:8]
+    fig, ax = plt.subplots(figsize=(8, 3.4))
+    for a in top:
+        pts = sorted((r["year"], r["value_bn_jpy"]) for r in rows if r["agreement"] == a)
+        name = next(r["name"] for r in rows if r["agreement"] == a)
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3, label=name)
+    ax.set_ylabel("billion yen (CIF)")
+    ax.set_title("Japan's imports entered under an EPA rate, by agreement", fontsize=10)
+    ax.legend(fontsize=7, ncol=2)
+    return _png(fig)
+
+
+def fta_use_html(res: ScenarioResult) -> list[str]:
+    """Observed EPA use by agreement over time, partner utilisation, the calibration target."""
+    b = res.fta_use
+    if not b:
+        return []
+    out = ["<h2>Observed FTA use (Japan's imports under EPAs)</h2>"]
+    chart = fta_use_chart(b)
+    if chart:
+        out.append(f"<img alt='EPA use by agreement over time' src='{chart}'>")
+    years = sorted({r["year"] for r in b["by_agreement"]})
+    names = sorted({(r["agreement"], r["name"]) for r in b["by_agreement"]})
+    val = {(r["agreement"], r["year"]): r["value_bn_jpy"] for r in b["by_agreement"]}
+    out.append(
+        _table(
+            ["agreement (billion yen)", *map(str, years)],
+            [[html.escape(n), *(_fmt(val.get((a, y)), digits=0) for y in years)] for a, n in names],
+        )
+    )
+    if b.get("utilisation"):
+        out.append(
+            f"<p>Utilisation in {b['utilisation_year']} for the simulator's preference markets "
+            "(EPA-rate imports / goods imports; / dutiable goods imports):</p>"
+        )
+        out.append(
+            _table(
+                [
+                    "partner",
+                    "EPA imports (USD mn)",
+                    "goods imports (USD mn)",
+                    "dutiable share",
+                    "EPA share of imports",
+                    "utilisation of dutiable imports",
+                ],  # fmt: skip
+                [
+                    [
+                        html.escape(u["country"]),
+                        _fmt(u["epa_usd_mn"], digits=0),
+                        _fmt(u["imports_usd_mn"], digits=0),
+                        _fmt(u["dutiable_share"], True),
+                        _fmt(u["epa_share"], True),
+                        _fmt(u["utilisation"], True)
+                        + (
+                            " (above 100%: dutiable share from 2024 trade)"
+                            if (u["utilisation"] or 0) > 1
+                            else ""
+                        ),
+                    ]
+                    for u in b["utilisation"]
+                ],
+            )
+        )
+    if b.get("calibration_label"):
+        out.append(
+            f"<p id='fta-target'>Simulator FTA-use target: {html.escape(b['calibration_label'])}.</p>"
+        )
+    out.append(f"<p class='muted'>Sources: {html.escape(b['source'])}.</p>")
+    return out
+
+
 def render_html(res: ScenarioResult, provenance: list[str] | None = None) -> str:
     """The whole report as one HTML string."""
     s = res.scenario
@@ -291,6 +375,7 @@ def render_html(res: ScenarioResult, provenance: list[str] | None = None) -> str
             f"export fixed cost {_fmt(cal.get('export_fixed_cost'))}; FTA fixed cost {_fmt(cal.get('fta_fixed_cost'))} x f_x. "
             "Sales are in units of the home sales of the smallest (one-employee) firm.</p>"
         )
+    parts.extend(fta_use_html(res))
     parts.append("<h2>Trace and sources</h2><ul>")
     parts.extend(
         f"<li>{html.escape(t)}</li>" for t in (*res.trace, *(res.firms.trace if res.firms else ()))
@@ -300,4 +385,11 @@ def render_html(res: ScenarioResult, provenance: list[str] | None = None) -> str
     return "\n".join(parts)
 
 
-__all__ = ["baseline_html", "exporter_chart", "render_html", "sensitivity_html", "welfare_chart"]
+__all__ = [
+    "baseline_html",
+    "fta_use_html",
+    "exporter_chart",
+    "render_html",
+    "sensitivity_html",
+    "welfare_chart",
+]

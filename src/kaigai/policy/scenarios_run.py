@@ -355,6 +355,15 @@ def _policy_params(p: FirmParams, policy: dict[str, Any]) -> FirmParams:
 
 
 def run_firms(scn: Scenario, spec: FirmsSpec) -> FirmScenarioResult:
+    if spec.fta_utilisation_observed and spec.fta_utilisation_target is None:
+        from kaigai.policy.fta_use import ASSUMED_LABEL, ASSUMED_TARGET
+
+        spec = replace(
+            spec,
+            fta_utilisation_target=ASSUMED_TARGET,
+            fta_utilisation_measure="firms",
+            fta_utilisation_label=ASSUMED_LABEL + " (no observed utilisation was supplied)",
+        )
     pop = draw_population(spec.n_firms, spec.params, spec.seed)
     base_m = tuple(
         market_pref(m, cs, scn.home, scn.agreements, scn.year, baseline=True)
@@ -370,6 +379,7 @@ def run_firms(scn: Scenario, spec: FirmsSpec) -> FirmScenarioResult:
         spec.params,
         spec.target_exporter_share,
         fta_utilisation_target=spec.fta_utilisation_target,
+        fta_measure=spec.fta_utilisation_measure,
     )
     new_p = _policy_params(pc, spec.policy)
     rep = {
@@ -377,12 +387,15 @@ def run_firms(scn: Scenario, spec: FirmsSpec) -> FirmScenarioResult:
         "markets_base": [m.__dict__ for m in base_m],
         "markets_new": [m.__dict__ for m in new_m],
         "policy": dict(spec.policy),
+        "fta_utilisation_source": spec.fta_utilisation_label,
     }
     return compare(pop, base_m, pc, new_m, new_p, thr, rep)
 
 
-def run_scenario(scn: Scenario, ge_data: pd.DataFrame | None = None) -> ScenarioResult:
-    """Run every part the scenario defines."""
+def run_scenario(
+    scn: Scenario, ge_data: pd.DataFrame | None = None, fta_use: dict[str, Any] | None = None
+) -> ScenarioResult:
+    """Run every part the scenario defines (``fta_use``: observed EPA use, shown as given)."""
     trace = [f"scenario {scn.id}: {scn.title} (evaluated in {scn.year})"]
     for a in scn.agreements:
         trace.append(
@@ -403,7 +416,7 @@ def run_scenario(scn: Scenario, ge_data: pd.DataFrame | None = None) -> Scenario
         info = baseline_info(scn, ge_data)
         sens = imputed_sensitivity(scn, ge_data, ge)
     firms = run_firms(scn, scn.firms) if scn.firms is not None else None
-    return ScenarioResult(scn, ge, mc, firms, shocked, tuple(trace), info, sens)
+    return ScenarioResult(scn, ge, mc, firms, shocked, tuple(trace), info, sens, fta_use)
 
 
 __all__ = [

@@ -58,10 +58,9 @@ def run_scenario(
     state: AppState, scenario_id: str, *, firms: int | None = None, draws: int | None = None
 ) -> tuple[dict[str, Any], str]:
     """Run a bundled scenario (bounded sizes); returns (result dict, self-contained HTML report)."""
-    from kaigai.data.store import load, provenance
+    from kaigai.app.policy import run_scenario as engine
     from kaigai.policy.scenarios import bundled_scenarios, load_scenario
     from kaigai.policy.scenarios_report import render_html
-    from kaigai.policy.scenarios_run import run_scenario as engine
 
     if scenario_id not in bundled_scenarios():
         raise ScenarioError(f"Unknown scenario '{scenario_id}'.",
@@ -77,12 +76,7 @@ def run_scenario(
             if not 0 <= draws <= MAX_DRAWS:
                 raise ScenarioError(f"draws must be between 0 and {MAX_DRAWS}.")
             scn = replace(scn, ge=replace(scn.ge, mc_draws=draws))
-        data = load(scn.ge.dataset, state.settings) if scn.ge is not None else None
-        prov = []
-        if scn.ge is not None:
-            p = provenance(scn.ge.dataset, state.settings, note="GE baseline data")
-            prov.append(f"{p}; source: {p.source}" if p.source else str(p))
-        res = engine(scn, data)
+        res, prov = engine(scn, state.settings)
         out: dict[str, Any] = res.to_dict()
         out["provenance"] = prov
         return out, render_html(res, prov)

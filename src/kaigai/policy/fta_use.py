@@ -1,0 +1,283 @@
+"""Observed FTA use: Japan's imports entered under an EPA rate, and utilisation rates from it.
+
+Pure functions on the frames the shell loads (``kaigai.data.fta_use``):
+
+* ``by_partner``: Japan Customs EPA-rate imports by ``year``, ``agreement``, origin
+  (``country_en``), ``value_kjpy`` (thousand yen, CIF) - the numerator of utilisation
+  (dataset ``fta_use_by_partner``, 2012-2021);
+* ``imports``: Japan's goods imports by partner (``year``, ``exporter``, ``imports_usd_mn``):
+  ITPD-E R02, agriculture + manufacturing + mining and energy, 2012-2019 (dataset
+  ``jpn_goods_imports``);
+* ``dutiable``: per partner, the share of Japan's 2024 imports (BACI-like HS6 trade) that
+  falls in HS6 codes where at least one national line has a non-free applied MFN rate in
+  Japan's 2026 tariff (dataset ``jpn_dutiable_share``; HS6 codes absent from the 2026
+  schedule are left out of both parts of the share).
+
+Two rates per partner and year (2013-2019: the years with both the numerator, the ITPD-E
+denominator and an exchange rate):
+
+* ``epa_share``: EPA-rate imports / all goods imports. A lower bound of utilisation (the
+  denominator includes duty-free and excluded goods).
+* ``utilisation``: EPA-rate imports / (goods imports x dutiable share). The share of
+  imports that could gain from a preference which entered under one; approximations: the
+  dutiable share is from 2024 trade and the 2026 tariff (composition and MFN rates of
+  earlier years differ), "dutiable" means MFN > 0 (lines without a preference, e.g.
+  excluded farm goods, stay in the denominator), and a partner's use of several EPAs
+  (e.g. AJCEP and its bilateral EPA) is summed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kaigai.core.countries import normalize_country
+from kaigai.core.errors import CountryError
+from kaigai.policy.gravity_modern import PARAMS_DIR
+from kaigai.policy.scenarios import Scenario
+
+ASSUMED_TARGET = 0.289  # JETRO survey via a secondary source (sme_facts.md s. 3): firms, SMEs
+ASSUMED_LABEL = (
+    "ASSUMPTION: 28.9% of SME exporters to preference markets use the preference (JETRO "
+    "survey via a secondary source, sme_facts.md s. 3), firm-based measure"
+)
+AGREEMENT_NAMES = {
+    "AS": "ASEAN-Japan (AJCEP)", "AU": "Japan-Australia", "BN": "Japan-Brunei",
+    "CH": "Japan-Switzerland", "CL": "Japan-Chile", "EU": "Japan-EU", "GB": "Japan-UK",
+    "ID": "Japan-Indonesia", "IN": "Japan-India", "MN": "Japan-Mongolia", "MX": "Japan-Mexico",
+    "MY": "Japan-Malaysia", "PE": "Japan-Peru", "PH": "Japan-Philippines",
+    "SG": "Japan-Singapore", "TH": "Japan-Thailand", "TP": "CPTPP", "US": "Japan-US",
+    "VN": "Japan-Viet Nam",
+}  # fmt: skip
+
+
+def jpy_per_usd() -> tuple[dict[int, float], str]:
+    """Annual average yen per dollar (shipped table) and its source."""
+    doc = json.loads((PARAMS_DIR / "jpy_per_usd.json").read_text(encoding="utf-8"))
+    return {int(k): float(v) for k, v in doc["rates"].items()}, str(doc["source"])
+
+
+def partner_iso3(by_partner: pd.DataFrame) -> pd.Series:
+    """ISO3 of the origin country names of the customs table (None where unknown, e.g.
+    'Puerto Rico (USA)')."""
+
+    def one(name: str) -> str | None:
+        try:
+            return normalize_country(name)
+        except CountryError:
+            return None
+
+    names = by_partner["country_en"].astype(str)
+    lookup = {n: one(n) for n in names.unique()}
+    return names.map(lookup)
+
+
+def use_by_agreement(by_partner: pd.DataFrame) -> pd.DataFrame:
+    """EPA-rate imports by agreement and year: ``value_bn_jpy`` and origin ``partners``.
+    Rows without an agreement (12 rows with EPA code 5 and no Japanese EPA) and the five
+    ``1A``-``1E`` codes of 2021 (tariff-type codes, see the dataset README) are left out."""
+    df = by_partner[by_partner["agreement"].astype(str).isin(AGREEMENT_NAMES)]
+    out = (
+        df.groupby(["agreement", "year"])
+        .agg(value_kjpy=("value_kjpy", "sum"), partners=("country_en", "nunique"))
+        .reset_index()
+    )
+    out["value_bn_jpy"] = out["value_kjpy"] / 1e6
+    out["name"] = out["agreement"].map(AGREEMENT_NAMES)
+    out["year"] = out["year"].astype(int)
+    return out.sort_values(["agreement", "year"]).reset_index(drop=True)
+
+
+def utilisation(
+    by_partner: pd.DataFrame,
+    imports: pd.DataFrame,
+    dutiable: pd.DataFrame,
+    fx: dict[int, float] | None = None,
+) -> pd.DataFrame:
+    """Per partner (ISO3) and year: EPA-rate imports (thousand yen and USD mn), goods
+    imports (USD mn), ``epa_share`` and ``utilisation`` (see the module docstring)."""
+    rates = fx if fx is not None else jpy_per_usd()[0]
+    bp = by_partner[by_partner["agreement"].astype(str).isin(AGREEMENT_NAMES)].copy()
+    bp["iso3"] = partner_iso3(bp)
+    num = bp.dropna(subset=["iso3"]).groupby(["year", "iso3"])["value_kjpy"].sum().reset_index()
+    num["year"] = num["year"].astype(int)
+    num["jpy_per_usd"] = num["year"].map(rates)
+    num["epa_usd_mn"] = num["value_kjpy"] * 1e3 / num["jpy_per_usd"] / 1e6
+    imp = imports.rename(columns={"exporter": "iso3"})[["year", "iso3", "imports_usd_mn"]]
+    imp = imp.assign(year=imp["year"].astype(int), iso3=imp["iso3"].astype(str))
+    df = num.merge(imp, on=["year", "iso3"], how="inner").dropna(subset=["jpy_per_usd"])
+    d = dutiable.rename(columns={"exporter": "iso3"})[["iso3", "dutiable_share"]]
+    df = df.merge(d.assign(iso3=d["iso3"].astype(str)), on="iso3", how="left")
+    df["epa_share"] = df["epa_usd_mn"] / df["imports_usd_mn"]
+    df["utilisation"] = df["epa_usd_mn"] / (df["imports_usd_mn"] * df["dutiable_share"])
+    df.loc[~(df["dutiable_share"] > 0), "utilisation"] = np.nan
+    return df.sort_values(["iso3", "year"]).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class UseTarget:
+    """A utilisation rate for the simulator's calibration, or why none could be computed."""
+
+    value: float | None
+    year: int | None
+    countries: tuple[str, ...]
+    missing: tuple[str, ...]
+    epa_usd_mn: float = 0.0
+    dutiable_usd_mn: float = 0.0
+    method: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "year": self.year,
+            "countries": list(self.countries),
+            "missing": list(self.missing),
+            "epa_usd_mn": self.epa_usd_mn,
+            "dutiable_usd_mn": self.dutiable_usd_mn,
+            "method": self.method,
+        }
+
+
+def observed_target(util: pd.DataFrame, countries: list[str], year: int | None = None) -> UseTarget:
+    """Value-weighted utilisation over ``countries`` in ``year`` (default: the latest year
+    with data): sum of EPA-rate imports / sum of dutiable imports, over the countries that
+    have both (the others are listed as missing)."""
+    if util.empty:
+        return UseTarget(None, None, (), tuple(countries), method="no utilisation data")
+    y = int(year if year is not None else util["year"].max())
+    u = util[(util["year"] == y) & util["iso3"].isin(countries) & util["utilisation"].notna()]
+    have = tuple(sorted(set(u["iso3"])))
+    missing = tuple(sorted(set(countries) - set(have)))
+    if u.empty:
+        return UseTarget(None, y, (), missing, method="no partner with data")
+    epa = float(u["epa_usd_mn"].sum())
+    den = float((u["imports_usd_mn"] * u["dutiable_share"]).sum())
+    return UseTarget(
+        epa / den,
+        y,
+        have,
+        missing,
+        epa,
+        den,
+        f"sum of Japan's EPA-rate imports from {len(have)} partners in {y} (Japan Customs, "
+        "yen converted at the annual average rate) / sum of their goods imports (ITPD-E R02) "
+        "x dutiable share (2024 HS6 trade in lines with MFN > 0 in Japan's 2026 tariff); "
+        "import-side use of the same agreements as a proxy for Japanese exporters' use",
+    )
+
+
+def preference_countries(scn: Scenario) -> list[str]:
+    """Countries of the simulator's markets that have a preference in the baseline."""
+    from kaigai.policy.scenarios_run import market_pref
+
+    if scn.firms is None:
+        return []
+    out: list[str] = []
+    for m, cs in scn.firms.markets:
+        b = market_pref(m, cs, scn.home, scn.agreements, scn.year, baseline=True)
+        if b.pref_tariff is not None and b.pref_tariff < b.mfn_tariff:
+            out.extend(c for c in cs if c not in out)
+    return out
+
+
+def resolve_observed(scn: Scenario, util: pd.DataFrame | None) -> tuple[Scenario, UseTarget | None]:
+    """Replace ``fta_utilisation_target = "observed"`` by the observed value-based rate over
+    the preference markets' countries (home JPN only: the data are Japan's), else by the
+    labelled assumption."""
+    f = scn.firms
+    if f is None or not f.fta_utilisation_observed:
+        return scn, None
+    countries = preference_countries(scn)
+    t = None
+    if scn.home == "JPN" and util is not None and countries:
+        t = observed_target(util, countries)
+    if t is not None and t.value is not None and 0 < t.value < 1:
+        label = (
+            f"OBSERVED: {t.value:.1%} of Japan's dutiable imports from the {len(t.countries)} "
+            f"countries of the preference markets entered under an EPA in {t.year}; the "
+            "simulator is calibrated so that the same share of small and medium firms' export "
+            f"value to those markets uses the preference (value-based; {t.method}; "
+            f"countries: {', '.join(t.countries)})"
+        )
+        f = replace(
+            f,
+            fta_utilisation_target=float(t.value),
+            fta_utilisation_measure="value",
+            fta_utilisation_label=label,
+        )
+    else:
+        why = (
+            "home country is not Japan"
+            if scn.home != "JPN"
+            else "no market with a baseline preference"
+            if not countries
+            else "no EPA-use data for the preference markets"
+        )
+        f = replace(
+            f,
+            fta_utilisation_target=ASSUMED_TARGET,
+            fta_utilisation_measure="firms",
+            fta_utilisation_label=f"{ASSUMED_LABEL}; observed rate not computable: {why}",
+        )
+    return replace(scn, firms=f), t
+
+
+def summary(
+    by_partner: pd.DataFrame, util: pd.DataFrame, countries: list[str], target: UseTarget | None
+) -> dict[str, Any]:
+    """JSON-safe block for reports: EPA use by agreement and year, partner utilisation in the
+    latest year for ``countries``, and the calibration target."""
+    agg = use_by_agreement(by_partner)
+    latest = int(util["year"].max()) if not util.empty else None
+    rows = util[(util["year"] == latest) & util["iso3"].isin(countries)] if latest else util
+
+    def num(v: Any) -> float | None:
+        return None if v is None or pd.isna(v) else float(v)
+
+    return {
+        "by_agreement": [
+            {
+                "agreement": str(r["agreement"]),
+                "name": str(r["name"]),
+                "year": int(r["year"]),
+                "value_bn_jpy": float(r["value_bn_jpy"]),
+                "partners": int(r["partners"]),
+            }
+            for r in agg.to_dict("records")
+        ],
+        "utilisation_year": latest,
+        "utilisation": [
+            {
+                "country": str(r["iso3"]),
+                "epa_usd_mn": num(r["epa_usd_mn"]),
+                "imports_usd_mn": num(r["imports_usd_mn"]),
+                "dutiable_share": num(r["dutiable_share"]),
+                "epa_share": num(r["epa_share"]),
+                "utilisation": num(r["utilisation"]),
+            }
+            for r in rows.to_dict("records")
+        ],
+        "target": target.to_dict() if target is not None else None,
+        "source": "Japan Customs EPA-utilised import statistics 2012-2021 (numerator); ITPD-E "
+        "R02 goods imports (denominator, to 2019); yen per USD: " + jpy_per_usd()[1],
+    }
+
+
+__all__ = [
+    "AGREEMENT_NAMES",
+    "ASSUMED_LABEL",
+    "ASSUMED_TARGET",
+    "UseTarget",
+    "jpy_per_usd",
+    "observed_target",
+    "preference_countries",
+    "resolve_observed",
+    "summary",
+    "partner_iso3",
+    "use_by_agreement",
+    "utilisation",
+]

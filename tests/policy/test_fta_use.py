@@ -1,0 +1,166 @@
+"""Observed EPA use (Japan Customs) and the utilisation rates computed from it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from kaigai.app.policy import fta_use_frames, observed_fta_use
+from kaigai.cli.app import app
+from kaigai.core.countries import expand
+from kaigai.data import store
+from kaigai.policy.fta_use import (
+    ASSUMED_TARGET,
+    jpy_per_usd,
+    observed_target,
+    use_by_agreement,
+    utilisation,
+)
+from kaigai.policy.scenarios import load_scenario
+from kaigai.policy.scenarios_run import run_firms
+
+runner = CliRunner()
+
+
+def _frames(settings):  # type: ignore[no-untyped-def]
+    f = fta_use_frames(settings)
+    assert f is not None
+    return f
+
+
+def test_numerator_totals_equal_the_source_readme(settings) -> None:  # type: ignore[no-untyped-def]
+    by_partner, _, _ = _frames(settings)
+    tot = by_partner.groupby("year")["value_kjpy"].sum()
+    # totals printed in fta_use/README.md (thousand yen)
+    assert tot[2012] == 1_827_535_063 and tot[2015] == 3_096_071_455
+    assert tot[2019] == 5_541_362_274 and tot[2021] == 6_833_763_332
+    agg = use_by_agreement(by_partner).set_index(["agreement", "year"])
+    assert agg.loc[("EU", 2019), "value_bn_jpy"] == pytest.approx(1318.0, abs=0.5)
+    assert ("EU", 2018) not in agg.index and ("US", 2020) in agg.index  # entry into force
+    assert agg.loc[("AS", 2012), "partners"] == 8
+
+
+def test_observed_target_for_the_rcep_preference_markets(settings) -> None:  # type: ignore[no-untyped-def]
+    by_partner, imports, dutiable = _frames(settings)
+    u = utilisation(by_partner, imports, dutiable)
+    assert sorted(u["year"].unique()) == list(range(2013, 2020))
+    vnm = u[(u.iso3 == "VNM") & (u.year == 2019)].iloc[0]
+    # by hand from the three tables: EPA imports (kJPY -> USD at 109.01) / (imports x share)
+    kjpy = by_partner[(by_partner.country_en == "Vietnam") & (by_partner.year == 2019)]
+    kjpy = kjpy[kjpy.agreement.isin(["AS", "VN", "TP"])]["value_kjpy"].sum()
+    imp = imports[(imports.exporter == "VNM") & (imports.year == 2019)]["imports_usd_mn"].sum()
+    share = dutiable.set_index("exporter").loc["VNM", "dutiable_share"]
+    assert vnm.epa_usd_mn == pytest.approx(kjpy * 1e3 / 109.01 / 1e6, rel=1e-12)
+    assert vnm.utilisation == pytest.approx(kjpy * 1e3 / 109.01 / 1e6 / (imp * share), rel=1e-12)
+    assert vnm.utilisation == pytest.approx(0.877, abs=5e-4)
+    countries = [*expand(["ASEAN"]), *expand(["EU27"]), "AUS", "NZL"]
+    t = observed_target(u, countries)
+    assert t.year == 2019 and len(t.countries) == 39 and t.missing == ()
+    assert t.value == pytest.approx(0.6619, abs=5e-5)
+    scn, block, target = observed_fta_use(load_scenario("jpn-rcep"), settings)
+    assert target is not None and target.value == pytest.approx(t.value, rel=1e-12)
+    assert scn.firms is not None and scn.firms.fta_utilisation_measure == "value"
+    assert scn.firms.fta_utilisation_label.startswith("OBSERVED: 66.2% of Japan's dutiable")
+    assert block is not None and block["utilisation_year"] == 2019
+
+
+def test_assumption_where_no_rate_can_be_computed(settings) -> None:  # type: ignore[no-untyped-def]
+    base = load_scenario("jpn-rcep")
+    kor, _, t = observed_fta_use(replace(base, home="KOR"), settings)
+    assert t is None and kor.firms is not None
+    assert kor.firms.fta_utilisation_target == ASSUMED_TARGET
+    assert kor.firms.fta_utilisation_label.startswith("ASSUMPTION: 28.9%")
+    assert "home country is not Japan" in kor.firms.fta_utilisation_label
+    # no market with a preference in the baseline: nothing to compute the rate over
+    assert base.firms is not None
+    bare = replace(
+        base,
+        agreements=(),
+        firms=replace(
+            base.firms,
+            markets=tuple((replace(m, pref_tariff=None), cs) for m, cs in base.firms.markets),
+        ),
+    )
+    bare, _, _ = observed_fta_use(bare, settings)
+    assert "no market with a baseline preference" in bare.firms.fta_utilisation_label  # type: ignore[union-attr]
+
+
+def test_simulator_calibrates_to_the_observed_value_share(settings) -> None:  # type: ignore[no-untyped-def]
+    scn, _, target = observed_fta_use(load_scenario("jpn-rcep"), settings)
+    assert scn.firms is not None and target is not None
+    res = run_firms(scn, replace(scn.firms, n_firms=200_000))
+    cal = res.calibration
+    assert cal["fta_utilisation_measure"] == "value"
+    assert cal["fta_utilisation_target"] == pytest.approx(target.value)
+    assert cal["fta_utilisation_achieved"] == pytest.approx(target.value, abs=0.005)
+    assert cal["fta_utilisation_source"].startswith("OBSERVED: 66.2%")
+    # implied share of exporters to preference markets that use a preference (cf. JETRO 28.9%)
+    assert res.summary["fta_utilisation_firms_base"] == pytest.approx(0.405, abs=0.01)
+    med = next(r for r in res.by_size if r["size_class"] == "medium")
+    assert med["fta_utilisation_value_base"] == pytest.approx(0.696, abs=0.01)
+
+
+def test_cli_firms_shows_epa_use_and_target(capsys: pytest.CaptureFixture[str]) -> None:
+    r = runner.invoke(app, ["policy", "firms", "--n-firms", "50000", "--json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    years = {x["year"] for x in d["fta_use"]["by_agreement"] if x["agreement"] == "AS"}
+    assert years == set(range(2012, 2022))
+    assert d["calibration"]["fta_utilisation_measure"] == "value"
+    r = runner.invoke(app, ["policy", "firms", "--n-firms", "50000", "--fta-target", "0.289"])
+    assert r.exit_code == 0, r.output
+    assert "Japan-Viet Nam" in r.stdout and "FTA use firms-based" in r.stdout
+    from kaigai.cli.app import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["policy", "firms", "--fta-target", "lots"])
+    assert exc.value.code == 2
+    assert "--fta-target must be a share in (0, 1) or 'observed'" in capsys.readouterr().err
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_starter_tables_equal_the_shared_sources(shared_data: Path) -> None:
+    """The starter's numerator equals the HS9 parquet summed; the denominator equals ITPD-E;
+    the dutiable share of Viet Nam recomputed from the 2024 trade and the 2026 tariff."""
+    from kaigai.tariffs.expr import is_value_free
+    from kaigai.tariffs.schedule import build_jp_schedule
+
+    hs9 = pd.read_parquet(shared_data / "fta_use/japan_epa_imports_hs9_2012_2021.parquet")
+    bp = pd.read_parquet(store.starter_path("fta_use_by_partner"))  # type: ignore[arg-type]
+    v = hs9[(hs9.year == 2019) & (hs9.country_code.astype(str) == "110")]["value_kjpy"].sum()
+    assert bp[(bp.year == 2019) & (bp.country_code.astype(str) == "110")]["value_kjpy"].sum() == v
+    it = pd.read_parquet(
+        shared_data / "gravity_modern/itpde_r02_sector_2000_2019.parquet",
+        filters=[("importer", "==", "JPN"), ("exporter", "==", "VNM"), ("year", "==", 2019)],
+    )
+    goods = it[it.broad_sector.astype(str) != "Services"]["trade_usd_mn"].sum()
+    imp = pd.read_parquet(store.starter_path("jpn_goods_imports"))  # type: ignore[arg-type]
+    assert imp[(imp.exporter == "VNM") & (imp.year == 2019)]["imports_usd_mn"].iloc[
+        0
+    ] == pytest.approx(goods, rel=1e-12)
+    sched = build_jp_schedule(
+        pd.read_parquet(
+            shared_data / "trade_rules/japan_tariff/japan_applied_tariff_2026_07_09.parquet"
+        )
+    )
+    tr = pd.read_parquet(
+        shared_data / "markets/trade_hs6_2024_apac.parquet",
+        filters=[("importer", "==", "JPN"), ("exporter", "==", "VNM")],
+    )
+    known = dut = 0.0
+    for hs6, value in zip(tr.hs6.astype(str), tr.value_usd, strict=True):
+        lines = sched.lines.get(hs6)
+        if lines is None:
+            continue
+        known += value
+        if any(ln.mfn is None or not is_value_free(ln.mfn) for ln in lines):
+            dut += value
+    d = pd.read_parquet(store.starter_path("jpn_dutiable_share")).set_index("exporter")  # type: ignore[arg-type]
+    assert d.loc["VNM", "dutiable_share"] == pytest.approx(dut / known, rel=1e-12)
+    assert jpy_per_usd()[0][2019] == 109.01
