@@ -5,13 +5,26 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from kaigai.storage import records
 from tests.api.conftest import BOM, Firm
 
 HUGE = 2**64
+
+
+@pytest.fixture
+def app(settings: Any) -> Iterator[Any]:
+    """The served site (API + dashboard): some checks go through dashboard pages too."""
+    from kaigai.web.site import create_site
+
+    a = create_site(settings)
+    yield a
+    a.state.kaigai.db.dispose()
 
 
 def _user_id(app: Any, email: str) -> int:

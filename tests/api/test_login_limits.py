@@ -7,6 +7,7 @@ import contextlib
 import threading
 import time
 import tracemalloc
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -19,6 +20,16 @@ from kaigai.storage import secrets
 from tests.api.conftest import Firm
 
 LOGIN = "/api/v1/auth/login"
+
+
+@pytest.fixture
+def app(settings: Any) -> Iterator[Any]:
+    """The served site (API + dashboard): some checks go through dashboard pages too."""
+    from kaigai.web.site import create_site
+
+    a = create_site(settings)
+    yield a
+    a.state.kaigai.db.dispose()
 
 
 def _login(c: Any, email: str, password: str) -> Any:

@@ -11,9 +11,9 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from kaigai.api.app import create_app
 from kaigai.core.config import Settings
 from kaigai.storage import secrets
+from kaigai.web.site import create_site
 
 HTML = {"accept": "text/html"}
 EMAIL, PW = "a@example.jp", "long enough pw"
@@ -24,7 +24,7 @@ def app(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setattr(
         secrets, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
-    a = create_app(settings)
+    a = create_site(settings)
     r = TestClient(a).post("/api/v1/auth/register",
                            json={"email": EMAIL, "password": PW, "organisation": "A"})  # fmt: skip
     assert r.status_code == 201
