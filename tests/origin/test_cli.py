@@ -78,9 +78,22 @@ def test_docs_writes_files(tmp_path: Path) -> None:
     assert data["criterion"] == "product-specific rule met: RVC 50% (build-down)"
 
 
-def test_coverage_json() -> None:
+def test_coverage_json_and_table() -> None:
+    from kaigai.origin.general import provisions_table
+    from kaigai.origin.provisions import load_agreements
+
     d = _json(["origin", "coverage", "--json"])
-    assert d["UK-JP"]["share_parsed"] >= 0.98 and d["RCEP"]["share_parsed"] == 1.0
+    cov = d["parse_coverage"]
+    assert {k: (v["rows"], v["parsed"]) for k, v in cov.items()} == {
+        "CPTPP": (2561, 2554), "RCEP": (2189, 2189), "UK-JP": (960, 944), "EU-JP": (5811, 5779), "JP-VN": (544, 544)
+    }  # fmt: skip
+    ags = load_agreements()
+    assert d["provisions"] == {
+        k: provisions_table(ags[k]) for k in ("CPTPP", "RCEP", "UK-JP", "EU-JP", "JP-VN")
+    }
+    res = runner.invoke(app, ["origin", "coverage"])
+    assert res.exit_code == 0, res.output
+    assert "General provisions applied" in res.output and "Rule parse coverage" in res.output
 
 
 def test_check_custom_rule() -> None:

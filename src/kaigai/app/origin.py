@@ -141,8 +141,12 @@ def product(
     wholly_obtained: bool = False,
     processes: list[str] | None = None,
     confirmed: list[str] | None = None,
+    operations: list[str] | None = None,
 ) -> Product:
-    """The finished product to check, with the input checks every shell needs."""
+    """The finished product to check, with the input checks every shell needs.
+
+    ``operations``: what was done to the non-originating materials (minimal-operations check).
+    """
     from kaigai.core.countries import normalize_country
     from kaigai.hs.codes import normalize_hs6
     from kaigai.origin.bom import Product
@@ -156,7 +160,7 @@ def product(
         )
     return Product(normalize_hs6(hs), normalize_country(exporter), normalize_country(importer),
                    currency.upper(), fob, exw, net_cost, weight_kg, description, wholly_obtained,
-                   tuple(processes or ()), tuple(confirmed or ()))  # fmt: skip
+                   tuple(processes or ()), tuple(confirmed or ()), tuple(operations or ()))  # fmt: skip
 
 
 def load_bom_file(

@@ -66,6 +66,14 @@ ConfOpt = Annotated[
         "--confirm", help="Condition or product description you confirm (repeatable; 'all')."
     ),
 ]
+OpsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--operations",
+        help="Operation performed on non-originating materials (repeatable): ids of the agreement's "
+        "minimal-operations list (e.g. simple-packing, marking) or your own words.",
+    ),
+]
 DateOpt = Annotated[
     str | None, typer.Option("--date", help="Evaluation date for date-staged rules (YYYY-MM-DD).")
 ]
@@ -115,7 +123,7 @@ def check_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, frm: FromOpt = "JPN", agreement
               weight: Annotated[float | None, typer.Option("--weight-kg")] = None,
               description: Annotated[str, typer.Option("--description")] = "",
               wholly_obtained: Annotated[bool, typer.Option("--wholly-obtained")] = False,
-              process: ProcOpt = None, confirm: ConfOpt = None, date: DateOpt = None,
+              process: ProcOpt = None, confirm: ConfOpt = None, date: DateOpt = None, operations: OpsOpt = None,
               rule: Annotated[str | None, typer.Option("--rule", help="Evaluate this rule text instead (one --agreement gives the provisions).")] = None,
               as_json: JsonOpt = False, lang: LangOpt = None, config: ConfigOpt = None, extra: RulesOpt = None) -> None:  # fmt: skip
     """Check whether a product made from a BOM qualifies under every applicable agreement (or one --rule)."""
@@ -124,7 +132,7 @@ def check_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, frm: FromOpt = "JPN", agreement
     st = settings(config, lang)
     b = ao.load_bom_file(st, bom, currency, ao.parse_rates(rate), extra)
     p = ao.product(hs, frm, to, currency, fob, exw, net_cost, weight, description, wholly_obtained,
-                   process, confirm)  # fmt: skip
+                   process, confirm, operations)  # fmt: skip
     verdicts = ao.check(st, b, p, agreement, on=ao.parse_date(date), rule_text=rule, extra=extra)
     data = {"product": p.__dict__, "verdicts": [v.to_dict() for v in verdicts]}
 
@@ -240,14 +248,24 @@ def docs_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, agreement: AgreementOpt, out: An
 def coverage_cmd(
     as_json: JsonOpt = False, config: ConfigOpt = None, extra: RulesOpt = None
 ) -> None:
-    """Share of rule rows parsed per agreement (unparsed rows are listed in docs/reports/)."""
+    """Rule rows parsed per agreement, and which general provisions are applied per agreement."""
+    from kaigai.origin.general import provisions_table
+
     _, c = _ctx(config, None, extra)
     data = {
         k: {**b.coverage(), "dataset": b.dataset, "hs_edition": b.hs_edition}
         for k, b in c.books.items()
     }
-    output(data, as_json, lambda: console.print(table("Rule parse coverage", ["Agreement", "Rows", "Parsed", "Share"],
-                                                        [(k, d["rows"], d["parsed"], f"{100 * float(d['share_parsed']):.2f}%") for k, d in data.items()])))  # fmt: skip
+    prov = {k: provisions_table(a) for k, a in c.agreements.items() if a.has_rules}
+
+    def human() -> None:
+        console.print(table("Rule parse coverage", ["Agreement", "Rows", "Parsed", "Share"],
+                            [(k, d["rows"], d["parsed"], f"{100 * float(d['share_parsed']):.2f}%") for k, d in data.items()]))  # fmt: skip
+        names = [r["provision"] for r in next(iter(prov.values()))]
+        console.print(table("General provisions applied", ["Provision", *prov],
+                            [(n, *(rows[i]["status"] for rows in prov.values())) for i, n in enumerate(names)]))  # fmt: skip
+
+    output({"parse_coverage": data, "provisions": prov}, as_json, human)
 
 
 def register(app: typer.Typer) -> None:

@@ -3,7 +3,9 @@
 Columns (CSV/XLSX header or JSON keys): ``part_id``, ``part``, ``hs_code``, ``origin``, ``value``,
 ``currency``, ``quantity``, ``originating`` (yes/no/unknown), ``supplier_declaration``
 (agreement ids separated by ``;`` or ``all``; empty = none), ``parent`` (``part_id`` of the
-assembly it goes into; empty = goes into the finished product), optional ``weight_kg``.
+assembly it goes into; empty = goes into the finished product), optional ``weight_kg`` (net weight,
+for textile tolerances and weight limits) and ``component`` (yes = part of the component that
+determines the tariff classification of a textile good, CPTPP ORD Art. 11(5)).
 ``value`` is the cost of the line per finished unit (quantity already included). A line with
 children is an intermediate made by the producer; its originating status is computed (roll-up).
 """
@@ -48,6 +50,7 @@ class BOMLine:
     declaration: tuple[str, ...]
     parent: str | None
     weight_kg: float | None = None
+    component: bool = False  # part of the component that determines classification (textiles)
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,9 @@ class Product:
     wholly_obtained: bool = False
     processes: tuple[str, ...] = ()  # specific processes the producer declares it performs
     confirmed: tuple[str, ...] = ()  # condition / product-split texts the producer confirms
+    operations: tuple[
+        str, ...
+    ] = ()  # operations performed on non-originating materials (minimal-operations check)
 
     def price(self, basis: str) -> float | None:
         return self.exw if basis == "EXW" else self.fob
@@ -194,9 +200,12 @@ def parse_bom(
         decl_raw = "" if _blank(r.get("supplier_declaration")) else str(r["supplier_declaration"])
         decl = tuple(x.strip().upper() for x in decl_raw.replace(",", ";").split(";") if x.strip())
         parent = None if _blank(r.get("parent")) else str(r["parent"]).strip()
+        comp_raw = "" if _blank(r.get("component")) else str(r["component"]).strip().lower()
+        if comp_raw and comp_raw not in _YES | _NO:
+            problems.append(f"{where}, column 'component': '{comp_raw}' is not yes/no")
         lines.append(BOMLine(i, pid, str(r.get("part") or ""), hs6, origin, (value or 0.0) * conv, value or 0.0, cur,
                              qty, True if orig_flag in _YES else False if orig_flag in _NO else None, decl,
-                             parent, weight))  # fmt: skip
+                             parent, weight, comp_raw in _YES))  # fmt: skip
     ids = {ln.part_id for ln in lines}
     for ln in lines:
         if ln.parent is not None and ln.parent not in ids:

@@ -12,7 +12,10 @@ Formulas (cited per agreement in agreements.yaml):
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kaigai.origin.ast import RVC, SHIFT_DIGITS, CodeRange, MaterialLimit, Shift
+from kaigai.origin.general import exclusions, is_textile, textile_tolerance
 from kaigai.origin.render import fmt_code
 from kaigai.origin.verdict import Context, Material, Outcome, money
 
@@ -51,6 +54,17 @@ def eval_shift(node: Shift, ctx: Context, noms: list[Material], text: str) -> Ou
         )
     total = sum(m.value for m, _ in bad)
     ids = tuple(m.line.part_id for m, _ in bad)
+    excl = exclusions(ctx.agreement, p.hs6, [m for m, _ in bad])
+    if excl:
+        return Outcome("fail", text, "; ".join(r for _, r in bad) + "; no tolerance for "
+                       + ", ".join(f"{m.line.part_id} ({e})" for m, e in excl), failing=ids)  # fmt: skip
+    if is_textile(ctx.agreement, p.hs6):
+        tol = textile_tolerance(
+            ctx.agreement, p.hs6, p.weight_kg, [m for m, _ in bad], ctx.materials, text
+        )
+        if tol.status == "pass":
+            return tol
+        return replace(tol, reason="; ".join(r for _, r in bad) + "; " + tol.reason)
     dm = ctx.agreement.de_minimis
     if dm and ctx.agreement.de_minimis_applies(p.hs6):
         allowed = (

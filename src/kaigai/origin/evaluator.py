@@ -41,6 +41,7 @@ from kaigai.origin.ast import (
 )
 from kaigai.origin.bom import BOM, BOMLine, Product
 from kaigai.origin.criteria import eval_limit, eval_rvc, eval_shift
+from kaigai.origin.general import minimal_operations
 from kaigai.origin.provisions import Agreement
 from kaigai.origin.render import fmt_code, to_text, to_text_ja
 from kaigai.origin.store import RuleMatch
@@ -48,9 +49,17 @@ from kaigai.origin.verdict import Context, Material, Outcome, Status, Verdict, m
 
 
 def line_originating(
-    line: BOMLine, agreement: Agreement, exporter: str, importer: str
+    line: BOMLine,
+    agreement: Agreement,
+    exporter: str,
+    importer: str,
+    product: Product | None = None,
 ) -> tuple[bool, str]:
-    """Originating status of a purchased line under one agreement (with cumulation)."""
+    """Originating status of a purchased line under one agreement (with cumulation).
+
+    Extended cumulation (UK-JP ORD Art. 4(2): EU-originating materials for the goods of Annex C)
+    needs the supplier declaration and the producer's confirmation that the good is in the list.
+    """
     if line.origin == "UNKNOWN":
         return False, "undetermined origin counts as non-originating"
     if line.originating is not True:
@@ -63,6 +72,17 @@ def line_originating(
             f"supplier declaration covers {', '.join(line.declaration)}, not {agreement.id}",
         )
     zone = agreement.cumulation_zone(exporter, importer)
+    if line.origin not in zone and line.origin in agreement.extended_zone():
+        ext = agreement.cumulation.get("extended") or {}
+        need = str(ext.get("confirm", ""))
+        cite = str(ext.get("cite", ""))
+        if product is not None and (need in product.confirmed or "all" in product.confirmed):
+            return (
+                True,
+                f"originating in {line.origin} with supplier declaration (extended cumulation: {cite})",
+            )
+        return False, (f"{line.origin} materials count only under extended cumulation for the listed goods ({cite}): "
+                       f"confirm with --confirm \"{need}\" if the product is listed")  # fmt: skip
     if line.origin not in zone:
         return False, f"{line.origin} is outside the {agreement.id} cumulation zone"
     how = (
@@ -85,9 +105,24 @@ def roll_up(
     for ln in bom.children(parent):
         kids = bom.children(ln.part_id)
         if not kids:
-            ok, why = line_originating(ln, agreement, product.exporter, product.importer)
+            ok, why = line_originating(ln, agreement, product.exporter, product.importer, product)
             out.append(Material(ln, ok, why))
             continue
+        if ln.origin != product.exporter:
+            # an intermediate made by a supplier elsewhere: its production counts only under
+            # cumulation of production (e.g. CPTPP ORD Art. 10(3), EU-JP Art. 3.5(2)) with a declaration
+            cu = agreement.cumulation
+            in_zone = ln.origin in agreement.cumulation_zone(product.exporter, product.importer)
+            declared = bool({"ALL", "*", agreement.id.upper()} & set(ln.declaration))
+            if not (cu.get("processing") and in_zone and declared):
+                ok, why = line_originating(
+                    ln, agreement, product.exporter, product.importer, product
+                )
+                why = (f"{why}; its own materials are not credited (production in {ln.origin} counts only under "
+                       f"cumulation of production with a supplier declaration: "
+                       f"{cu.get('processing_cite') or 'not provided by ' + agreement.id})")  # fmt: skip
+                out.append(Material(ln, ok, why))
+                continue
         sub_mats = roll_up(bom, product, agreement, lookup, on, ln.part_id, trace)
         if lookup is None:
             out.append(
@@ -105,7 +140,12 @@ def roll_up(
                       processes=product.processes, confirmed=product.confirmed)  # fmt: skip
         res = evaluate_node(m.rule, Context(sub, agreement, sub_mats, on)) if m.rule else None
         ok = res is not None and res.status == "pass"
-        why = f"intermediate {ln.hs6} made by the producer: {'qualifies' if ok else 'does not qualify'} under {to_text(m.rule) if m.rule else 'no parsed rule'}"
+        who = (
+            "the producer"
+            if ln.origin == product.exporter
+            else f"a supplier in {ln.origin} (cumulation of production, supplier declaration)"
+        )
+        why = f"intermediate {ln.hs6} made by {who}: {'qualifies' if ok else 'does not qualify'} under {to_text(m.rule) if m.rule else 'no parsed rule'}"
         if trace is not None:
             trace.append(f"roll-up {ln.part_id} ({ln.part}): {why}")
         out.append(Material(ln, ok, why))
@@ -186,14 +226,16 @@ def evaluate_node(node: Node, ctx: Context) -> Outcome:
             text,
             "process declared by the producer"
             if ok
-            else f"confirm the process: {node.description}",
+            else f'do you perform the process "{node.description}"? If so, declare it: --process "{node.description}"',
         )
     if isinstance(node, Condition):
         ok = node.text in p.confirmed or "all" in p.confirmed
         return Outcome(
             "pass" if ok else "unknown",
             text,
-            "condition confirmed" if ok else f"confirm: {node.text}",
+            "condition confirmed"
+            if ok
+            else f'is this met: "{node.text}"? If so, confirm it: --confirm "{node.text}"',
         )
     if isinstance(node, ForProduct):
         return _for_product(node, ctx, text)
@@ -267,7 +309,7 @@ def _for_product(node: ForProduct, ctx: Context, text: str) -> Outcome:
             inner,
             status="unknown",
             rule=text,
-            reason=f"applies only to: {node.description} — confirm; {inner.reason}",
+            reason=f'applies only to: {node.description} — is the product this? If so: --confirm "{node.description}"; {inner.reason}',
             children=(inner,),
         )
     return replace(
@@ -332,6 +374,14 @@ def evaluate(
     ]
     if out.status == "fail" and match.unparsed:
         status = "needs confirmation"
+    fail_ops, question = minimal_operations(agreement, product.operations, mats)
+    if question:
+        notes.append(question)
+    if fail_ops and status != "does not qualify":
+        status = "does not qualify"
+        trace.append("minimal operations: " + fail_ops)
+        return Verdict(agreement.id, product.hs6, status, to_text(match.rule), to_text_ja(match.rule), "",  # type: ignore[arg-type]
+                       (fail_ops,), (), out, mats, tuple(trace), prov, tuple(notes), bom.currency, match.hs_edition)  # fmt: skip
     if status == "qualifies" and (match.edition_ambiguous or match.substitute):
         status = "needs confirmation"
         notes.append("qualifies under the rule shown, but " + (

@@ -38,6 +38,8 @@ class Agreement:
     direct_transport: str = ""
     retention: dict[str, Any] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
+    textile_tolerance: dict[str, Any] = field(default_factory=dict)
+    minimal_operations: dict[str, Any] = field(default_factory=dict)
 
     @property
     def has_rules(self) -> bool:
@@ -54,6 +56,11 @@ class Agreement:
             if lo <= ch <= hi:
                 return False
         return bool(self.de_minimis)
+
+    def extended_zone(self) -> tuple[str, ...]:
+        """Non-Parties whose originating materials count under extended cumulation (e.g. EU for UK-JP)."""
+        ext = self.cumulation.get("extended") or {}
+        return tuple(ext.get("countries", []) or [])
 
     def cumulation_zone(self, exporter: str, importer: str) -> tuple[str, ...]:
         """Countries whose originating materials count as originating for this claim."""
@@ -77,7 +84,19 @@ class Agreement:
             "proofs_cite": self.proofs_cite,
             "direct_transport": self.direct_transport,
             "retention": self.retention,
+            "textile_tolerance": self.textile_tolerance,
+            "minimal_operations": self.minimal_operations,
         }
+
+
+def in_ranges(hs6: str, specs: Any) -> bool:
+    """True if ``hs6`` is in one of ``specs``: "04", "0401-0406", "190190", "040210-040229"."""
+    for spec in specs or []:
+        a, _, b = str(spec).partition("-")
+        b = b or a
+        if a <= hs6[: len(a)] <= b:
+            return True
+    return False
 
 
 @lru_cache(maxsize=4096)
@@ -125,6 +144,8 @@ def parse_agreements(data: dict[str, Any], source: str = "agreements.yaml") -> d
             direct_transport=str(spec.get("direct_transport", "")),
             retention=dict(spec.get("retention") or {}),
             aliases=tuple(str(a) for a in spec.get("aliases", [])),
+            textile_tolerance=dict(spec.get("textile_tolerance") or {}),
+            minimal_operations=dict(spec.get("minimal_operations") or {}),
         )
     return out
 
@@ -175,4 +196,11 @@ def applicable(exporter: str, importer: str, agreements: dict[str, Agreement]) -
     ]
 
 
-__all__ = ["Agreement", "applicable", "load_agreements", "parse_agreements", "resolve_agreement"]
+__all__ = [
+    "Agreement",
+    "applicable",
+    "in_ranges",
+    "load_agreements",
+    "parse_agreements",
+    "resolve_agreement",
+]

@@ -9,6 +9,7 @@ alternatives, whatever the source ``operator`` column says.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -16,7 +17,7 @@ import pandas as pd
 
 from kaigai.core.errors import KaigaiError, OriginRuleError, RuleParseError
 from kaigai.core.provenance import Provenance
-from kaigai.origin.ast import And, ForProduct, MaterialLimit, Node, Or
+from kaigai.origin.ast import And, Condition, ForProduct, MaterialLimit, Node, Or
 from kaigai.origin.parser import parse_notation, parse_rcep
 from kaigai.origin.prose import parse_prose
 from kaigai.origin.provisions import Agreement
@@ -96,6 +97,20 @@ class RuleMatch:
 
 
 _COUNTRY = "country-specific rule"
+
+
+def _safe_text(s: str) -> str:
+    """Verbatim text that fits the canonical notation's quoted condition."""
+    return (
+        s.replace('"', "'")
+        .replace("[", "(")
+        .replace("]", ")")
+        .replace("{", "(")
+        .replace("}", ")")
+        .strip(" ,.;")
+    )
+
+
 _FOLDED = "allowance folded into the previous alternative"
 
 
@@ -376,6 +391,18 @@ def lookup_rules(
     notes: list[str] = list(extra_notes)
     for rows in sets.values():
         nodes = [r.node for r in rows if r.node is not None and _FOLDED not in r.notes]
+        lost = [r for r in rows if r.node is None]
+        if lost and not any(r.text.lstrip().lower().startswith("however") for r in lost):
+            # an alternative the parser cannot read is still an alternative: kept verbatim as a
+            # condition the producer confirms (never dropped, never guessed)
+            verb = " ".join(re.sub(r"\s+", " ", r.text).strip() for r in lost)
+            nodes.append(Condition(_safe_text(verb)))
+            notes.append(
+                f"{len(lost)} row(s) kept verbatim as an alternative to confirm: {verb[:160]}"
+            )
+        elif lost:
+            notes.append("allowance not applied (not machine-readable; conservative): "
+                         + " ".join(r.text.strip()[:120] for r in lost))  # fmt: skip
         if not nodes:
             continue
         alt = nodes[0] if len(nodes) == 1 else Or(tuple(nodes))
