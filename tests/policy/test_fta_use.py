@@ -69,6 +69,21 @@ def test_observed_target_for_the_rcep_preference_markets(settings) -> None:  # t
     assert block is not None and block["utilisation_year"] == 2019
 
 
+def test_markets_without_a_japanese_epa_in_the_data_year_are_left_out(settings) -> None:  # type: ignore[no-untyped-def]
+    from kaigai.policy.fta_use import japan_epa_since
+    from kaigai.tariffs.agreements import load_registry
+
+    since = japan_epa_since([{c: d.year for c, d in a.parties.items()} for a in load_registry()])
+    assert since["VNM"] == 2008 and since["AUS"] == 2015 and since["CHN"] == since["KOR"] == 2022
+    assert since["DEU"] == 2019 and since["GBR"] == 2021 and "USA" in since
+    # jpn-cjk has RCEP in its baseline: China and Korea get a preference, but in 2019 (the
+    # latest year with a denominator) Japan had no EPA with them
+    scn, _, t = observed_fta_use(load_scenario("jpn-cjk"), settings)
+    assert t is not None and t.no_epa == ("CHN", "KOR") and len(t.countries) == 39
+    assert t.value == pytest.approx(0.6619, abs=5e-5)
+    assert "left out, no Japanese EPA in force in 2019: CHN, KOR" in scn.firms.fta_utilisation_label  # type: ignore[union-attr]
+
+
 def test_assumption_where_no_rate_can_be_computed(settings) -> None:  # type: ignore[no-untyped-def]
     base = load_scenario("jpn-rcep")
     kor, _, t = observed_fta_use(replace(base, home="KOR"), settings)

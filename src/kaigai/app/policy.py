@@ -36,7 +36,16 @@ def observed_fta_use(
 ) -> tuple[Scenario, dict[str, Any] | None, UseTarget | None]:
     """The scenario with its FTA-use target resolved (observed where computable) and the
     observed-use block for reports."""
-    from kaigai.policy.fta_use import preference_countries, resolve_observed, summary, utilisation
+    from kaigai.policy.fta_use import (
+        japan_epa_since,
+        preference_countries,
+        resolve_observed,
+        summary,
+        utilisation,
+    )
+    from kaigai.tariffs.agreements import load_registry
+
+    since = japan_epa_since([{c: d.year for c, d in a.parties.items()} for a in load_registry()])
 
     frames = fta_use_frames(settings)
     if frames is None:
@@ -44,7 +53,7 @@ def observed_fta_use(
         return scn, None, target
     by_partner, imports, dutiable = frames
     util = utilisation(by_partner, imports, dutiable)
-    scn, target = resolve_observed(scn, util)
+    scn, target = resolve_observed(scn, util, since)
     block = summary(by_partner, util, preference_countries(scn), target)
     if scn.firms is not None:
         block["calibration_label"] = scn.firms.fta_utilisation_label

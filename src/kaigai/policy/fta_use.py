@@ -126,6 +126,7 @@ class UseTarget:
     year: int | None
     countries: tuple[str, ...]
     missing: tuple[str, ...]
+    no_epa: tuple[str, ...] = ()  # no Japanese EPA in force in that year: not in the rate
     epa_usd_mn: float = 0.0
     dutiable_usd_mn: float = 0.0
     method: str = ""
@@ -136,24 +137,49 @@ class UseTarget:
             "year": self.year,
             "countries": list(self.countries),
             "missing": list(self.missing),
+            "no_epa": list(self.no_epa),
             "epa_usd_mn": self.epa_usd_mn,
             "dutiable_usd_mn": self.dutiable_usd_mn,
             "method": self.method,
         }
 
 
-def observed_target(util: pd.DataFrame, countries: list[str], year: int | None = None) -> UseTarget:
+def japan_epa_since(parties_by_agreement: list[dict[str, int]]) -> dict[str, int]:
+    """First year with a Japanese EPA in force, per partner, from agreements given as
+    ``{ISO3: entry-into-force year}`` (e.g. the duty module's agreement registry)."""
+    out: dict[str, int] = {}
+    for parties in parties_by_agreement:
+        if "JPN" not in parties:
+            continue
+        for c, y in parties.items():
+            if c != "JPN":
+                start = max(y, parties["JPN"])
+                out[c] = min(out.get(c, start), start)
+    return out
+
+
+def observed_target(
+    util: pd.DataFrame,
+    countries: list[str],
+    year: int | None = None,
+    epa_since: dict[str, int] | None = None,
+) -> UseTarget:
     """Value-weighted utilisation over ``countries`` in ``year`` (default: the latest year
     with data): sum of EPA-rate imports / sum of dutiable imports, over the countries that
-    have both (the others are listed as missing)."""
+    have both (the others are listed as missing). With ``epa_since`` countries without a
+    Japanese EPA in force in that year (e.g. China and Korea before RCEP) are left out."""
     if util.empty:
         return UseTarget(None, None, (), tuple(countries), method="no utilisation data")
     y = int(year if year is not None else util["year"].max())
-    u = util[(util["year"] == y) & util["iso3"].isin(countries) & util["utilisation"].notna()]
+    no_epa = tuple(
+        sorted(c for c in countries if epa_since is not None and epa_since.get(c, 9999) > y)
+    )
+    keep = [c for c in countries if c not in no_epa]
+    u = util[(util["year"] == y) & util["iso3"].isin(keep) & util["utilisation"].notna()]
     have = tuple(sorted(set(u["iso3"])))
-    missing = tuple(sorted(set(countries) - set(have)))
+    missing = tuple(sorted(set(keep) - set(have)))
     if u.empty:
-        return UseTarget(None, y, (), missing, method="no partner with data")
+        return UseTarget(None, y, (), missing, no_epa, method="no partner with data")
     epa = float(u["epa_usd_mn"].sum())
     den = float((u["imports_usd_mn"] * u["dutiable_share"]).sum())
     return UseTarget(
@@ -161,6 +187,7 @@ def observed_target(util: pd.DataFrame, countries: list[str], year: int | None =
         y,
         have,
         missing,
+        no_epa,
         epa,
         den,
         f"sum of Japan's EPA-rate imports from {len(have)} partners in {y} (Japan Customs, "
@@ -184,7 +211,9 @@ def preference_countries(scn: Scenario) -> list[str]:
     return out
 
 
-def resolve_observed(scn: Scenario, util: pd.DataFrame | None) -> tuple[Scenario, UseTarget | None]:
+def resolve_observed(
+    scn: Scenario, util: pd.DataFrame | None, epa_since: dict[str, int] | None = None
+) -> tuple[Scenario, UseTarget | None]:
     """Replace ``fta_utilisation_target = "observed"`` by the observed value-based rate over
     the preference markets' countries (home JPN only: the data are Japan's), else by the
     labelled assumption."""
@@ -194,14 +223,20 @@ def resolve_observed(scn: Scenario, util: pd.DataFrame | None) -> tuple[Scenario
     countries = preference_countries(scn)
     t = None
     if scn.home == "JPN" and util is not None and countries:
-        t = observed_target(util, countries)
+        t = observed_target(util, countries, epa_since=epa_since)
     if t is not None and t.value is not None and 0 < t.value < 1:
         label = (
             f"OBSERVED: {t.value:.1%} of Japan's dutiable imports from the {len(t.countries)} "
             f"countries of the preference markets entered under an EPA in {t.year}; the "
             "simulator is calibrated so that the same share of small and medium firms' export "
             f"value to those markets uses the preference (value-based; {t.method}; "
-            f"countries: {', '.join(t.countries)})"
+            f"countries: {', '.join(t.countries)}"
+            + (
+                f"; left out, no Japanese EPA in force in {t.year}: {', '.join(t.no_epa)}"
+                if t.no_epa
+                else ""
+            )
+            + ")"
         )
         f = replace(
             f,
@@ -272,6 +307,7 @@ __all__ = [
     "ASSUMED_LABEL",
     "ASSUMED_TARGET",
     "UseTarget",
+    "japan_epa_since",
     "jpy_per_usd",
     "observed_target",
     "preference_countries",
