@@ -113,9 +113,7 @@ def register(app: typer.Typer) -> None:
         entry = nom.lookup(hs)  # either edition: the trade data is HS2017, the nomenclature HS2022
         hs6 = entry.code if entry.level == 6 else nom.validate_hs6(hs)
         exp = normalize_country(exporter)
-        flows = store.load(
-            "trade_hs6", s, where_sql="exporter = ? AND hs6 = ?", params=[exp, hs6]
-        )
+        flows = store.load("trade_hs6", s, where_sql="exporter = ? AND hs6 = ?", params=[exp, hs6])
         imports = store.load("imports_by_importer", s, where_sql="hs6 = ?", params=[hs6])
         tot = store.load(
             "exports_by_exporter", s, where_sql="exporter = ? AND hs6 = ?", params=[exp, hs6]

@@ -119,10 +119,10 @@ def rule_cmd(agreement: AgreementOpt, hs: HsOpt, as_json: JsonOpt = False, lang:
 @origin_app.command("check")
 def check_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, frm: FromOpt = "JPN", agreement: AgreementsOpt = None,
               fob: FobOpt = None, exw: ExwOpt = None, currency: CurOpt = "JPY", rate: RateOpt = None,
-              net_cost: Annotated[float | None, typer.Option("--net-cost")] = None,
-              weight: Annotated[float | None, typer.Option("--weight-kg")] = None,
-              description: Annotated[str, typer.Option("--description")] = "",
-              wholly_obtained: Annotated[bool, typer.Option("--wholly-obtained")] = False,
+              net_cost: Annotated[float | None, typer.Option("--net-cost", help="Net cost of one unit in --currency (for RVC net-cost methods, e.g. CPTPP autos).")] = None,
+              weight: Annotated[float | None, typer.Option("--weight-kg", help="Net weight of one unit in kg (for weight-based tolerances).")] = None,
+              description: Annotated[str, typer.Option("--description", help="Product description, used in the output and for rules that depend on it.")] = "",
+              wholly_obtained: Annotated[bool, typer.Option("--wholly-obtained", help="Declare the good wholly obtained or produced in the exporting party (grown, harvested, mined there; no imported materials). Such goods qualify under the agreement's wholly-obtained criterion without a product-specific rule.")] = False,
               process: ProcOpt = None, confirm: ConfOpt = None, date: DateOpt = None, operations: OpsOpt = None,
               rule: Annotated[str | None, typer.Option("--rule", help="Evaluate this rule text instead (one --agreement gives the provisions).")] = None,
               as_json: JsonOpt = False, lang: LangOpt = None, config: ConfigOpt = None, extra: RulesOpt = None) -> None:  # fmt: skip
@@ -185,8 +185,8 @@ def whatif_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, agreement: AgreementOpt, frm: 
 @origin_app.command("docs")
 def docs_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, agreement: AgreementOpt, out: Annotated[Path, typer.Option("--out", help="Output folder.")],
              frm: FromOpt = "JPN", fob: FobOpt = None, exw: ExwOpt = None, currency: CurOpt = "JPY", rate: RateOpt = None,
-             exporter_name: Annotated[str, typer.Option("--exporter-name")] = "",
-             description: Annotated[str, typer.Option("--description")] = "",
+             exporter_name: Annotated[str, typer.Option("--exporter-name", help="Exporter name printed on the documents.")] = "",
+             description: Annotated[str, typer.Option("--description", help="Goods description printed on the documents.")] = "",
              fmt: Annotated[str, typer.Option("--format", help="Comma list of json, html, pdf.")] = "json,html,pdf",
              supplier_part: Annotated[str | None, typer.Option("--supplier-declaration-for", help="part_id: draft a supplier declaration for it instead.")] = None,
              process: ProcOpt = None, confirm: ConfOpt = None, date: DateOpt = None,

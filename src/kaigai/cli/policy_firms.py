@@ -10,6 +10,21 @@ import typer
 from kaigai.cli.common import ConfigOpt, JsonOpt, console, emit_json, esc, settings, table
 
 
+def describe_policy(policy: dict[str, Any]) -> str:
+    """``{'staff_share': 0.4}`` -> ``global staff share 0.4`` (readable, in the order given)."""
+    names = {
+        "export_cost_factor": "export fixed cost x",
+        "fta_cost_factor": "FTA fixed cost x",
+        "staff_share": "global staff share",
+        "immigration_share": "skilled-immigrant hiring share",
+        "fdi_cost_factor": "FDI fixed cost x",
+    }
+    parts = [f"{names[k]} {v:g}" for k, v in policy.items() if k in names]
+    if policy.get("fdi_enabled"):
+        parts.append("FDI (shared parks) enabled")
+    return ", ".join(parts) or "none (baseline)"
+
+
 def register(app: typer.Typer) -> None:
     from kaigai.cli.policy import policy_app
 
@@ -80,7 +95,9 @@ def register(app: typer.Typer) -> None:
             float | None,
             typer.Option("--population", help="Firms the simulation represents (scales counts)."),
         ] = None,
-        seed: Annotated[int, typer.Option("--seed")] = 0,
+        seed: Annotated[
+            int, typer.Option("--seed", help="Random seed: the same seed gives the same draws.")
+        ] = 0,
         as_json: JsonOpt = False,
         config: ConfigOpt = None,
     ) -> None:
@@ -187,7 +204,7 @@ def register(app: typer.Typer) -> None:
             )
         console.print(
             table(
-                f"Small-firm simulator ({n_firms:,} firms, seed {seed}); policy: {policy or 'none'}",
+                f"Small-firm simulator ({n_firms:,} simulated firms, seed {seed}); policy: {describe_policy(policy)}",
                 [
                     "size",
                     "firms",

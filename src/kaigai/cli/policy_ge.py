@@ -87,7 +87,9 @@ def register(app: typer.Typer) -> None:
         se: Annotated[
             float | None, typer.Option("--se", help="Standard error of the --variable coefficient.")
         ] = None,
-        seed: Annotated[int, typer.Option("--seed")] = 0,
+        seed: Annotated[
+            int, typer.Option("--seed", help="Random seed: the same seed gives the same draws.")
+        ] = 0,
         shock: Annotated[
             str, typer.Option("--shock", help="rta (dummy on), tariff (cut tariffs) or both.")
         ] = "rta",
@@ -106,12 +108,14 @@ def register(app: typer.Typer) -> None:
         config: ConfigOpt = None,
     ) -> None:
         """Welfare, trade and multilateral-resistance effects of a new agreement."""
+        from kaigai.core.countries import renamed_codes
         from kaigai.data.store import load, provenance
         from kaigai.policy.scenarios import Agreement, Scenario, scenario_from_dict
         from kaigai.policy.scenarios_run import run_ge
 
         coefs = _coefs(coef)
         parties = [c.strip() for c in agreement.split(",") if c.strip()]
+        renamed = [f"--agreement: {n}" for n in renamed_codes(parties)]
         doc = {
             "id": "cli",
             "title": f"{variable} = 1 for {', '.join(parties)}",
@@ -148,7 +152,7 @@ def register(app: typer.Typer) -> None:
             out["shocked_pairs"] = [
                 {"exporter": i, "importer": j, "change": v} for i, j, v in shocked
             ]
-            out["trace"] = [*trace, *res.trace]
+            out["trace"] = [*renamed, *trace, *res.trace]
             out["provenance"] = prov
             emit_json(out)
             return
@@ -179,6 +183,6 @@ def register(app: typer.Typer) -> None:
         if band is not None:
             cols.append("95% band")
         console.print(table(f"GE ({res.kind}, sigma={res.sigma:g}): {scn.title}", cols, rows))
-        for t in (*trace, *res.trace):
+        for t in (*renamed, *trace, *res.trace):
             console.print(f"[dim]{esc(t)}[/dim]")
         console.print(f"[dim]source: {esc(prov)}[/dim]")

@@ -150,6 +150,27 @@ def group_members(name: str) -> tuple[str, ...]:
     return GROUPS[key]
 
 
+def renamed_codes(codes: list[str] | tuple[str, ...]) -> list[str]:
+    """Notes for entries typed like an ISO3 code that mean another code, e.g. the old code
+    ROM for Romania: ``["ROM read as ROU (Romania)"]``. Shells print them so no mapping is silent.
+
+    >>> renamed_codes(["JPN", "ROM"])
+    ['ROM read as ROU (Romania)']
+    """
+    out: list[str] = []
+    for c in codes:
+        raw = c.strip()
+        if len(raw) != 3 or not raw.isalpha() or raw.upper() in GROUPS:
+            continue
+        try:
+            iso3 = normalize_country(raw)
+        except CountryError:
+            continue
+        if iso3 != raw.upper():
+            out.append(f"{raw} read as {iso3} ({country(iso3).name_en})")
+    return out
+
+
 def expand(codes: list[str] | tuple[str, ...]) -> list[str]:
     """Normalise codes and expand group names into their members (order kept, no duplicates)."""
     out: list[str] = []
@@ -170,4 +191,5 @@ __all__ = [
     "expand",
     "group_members",
     "normalize_country",
+    "renamed_codes",
 ]

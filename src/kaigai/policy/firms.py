@@ -8,6 +8,7 @@ baseline.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -319,6 +320,31 @@ class FirmScenarioResult:
         }
 
 
+def _sample_line(n: int, seed: int, scale: float) -> str:
+    if abs(scale - 1.0) < 1e-12:
+        return f"{n:,} simulated firms (seed {seed}); counts are of simulated firms (no --population scaling)"
+    return f"{n:,} simulated firms (seed {seed}), each representing {scale:,.3g} firms"
+
+
+def noise_line(n: int, summary: dict[str, Any], scale: float = 1.0) -> str:
+    """Sample size and Monte Carlo noise (1 standard error) of the headline numbers.
+
+    New exporters are a binomial count among ``n`` simulated firms: s.e. = scale * sqrt(k (1 - k/n));
+    the exporter share's s.e. is sqrt(p (1 - p) / n). Runs with different ``n`` (the dashboard's
+    20,000 firms, the CLI's 1,000,000) or seeds differ by about this much, plus the recalibration
+    of the fixed costs on each sample.
+    """
+    k = float(summary.get("new_exporters") or 0.0) / scale if scale > 0 else 0.0
+    se_new = scale * math.sqrt(max(k * (1 - k / n), 0.0)) if n else float("nan")
+    p = float(summary.get("exporter_share_new") or 0.0)
+    se_share = 100 * math.sqrt(p * (1 - p) / n) if n else float("nan")
+    return (
+        f"sample size {n:,} simulated firms: simulation noise (1 s.e.) about ±{se_new:,.0f} new exporters "
+        f"and ±{se_share:.3f} points of exporter share; runs with another number of firms (dashboard "
+        "20,000 by default, CLI 1,000,000) or seed differ by about this much"
+    )
+
+
 def _agg(base: FirmChoices, new: FirmChoices, sel: np.ndarray, scale: float) -> dict[str, Any]:
     n = int(sel.sum())
     newly = new.exporter & ~base.exporter & sel
@@ -397,7 +423,8 @@ def compare(
         row.update(_agg(base, new, pop.size_class == idx, scale))
         by_size.append(row)
     trace = (
-        f"{pop.n:,} simulated firms (seed {pop.seed}), each representing {scale:.3g} firms",
+        _sample_line(pop.n, pop.seed, scale),
+        noise_line(pop.n, summary, scale),
         f"sigma={base_params.sigma}, pareto_k={base_params.pareto_k}, f_x={base_params.export_fixed_cost:.4g}",
         "baseline and scenario use the same firms (common random numbers)",
     )
