@@ -16,6 +16,8 @@ pattern words ("hoặc" = or, "ngoại trừ từ" = except from, "với điều
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -77,27 +79,23 @@ def normalise_eujp(text: str) -> tuple[str, tuple[str, ...]]:
     return t, tuple(notes)
 
 
-def _split_top(text: str, sep: str) -> list[str]:
-    """Split on ``sep`` outside parentheses."""
+_SPLIT_TOKENS = re.compile(r"[();]")
+
+
+def _split_top(text: str, sep: str = ";") -> list[str]:
+    """Split on ";" outside parentheses, not before a list item ("; - x", "; and - x")."""
     out: list[str] = []
-    cur: list[str] = []
-    depth, i = 0, 0
-    while i < len(text):
-        ch = text[i]
-        depth += ch == "("
-        depth -= ch == ")"
-        if (
-            depth == 0
-            and text.startswith(sep, i)
-            and not re.match(r"\s*(?:and\s+|or\s+)?-\s", text[i + len(sep) :])
-        ):
-            out.append("".join(cur))
-            cur = []
-            i += len(sep)
-            continue
-        cur.append(ch)
-        i += 1
-    out.append("".join(cur))
+    depth, start = 0, 0
+    for m in _SPLIT_TOKENS.finditer(text):
+        ch = m.group(0)
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0 and not re.match(r"\s*(?:and\s+|or\s+)?-\s", text[m.end() :]):
+            out.append(text[start : m.start()])
+            start = m.end()
+    out.append(text[start:])
     return [x.strip() for x in out if x.strip()]
 
 
@@ -137,11 +135,15 @@ def _alternative(s: str) -> Node:
     return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
 
 
+@lru_cache(maxsize=4096)
 def parse_eujp(text: str) -> tuple[Node, tuple[str, ...]]:
-    """Parse one Annex 3-B rule (``rule_text_clean``). Raises :class:`RuleParseError`."""
+    """Parse one Annex 3-B rule (``rule_text_clean``). Raises :class:`RuleParseError`.
+
+    Cached: the 5,811 rows hold 171 distinct texts (trees are immutable).
+    """
     t, notes = normalise_eujp(text)
     t = re.sub(r"\.\s*$", "", t)
-    alts = [re.sub(r"^or\s+", "", a) for a in _split_top(t, ";")]
+    alts = [re.sub(r"^or\s+", "", a) for a in _split_top(t)]
     nodes: list[Node] = []
     extra: list[str] = []
     for a in alts:
@@ -177,7 +179,16 @@ def build_eujp_rulebook(agreement: Agreement, frame: pd.DataFrame, dataset: str)
     """Rows of the EU-JP Annex 3-B table (one per HS 2017 subheading and product scope)."""
     spec = agreement.rules or {}
     rows: list[RuleRow] = []
-    for i, r in enumerate(frame.itertuples(index=False)):
+    cols = ["hs_code", "rule_text_clean", "notes", "n_rule_rows_for_code", "key_first", "key_last", "source_row",
+            "rule_group_code", "product_scope"]  # fmt: skip
+    recs = [
+        _Rec(*v)
+        for v in zip(
+            *(frame[c].tolist() if c in frame.columns else [""] * len(frame) for c in cols),
+            strict=True,
+        )
+    ]
+    for i, r in enumerate(recs):
         code = str(r.hs_code).zfill(6)
         text = str(r.rule_text_clean)
         try:
@@ -215,6 +226,18 @@ def build_eujp_rulebook(agreement: Agreement, frame: pd.DataFrame, dataset: str)
     return RuleBook(
         agreement, tuple(rows), spec.get("hs_edition", ""), dataset, spec.get("note", "")
     )
+
+
+class _Rec(NamedTuple):
+    hs_code: str
+    rule_text_clean: str
+    notes: str
+    n_rule_rows_for_code: int
+    key_first: str
+    key_last: str
+    source_row: int
+    rule_group_code: str
+    product_scope: str
 
 
 # --- Japan-Viet Nam EPA (Vietnamese) ---------------------------------------------------------
@@ -284,6 +307,7 @@ def _vi_rule(s: str) -> Node:
         return _vi_alt(s)
 
 
+@lru_cache(maxsize=4096)
 def parse_vjepa(rule_vi: str, rule_en: str | None) -> Node:
     """One JP-VN row: the English notation when the source gives it, else the Vietnamese text."""
     if rule_en:
