@@ -125,11 +125,8 @@ def build(shared: Path, out: Path) -> dict[str, dict[str, object]]:
         "uk_psr": f"SELECT * FROM read_parquet('{tr}/uk_tariff_roo/uk_psr_asia_schemes.parquet') "
         "WHERE scheme_code IN ('japan', 'cptpp')",
         "uk_roo_schemes": f"SELECT * FROM read_csv('{tr}/uk_tariff_roo/uk_roo_schemes.csv')",
-        "eujp_psr": "SELECT hs_code, hs_edition, rule_group_code, product_scope, rule_text_clean, key_first, "
-        "key_last, source_row, n_rule_rows_for_code, notes "
-        f"FROM read_parquet('{tr}/eu_japan_epa/eu_japan_psr_annex3b_hs2017.parquet')",
-        "vjepa_psr": "SELECT hs_code, hs_level, hs_edition, rule_text, rule_en_auto, notes, needs_review, source_row "
-        f"FROM read_parquet('{tr}/japan_vietnam_epa/vjepa_psr_hs2007_vi_ch01-62.parquet')",
+        "eujp_psr": f"SELECT * FROM read_parquet('{tr}/eu_japan_epa/eu_japan_psr_annex3b_hs2017.parquet')",
+        "vjepa_psr": f"SELECT * FROM read_parquet('{tr}/japan_vietnam_epa/vjepa_psr_hs2007_vi_ch01-62.parquet')",
         "gravity_gegravity_sample": f"SELECT * FROM read_parquet('{shared}/gravity/gegravity_sample_data_2006.parquet')",
         # observed EPA use (numerator of utilisation) by agreement, partner and year: 479 rows
         "fta_use_by_partner": f"SELECT * FROM read_parquet('{shared}/fta_use/japan_epa_imports_by_partner_2012_2021.parquet') "
