@@ -45,7 +45,18 @@ def _country(value: Any) -> str:
         raise ValueError(str(exc)) from None
 
 
-def _countries(values: list[Any]) -> list[str]:
+def _country_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list | tuple):
+        raise ValueError('expected a list of countries, e.g. ["VNM", "THA"]')
+    return list(value)
+
+
+def _countries(values: Any) -> list[str]:
+    values = _country_list(values)
     problems, out = [], []
     for i, v in enumerate(values):
         try:
@@ -115,7 +126,7 @@ class Preferences(BaseModel):
     @field_validator("target_markets", "excluded_markets", mode="before")
     @classmethod
     def _markets(cls, v: Any) -> list[str]:
-        return _countries(list(v or []))
+        return _countries(v)
 
 
 class FirmProfile(BaseModel):
@@ -142,7 +153,7 @@ class FirmProfile(BaseModel):
     @field_validator("current_markets", mode="before")
     @classmethod
     def _current(cls, v: Any) -> list[str]:
-        return _countries(list(v or []))
+        return _countries(v)
 
     @field_validator("readiness", mode="before")
     @classmethod
