@@ -37,6 +37,20 @@ def _read(path: Path, columns: list[str] | None = None) -> Any:
     raise InputError(f"unsupported data file type {suffix!r}", hint="use .parquet or .csv")
 
 
+def _spark_read(path: Path) -> Any:
+    """The data file as a Spark DataFrame (rows stay in Spark)."""
+    from kaigai.markets.backends import spark_session
+
+    if not path.exists():
+        raise InputError(f"data file {path} does not exist", hint="give a .parquet or .csv file")
+    spark = spark_session()
+    if path.suffix.lower() == ".parquet" or path.is_dir():
+        return spark.read.parquet(str(path))
+    if path.suffix.lower() in (".csv", ".txt"):
+        return spark.read.csv(str(path), header=True, inferSchema=True)
+    raise InputError(f"unsupported data file type {path.suffix!r}", hint="use .parquet or .csv")
+
+
 def _needed_columns(formulas: list[str], extra: list[str | None]) -> list[str] | None:
     from kaigai.policy.formula import parse_formula
 
@@ -112,6 +126,13 @@ def estimate(
         Path | None,
         typer.Option("--out", help="Write the regression table (.md, .html or .tex)."),
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="memory (default) or spark: PPML on PySpark for panels larger than memory.",
+        ),
+    ] = "memory",
     as_json: JsonOpt = False,
 ) -> None:
     """Estimate gravity models (PPML or OLS) and print coefficients, sample and fit."""
@@ -127,9 +148,20 @@ def estimate(
         fmt = "md"
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown table format {fmt!r}", hint="use md, html or tex")
+    if engine not in ("memory", "spark"):
+        raise InputError(f"unknown engine {engine!r}", hint="use --engine memory or spark")
+    if engine == "spark" and (model != "ppml" or weights):
+        raise InputError(
+            "--engine spark estimates PPML without weights",
+            hint="drop --model ols / --weights, or use --engine memory",
+        )
     t0 = time.perf_counter()
     cl_cols = cluster.replace("^", "+").split("+") if cluster else []
-    df = _read(data, _needed_columns(formula, [*cl_cols, weights, offset]))
+    df = (
+        _spark_read(data)
+        if engine == "spark"
+        else _read(data, _needed_columns(formula, [*cl_cols, weights, offset]))
+    )
     t_read = time.perf_counter() - t0
     spec: str | dict[str, str] = (
         {"CRV1": cluster} if cluster else (vcov or ("hetero" if model == "ppml" else "iid"))
@@ -137,7 +169,14 @@ def estimate(
     results = []
     with console.status("Estimating...", spinner="dots") if not as_json else _null():
         for fml in formula:
-            if model == "ppml":
+            if engine == "spark":
+                from kaigai.policy.ppml_spark import fepois_spark
+
+                res = fepois_spark(
+                    df, fml, spec, small_sample=small_sample,
+                    singletons=not keep_singletons, offset=offset,
+                )  # fmt: skip
+            elif model == "ppml":
                 from kaigai.policy.ppml import fepois
 
                 sep = tuple(
