@@ -206,11 +206,56 @@ def whole_process(sizes: list[int], runs: int) -> None:
             )
 
 
+def sweep_cost(sizes: list[int], repeat: int = 15) -> None:
+    """Cost of one fixed-effect sweep (the compiled kernel) per row, at each size, in this
+    process: wall-clock and CPU time of the thread (``time.thread_time``), interleaved."""
+    import numpy as np
+
+    from kaigai.policy import ppml_kernels as k
+    from kaigai.policy.demean import FixedEffects
+    from kaigai.policy.ppml_synthetic import synthetic_gravity_panel
+
+    if not k.available():
+        return
+    data = {}
+    for n in sizes:
+        d = synthetic_gravity_panel(n, 10, seed=1)
+        fe = FixedEffects.from_codes([d[c].to_numpy() for c in ("exp_year", "imp_year", "pair")])
+        rows = len(d)
+        inv = np.random.default_rng(0).random(int(fe.offsets[-1]))
+        data[n] = (
+            rows,
+            fe,
+            np.random.rand(rows) + 0.5,
+            inv,
+            np.empty_like(inv),
+            np.random.rand(rows),
+        )
+    first = data[sizes[0]]
+    k._wsweep_nb(first[5], first[2], first[1].codes2d, first[1].offsets, first[3], first[4])
+    wall: dict[int, list[float]] = {n: [] for n in sizes}
+    cpu: dict[int, list[float]] = {n: [] for n in sizes}
+    for _ in range(repeat):
+        for n, (rows, fe, w, inv, s, v) in data.items():
+            t0, c0 = time.perf_counter(), time.thread_time()
+            k._wsweep_nb(v, w, fe.codes2d, fe.offsets, inv, s)
+            wall[n].append((time.perf_counter() - t0) / rows * 1e9)
+            cpu[n].append((time.thread_time() - c0) / rows * 1e9)
+    print("\none weighted sweep over 3 fixed effects (compiled), ns per row, median (min-max):")
+    for n, (rows, *_) in data.items():
+        print(
+            f"{rows:>9,d} rows  wall {statistics.median(wall[n]):5.1f} ({min(wall[n]):.1f}-{max(wall[n]):.1f})"
+            f"  CPU {statistics.median(cpu[n]):5.1f} ({min(cpu[n]):.1f}-{max(cpu[n]):.1f})",
+            flush=True,
+        )
+
+
 def main() -> None:
     quick = os.environ.get("KAIGAI_BENCH_QUICK") == "1"
     runs = int(os.environ.get("KAIGAI_BENCH_RUNS", "3"))
     sizes = [50, 70] if quick else [150, 200, 316]
     print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)")
+    sweep_cost(sizes)
     fits(sizes, runs)
     whole_process(sizes[:2], runs)
     print(f"load average at end: {os.getloadavg()[0]:.1f}")

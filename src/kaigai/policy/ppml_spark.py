@@ -88,6 +88,9 @@ def fepois_spark(
     ]
     if missing_cols:
         raise EstimationError(f"column(s) {', '.join(missing_cols)} are not in the data")
+    import time
+
+    t_sep = time.perf_counter()
     n_input = sdf.count()
     base = sdf.select(*cols).dropna()
     counts = DropCounts()
@@ -113,6 +116,8 @@ def fepois_spark(
         n_now = n_new
     base = base.cache()
     n = n_now
+    t_fit = time.perf_counter()
+    t_sep = t_fit - t_sep
     p = len(names)
     xs = [f"x{j}" for j in range(p)]
     ybar = base.agg(F.mean("y")).first()[0]
@@ -194,6 +199,7 @@ def fepois_spark(
         fe_names=tuple(f.fixef),
         fe_sizes=tuple(sizes),
         trace=("estimated on Spark (IRLS, one GROUPING SETS aggregation per iteration)",),
+        timings={"separation": t_sep, "fit": time.perf_counter() - t_fit},
     )
 
 
