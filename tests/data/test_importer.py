@@ -116,7 +116,8 @@ def test_import_shared_markets_row_counts(settings: Settings, shared_data: Path)
     markets = shared_data / "markets"
     res = import_path(markets, settings)
     imported = {r.dataset: r for r in res if r.action == "imported"}
-    assert len(imported) == 14
+    assert len(imported) == 15  # 14 + importer_index (trade_hs6_2024_importer_index.csv)
+    assert imported["importer_index"].rows == 226  # markets/README.md
     con = duckdb.connect()
     for r in imported.values():
         p = str(r.path)
@@ -128,7 +129,12 @@ def test_import_shared_markets_row_counts(settings: Settings, shared_data: Path)
     assert imported["exports_by_exporter"].rows == 516_764
     assert imported["geodist_dist"].rows == 50_176
     skipped = {Path(r.path).name for r in res if r.action == "skipped"}
-    assert skipped == {"README.md", "sme_facts.md"}
+    assert skipped == {
+        "README.md",
+        "sme_facts.md",
+        "build_importer_index.py",  # the index's build script and its raw input
+        "export_potential_competitors_index.json",
+    }
     # catalog tables have the starter pack's column names and types (engines cannot tell)
     with Catalog.open(settings.catalog_path, read_only=True) as cat:
         for name in imported:

@@ -13,11 +13,16 @@ import pandas as pd
 from kaigai.core.countries import normalize_country
 from kaigai.core.errors import HSCodeError, MarketError
 from kaigai.data import store
-from kaigai.data.markets import load_risk_frames, potential_for, read_prepared, risk_sources
+from kaigai.data.markets import (
+    absent_importers,
+    load_risk_frames,
+    potential_for,
+    read_prepared,
+    risk_sources,
+)
 from kaigai.hs.codes import normalize_prefix
 from kaigai.markets.inputs import from_trade_code, to_trade_code
 from kaigai.markets.ranking import (
-    ABSENT_IMPORTERS,
     RankingResult,
     clean,
     money,
@@ -101,7 +106,7 @@ def find_markets(
         exporter=iso,
         products=tuple(sorted(set(pot["hs6"]))),
         rows=rows,
-        not_computed=tuple(not_computed(res.markets, pot, code)),
+        not_computed=tuple(not_computed(res.markets, pot, code, _absent(settings, res.markets))),
         notes=res.notes,
         provenance=res.provenance,
     )
@@ -120,15 +125,16 @@ def explain_market(
     params = params or EPIParams()
     weights = weights or Weights()
     iso, dest = normalize_country(exporter), normalize_country(market)
-    if dest in ABSENT_IMPORTERS:
-        raise MarketError(
-            f"No import data for {dest}: it is absent as an importer in the trade source.",
-            hint="Potential cannot be computed; its imports are missing from the 2024 file.",
-        )
     products = resolve_products(hs, settings)
     res = read_prepared(settings, params, to_trade_code(iso), products)
     if res is None:
         res = potential_for(settings, params, to_trade_code(iso), products)
+    absent = _absent(settings, res.markets)
+    if dest in absent:
+        raise MarketError(
+            f"No import data for {dest}: it is absent as an importer in the trade source.",
+            hint=f"Potential cannot be computed ({absent[dest]}).",
+        )
     rows = res.potential[res.potential["importer"] == to_trade_code(dest)]
     if rows.empty:
         why = {r["market"]: r["reason"] for r in not_computed(res.markets, res.potential)}
@@ -166,6 +172,11 @@ def explain_market(
             "provenance": [p.to_dict() for p in res.provenance],
         }
     )
+
+
+def _absent(settings: Settings, markets: pd.DataFrame) -> dict[str, str]:
+    held = {from_trade_code(str(c)) for c in markets["importer"]}
+    return absent_importers(settings, held)
 
 
 def _factor_rows(r: dict[str, Any]) -> dict[str, Any]:

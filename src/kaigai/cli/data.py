@@ -1,4 +1,4 @@
-"""``kaigai data status|import|pull``: the dataset catalog."""
+"""``kaigai data status|import|pull|coverage``: the dataset catalog."""
 
 from __future__ import annotations
 
@@ -41,6 +41,9 @@ def register(app: typer.Typer) -> None:
         no_args_is_help=True,
     )
     app.add_typer(data, name="data")
+    from kaigai.cli.data_coverage import coverage_cmd
+
+    data.command("coverage")(coverage_cmd)
 
     @data.command("status")
     def status_cmd(

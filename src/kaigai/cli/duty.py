@@ -126,6 +126,14 @@ def duty(
                 )
             )
             console.print(esc(f"best: {ln['best']} ({ln['best_reason']})"))
+        for sc in data.get("surcharges", []):
+            console.print(
+                "[magenta]additional duty (Chapter 99, NOT added above):[/magenta] "
+                + esc(
+                    f"{sc['national_line']} {sc['hts_number']} '{sc['rate_text']}' - "
+                    f"{sc['applies']}; scope: {sc['scope']} ({sc['provenance']['locator']})"
+                )
+            )
         for m in data["missing"]:
             console.print(f"[yellow]missing input:[/yellow] {esc(m)}")
         tax = data["import_tax"]

@@ -55,6 +55,38 @@ def load_frames(settings: Settings) -> MarketFrames:
     )
 
 
+ABSENT_FALLBACK = ("USA", "DEU", "FRA", "GBR", "NLD", "ESP")  # markets/README.md
+
+
+def absent_importers(settings: Settings, present: set[str]) -> dict[str, str]:
+    """Importers the trade source lacks -> why ("no import data", never zero demand).
+
+    From ``importer_index`` (trade_hs6_2024_importer_index.csv: ``in_trade_files`` False) when
+    imported, else the six importers named in markets/README.md. An importer that the loaded
+    trade data does hold (e.g. after a BACI import) is not absent.
+    """
+    try:
+        idx = store.load("importer_index", settings)
+    except DatasetMissingError:
+        return {
+            c: "no import data: absent as importer in the 2024 trade source (markets/README.md)"
+            for c in ABSENT_FALLBACK
+            if c not in present
+        }
+    out: dict[str, str] = {}
+    for r in idx.to_dict(orient="records"):
+        iso = str(r["importer"])
+        if str(r["in_trade_files"]).lower() in ("true", "1") or iso in present:
+            continue
+        rows = r.get("upstream_rows")
+        extra = f" ({int(rows):,} rows upstream)" if isinstance(rows, int | float) and rows == rows else ""
+        out[iso] = (
+            f"no import data: its importer file {r.get('upstream_file', '')}{extra} is not in the "
+            "2024 trade files (importer_index); not zero demand. `kaigai data pull baci` fills it"
+        )
+    return out
+
+
 def load_risk_frames(settings: Settings) -> dict[str, pd.DataFrame]:
     """Indicator frames for the risk index; a missing dataset is simply absent (flagged later)."""
     out: dict[str, pd.DataFrame] = {}
@@ -220,7 +252,9 @@ def potential_for(
 
 
 __all__ = [
+    "ABSENT_FALLBACK",
     "RISK_SETS",
+    "absent_importers",
     "TRADE_SETS",
     "dataset_provenance",
     "load_frames",

@@ -202,13 +202,23 @@ def _explain(r: pd.Series, target_year: int, lang: str = "en") -> str:
 
 
 def not_computed(
-    markets: pd.DataFrame, potential: pd.DataFrame, exporter: str = ""
+    markets: pd.DataFrame,
+    potential: pd.DataFrame,
+    exporter: str = "",
+    absent: dict[str, str] | None = None,
 ) -> list[dict[str, str]]:
-    """Markets without a potential and why (absent importer, incomplete structure, no imports)."""
-    out = [
-        {"market": c, "reason": "no import data (absent as importer in the trade source)"}
-        for c in ABSENT_IMPORTERS
-    ]
+    """Markets without a potential and why (absent importer, incomplete structure, no imports).
+
+    ``absent``: importer -> reason for importers the trade data lacks (default: the six of
+    markets/README.md, unless the markets table holds them)."""
+    if absent is None:
+        held = {from_trade_code(str(c)) for c in markets["importer"]}
+        absent = {
+            c: "no import data (absent as importer in the trade source)"
+            for c in ABSENT_IMPORTERS
+            if c not in held
+        }
+    out = [{"market": c, "reason": why} for c, why in sorted(absent.items())]
     inc = markets[~markets["complete"].astype(bool)]
     out += [
         {

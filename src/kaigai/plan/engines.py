@@ -205,7 +205,8 @@ def run_duty(
         req = DutyRequest(hs6, exporter, market, on, value, currency, lang=lang, with_rules=False)
         res = duty_options(ctx.settings, req, ctx.tariff_index())
     except (DataError, HSCodeError) as exc:
-        return DutyView("not_available", exc.message, engine=engine), None
+        detail = exc.message + (f" {exc.hint}" if isinstance(exc, DataError) and exc.hint else "")
+        return DutyView("not_available", detail, engine=engine), None
     except KaigaiError as exc:
         return DutyView("error", exc.message, engine=engine), None
     except Exception as exc:  # noqa: BLE001 - stated in the plan, not hidden

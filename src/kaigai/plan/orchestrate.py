@@ -105,6 +105,7 @@ def _product_plan(
         )
     selected = _select_markets(profile, mo, n_markets)
     rows = {r.iso3: r for r in mo.rows}
+    why_not = {x["market"]: x["reason"] for x in getattr(mo.raw, "not_computed", ()) or ()}
     data = engines.trade_figures(settings, exporter, hs6, [m for m, _, _ in selected])
     bom, bom_problem = _resolve_bom(product, base_dir, lang)
     value = product.annual_export_value
@@ -132,7 +133,7 @@ def _product_plan(
                 considered=iso3 in profile.preferences.target_markets,
                 selected_by=by,
                 figures=figs,
-                explanation=row.explanation if row is not None else "",
+                explanation=row.explanation if row is not None else why_not.get(iso3, ""),
                 duty=duty,
                 origin=origin,
             )

@@ -69,6 +69,7 @@ class DutyOptions:
     tax: dict[str, Any] | None
     missing: tuple[str, ...]
     notes: tuple[str, ...]
+    surcharges: tuple[dict[str, Any], ...] = ()  # additional duties kept apart (US Chapter 99)
 
     def to_dict(self) -> dict[str, Any]:
         from kaigai.tariffs.render import options_to_dict

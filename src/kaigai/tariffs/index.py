@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from kaigai.core.errors import DataError, HSCodeError, TariffError
 from kaigai.hs.codes import digits
@@ -26,6 +27,8 @@ class TariffIndex:
     schedules: Mapping[str, tuple[Schedule, ...]]  # importer -> schedules sorted by valid_from
     agreements: tuple[Agreement, ...]
     staging: Mapping[tuple[str, str, str], StagingInfo] = field(default_factory=dict)
+    # (importer, schedule column, national line) -> observed yearly step (staging_observed)
+    observed: Mapping[tuple[str, str, str], Any] = field(default_factory=dict)
     _pairs: dict[tuple[str, str, dt.date, int], list[Agreement]] = field(
         default_factory=dict, repr=False, compare=False
     )  # memo of agreements_between (not part of the index's value)
@@ -37,12 +40,16 @@ class TariffIndex:
         """The schedule in force on ``on`` (latest ``valid_from <= on``)."""
         scheds = self.schedules.get(importer)
         if not scheds:
+            from kaigai.tariffs.coverage import pull_command
+
             raise DataError(
                 f"No tariff schedule for importer {importer}.",
-                hint="Importers with schedule data: "
+                hint=f"Online, `{pull_command(importer)}` fills it; or load a schedule file with "
+                "`kaigai duty-import FILE` (docs/tariffs.md). Importers with schedule data: "
                 + ", ".join(self.importers())
-                + ". Load another with kaigai data import (docs/tariffs.md).",
+                + ".",
                 importer=importer,
+                pull=pull_command(importer),
             )
         ok = [s for s in scheds if s.valid_from <= on]
         if not ok:
@@ -77,6 +84,13 @@ class TariffIndex:
         if len(d) < 6:
             raise HSCodeError(f"HS code {hs} is not 6 digits.", hint="e.g. 847130", hs=hs)
         found = schedule.lines.get(d[:6])
+        if not found and d[:2] in schedule.missing_chapters:
+            raise HSCodeError(
+                f"No {schedule.importer} rate for {d[:6]}: chapter {d[:2]} is not in the data "
+                f"({schedule.missing_chapters[d[:2]]}, {schedule.edition}). This is missing data, not a zero duty.",
+                hint="Check the destination's official tariff for this chapter.",
+                hs=hs,
+            )
         if not found:
             raise HSCodeError(
                 f"HS code {d[:6]} has no line in the {schedule.importer} schedule ({schedule.edition}).",

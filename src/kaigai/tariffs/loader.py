@@ -7,6 +7,7 @@ Loading the frames from the catalog / starter pack is the data layer's job
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -40,6 +41,7 @@ def index_from_frames(
     vn: pd.DataFrame | None = None,
     apfc: pd.DataFrame | None = None,
     *,
+    snapshots: pd.DataFrame | None = None,
     jp_edition: str = "2026-07-09",
     user_schedules: tuple[Schedule, ...] = (),
     scenario_files: tuple[Path, ...] = (),
@@ -47,22 +49,30 @@ def index_from_frames(
     """A :class:`TariffIndex` from frames already loaded (tests, benchmarks, full shared files)."""
     schedules: dict[str, list[Schedule]] = {}
     staging: dict[tuple[str, str, str], StagingInfo] = {}
+    observed: dict[tuple[str, str, str], Any] = {}
+    agreements = load_registry()
     if jp is not None:
         jps = build_jp_schedule(jp, edition=jp_edition)
         schedules["JPN"] = [jps]
         if apfc is not None:
             staging.update(inferred_cptpp_staging(jps, apfc))
+        if snapshots is not None:
+            from kaigai.tariffs import staging_observed as so
+
+            steps = so.observed_steps(snapshots)
+            staging = so.apply_checks(staging, so.check_model(staging, steps, agreements))
+            observed = {("JPN", c, nl): st for (c, nl), st in steps.items() if st.before != st.after}
     if vn is not None:
         schedules["VNM"] = [build_vn_schedule(vn)]
     for s in user_schedules:
         schedules.setdefault(s.importer, []).append(s)
-    agreements = load_registry()
     for f in scenario_files:
         agreements = (*agreements, *load_scenario(f))
     return TariffIndex(
         {k: tuple(sorted(v, key=lambda s: s.valid_from)) for k, v in schedules.items()},
         agreements,
         staging,
+        observed,
     )
 
 

@@ -3,6 +3,7 @@ scenario agreements, each with its rate, duty, margin vs MFN, source cell and or
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from kaigai.core.errors import TariffError
@@ -10,6 +11,7 @@ from kaigai.core.provenance import Provenance
 from kaigai.tariffs.agreements import Agreement
 from kaigai.tariffs.duty_types import DutyQuery, OptionRow, RuleLookup
 from kaigai.tariffs.expr import (
+    FREE,
     AdValorem,
     Basis,
     Branch,
@@ -154,16 +156,14 @@ def preferential_rows(
         cell = line.cells.get(col)
         prov = sched.provenance(line, col)
         if cell is None:
-            rows.append(
-                no_rate(
-                    a,
-                    prov,
-                    rule,
-                    "",
-                    "no_preference",
-                    "empty cell: no preferential rate, MFN applies",
-                )
-            )
+            mode, why = sched.missing_mode(a.id)
+            if mode == "free_unlisted":
+                r = row(
+                    a.id, a.name(q.lang), "preferential", FREE, "", q.basis, prov, rule,
+                )  # fmt: skip
+                rows.append(replace(r, message=why))
+            else:
+                rows.append(no_rate(a, prov, rule, "", mode, why))
         elif cell.excluded:
             rows.append(
                 no_rate(
@@ -198,28 +198,32 @@ def preferential_rows(
             if info is not None and ref is not None:
                 start = a.start(q.origin, sched.importer)
                 k = year_index(start, q.on, ref.year_start) if start else 0
-                r = staged_rate(info.base_pct, info.category, k, decimals=1, rounding="down")
+                sr = staged_rate(info.base_pct, info.category, k, decimals=1, rounding="down")
                 stg = {
                     "category": info.category,
                     "base_pct": info.base_pct,
                     "year_index": k,
                     "source": info.source,
                 }
-                if r is not None and q.on > sched.valid_from:
-                    expr = AdValorem(r)
-            rows.append(
-                row(
-                    a.id,
-                    a.name(q.lang),
-                    "preferential",
-                    _with_fallback(expr, line.mfn),
-                    cell.text,
-                    q.basis,
-                    prov,
-                    rule,
-                    staging=stg,
-                )
+                if sr is not None and q.on > sched.valid_from:
+                    expr = AdValorem(sr)
+            obs = index.observed.get((sched.importer, col, line.national_code))
+            if obs is not None:
+                stg = {**(stg or {}), "observed_step": obs.to_dict()}
+            r = row(
+                a.id,
+                a.name(q.lang),
+                "preferential",
+                _with_fallback(expr, line.mfn),
+                cell.text,
+                q.basis,
+                prov,
+                rule,
+                staging=stg,
             )
+            if cell.note and r.message is None:
+                r = replace(r, message=cell.note)
+            rows.append(r)
     return rows
 
 

@@ -105,7 +105,7 @@ def duty_options(index: TariffIndex, q: DutyQuery, lang: str = "en") -> DutyOpti
                 missing.add(r.message)
         best, why = _best(rows)
         out.append(LineOptions(line.national_code, line.description, tuple(rows), best, why))
-    notes = []
+    notes = list(sched.notes)
     if q.on > sched.valid_from and q.on.year > sched.valid_from.year:
         notes.append(
             f"Rates are those printed in the {sched.importer} schedule of {sched.valid_from.isoformat()}; "
@@ -117,13 +117,35 @@ def duty_options(index: TariffIndex, q: DutyQuery, lang: str = "en") -> DutyOpti
         q.origin,
         q.destination,
         q.on,
-        Provenance(sched.dataset, sched.edition, f"importer={sched.importer}", sched.source),
+        Provenance(
+            sched.dataset,
+            sched.edition,
+            f"importer={sched.importer}",
+            sched.source,
+            f"schedule valid from {sched.valid_from.isoformat()}; codes {sched.hs_edition}",
+        ),
         tuple(out),
         tuple(_path(index, sched, lines, q, out[0].options if len(out) == 1 else ())),
         tax,
         tuple(sorted(missing)),
         tuple(notes),
+        tuple(_surcharges(sched, q.origin, out)),
     )
+
+
+def _surcharges(sched: Schedule, origin: str, out: list[LineOptions]) -> list[dict[str, Any]]:
+    """Additional duties naming the origin, per national line (never added to the rates)."""
+    if not sched.surcharges:
+        return []
+    from kaigai.tariffs.world_schedules import surcharges_for
+
+    rows = []
+    for ln in out:
+        mfn = next((r for r in ln.options if r.option == MFN), None)
+        pct = mfn.rate_pct if mfn is not None and not mfn.rate_is_ave else None
+        for s in surcharges_for(sched, origin, pct):
+            rows.append({"national_line": ln.national_code, **s})
+    return rows
 
 
 def _mfn_problem(line: TariffLine) -> str:

@@ -80,6 +80,7 @@ def options_to_dict(res: DutyOptions) -> dict[str, Any]:
         "import_tax": tax,
         "missing": list(res.missing),
         "notes": list(res.notes),
+        "surcharges": list(res.surcharges),
     }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pandas as pd
 
@@ -45,6 +46,7 @@ class RateCell:
     error: str | None = None
     bracketed: bool = False
     markers: tuple[str, ...] = ()
+    note: str = ""  # what the source says about this cell (dated step, prescribed goods, ...)
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,22 @@ class Schedule:
     agreement_columns: bool = (
         False  # True: preferential cells are keyed by agreement id (user files)
     )
+    # agreement id (or "*") -> (mode, message) for a line without a cell of that agreement:
+    # "no_preference" (MFN applies), "free_unlisted" (exception list: Free), "not_in_data"
+    missing_cell: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    missing_chapters: Mapping[str, str] = field(default_factory=dict)  # chapter -> why absent
+    notes: tuple[str, ...] = ()  # said on every answer from this schedule (edition, gaps)
+    surcharges: tuple[Any, ...] = ()  # additional duties kept apart (US Chapter 99 rows)
+    hs_edition: str = "HS2022"
+
+    def missing_mode(self, agreement: str) -> tuple[str, str]:
+        """How a line without a cell of ``agreement`` reads (default: no preference)."""
+        return self.missing_cell.get(
+            agreement,
+            self.missing_cell.get(
+                "*", ("no_preference", "empty cell: no preferential rate, MFN applies")
+            ),
+        )
 
     def provenance(self, line: TariffLine, column: str, note: str = "") -> Provenance:
         cell = line.cells.get(column)
