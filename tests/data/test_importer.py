@@ -21,7 +21,8 @@ def _snapshot(settings: Settings) -> tuple[list[dict[str, object]], dict[str, in
         reg = cat.datasets()
         counts = {}
         for (t,) in cat.con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_name <> '_datasets'"
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_name NOT IN ('_datasets', '_dataset_versions')"
         ).fetchall():
             counts[t] = int(cat.con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])  # type: ignore[index]
     return reg, counts
@@ -198,3 +199,27 @@ def test_interrupted_import_rolls_back(settings: Settings, mini_markets: Path) -
         import_path(mini_markets, settings, progress=interrupt)
     assert len(seen) == 2
     assert _snapshot(settings) == before
+
+
+def test_schedule_reimport_keeps_the_previous_version(settings: Settings, tmp_path: Path) -> None:
+    f = tmp_path / "sched.csv"
+    f.write_text("national_code_9,epa_cptpp\n020130010,21.6%\n", encoding="utf-8")
+    (r1,) = import_path(f, settings, as_name="jp_tariff")
+    f.write_text("national_code_9,epa_cptpp\n020130010,20.8%\n020130020,20.8%\n", encoding="utf-8")
+    (r2,) = import_path(f, settings, as_name="jp_tariff")
+    assert (r1.action, r2.action) == ("imported", "replaced")
+    with Catalog.open(settings.catalog_path, read_only=True) as cat:
+        (v,) = cat.versions("jp_tariff")
+        assert v["sha256"] == r1.sha256 and v["row_count"] == 1
+        assert v["table_name"] == f"jp_tariff@{r1.sha256[:12]}"  # type: ignore[index]
+        old = cat.con.execute(f'SELECT epa_cptpp FROM "{v["table_name"]}"').fetchall()
+        new = cat.con.execute("SELECT count(*) FROM jp_tariff").fetchone()
+    assert old == [("21.6%",)] and new == (2,)
+    # a non-schedule dataset is still replaced without a kept version
+    g = tmp_path / "my_lpi.csv"
+    pd.read_parquet(store.starter_path("lpi")).to_csv(g, index=False)  # type: ignore[arg-type]
+    import_path(g, settings, as_name="lpi")
+    pd.read_parquet(store.starter_path("lpi")).head(5).to_csv(g, index=False)  # type: ignore[arg-type]
+    import_path(g, settings, as_name="lpi")
+    with Catalog.open(settings.catalog_path, read_only=True) as cat:
+        assert cat.versions("lpi") == []

@@ -224,5 +224,5 @@ def test_coverage_rows_from_fixture_schedules() -> None:
     md = to_markdown(list(got.values()))
     assert "| USA | US-JP | 1 | 1 | 2 | MFN applies | HTS 2026 Revision 4 | 2026-01-01 |" in md
     assert pull_command("THA") == "kaigai data pull wits --reporter THA"
-    assert pull_command("FRA") == "kaigai data pull wits --reporter EUN"
+    assert pull_command("FRA") == "kaigai data pull wits --reporter FRA"
     assert pull_command("USA") == "kaigai data pull usitc-hts"

@@ -51,6 +51,8 @@ def _report_error(exc: KaigaiError, as_json: bool) -> int:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, translating KaigaiError into a message and exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:2] == ["duty", "changes"]:  # `kaigai duty changes` = the duty-changes command
+        args = ["duty-changes", *args[2:]]
     try:
         rc = app(args=args, prog_name="kaigai", standalone_mode=False)
     except KaigaiError as exc:

@@ -172,6 +172,64 @@ def duty_import(
     )
 
 
+def duty_changes(
+    hs: Annotated[
+        list[str], typer.Option("--hs", help="HS code(s) or national line(s); repeatable")
+    ],
+    destination: Annotated[str, typer.Option("--to", help="Destination (importer), e.g. JPN")],
+    since: Annotated[str, typer.Option("--since", help="Compare from the version in force on")],
+    until: Annotated[
+        str | None, typer.Option("--until", help="... to the version in force on (default: latest)")
+    ] = None,
+    as_json: JsonOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Every line whose rate changed between two dated schedule versions (`kaigai duty changes`)."""
+    from kaigai.data.tariff_versions import schedule_versions
+    from kaigai.data.tariffs import cached_index
+    from kaigai.tariffs.changes import changes, option_names
+
+    st = settings(config)
+    d = normalize_country(destination)
+    start = resolve_date(None, since)
+    end = resolve_date(None, until) if until else None
+    index = cached_index(st)
+    base, target, rows = changes(
+        schedule_versions(st, d, index), hs, start, end, option_names(index.agreements, d)
+    )
+    data = {
+        "destination": d,
+        "hs": list(hs),
+        "since": {"requested": start.isoformat(), "version": base.valid_from.isoformat(),
+                  "source": base.label},
+        "until": {"requested": end.isoformat() if end else None,
+                  "version": target.valid_from.isoformat(), "source": target.label},
+        "changes": [c.to_dict() for c in rows],
+    }  # fmt: skip
+
+    def human() -> None:
+        console.print(
+            table(
+                f"{d} rate changes {base.valid_from} ({base.label}) -> {target.valid_from} "
+                f"({target.label}): {len(rows)} line x column",
+                ["national line", "option", "before", "after", "steps"],
+                [
+                    [
+                        c.national_line,
+                        c.option,
+                        c.before or "(none)",
+                        c.after or "(none)",
+                        " → ".join(f"{dd}: {tt or '-'}" for dd, tt in c.steps),
+                    ]  # fmt: skip
+                    for c in rows
+                ],
+            )
+        )
+
+    output(data, as_json, human)
+
+
 def register(app: typer.Typer) -> None:
     app.command("duty")(duty)
     app.command("duty-import")(duty_import)
+    app.command("duty-changes")(duty_changes)  # also `kaigai duty changes` (alias in cli.app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -33,6 +34,7 @@ def run_plan(
     out: Path | None,
     config: Path | None,
     quiet: bool = False,
+    since: dt.date | None = None,
 ) -> tuple[Any, Path]:
     """Load the profile, build the plan and write the report; returns (plan, report path)."""
     from kaigai.plan import build_plan, load_profile
@@ -44,9 +46,16 @@ def run_plan(
     if status is not None:
         status.start()
     try:
+        from kaigai.data.plan_history import last_plan, record_plan
+
         profile = load_profile(firm, s)
-        plan = build_plan(profile, s, n_markets=n_markets, lang=lg, base_dir=firm.resolve().parent)
+        key = str(firm.resolve())
+        plan = build_plan(
+            profile, s, n_markets=n_markets, lang=lg, base_dir=firm.resolve().parent,
+            since=since or last_plan(s, key),
+        )  # fmt: skip
         path = write_report(plan, out or default_out(firm, lg))
+        record_plan(s, key, dt.date.today())
     finally:
         if status is not None:
             status.stop()
@@ -95,14 +104,24 @@ def register(app: typer.Typer) -> None:
                 help="Report file: .html, .pdf or .json (default ./<firm>_plan_<lang>.html).",
             ),
         ] = None,
+        since: Annotated[
+            str | None,
+            typer.Option(
+                "--since",
+                help="List rate changes since this date (default: this firm's last plan).",
+            ),
+        ] = None,
         as_json: JsonOpt = False,
         lang: LangOpt = None,
         config: ConfigOpt = None,
     ) -> None:
         """Export plan for a firm: market finder -> duty & FTA -> origin -> readiness -> actions."""
+        from kaigai.cli.duty import resolve_date
+
         plan, path = run_plan(
-            firm, n_markets=markets, lang=lang, out=out, config=config, quiet=as_json
-        )
+            firm, n_markets=markets, lang=lang, out=out, config=config, quiet=as_json,
+            since=resolve_date(None, since) if since else None,
+        )  # fmt: skip
         if as_json:
             data = plan.to_dict()
             data["report_path"] = str(path)

@@ -35,6 +35,20 @@ CREATE TABLE IF NOT EXISTS _datasets (
 """
 
 
+# Earlier versions of schedule datasets, kept on re-import (table "<name>@<sha256[:12]>")
+VERSIONS_DDL = """
+CREATE TABLE IF NOT EXISTS _dataset_versions (
+    name VARCHAR,
+    edition VARCHAR,
+    sha256 VARCHAR,
+    row_count BIGINT,
+    imported_at TIMESTAMP,
+    archived_at TIMESTAMP,
+    table_name VARCHAR
+)
+"""
+
+
 class Catalog:
     """A DuckDB database file holding imported datasets. Use as a context manager."""
 
@@ -77,6 +91,7 @@ class Catalog:
                 ) from None
         if not read_only:
             con.execute(REGISTRY_DDL)
+            con.execute(VERSIONS_DDL)
         return cls(con, path, read_only)
 
     def __enter__(self) -> Catalog:
@@ -98,6 +113,19 @@ class Catalog:
             "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
         ).fetchone()
         return bool(row and row[0])
+
+    def versions(self, name: str | None = None) -> list[dict[str, object]]:
+        """Archived earlier versions of schedule datasets (oldest first)."""
+        if not self.has_table("_dataset_versions"):
+            return []
+        sql = "SELECT * FROM _dataset_versions"
+        args: list[object] = []
+        if name is not None:
+            sql += " WHERE name = ?"
+            args.append(name)
+        cur = self.con.execute(sql + " ORDER BY imported_at", args)
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
     def datasets(self) -> list[dict[str, object]]:
         """Registered datasets (empty when the registry table does not exist yet)."""

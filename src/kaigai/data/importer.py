@@ -144,7 +144,41 @@ def _reader(path: Path, con: duckdb.DuckDBPyConnection) -> str:
     )
 
 
-def _load_one(cat: Catalog, item: Planned, digest: str, now: dt.datetime) -> tuple[int, bool]:
+# Schedule datasets: a re-import with other content keeps the previous table as a version
+# (``kaigai duty changes`` compares them) instead of replacing it.
+VERSIONED = frozenset(
+    {"jp_tariff", "vn_tariff", "jp_tariff_snapshots", "us_hts_lines", "au_tariff_lines",
+     "au_fta_schedules", "uk_eu_tariff"}
+)  # fmt: skip
+
+
+def _archive(cat: Catalog, name: str, prev: dict[str, Any], now: dt.datetime) -> None:
+    """Copy the current table of ``name`` to ``name@<sha12>`` and record it."""
+    sha = str(prev["sha256"])
+    table = f"{name}@{sha[:12]}"
+    if not cat.has_table(table):
+        cat.con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM "{name}"')
+        cat.con.execute(
+            "INSERT INTO _dataset_versions VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                name,
+                prev.get("edition"),
+                sha,
+                prev.get("row_count"),
+                prev.get("imported_at"),
+                now,
+                table,
+            ],
+        )
+
+
+def _load_one(
+    cat: Catalog,
+    item: Planned,
+    digest: str,
+    now: dt.datetime,
+    prev: dict[str, Any] | None = None,
+) -> tuple[int, bool]:
     """Create/replace the dataset table from the file inside the open transaction."""
     spec = item.spec
     assert spec is not None
@@ -169,6 +203,8 @@ def _load_one(cat: Catalog, item: Planned, digest: str, now: dt.datetime) -> tup
             missing=missing,
         )
     existed = cat.has_table(spec.name)
+    if existed and spec.name in VERSIONED and prev is not None and prev.get("sha256"):
+        _archive(cat, spec.name, prev, now)
     try:
         con.execute(f'CREATE OR REPLACE TABLE "{spec.name}" AS SELECT * FROM {src}')
     except duckdb.Error as exc:
@@ -251,7 +287,7 @@ def import_path(
                             digest,
                         )
                     else:
-                        rows, existed = _load_one(cat, item, digest, now)
+                        rows, existed = _load_one(cat, item, digest, now, prev)
                         action: Action = "replaced" if existed else "imported"
                         res = FileResult(str(item.path), action, item.spec.name, rows, digest)
                 res = FileResult(**{**res.__dict__, "seconds": time.perf_counter() - t0})

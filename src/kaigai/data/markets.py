@@ -79,7 +79,11 @@ def absent_importers(settings: Settings, present: set[str]) -> dict[str, str]:
         if str(r["in_trade_files"]).lower() in ("true", "1") or iso in present:
             continue
         rows = r.get("upstream_rows")
-        extra = f" ({int(rows):,} rows upstream)" if isinstance(rows, int | float) and rows == rows else ""
+        extra = (
+            f" ({int(rows):,} rows upstream)"
+            if isinstance(rows, int | float) and rows == rows
+            else ""
+        )
         out[iso] = (
             f"no import data: its importer file {r.get('upstream_file', '')}{extra} is not in the "
             "2024 trade files (importer_index); not zero demand. `kaigai data pull baci` fills it"

@@ -83,7 +83,29 @@ def _market_actions(
                 t("Prepare the proof of origin for {agreement} ({market})", lang, agreement=m.origin.agreement, market=m.name),
                 ", ".join(m.origin.documents) or m.origin.detail, prio - 0.25, (),
             ))  # fmt: skip
-    no_duty = [m for m in p.markets if m.duty.status != "ok"]
+    from kaigai.tariffs.coverage import pull_command
+
+    no_schedule = [m for m in p.markets if m.duty.status == "not_available"]
+    if no_schedule:  # name the exact command that would fill each gap
+        cmds = sorted({pull_command(m.iso3) for m in no_schedule})
+        out.append((
+            "now", "data",
+            t("Get the import duties for {markets}: {commands} (online), or check with customs or JETRO", lang,
+              markets=", ".join(m.name for m in no_schedule), commands="; ".join(f"`{c}`" for c in cmds)),
+            " ".join(sorted({m.duty.detail for m in no_schedule})) + " "
+            + t("Duty rates are needed to choose the agreement whose origin rules to meet.", lang),
+            18.5, (SourceRef("JETRO", "https://www.jetro.go.jp/en/"),),
+        ))  # fmt: skip
+    several = [m for m in p.markets if m.duty.status == "partial"]
+    if several:
+        out.append((
+            "now", "duty",
+            t("Pick the national tariff line of {product} for {markets} (kaigai duty --line)", lang,
+              product=p.name, markets=", ".join(m.name for m in several)),
+            " ".join(sorted({m.duty.detail for m in several})),
+            18.0, (),
+        ))  # fmt: skip
+    no_duty = [m for m in p.markets if m.duty.status not in ("ok", "not_available", "partial")]
     if no_duty:
         details = sorted({m.duty.detail for m in no_duty})
         out.append((

@@ -263,10 +263,52 @@ def run_duty(
     ), res
 
 
+def run_changes(
+    ctx: EngineContext, market: str, hs6: str, since: dt.date | None, on: dt.date, limit: int = 40
+) -> dict[str, Any]:
+    """Rate changes of ``hs6`` in ``market``'s schedule between the version in force on ``since``
+    (the last plan; default: the earliest version) and the one in force on ``on``."""
+    from kaigai.core.errors import TariffError
+    from kaigai.data.tariff_versions import schedule_versions
+    from kaigai.tariffs.changes import changes, option_names
+
+    index = ctx.tariff_index()
+    versions = schedule_versions(ctx.settings, market, index)
+    out: dict[str, Any] = {
+        "market": market,
+        "hs6": hs6,
+        "since": since.isoformat() if since else None,
+    }
+    if not versions:
+        return {**out, "status": "not_available", "detail": f"no {market} schedule in the data"}
+    start = since or min(v.valid_from for v in versions)
+    try:
+        base, target, rows = changes(
+            versions, [hs6], start, on, option_names(index.agreements, market)
+        )
+    except TariffError as exc:
+        return {**out, "status": "not_available", "detail": exc.message}
+    dates = sorted({v.valid_from for v in versions})
+    return {
+        **out,
+        "status": "ok",
+        "from_version": f"{base.valid_from.isoformat()} ({base.label})",
+        "to_version": f"{target.valid_from.isoformat()} ({target.label})",
+        "versions": [d.isoformat() for d in dates],
+        "n_changes": len(rows),
+        "changes": [c.to_dict() for c in rows[:limit]],
+        "detail": (
+            f"{len(rows)} rate change(s) for HS {hs6}" if rows
+            else f"no rate change for HS {hs6} between these versions"
+        ) + (f" (only one {market} schedule version in the data)" if len(dates) == 1 else ""),
+    }  # fmt: skip
+
+
 __all__ = [
     "EngineContext",
     "MarketRow",
     "MarketsOutcome",
+    "run_changes",
     "run_duty",
     "run_markets",
     "run_origin",

@@ -170,10 +170,14 @@ class ExportPlan:
     missing: tuple[str, ...]
     provenance: tuple[Provenance, ...]
     engine_outputs: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # "what changed since your last plan": one entry per (product, market), see run_changes
+    changes: tuple[dict[str, Any], ...] = ()
+    changes_since: str | None = None  # date of the last plan (None: first plan)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "kaigai_plan_version": 1,
+            "changes_since_last_plan": {"since": self.changes_since, "markets": list(self.changes)},
             "firm": self.firm,
             "lang": self.lang,
             "generated_on": self.generated_on,

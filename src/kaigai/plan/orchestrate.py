@@ -255,6 +255,7 @@ def build_plan(
     lang: str = "en",
     base_dir: Path | None = None,
     as_of: dt.date | None = None,
+    since: dt.date | None = None,
 ) -> ExportPlan:
     """Build the export plan for ``profile``.
 
@@ -273,6 +274,9 @@ def build_plan(
         Folder the profile's relative BOM paths are resolved against.
     as_of
         Date of the duty options (default: today).
+    since
+        Date of the firm's last plan: the plan lists every rate change of its products in its
+        markets since then (default: since the earliest schedule version in the data).
     """
     lang = check_lang(lang)
     from kaigai.core.errors import InputError
@@ -302,6 +306,9 @@ def build_plan(
         for p in profile.products
     ]
     actions = build_actions(products, readiness, lang)
+    changed = tuple(
+        engines.run_changes(ctx, m.iso3, p.hs6, since, on) for p in products for m in p.markets
+    )
     from kaigai.data.store import where
 
     try:
@@ -383,6 +390,8 @@ def build_plan(
         missing=tuple(missing),
         provenance=tuple(prov),
         engine_outputs=outputs,
+        changes=changed,
+        changes_since=since.isoformat() if since else None,
     )
 
 

@@ -55,9 +55,14 @@ class Change:
 def versions_from_snapshots(frame: pd.DataFrame, importer: str = "JPN") -> list[Version]:
     """Japan's four dated versions (``rate_<date>`` columns of jp_tariff_snapshots)."""
     coded = frame[frame["national_code_9"].astype(str).str.fullmatch(r"\d{9}")]
-    keys = [
-        (format_jp_code(c), str(col))
-        for c, col in zip(coded["national_code_9"].astype(str), coded["rate_column"], strict=True)
+    keys = [  # a code printed on two rows (seasonal pairs) keeps its repeat marker: "#2"
+        (format_jp_code(c) + (k[k.index("#") :] if "#" in k else ""), str(col))
+        for c, k, col in zip(
+            coded["national_code_9"].astype(str),
+            coded["line_key"].astype(str),
+            coded["rate_column"],
+            strict=True,
+        )
     ]
     out = []
     for d in SNAPSHOT_DATES:
@@ -90,6 +95,25 @@ def _in_force(versions: list[Version], on: dt.date) -> Version | None:
     return ok[-1] if ok else None
 
 
+def option_names(agreements: Iterable[Any], importer: str) -> dict[str, str]:
+    """Schedule column -> what it is (registry agreement id, MFN components)."""
+    out = {
+        "general_rate": "MFN: general (基本)", "temporary_rate": "MFN: temporary (暫定)",
+        "wto_rate": "MFN: WTO (協定)", "gsp_rate": "GSP", "ldc_gsp_rate": "LDC-GSP", "mfn": "MFN",
+    }  # fmt: skip
+    for a in agreements:
+        ref = a.schedules.get(importer)
+        if ref is None:
+            continue
+        by_col: dict[str, list[str]] = {}
+        for origin, col in ref.columns.items():
+            by_col.setdefault(col, []).append(origin)
+        for col, origins in by_col.items():
+            out[col] = a.id if len(by_col) == 1 else f"{a.id} ({', '.join(origins)})"
+        out.setdefault(a.id, a.id)
+    return out
+
+
 def changes(
     versions: Iterable[Version],
     hs: Iterable[str],
@@ -105,11 +129,11 @@ def changes(
     TariffError
         no version on or before ``since`` (names the earliest), or fewer than two versions.
     """
-    vs = sorted(versions, key=lambda v: v.valid_from)
-    # one version per date: a later source for the same date replaces an earlier one
+    # one version per date: the first source given for a date wins (callers list the most
+    # line-faithful source first, e.g. Japan's dated snapshots before the built schedule)
     by_date: dict[dt.date, Version] = {}
-    for v in vs:
-        by_date[v.valid_from] = v
+    for v in versions:
+        by_date.setdefault(v.valid_from, v)
     vs = [by_date[d] for d in sorted(by_date)]
     if not vs:
         raise TariffError("No dated schedule versions.", hint="Import a schedule first.")
@@ -128,7 +152,7 @@ def changes(
         k
         for v in (base, target)
         for k in v.cells
-        if digits(k[0]).startswith(prefixes)
+        if k[0].split("#")[0].replace(".", "").startswith(prefixes)
     }
     out = []
     for k in sorted(keys):
@@ -141,4 +165,11 @@ def changes(
     return base, target, out
 
 
-__all__ = ["Change", "SNAPSHOT_DATES", "Version", "changes", "version_from_schedule", "versions_from_snapshots"]
+__all__ = [
+    "Change",
+    "SNAPSHOT_DATES",
+    "Version",
+    "changes",
+    "version_from_schedule",
+    "versions_from_snapshots",
+]

@@ -72,10 +72,28 @@ def coverage(index: TariffIndex, partner: str = "JPN") -> list[CoverageRow]:
         total = sum(len(v) for v in sched.lines.values())
         mfn_parsed = sum(1 for v in sched.lines.values() for ln in v if ln.mfn is not None)
 
-        def row(ag: str, n: int, p: int, unlisted: str, s: Schedule = sched, d: str = dest) -> None:
+        def row(
+            ag: str,
+            n: int,
+            p: int,
+            unlisted: str,
+            s: Schedule = sched,
+            d: str = dest,
+            tot: int = total,
+        ) -> None:
             out.append(
-                CoverageRow(d, ag, n, p, total, unlisted, s.edition,
-                            s.valid_from.isoformat(), s.dataset, s.source)  # fmt: skip
+                CoverageRow(
+                    d,
+                    ag,
+                    n,
+                    p,
+                    tot,
+                    unlisted,
+                    s.edition,
+                    s.valid_from.isoformat(),
+                    s.dataset,
+                    s.source,
+                )
             )
 
         row("MFN", total, mfn_parsed, "")
@@ -104,8 +122,6 @@ def pull_command(importer: str) -> str:
         return "kaigai data pull usitc-hts"
     if importer == "GBR":
         return "kaigai data pull uk-tariff"
-    if importer in EU or importer == "EU27":
-        return "kaigai data pull wits --reporter EUN"
     return f"kaigai data pull wits --reporter {importer}"
 
 

@@ -61,7 +61,9 @@ def index_from_frames(
 
             steps = so.observed_steps(snapshots)
             staging = so.apply_checks(staging, so.check_model(staging, steps, agreements))
-            observed = {("JPN", c, nl): st for (c, nl), st in steps.items() if st.before != st.after}
+            observed = {
+                ("JPN", c, nl): st for (c, nl), st in steps.items() if st.before != st.after
+            }
     if vn is not None:
         schedules["VNM"] = [build_vn_schedule(vn)]
     for s in user_schedules:

@@ -106,7 +106,10 @@ def check_model(
         if st is None:
             out.append(ModelCheck(key, info.category, m, None, None))  # type: ignore[arg-type]
             continue
-        ok = all(x is not None and abs(x - y) < 1e-6 for x, y in zip(m, (st.before, st.after), strict=True))
+        ok = all(
+            x is not None and abs(x - y) < 1e-6
+            for x, y in zip(m, (st.before, st.after), strict=True)
+        )
         out.append(ModelCheck(key, info.category, m, (st.before, st.after), ok))  # type: ignore[arg-type]
     return out
 

@@ -325,7 +325,8 @@ def eu_schedules(df: pd.DataFrame, members: Iterable[str] = GROUPS["EU27"]) -> d
         "EU Common Customs Tariff as applied in 2020 (column of the DIT UKGT file)",
         ("EU rate from the Common External Tariff as applied in 2020 (old edition: CN 2021 "
          "onwards not reflected); codes are CN 2020 / HS 2017.",),
-        "`kaigai data pull wits --reporter EUN` would add current EU rates with the EU-Japan preference",
+        "`kaigai data pull wits --reporter <member, e.g. DEU>` would add current EU rates with the "
+        "EU-Japan preference",
     )  # fmt: skip
     return {m: replace(base, importer=m) for m in members}
 
