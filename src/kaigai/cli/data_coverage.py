@@ -21,9 +21,9 @@ def coverage_cmd(
     config: ConfigOpt = None,
 ) -> None:
     """Destination x agreement: lines with a rate, edition, date and source (from the catalog)."""
+    from kaigai.app.duty import tariff_index
     from kaigai.core.countries import normalize_country
     from kaigai.tariffs.coverage import coverage, to_markdown
-    from kaigai.app.duty import tariff_index
 
     st = settings(config)
     rows = coverage(tariff_index(st), normalize_country(partner))
@@ -44,11 +44,29 @@ def coverage_cmd(
         console.print(
             table(
                 f"Duty data coverage (agreements with {data['partner']})",
-                ["destination", "option", "lines w/ rate", "understood", "lines", "no cell =",
-                 "edition", "valid from", "dataset"],  # fmt: skip
                 [
-                    [r.destination, r.agreement, f"{r.lines_with_rate:,}", f"{r.lines_parsed:,}",
-                     f"{r.lines_total:,}", r.unlisted, r.edition, r.valid_from, r.dataset]  # fmt: skip
+                    "destination",
+                    "option",
+                    "lines w/ rate",
+                    "understood",
+                    "lines",
+                    "no cell =",
+                    "edition",
+                    "valid from",
+                    "dataset",
+                ],  # fmt: skip
+                [
+                    [
+                        r.destination,
+                        r.agreement,
+                        f"{r.lines_with_rate:,}",
+                        f"{r.lines_parsed:,}",
+                        f"{r.lines_total:,}",
+                        r.unlisted,
+                        r.edition,
+                        r.valid_from,
+                        r.dataset,
+                    ]  # fmt: skip
                     for r in rows
                 ],
             )

@@ -185,15 +185,16 @@ def duty_changes(
     config: ConfigOpt = None,
 ) -> None:
     """Every line whose rate changed between two dated schedule versions (`kaigai duty changes`)."""
+    from kaigai.app.duty import resolve_date, tariff_index
+    from kaigai.core.countries import normalize_country
     from kaigai.data.tariff_versions import schedule_versions
-    from kaigai.data.tariffs import cached_index
     from kaigai.tariffs.changes import changes, option_names
 
     st = settings(config)
     d = normalize_country(destination)
     start = resolve_date(None, since)
     end = resolve_date(None, until) if until else None
-    index = cached_index(st)
+    index = tariff_index(st)
     base, target, rows = changes(
         schedule_versions(st, d, index), hs, start, end, option_names(index.agreements, d)
     )

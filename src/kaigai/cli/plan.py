@@ -116,7 +116,7 @@ def register(app: typer.Typer) -> None:
         config: ConfigOpt = None,
     ) -> None:
         """Export plan for a firm: market finder -> duty & FTA -> origin -> readiness -> actions."""
-        from kaigai.cli.duty import resolve_date
+        from kaigai.app.duty import resolve_date
 
         plan, path = run_plan(
             firm, n_markets=markets, lang=lang, out=out, config=config, quiet=as_json,

@@ -39,7 +39,9 @@ def ensure_dir(path: Path, kind: str = "data") -> Path:
         ) from exc
     except OSError as exc:
         raise ConfigError(
-            f"The {kind} folder {p} cannot be created: {exc.strerror or exc}.", hint=hint, path=str(p)
+            f"The {kind} folder {p} cannot be created: {exc.strerror or exc}.",
+            hint=hint,
+            path=str(p),
         ) from exc
     if not os.access(p, os.W_OK | os.X_OK):
         raise ConfigError(

@@ -37,8 +37,20 @@ EU_MEMBERS = frozenset(GROUPS["EU27"])
 #: destinations whose schedules :func:`index_for` can read for a few products only
 SCOPED_DESTINATIONS = frozenset({"JPN", "VNM", "USA", "AUS", "GBR", *EU_MEMBERS})
 # Schedules of other destinations (tariffs_world/)
-WORLD_DATASETS = ("us_hts_lines", "us_hts_rows", "au_tariff_lines", "au_fta_schedules", "uk_eu_tariff")
-INDEX_DATASETS = ("jp_tariff", "vn_tariff", "jp_cptpp_base_final", "jp_tariff_snapshots", *WORLD_DATASETS)
+WORLD_DATASETS = (
+    "us_hts_lines",
+    "us_hts_rows",
+    "au_tariff_lines",
+    "au_fta_schedules",
+    "uk_eu_tariff",
+)
+INDEX_DATASETS = (
+    "jp_tariff",
+    "vn_tariff",
+    "jp_cptpp_base_final",
+    "jp_tariff_snapshots",
+    *WORLD_DATASETS,
+)
 _HEADING = "list_contains(?, substr(hs6, 1, 4))"
 
 
