@@ -8,7 +8,7 @@ Loads rule books and HS code sets through :mod:`kaigai.data.origin` (memoised pe
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -32,19 +32,21 @@ class OriginContext:
     """Prepared inputs of the origin engine for one catalog state."""
 
     agreements: dict[str, Agreement]
-    books: dict[str, RuleBook]
+    books: Mapping[str, RuleBook]
     hs22: frozenset[str]
     hs17: frozenset[str]
 
 
 def context(settings: Settings, extra: Path | None = None) -> OriginContext:
     """Agreements, rule books and HS sets, built once per catalog state (and extra YAML)."""
-    from kaigai.data.origin import cached_books, hs_sets
+    from kaigai.data.origin import hs_sets
+    from kaigai.data.rulebooks import prepared_books
     from kaigai.origin.provisions import load_agreements
 
     def make() -> OriginContext:
         hs22, hs17 = hs_sets(settings)
-        return OriginContext(load_agreements(extra), cached_books(settings, extra), hs22, hs17)
+        ags = load_agreements(extra)
+        return OriginContext(ags, prepared_books(settings, ags, extra), hs22, hs17)
 
     return memo("origin.context", settings, make, str(extra or ""))
 

@@ -4,13 +4,59 @@ from __future__ import annotations
 
 import importlib
 import json
-import pkgutil
 import sys
+from typing import Any
 
 import click
 import typer
+import typer.main
+from typer._click import core as tclick  # Typer's own Click (commands are built with it)
+from typer.core import TyperCommand, TyperGroup
 
+from kaigai.cli.registry import COMMANDS
 from kaigai.core.errors import KaigaiError
+
+
+class LazyGroup(TyperGroup):
+    """The root group: commands come from :data:`~kaigai.cli.registry.COMMANDS` and their modules
+    are imported only when the command is invoked (help lists use the registry's text)."""
+
+    _listing = False
+
+    def list_commands(self, ctx: tclick.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+
+    def get_command(self, ctx: tclick.Context, cmd_name: str) -> tclick.Command | None:
+        got = super().get_command(ctx, cmd_name)
+        if got is not None or cmd_name not in COMMANDS:
+            return got
+        if self._listing:  # help text only: no import
+            text = COMMANDS[cmd_name][1]
+            return TyperCommand(cmd_name, help=text, short_help=text)
+        return load_command(cmd_name)
+
+    def format_help(self, ctx: tclick.Context, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
+def load_command(name: str) -> tclick.Command | None:
+    """Import the modules of command ``name`` and build its Click command."""
+    sub = typer.Typer()
+
+    @sub.callback()
+    def _group() -> None:  # a callback keeps a one-command app a group
+        pass
+
+    for mod in COMMANDS[name][0]:
+        importlib.import_module(f"kaigai.cli.{mod}").register(sub)
+    group = typer.main.get_command(sub)
+    assert isinstance(group, TyperGroup)
+    return group.get_command(tclick.Context(group), name)
+
 
 app = typer.Typer(
     name="kaigai",
@@ -18,25 +64,13 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=LazyGroup,
 )
 
 
-def _command_modules() -> list[str]:
-    """Modules under kaigai.cli that contribute commands: every one defining ``register(app)``."""
-    import kaigai.cli as pkg
-
-    skip = {"app", "common"}
-    return sorted(
-        m.name
-        for m in pkgutil.iter_modules(pkg.__path__)
-        if m.name not in skip and not m.name.startswith("_")
-    )
-
-
-for _mod in _command_modules():
-    _module = importlib.import_module(f"kaigai.cli.{_mod}")
-    if hasattr(_module, "register"):
-        _module.register(app)
+@app.callback()
+def _root() -> None:
+    """kaigai (海外): export toolkit for small firms — markets, duties & FTAs, rules of origin, readiness, policy."""
 
 
 def _report_error(exc: KaigaiError, as_json: bool) -> int:
@@ -50,7 +84,10 @@ def _report_error(exc: KaigaiError, as_json: bool) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, translating KaigaiError into a message and exit code."""
+    from kaigai.core.progress import set_sink
+
     args = list(sys.argv[1:] if argv is None else argv)
+    set_sink(lambda msg: typer.echo(msg, err=True))  # "Preparing …" on first use after an import
     if args[:2] == ["duty", "changes"]:  # `kaigai duty changes` = the duty-changes command
         args = ["duty-changes", *args[2:]]
     try:

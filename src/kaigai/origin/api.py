@@ -17,7 +17,7 @@ from kaigai.origin.store import RuleBook, RuleMatch, lookup_rules
 def rule_for(
     agreement: str,
     hs6: str,
-    books: dict[str, RuleBook],
+    books: Mapping[str, RuleBook],
     agreements: dict[str, Agreement],
     hs17: frozenset[str],
     official: Mapping[str, tuple[str, ...]] | None = None,
@@ -52,7 +52,7 @@ def no_data_verdict(a: Agreement, hs6: str, currency: str, msg: str = "") -> Ver
 def check(
     bom: BOM,
     product: Product,
-    books: dict[str, RuleBook],
+    books: Mapping[str, RuleBook],
     agreements: dict[str, Agreement],
     hs17: frozenset[str],
     agreement_ids: list[str] | None = None,
@@ -98,7 +98,7 @@ def check_rule(
     rule_text: str,
     agreement: str,
     agreements: dict[str, Agreement],
-    books: dict[str, RuleBook] | None = None,
+    books: Mapping[str, RuleBook] | None = None,
     hs17: frozenset[str] = frozenset(),
     on: dt.date | None = None,
 ) -> Verdict:

@@ -207,6 +207,27 @@ def to_dict(node: Node) -> dict[str, object]:
     return d
 
 
+def from_dict(d: dict[str, object]) -> Node:
+    """The tree :func:`to_dict` wrote (``from_dict(to_dict(n)) == n`` for every node)."""
+    cls = _TYPES[str(d["type"])]
+    kw: dict[str, object] = {}
+    for k, v in d.items():
+        if k == "type":
+            continue
+        if isinstance(v, list):
+            kw[k] = tuple(
+                (from_dict(x) if "type" in x else CodeRange(**x)) if isinstance(x, dict) else x
+                for x in v
+            )
+        elif isinstance(v, dict):
+            kw[k] = from_dict(v)
+        elif k in ("start", "end") and cls is Dated and isinstance(v, str):
+            kw[k] = dt.date.fromisoformat(v)
+        else:
+            kw[k] = v
+    return cls(**kw)  # type: ignore[no-any-return]
+
+
 def _is_node(x: object) -> bool:
     return isinstance(
         x,
@@ -225,6 +246,12 @@ def _is_node(x: object) -> bool:
         | Dated,
     )
 
+
+_TYPES: dict[str, type] = {
+    c.__name__: c
+    for c in (WO, PE, Shift, RVC, MaxNOM, MaterialLimit, WOMaterials, Process, Condition, And, Or,
+              ForProduct, Dated)
+}  # fmt: skip
 
 __all__ = [
     "PE",
@@ -245,6 +272,7 @@ __all__ = [
     "RVCMethod",
     "Shift",
     "WOMaterials",
+    "from_dict",
     "kinds",
     "to_dict",
     "walk",

@@ -9,6 +9,7 @@ costs the increase in the product price.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -86,7 +87,7 @@ def _purchased_noms(v: Verdict, bom: BOM) -> list[BOMLine]:
 def whatif(
     bom: BOM,
     product: Product,
-    books: dict[str, RuleBook],
+    books: Mapping[str, RuleBook],
     agreements: dict[str, Agreement],
     hs17: frozenset[str],
     agreement_id: str,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from kaigai.api.state import AppState
@@ -24,7 +25,7 @@ LINE_KEYS = ("part_id", "part", "hs_code", "origin", "value", "currency", "quant
 
 def context(
     state: AppState,
-) -> tuple[dict[str, Agreement], dict[str, RuleBook], frozenset[str], frozenset[str]]:
+) -> tuple[dict[str, Agreement], Mapping[str, RuleBook], frozenset[str], frozenset[str]]:
     """(agreements, rule books, HS2022 set, HS2017 set): the application layer's prepared inputs."""
     c = app_origin.context(state.settings)
     return c.agreements, c.books, c.hs22, c.hs17
