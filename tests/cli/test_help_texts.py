@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import typer
+from typer._click.core import Context
 
 from kaigai.cli.app import app
 
 
 def _walk(cmd: Any, path: str) -> list[tuple[str, Any]]:
     out = [(path, cmd)]
-    if hasattr(cmd, "commands"):  # a group (typer may vendor its own click classes)
-        for name, sub in sorted(cmd.commands.items()):
-            out += _walk(sub, f"{path} {name}")
+    if hasattr(cmd, "list_commands"):  # a group (typer may vendor its own click classes)
+        ctx = Context(cmd)  # the root group loads its commands lazily: ask it for each one
+        for name in sorted(cmd.list_commands(ctx)):
+            out += _walk(cmd.get_command(ctx, name), f"{path} {name}")
     return out
 
 
