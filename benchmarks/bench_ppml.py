@@ -15,7 +15,8 @@ difference. Then the whole-process comparison: ``kaigai policy estimate --data F
 vs a Python script that reads the same file and calls pyfixest (each a fresh process),
 interleaved, with the CLI's own split of its time (read / separation / fit / output).
 
-Run: ``.venv/bin/python -m benchmarks bench_ppml`` (``KAIGAI_BENCH_QUICK=1``: small sizes).
+Run: ``.venv/bin/python -m benchmarks bench_ppml`` (``KAIGAI_BENCH_QUICK=1``: small sizes;
+``KAIGAI_BENCH_SIZES=150,200``: countries per panel; ``KAIGAI_BENCH_RUNS``: runs, default 3).
 """
 
 from __future__ import annotations
@@ -254,6 +255,8 @@ def main() -> None:
     quick = os.environ.get("KAIGAI_BENCH_QUICK") == "1"
     runs = int(os.environ.get("KAIGAI_BENCH_RUNS", "3"))
     sizes = [50, 70] if quick else [150, 200, 316]
+    if os.environ.get("KAIGAI_BENCH_SIZES"):  # countries per panel, e.g. "150,200"
+        sizes = [int(v) for v in os.environ["KAIGAI_BENCH_SIZES"].split(",")]
     print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)")
     sweep_cost(sizes)
     fits(sizes, runs)
