@@ -61,6 +61,8 @@ def test_must_show_usa_aus_gbr(shared_data: Path) -> None:
     o = {ln["national_line"]: _opts(ln) for ln in d["lines"]}
     assert o["8482.10.10"]["MFN"]["rate_pct"] == 5.0 and o["8482.10.90"]["MFN"]["rate_pct"] == 5.0
     assert o["8482.10.10"]["CPTPP"]["rate_pct"] == 2.0  # Schedule 8B, from 30 December 2018
+    assert o["8482.10.10"]["CPTPP"]["provenance"]["locator"].endswith("source_row=1810")
+    assert o["8482.10.10"]["MFN"]["provenance"]["locator"].endswith("source_row=5573")
     assert o["8482.10.10"]["JP-AU"]["rate_pct"] == 0.0  # not in Schedule 11 (JAEPA)
     assert "not listed" in o["8482.10.10"]["JP-AU"]["message"]
     assert any("24 chapters are missing" in n for n in d["notes"])
