@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from kaigai.cli.app import app
@@ -27,6 +28,37 @@ def test_rule_json_has_text_and_ast() -> None:
         "exceptions": [],
     }
     assert d["hs_edition"] == "HS2012" and d["source_rows"][0]["provenance"]["dataset"] == "uk_psr"
+
+
+def test_rule_eu_jp_gives_the_annex_3b_text() -> None:
+    """Issue 12 must-show: EU-JP answers from the EU-Japan EPA Annex 3-B table, not the UK-JP rows."""
+    d = _json(["origin", "rule", "--agreement", "EU-JP", "--hs", "848210", "--json"])
+    assert (
+        d["rule_text"] == "CTH or MaxNOM 50% (EXW) or RVC 55% (FOB)" and d["hs_edition"] == "HS2017"
+    )
+    row = d["source_rows"][0]
+    assert row["provenance"]["dataset"] == "eujp_psr"
+    assert (
+        row["text"]
+        == "A change from any other heading - CTH; MaxNOM 50% (EXW); or Regional Value Content - RVC 55% (FOB)."
+    )
+
+
+def test_rule_jp_vn_from_its_own_table_and_uncovered_chapter(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    d = _json(["origin", "rule", "--agreement", "JP-VN", "--hs", "392690", "--json"])
+    assert (
+        d["rule_text"] == "RVC 40% or CTSH"
+        and d["source_rows"][0]["provenance"]["dataset"] == "vjepa_psr"
+    )
+    from kaigai.cli.app import main
+
+    with pytest.raises(SystemExit) as ex:
+        main(["origin", "rule", "--agreement", "JP-VN", "--hs", "848210"])
+    assert ex.value.code == 5  # OriginRuleError
+    out = capsys.readouterr().err
+    assert "Error: no rule data for JP-VN 8482: no rule data for this chapter" in out
 
 
 def test_rule_no_data_exit_code() -> None:

@@ -130,3 +130,12 @@ def test_jp_vn_positive_list_general_rule_and_uncovered_chapters(rules: Rules) -
         rule_for("JP-VN", "848210", rules.books, rules.agreements, rules.hs17)
     with pytest.raises(OriginRuleError, match="no rule data for this chapter"):
         rule_for("JP-VN", "621410", rules.books, rules.agreements, rules.hs17)  # after 62.12
+
+
+def test_known_data_defects_are_said_per_code(rules: Rules) -> None:
+    """README defects: EU-JP vehicles carry the final rule only; JP-VN 2517.10 may be a line lost in the PDF."""
+    car = rule_for("EU-JP", "870323", rules.books, rules.agreements, rules.hs17)
+    assert car.rule == Or((MaxNOM(45.0, "EXW"), RVC(60.0, None, "FOB")))
+    assert any("time-limited alternatives of Appendix 3-B-1" in n for n in car.notes)
+    stone = rule_for("JP-VN", "251710", rules.books, rules.agreements, rules.hs17)
+    assert any("PDF text may have lost the line" in n for n in stone.notes)

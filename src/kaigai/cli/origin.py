@@ -150,7 +150,7 @@ def check_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, frm: FromOpt = "JPN", agreement
             if lang == "ja" and v.rule_text_ja:
                 console.print(f"[bold]{esc(v.agreement)} 規則:[/bold] {esc(v.rule_text_ja)}")
             for n in v.notes:
-                console.print(f"[yellow]{esc(v.agreement)}:[/yellow] {esc(n[:300])}")
+                console.print(f"[yellow]{esc(v.agreement)}:[/yellow] {esc(n[:700])}")
 
     output(data, as_json, human)
 

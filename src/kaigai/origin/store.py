@@ -281,6 +281,27 @@ def lookup_rules(
     edition_note: tuple[str, bool] = ("", False),
     edition_codes: tuple[str, ...] = (),
 ) -> RuleMatch:
+    """The rule of ``agreement`` for product ``hs6`` (narrowest range wins), with the data's known
+    defects for that code (``rules.code_notes`` in the agreement YAML) added to the notes.
+
+    See :func:`_lookup` for the errors raised.
+    """
+    m = _lookup(agreement, hs6, book, edition_note, edition_codes)
+    extra = [
+        str(cn.get("note", ""))
+        for cn in ((book.agreement.rules or {}).get("code_notes") or [] if book else [])
+        if _covered(hs6, {"covered": cn.get("codes", [])})
+    ]
+    return replace(m, notes=(*m.notes, *extra)) if extra else m
+
+
+def _lookup(
+    agreement: str,
+    hs6: str,
+    book: RuleBook | None,
+    edition_note: tuple[str, bool] = ("", False),
+    edition_codes: tuple[str, ...] = (),
+) -> RuleMatch:
     """The rule of ``agreement`` for product ``hs6`` (narrowest range wins).
 
     ``edition_codes`` are the product's codes in the rule set's edition (from the concordance);
