@@ -31,6 +31,11 @@ def test_prepared_books_equal_parsed_books(settings: Settings) -> None:
         assert got.rows == book.rows  # every row: range, text, parsed tree, error, provenance
         assert (got.hs_edition, got.dataset, got.note) == (book.hs_edition, book.dataset, book.note)
         assert got.agreement == book.agreement
+        assert (got.fallback is None) == (
+            book.fallback is None
+        )  # EU-JP keeps its UK-JP substitute rows
+        if book.fallback is not None:
+            assert got.fallback is not None and got.fallback.rows == book.fallback.rows
         n_rows += len(book.rows)
     assert n_rows > 5000
     # one folder per catalog state; nothing half-written left behind

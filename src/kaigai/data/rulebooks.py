@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterator, Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -114,7 +114,13 @@ class PreparedBooks(Mapping[str, RuleBook]):
             if key not in self._files:
                 raise KeyError(key)
             text = (self.folder / self._files[key]).read_text(encoding="utf-8")
-            self._loaded[key] = book_from_json(json.loads(text), self._agreements)
+            book = book_from_json(json.loads(text), self._agreements)
+            fb = (book.agreement.rules or {}).get("fallback")
+            if isinstance(fb, dict) and fb.get("agreement") in self._files:
+                book = replace(
+                    book, fallback=self[str(fb["agreement"])]
+                )  # e.g. EU-JP gaps -> UK-JP rows
+            self._loaded[key] = book
         return self._loaded[key]
 
     def __iter__(self) -> Iterator[str]:
