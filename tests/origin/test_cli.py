@@ -152,3 +152,16 @@ def test_check_japanese_labels() -> None:
                               "RCEP", "--fob", "1000", "--lang", "ja"])  # fmt: skip
     assert res.exit_code == 0, res.output
     assert "号変更（CTSH） 又は 域内原産割合（RVC）40%以上" in res.output.replace("\n", "")
+
+
+def test_check_pullover_example_textile_tolerance() -> None:
+    """docs/origin.md example: CPTPP ORD Art. 11(5) weight tolerance on the classifying component."""
+    ex = str(Path(EXAMPLE).with_name("bom_pullover.csv"))
+    d = _json(["origin", "check", "--bom", ex, "--hs", "611020", "--to", "VNM", "--fob", "1000", "--exw", "950",
+               "--weight-kg", "0.345", "--confirm", "all", "--json"])  # fmt: skip
+    by = {v["agreement"]: v for v in d["verdicts"]}
+    assert by["CPTPP"]["status"] == "does not qualify" and by["RCEP"]["status"] == "qualifies"
+    assert (
+        "textile tolerance: failing materials 0.04 kg = 11.8% of the weight of the component"
+        in " ".join(by["CPTPP"]["reasons"])
+    )
