@@ -159,14 +159,16 @@ def check_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, frm: FromOpt = "JPN", agreement
 def whatif_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, agreement: AgreementOpt, frm: FromOpt = "JPN",
                fob: FobOpt = None, exw: ExwOpt = None, currency: CurOpt = "JPY", rate: RateOpt = None,
                premium: Annotated[float, typer.Option("--premium", help="Assumed extra cost (%) of originating supply.")] = 10.0,
-               process: ProcOpt = None, confirm: ConfOpt = None, date: DateOpt = None,
+               process: ProcOpt = None, confirm: ConfOpt = None, date: DateOpt = None, operations: OpsOpt = None,
                as_json: JsonOpt = False, lang: LangOpt = None, config: ConfigOpt = None, extra: RulesOpt = None) -> None:  # fmt: skip
     """Cheapest changes that make the product qualify, and sensitivity to FX and input prices."""
     from kaigai.app import origin as ao
 
     st = settings(config, lang)
     b = ao.load_bom_file(st, bom, currency, ao.parse_rates(rate), extra)
-    p = ao.product(hs, frm, to, currency, fob, exw, None, None, "", False, process, confirm)
+    p = ao.product(
+        hs, frm, to, currency, fob, exw, None, None, "", False, process, confirm, operations
+    )
     w = ao.whatif(st, b, p, agreement, premium_pct=premium, on=ao.parse_date(date), extra=extra)
 
     def human() -> None:
@@ -189,7 +191,7 @@ def docs_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, agreement: AgreementOpt, out: An
              description: Annotated[str, typer.Option("--description", help="Goods description printed on the documents.")] = "",
              fmt: Annotated[str, typer.Option("--format", help="Comma list of json, html, pdf.")] = "json,html,pdf",
              supplier_part: Annotated[str | None, typer.Option("--supplier-declaration-for", help="part_id: draft a supplier declaration for it instead.")] = None,
-             process: ProcOpt = None, confirm: ConfOpt = None, date: DateOpt = None,
+             process: ProcOpt = None, confirm: ConfOpt = None, date: DateOpt = None, operations: OpsOpt = None,
              as_json: JsonOpt = False, lang: LangOpt = None, config: ConfigOpt = None, extra: RulesOpt = None) -> None:  # fmt: skip
     """Draft the self-declaration / certificate data (or a supplier declaration) with the worksheet."""
     from kaigai.app import origin as ao
@@ -217,7 +219,19 @@ def docs_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, agreement: AgreementOpt, out: An
         stem = f"supplier_declaration_{a.id}_{supplier_part}"
     else:
         p = ao.product(
-            hs, frm, to, currency, fob, exw, None, None, description, False, process, confirm
+            hs,
+            frm,
+            to,
+            currency,
+            fob,
+            exw,
+            None,
+            None,
+            description,
+            False,
+            process,
+            confirm,
+            operations,
         )
         v = ao.check(st, b, p, [a.id], on=ao.parse_date(date), extra=extra)[0]
         data = document_data(v, p, a, exporter_name=exporter_name, on=ao.parse_date(date))
