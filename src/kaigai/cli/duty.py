@@ -12,8 +12,10 @@ from kaigai.cli.common import ConfigOpt, JsonOpt, LangOpt, console, esc, output,
 
 def duty(
     hs: Annotated[str, typer.Option("--hs", help="HS6 code or national line, e.g. 847130")],
-    origin: Annotated[str, typer.Option("--from", help="Origin (exporter) country, e.g. JPN")],
     destination: Annotated[str, typer.Option("--to", help="Destination (importer), e.g. VNM")],
+    origin: Annotated[
+        str, typer.Option("--from", help="Origin (exporter) country, ISO3 or name (default JPN)")
+    ] = "JPN",
     year: Annotated[
         int | None, typer.Option("--year", help="Rates in force on 31 Dec of this year")
     ] = None,

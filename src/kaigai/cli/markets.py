@@ -26,7 +26,7 @@ markets_app = typer.Typer(
 )
 
 FromOpt = Annotated[
-    str | None, typer.Option("--from", help="Exporting country (ISO3 or name), e.g. JPN.")
+    str | None, typer.Option("--from", help="Exporting country, ISO3 or name (default JPN).")
 ]
 HsOpt = Annotated[
     str | None,
@@ -87,7 +87,7 @@ def markets(
     from kaigai.markets.weights import load_weights
 
     st = settings(config, lang)
-    src = _need(exporter, "--from", "--from JPN --hs 847130")
+    src = exporter or "JPN"
     code = _need(hs, "--hs", "--from JPN --hs 847130")
     if top < 0:
         raise InputError(f"--top {top} is negative.", hint="Use 0 for all markets.")
@@ -165,7 +165,7 @@ def explain(
     from kaigai.markets.weights import load_weights
 
     st = settings(config, lang)
-    ex = _need(exporter, "--from", "explain --from JPN --to VNM --hs 847130")
+    ex = exporter or "JPN"
     dest = _need(to, "--to", "explain --from JPN --to VNM --hs 847130")
     code = _need(hs, "--hs", "explain --from JPN --to VNM --hs 847130")
     with err_console.status("Computing..."):

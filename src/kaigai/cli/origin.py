@@ -42,7 +42,9 @@ HsOpt = Annotated[
 BomOpt = Annotated[
     Path, typer.Option("--bom", help="BOM file (.csv, .xlsx or .json); see docs/origin.md.")
 ]
-FromOpt = Annotated[str, typer.Option("--from", help="Exporting country (ISO3 or name).")]
+FromOpt = Annotated[
+    str, typer.Option("--from", help="Exporting country, ISO3 or name (default JPN).")
+]
 ToOpt = Annotated[str, typer.Option("--to", help="Importing country (ISO3 or name).")]
 FobOpt = Annotated[
     float | None, typer.Option("--fob", help="FOB price of one unit, in --currency.")
@@ -185,7 +187,8 @@ def whatif_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, agreement: AgreementOpt, frm: 
 
 
 @origin_app.command("docs")
-def docs_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, agreement: AgreementOpt, out: Annotated[Path, typer.Option("--out", help="Output folder.")],
+def docs_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, out: Annotated[Path, typer.Option("--out", help="Output folder.")],
+             agreement: Annotated[str | None, typer.Option("--agreement", "-a", help="Agreement id or alias (CPTPP, RCEP, UK-JP, EU-JP, 日EU…). Default: the first agreement the product qualifies under, in `origin check` order.")] = None,
              frm: FromOpt = "JPN", fob: FobOpt = None, exw: ExwOpt = None, currency: CurOpt = "JPY", rate: RateOpt = None,
              exporter_name: Annotated[str, typer.Option("--exporter-name", help="Exporter name printed on the documents.")] = "",
              description: Annotated[str, typer.Option("--description", help="Goods description printed on the documents.")] = "",
@@ -208,6 +211,24 @@ def docs_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, agreement: AgreementOpt, out: An
         raise InputError(f"--format '{fmt}' has unknown entries.", hint="Use json, html, pdf.")
     st, c = _ctx(config, lang, extra)
     b = ao.load_bom_file(st, bom, currency, ao.parse_rates(rate), extra)
+    chosen_note = None
+    if agreement is None:
+        if supplier_part:
+            raise InputError(
+                "--supplier-declaration-for needs --agreement.", hint="e.g. --agreement RCEP"
+            )
+        p0 = ao.product(
+            hs, frm, to, currency, fob, exw, None, None, description, False, process, confirm
+        )
+        verdicts = ao.check(st, b, p0, None, on=ao.parse_date(date), extra=extra)
+        ok = [v.agreement for v in verdicts if v.status == "qualifies"]
+        if not ok:
+            raise InputError(
+                f"HS {p0.hs6} {p0.exporter}->{p0.importer} qualifies under no agreement: nothing to declare.",
+                hint="See `kaigai origin check` for the reasons, or name one with --agreement to draft anyway.",
+            )
+        agreement = ok[0]
+        chosen_note = f"No --agreement given: drafting for {ok[0]}, the first agreement the product qualifies under ({', '.join(ok)})."
     a = resolve_agreement(agreement, c.agreements)
     if supplier_part:
         line = next((ln for ln in b.lines if ln.part_id == supplier_part), None)
@@ -251,8 +272,11 @@ def docs_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, agreement: AgreementOpt, out: An
         (out / f"{stem}.pdf").write_bytes(render_pdf(html))
         written.append(str(out / f"{stem}.pdf"))
     if as_json:
-        emit_json({"written": written, "retention": data["retention"]})
+        emit_json({"agreement": a.id, "agreement_note": chosen_note, "written": written,
+                   "retention": data["retention"]})  # fmt: skip
     else:
+        if chosen_note:
+            console.print(esc(chosen_note))
         for w in written:
             console.print(esc(f"wrote {w}"))
         console.print(esc(data["retention"]))
