@@ -218,8 +218,9 @@ def docs_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, out: Annotated[Path, typer.Optio
                 "--supplier-declaration-for needs --agreement.", hint="e.g. --agreement RCEP"
             )
         p0 = ao.product(
-            hs, frm, to, currency, fob, exw, None, None, description, False, process, confirm
-        )
+            hs, frm, to, currency, fob, exw, None, None, description, False, process, confirm,
+            operations,
+        )  # fmt: skip
         verdicts = ao.check(st, b, p0, None, on=ao.parse_date(date), extra=extra)
         ok = [v.agreement for v in verdicts if v.status == "qualifies"]
         if not ok:
