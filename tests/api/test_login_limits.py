@@ -137,7 +137,7 @@ def test_forwarded_for_trusted_only_from_configured_proxies(
         codes = []
         for i in range(8):  # a new X-Forwarded-For on every try
             r = httpx.post(f"http://127.0.0.1:{port}{LOGIN}", json={"email": "v@x.jp", "password": "x" * 12},
-                           headers={"X-Forwarded-For": f"203.0.113.{i}"})  # fmt: skip
+                           headers={"X-Forwarded-For": f"203.0.113.{i}"}, timeout=120)  # fmt: skip
             codes.append(r.status_code)
     finally:
         server.should_exit = True
