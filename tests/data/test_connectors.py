@@ -94,7 +94,7 @@ def test_pull_baci_imports_and_the_market_finder_answers(
     assert again.downloads[0]["cached"] is True and len(calls) == 1
     r = runner.invoke(app, ["markets", "--from", "JPN", "--hs", "848210", "--json"])
     assert r.exit_code == 0, r.output
-    d = json.loads(r.output)
+    d = json.loads(r.stdout)
     ranked = {m["market"]: m for m in d["markets"]}
     # imports into the USA come from BACI (the bundled trade file has none): ranked, with the flow
     assert ranked["USA"]["actual_usd"] == 250_000_000 and ranked["VNM"]["actual_usd"] == 17_035_006
@@ -142,7 +142,7 @@ def test_pull_wits_feeds_the_duty_engine(settings: Settings) -> None:
         ],
     )
     assert r.exit_code == 0, r.output
-    d = json.loads(r.output)
+    d = json.loads(r.stdout)
     opts = {o["option"]: o for o in d["lines"][0]["options"]}
     assert opts["MFN"]["rate_pct"] == 20.0 and opts["RCEP"]["rate_pct"] == 5.0
     assert "range 10-30%" in d["lines"][0]["description"]
@@ -172,7 +172,7 @@ def test_uk_tariff_pull_by_heading_gives_mfn_and_uk_jp(settings: Settings) -> No
     assert res.tables[0]["columns"] == ["UK-JP", "mfn"] and res.tables[0]["lines"] == 1
     r = runner.invoke(app, ["duty", "--hs", "848210", "--from", "JPN", "--to", "GBR", "--json"])
     assert r.exit_code == 0, r.output
-    opts = {o["option"]: o for o in json.loads(r.output)["lines"][0]["options"]}
+    opts = {o["option"]: o for o in json.loads(r.stdout)["lines"][0]["options"]}
     assert opts["MFN"]["rate_pct"] == 8.0 and opts["UK-JP"]["rate_pct"] == 0.0
 
 
@@ -203,7 +203,7 @@ def test_pull_usitc_feeds_the_duty_engine(settings: Settings) -> None:
     assert "15 rate lines, 5 with a US-Japan (JP) rate; 2 Chapter 98/99 rows" in res.notes[0]
     r = runner.invoke(app, ["duty", "--hs", "848210", "--from", "JPN", "--to", "USA", "--json"])
     assert r.exit_code == 0, r.output
-    lines = {ln["national_line"]: ln for ln in json.loads(r.output)["lines"]}
+    lines = {ln["national_line"]: ln for ln in json.loads(r.stdout)["lines"]}
     mfn = {k: {o["option"]: o["rate_pct"] for o in v["options"]}["MFN"] for k, v in lines.items()}
     assert mfn == {"8482.10.10": 2.4, "8482.10.50": 9.0}
 
@@ -276,5 +276,5 @@ def test_cli_pull_wits_from_saved_files(settings: Settings) -> None:
         ],
     )  # fmt: skip
     assert r.exit_code == 0, r.output
-    d = json.loads(r.output)
+    d = json.loads(r.stdout)
     assert d["tables"][0]["columns"] == ["RCEP", "mfn"] and d["downloads"] == []

@@ -22,7 +22,7 @@ def _duty(to: str, *extra: str) -> dict:  # type: ignore[type-arg]
         app, ["duty", "--hs", "8482.10", "--from", "JPN", "--to", to, "--json", *extra]
     )
     assert r.exit_code == 0, r.output
-    return json.loads(r.output)
+    return json.loads(r.stdout)
 
 
 def _opts(line: dict) -> dict:  # type: ignore[type-arg]
@@ -52,7 +52,7 @@ def test_must_show_usa_aus_gbr(shared_data: Path) -> None:
     assert sur[("8482.10.50", "9903.02.73")]["applies"] == "threshold met (column-1 rate 9% < 15%)"
     # a US line with a Japan preference: 8461.40.10 General 5.8 %, JP 2.9 % (CSV record 26154)
     r = runner.invoke(app, ["duty", "--hs", "8461.40.10", "--from", "JPN", "--to", "USA", "--json"])
-    o = _opts(json.loads(r.output)["lines"][0])
+    o = _opts(json.loads(r.stdout)["lines"][0])
     assert (o["MFN"]["rate_pct"], o["US-JP"]["rate_pct"]) == (5.8, 2.9)
     assert o["US-JP"]["provenance"]["locator"].endswith("source_row=26154")
 
