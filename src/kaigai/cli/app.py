@@ -87,7 +87,10 @@ def main(argv: list[str] | None = None) -> None:
     from kaigai.core.progress import set_sink
 
     args = list(sys.argv[1:] if argv is None else argv)
-    set_sink(lambda msg: typer.echo(msg, err=True))  # "Preparing …" on first use after an import
+    if (
+        sys.stderr.isatty()
+    ):  # "Preparing …" on first use after an import (never mixed into --json pipes)
+        set_sink(lambda msg: typer.echo(msg, err=True))
     if args[:2] == ["duty", "changes"]:  # `kaigai duty changes` = the duty-changes command
         args = ["duty-changes", *args[2:]]
     try:
