@@ -121,7 +121,7 @@ def normalize_country(text: str) -> str:
     key = _fold(raw) or raw
     if key in lookup:
         return lookup[key]
-    if raw.isdigit() and str(int(raw)) in lookup:
+    if raw.isdecimal() and str(int(raw)) in lookup:  # not isdigit: "²" is a digit, not a number
         return lookup[str(int(raw))]
     names = [c.name_en for c in by_iso3.values()]
     close = difflib.get_close_matches(raw, names + list(by_iso3), n=3, cutoff=0.6)
