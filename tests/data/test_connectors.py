@@ -278,3 +278,15 @@ def test_cli_pull_wits_from_saved_files(settings: Settings) -> None:
     assert r.exit_code == 0, r.output
     d = json.loads(r.stdout)
     assert d["tables"][0]["columns"] == ["RCEP", "mfn"] and d["downloads"] == []
+
+
+def test_wits_eu_member_requests_the_eu_reporter(settings: Settings) -> None:
+    calls: list[str] = []
+    files = {
+        wits.url("918", "000", 2022): (FIX / "wits_tha_000_2022.json").read_bytes(),
+        wits.url("918", "392", 2022): (FIX / "wits_tha_392_2022.json").read_bytes(),
+    }
+    res = run("wits", settings, transport=_serve(files, calls), reporter="DEU", year=2022)
+    assert calls == [wits.url("918", "000", 2022), wits.url("918", "392", 2022)]
+    assert res.tables[0]["importer"] == "DEU"
+    assert "common external tariff: TRAINS reporter 918" in res.notes[0]

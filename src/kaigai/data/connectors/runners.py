@@ -104,7 +104,7 @@ def run_wits(
     file: list[str] | None = None,
     **_: Any,
 ) -> None:
-    from kaigai.core.countries import country
+    from kaigai.core.countries import country, group_members
 
     if not reporter:
         raise InputError("wits needs --reporter (the importing country, e.g. THA).")
@@ -115,9 +115,15 @@ def run_wits(
         payloads = [json.loads(p.read_text(encoding="utf-8")) for p in local]
     else:
         y = year or dt.date.today().year - 2
+        rnum = f"{rep.numeric:03d}"
+        if rep.iso3 in group_members("EU27"):
+            rnum = wits.EU_REPORTER  # TRAINS files the common external tariff under the EU
+            f.result.notes.append(
+                f"{rep.iso3} applies the EU's common external tariff: TRAINS reporter {rnum} (EU)."
+            )
         payloads = []
         for pnum in ("000", f"{par.numeric:03d}"):
-            target = f.get(wits.url(f"{rep.numeric:03d}", pnum, y), f"{rep.iso3}_{pnum}_{y}.json")
+            target = f.get(wits.url(rnum, pnum, y), f"{rep.iso3}_{rnum}_{pnum}_{y}.json")
             payloads.append(json.loads(target.read_text(encoding="utf-8")))
     rows = [r for p in payloads for r in wits.parse(p)]
     prefs = [r for r in rows if r.partner != "000" and r.tariff_type == "PRF"]

@@ -31,6 +31,7 @@ import pandas as pd
 from kaigai.core.errors import ImportFormatError
 
 BASE = "https://wits.worldbank.org/API/V1/SDMX/V21/datasource/TRN"
+EU_REPORTER = "918"  # TRAINS reporter code of the European Union (EU members report as one)
 
 
 def url(reporter_num: str, partner_num: str, year: int) -> str:
@@ -168,4 +169,4 @@ def to_schedule(
     return pd.DataFrame(out, columns=[*cols, "valid_from", "source"])
 
 
-__all__ = ["BASE", "TrainsRow", "parse", "to_schedule", "url"]
+__all__ = ["BASE", "EU_REPORTER", "TrainsRow", "parse", "to_schedule", "url"]
