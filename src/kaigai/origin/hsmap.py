@@ -1,9 +1,9 @@
 """Map a product's HS 2022 code to the HS edition a rule set is written in, and say how sure that is.
 
-The HS 2017 <-> HS 2022 step follows :mod:`kaigai.hs.concordance`: with the official UNSD
-correlation table (``kaigai data pull hs_correlation_22_17``) its pairs are used; without it a
-code present in both editions is carried over under the same code and a code new in 2022 is
-"changed between editions" — an ambiguous mapping that is said, never guessed. Editions older
+The HS 2017 <-> HS 2022 step follows :mod:`kaigai.hs.concordance`: a code present in both
+editions is carried over under the same code and a code new in 2022 is "changed between
+editions" — an ambiguous mapping that is said, never guessed. Official UNSD pairs can be passed
+as ``official`` (the shells do not load that table yet). Editions older
 than HS 2017 (CPTPP HS 2012, JP-VN HS 2007) have no list in the data: the HS 2017 step is done
 and the note says that the older step cannot be checked (it is not assumed unchanged).
 """
