@@ -34,7 +34,7 @@ def test_example_plan_end_to_end(profile, settings, lang) -> None:
     assert plan.summary and plan.actions
     if lang == "ja":
         assert plan.firm["name"] == "大田精密ベアリング株式会社"
-        assert any("輸出準備度スコア" in s for s in plan.summary)
+        assert any("輸出準備スコア" in s for s in plan.summary)
         assert prod.name == "深溝玉軸受"
         assert next(m for m in prod.markets if m.iso3 == "VNM").name == "ベトナム"
     else:

@@ -70,8 +70,12 @@ def test_html_figures_link_to_sources(plan_en) -> None:
     assert n_sources == len(distinct) >= 8 + 3  # 8 trade cells, VNM MFN/CPTPP lines, net benefit
     assert n_links >= n_sources
     assert "exporter=JPN importer=THA hs6=848210 year=2024" in html
-    for x in plan_en.missing:
-        assert html_escape(x, quote=False)[:60] in html
+    assert plan_en.gaps  # what could not be checked, one line per gap, with how to fill it
+    for g in plan_en.gaps:
+        assert html_escape(g.text, quote=False)[:60] in html
+        assert html_escape(g.fill, quote=False)[:60] in html
+    for part in plan_en.products[0].parts:  # caveats of partial results: in the chain status
+        assert html_escape(part.detail, quote=False)[:60] in html
 
 
 def test_html_japanese(plan_ja) -> None:

@@ -94,7 +94,7 @@ def test_login_upload_verdict_japanese_plan(
 
     # Firm profile (in Japanese), then build and download the plan.
     page.get_by_role("link", name="Ota Precision Bearings").first.click()
-    page.get_by_role("link", name="企業情報と準備度").click()
+    page.get_by_role("link", name="企業情報と輸出準備状況").click()
     page.get_by_label("従業員数").fill("38")
     page.get_by_label("製品名", exact=True).fill("深溝玉軸受")
     page.get_by_label("製品のHSコード（6桁）").fill("848210")

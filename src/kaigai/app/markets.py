@@ -88,6 +88,17 @@ def find_markets(
     res = potential_for(settings, params, code, products)
     pot = res.potential
     if pot.empty:
+        missing_ch = store.starter_lacks_chapter("trade_hs6", normalize_prefix(hs)[:2], settings)
+        if missing_ch is not None:
+            raise MarketError(
+                f"HS chapter {normalize_prefix(hs)[:2]} is not in the starter pack, so there are "
+                f"no trade data for {hs} (the starter pack holds chapters {missing_ch}).",
+                hint="Import the full trade data: kaigai data import ../shared/data/markets "
+                "(or kaigai data pull).",
+                exporter=iso,
+                hs=hs,
+                cause="not_in_starter_pack",
+            )
         raise MarketError(
             f"{iso} has no recorded exports of {hs} in {params.base_year} to any market, or no "
             "market with complete data imports it.",

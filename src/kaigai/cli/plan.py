@@ -62,6 +62,23 @@ def run_plan(
     return plan, path
 
 
+def duty_cell(m: Any, lg: str) -> str:
+    """Best duty option of a market, or the range over its national lines."""
+    if m.duty.status == "ok":
+        return str(m.duty.best_option)
+    if m.duty.lines:
+        return t("{options} (range over {n} lines)", lg, options="/".join(m.duty.best_options),
+                 n=len(m.duty.lines))  # fmt: skip
+    return t("no data", lg)
+
+
+def origin_cell(m: Any, lg: str) -> str:
+    if m.origin.status == "ok":
+        verdict = t("qualifies", lg) if m.origin.qualifies else t("does not qualify", lg)
+        return f"{m.origin.agreement}: {verdict}"
+    return t("no agreement (MFN)", lg) if m.origin.reason == "no_fta" else t("not checked", lg)
+
+
 def print_summary(plan: Any, path: Path) -> None:
     lg = plan.lang
     console.print(
@@ -74,20 +91,21 @@ def print_summary(plan: Any, path: Path) -> None:
             (
                 m.name,
                 "—" if m.rank is None else m.rank,
-                t("status:" + m.duty.status, lg) if m.duty.status != "ok" else m.duty.best_option,
-                t("status:" + m.origin.status, lg)
-                if m.origin.status != "ok"
-                else f"{m.origin.agreement}: "
-                + (t("qualifies", lg) if m.origin.qualifies else t("does not qualify", lg)),
+                duty_cell(m, lg),
+                origin_cell(m, lg),
             )
             for m in p.markets
         ]
         cols = [t("Market", lg), t("Rank", lg), t("Best duty option", lg), t("Origin check", lg)]
         console.print(table(f"HS {p.hs6} {p.description}", cols, rows))
-    if plan.missing:
-        console.print(f"[yellow]{t('Not available in this plan', lg)}:[/yellow]")
-        for x in plan.missing:
-            console.print(f"  [yellow]- {esc(x)}[/yellow]")
+    if plan.gaps:
+        console.print(
+            f"[yellow]{t('What this plan could not check, and how to fill it', lg)}:[/yellow]"
+        )
+        for g in plan.gaps:
+            console.print(f"  - {esc(g.text)}")
+            if g.fill:
+                console.print(f"    [cyan]→ {esc(g.fill)}[/cyan]", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

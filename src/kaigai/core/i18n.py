@@ -72,4 +72,35 @@ def t(msgid: str, lang: str | None = "en", **kwargs: Any) -> str:
     return text.format(**kwargs) if kwargs else text
 
 
-__all__ = ["LANGS", "catalogue", "check_lang", "locale_dir", "t"]
+def join_list(items: list[str] | tuple[str, ...], lang: str | None = "en") -> str:
+    """Items joined as a reader of ``lang`` expects: ``a, b`` in English, ``a、b`` in Japanese."""
+    return ("、" if check_lang(lang) == "ja" else ", ").join(str(x) for x in items)
+
+
+def format_money(value: float, currency: str, lang: str | None = "en") -> str:
+    """An amount for reading (display only; the figure keeps its exact value).
+
+    English: ``USD 3.9m`` from a million up, else ``JPY 900,000``. Japanese: yen in 万円/億円
+    (``90万円``, ``1.2億円``), other currencies in 百万 from a million up (``3.9百万ドル``,
+    ``106.7百万ドル``), else 万 (``45万ドル``).
+    """
+    code = check_lang(lang)
+    v = float(value)
+    if code != "ja":
+        if currency == "USD" and abs(v) >= 1e6:
+            return f"USD {v / 1e6:,.1f}m"
+        return f"{currency} {v:,.0f}"
+    unit = {"JPY": "円", "USD": "ドル", "EUR": "ユーロ", "VND": "ドン", "CNY": "元"}.get(
+        currency, " " + currency
+    )
+    a = abs(v)
+    if currency != "JPY" and a >= 1e6:
+        return f"{v / 1e6:,.1f}百万{unit}"
+    if a >= 1e8:
+        return f"{v / 1e8:,.1f}億{unit}".replace(".0億", "億")
+    if a >= 1e4:
+        return f"{v / 1e4:,.0f}万{unit}" if a >= 1e5 else f"{v / 1e4:,.1f}万{unit}"
+    return f"{v:,.0f}{unit}"
+
+
+__all__ = ["LANGS", "catalogue", "check_lang", "format_money", "join_list", "locale_dir", "t"]

@@ -64,6 +64,27 @@ def location(name: str, settings: Settings) -> str:
         return "missing"
 
 
+def starter_chapters() -> tuple[str, ...]:
+    """HS chapters the bundled starter pack's trade tables hold (from its manifest)."""
+    import json
+
+    p = starter_dir() / "manifest.json"
+    if not p.is_file():
+        return ()
+    return tuple(str(c) for c in json.loads(p.read_text(encoding="utf-8")).get("chapters", ()))
+
+
+def starter_lacks_chapter(name: str, chapter: str, settings: Settings) -> str | None:
+    """When ``name`` is read from the starter pack and it lacks HS ``chapter``: the chapters it
+    has (comma separated); otherwise None (catalog data, or the chapter is there)."""
+    if location(name, settings) != "starter":
+        return None
+    have = starter_chapters()
+    if not have or chapter in have:
+        return None
+    return ", ".join(have)
+
+
 def load(
     name: str,
     settings: Settings,

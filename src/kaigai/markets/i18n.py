@@ -56,7 +56,7 @@ def explanation_ja(
     if risk is not None:
         txt += f"; リスク {risk:.0f}/100（主因: {driver}）"
         if missing:
-            txt += "（欠損: " + "、".join(COMPONENT_JA.get(m, m) for m in missing) + "）"
+            txt += "（データなし: " + "、".join(COMPONENT_JA.get(m, m) for m in missing) + "）"
     else:
         txt += "; " + FLAG_JA["no_risk"]
     return txt

@@ -51,12 +51,23 @@ class BOMLine:
     parent: str | None
     weight_kg: float | None = None
     component: bool = False  # part of the component that determines classification (textiles)
+    wholly_obtained: bool = False  # grown/harvested/born... in its origin country (WO material)
 
 
 @dataclass(frozen=True)
 class BOM:
     lines: tuple[BOMLine, ...]
     currency: str
+
+    def wholly_obtained_in(self, country: str) -> bool:
+        """BOM-level flag: every line is marked wholly obtained in ``country``.
+
+        A product made only from such materials in ``country`` is declared wholly obtained
+        there (the agreements' "WO" criterion, e.g. RCEP Art. 3.3(a) for plant goods).
+        """
+        return bool(self.lines) and all(
+            ln.wholly_obtained and ln.origin == country for ln in self.lines
+        )
 
     @cached_property
     def _kids(self) -> dict[str | None, tuple[BOMLine, ...]]:
@@ -203,9 +214,19 @@ def parse_bom(
         comp_raw = "" if _blank(r.get("component")) else str(r["component"]).strip().lower()
         if comp_raw and comp_raw not in _YES | _NO:
             problems.append(f"{where}, column 'component': '{comp_raw}' is not yes/no")
+        wo_flag = (
+            "" if _blank(r.get("wholly_obtained")) else str(r["wholly_obtained"]).strip().lower()
+        )
+        if wo_flag and wo_flag not in _YES | _NO:
+            problems.append(f"{where}, column 'wholly_obtained': '{wo_flag}' is not yes/no")
+        wo = wo_flag in _YES
+        if wo and orig_flag in _NO:
+            problems.append(
+                f"{where}, column 'wholly_obtained': a wholly obtained material cannot be non-originating"
+            )
         lines.append(BOMLine(i, pid, str(r.get("part") or ""), hs6, origin, (value or 0.0) * conv, value or 0.0, cur,
                              qty, True if orig_flag in _YES else False if orig_flag in _NO else None, decl,
-                             parent, weight, comp_raw in _YES))  # fmt: skip
+                             parent, weight, comp_raw in _YES, wo))  # fmt: skip
     ids = {ln.part_id for ln in lines}
     for ln in lines:
         if ln.parent is not None and ln.parent not in ids:

@@ -30,40 +30,76 @@ def _fmt_rate(m: MarketPlan, key: str) -> str:
     return f"{f.value:g}{f.unit if f.unit == '%' else ' ' + f.unit}".strip()
 
 
+def _fmt_range(m: MarketPlan, key: str) -> str:
+    lo, hi = m.duty.figures.get(key + "_min"), m.duty.figures.get(key + "_max")
+    if lo is None or hi is None or lo.value is None or hi.value is None:
+        return "?"
+    return f"{lo.value:g}%" if lo.value == hi.value else f"{lo.value:g}–{hi.value:g}%"
+
+
 def _market_actions(
     p: ProductPlan, lang: str
 ) -> list[tuple[str, str, str, str, float, tuple[SourceRef, ...]]]:
     out: list[tuple[str, str, str, str, float, tuple[SourceRef, ...]]] = []
     if not p.markets:
         return out
-    first = p.markets[0]
-    ranked = first.selected_by == "ranking"
-    why = first.explanation or (
-        t("Ranked first by the market finder.", lang)
-        if ranked
-        else t(
-            "Listed first among the markets the firm is considering; the market ranking is not available.",
-            lang,
+    ranked = [m for m in p.markets if m.selected_by == "ranking" and m.rank is not None]
+    if ranked:
+        first = ranked[0]
+        out.append(
+            (
+                "now",
+                "market",
+                t(
+                    "Choose the first market for {product} (HS {hs6}): {market}",
+                    lang,
+                    product=p.name,
+                    hs6=p.hs6,
+                    market=first.name,
+                ),
+                first.explanation or t("Ranked first by the market finder.", lang),
+                19.0,
+                (),
+            )
         )
-    )
-    out.append(
-        (
-            "now",
-            "market",
-            t(
-                "Choose the first market for {product} (HS {hs6}): {market}",
-                lang,
-                product=p.name,
-                hs6=p.hs6,
-                market=first.name,
-            ),
-            why,
-            19.0,
-            (),
+    else:  # no ranking behind any market: the first step is to get one, not to pick a market
+        out.append(
+            (
+                "now",
+                "data",
+                t(
+                    "Rank the markets for {product} (HS {hs6}) before choosing one",
+                    lang,
+                    product=p.name,
+                    hs6=p.hs6,
+                ),
+                t(
+                    "The market finder could not rank markets for this product, so no market "
+                    "is recommended yet; see 'What this plan could not check' for the command "
+                    "that fills the data.",
+                    lang,
+                ),
+                19.0,
+                (),
+            )
         )
-    )
     for i, m in enumerate(p.markets):
         prio = max(20.0 - (i + 1), 0.0)
+        ranged = m.duty.status == "partial" and bool(m.duty.lines)
+        if ranged and len(m.duty.best_options) == 1 and m.duty.best_options[0] != "MFN":
+            out.append((
+                "next", "duty",
+                t("Claim {agreement} preference in {market}", lang, agreement=m.duty.best_options[0], market=m.name),
+                t("Duty falls from {mfn} (MFN) to {pref} under {agreement} on each of the {n} national lines.", lang,
+                  mfn=_fmt_range(m, "mfn_rate"), pref=_fmt_range(m, "best_rate"), agreement=m.duty.best_options[0], n=len(m.duty.lines)),
+                prio, (),
+            ))  # fmt: skip
+        if ranged:
+            out.append((
+                "now", "duty",
+                t("Name the national tariff line of {product} for {market}", lang, product=p.name, market=m.name),
+                m.duty.detail, prio - 0.1, (),
+            ))  # fmt: skip
         if m.duty.status == "ok" and m.duty.best_option and m.duty.best_option != "MFN":
             out.append((
                 "next", "duty",
@@ -71,7 +107,13 @@ def _market_actions(
                 t("Duty falls from {mfn} (MFN) to {pref} under {agreement}.", lang, mfn=_fmt_rate(m, "mfn_rate"), pref=_fmt_rate(m, "best_rate"), agreement=m.duty.best_option),
                 prio, (),
             ))  # fmt: skip
-        if m.origin.status == "ok" and m.origin.qualifies is False:
+        if m.origin.status == "ok" and m.origin.qualifies is False and m.origin.rule_is_wo:
+            out.append((
+                "now", "origin",
+                t("Confirm that {product} is wholly obtained in Japan ({agreement}, {market})", lang, product=p.name, agreement=m.origin.agreement, market=m.name),
+                m.origin.reasons[0], prio - 0.25, (),
+            ))  # fmt: skip
+        elif m.origin.status == "ok" and m.origin.qualifies is False:
             out.append((
                 "next", "origin",
                 t("Make {product} qualify under {agreement} for {market}", lang, product=p.name, agreement=m.origin.agreement, market=m.name),
@@ -95,15 +137,6 @@ def _market_actions(
             " ".join(sorted({m.duty.detail for m in no_schedule})) + " "
             + t("Duty rates are needed to choose the agreement whose origin rules to meet.", lang),
             18.5, (SourceRef("JETRO", "https://www.jetro.go.jp/en/"),),
-        ))  # fmt: skip
-    several = [m for m in p.markets if m.duty.status == "partial"]
-    if several:
-        out.append((
-            "now", "duty",
-            t("Pick the national tariff line of {product} for {markets} (kaigai duty --line)", lang,
-              product=p.name, markets=", ".join(m.name for m in several)),
-            " ".join(sorted({m.duty.detail for m in several})),
-            18.0, (),
         ))  # fmt: skip
     no_duty = [m for m in p.markets if m.duty.status not in ("ok", "not_available", "partial")]
     if no_duty:

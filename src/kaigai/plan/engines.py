@@ -39,6 +39,7 @@ class MarketsOutcome:
     rows: tuple[MarketRow, ...] = ()
     engine: str = ""
     raw: Any = field(default=None, compare=False, repr=False)
+    hint: str = ""  # how to fill the gap when the ranking is not available
 
 
 def engine_failed(engine: str, exc: BaseException) -> str:
@@ -146,7 +147,7 @@ def run_markets(
         res = memo("markets", settings, lambda: find_markets(settings, exporter, hs6, weights=weights),
                    exporter, hs6, risk_appetite)  # fmt: skip
     except KaigaiError as exc:
-        return MarketsOutcome("not_available", exc.message, engine=engine)
+        return MarketsOutcome("not_available", exc.message, engine=engine, hint=exc.hint or "")
     except Exception as exc:  # noqa: BLE001 - one engine failing must not stop the plan; stated
         return MarketsOutcome("error", engine_failed(engine, exc), engine=engine)
     units = {
@@ -190,10 +191,15 @@ def run_duty(
     on: dt.date,
     shipments: float,
     lang: str = "en",
+    line: str | None = None,
 ) -> tuple[DutyView, Any]:
     """Duty options and FTA net benefit for one market from the duty engine.
 
-    Returns the view and the engine's raw :class:`~kaigai.tariffs.options.DutyOptions`.
+    ``line`` is the national line the firm named for this market (profile ``lines``). When
+    the product has several national lines and none is named, the view has status
+    ``"partial"`` and the range of the MFN and best rates over the lines, with the lines
+    each rate spans (:func:`line_ranges`). Returns the view and the engine's raw
+    :class:`~kaigai.tariffs.options.DutyOptions`.
     """
     from kaigai.app.duty import DutyRequest, duty_options
     from kaigai.core.errors import DataError, HSCodeError
@@ -202,7 +208,9 @@ def run_duty(
 
     engine = "kaigai.tariffs.options.duty_options"
     try:
-        req = DutyRequest(hs6, exporter, market, on, value, currency, lang=lang, with_rules=False)
+        req = DutyRequest(
+            hs6, exporter, market, on, value, currency, line=line, lang=lang, with_rules=False
+        )
         res = duty_options(ctx.settings, req, ctx.tariff_index())
     except (DataError, HSCodeError) as exc:
         detail = exc.message + (f" {exc.hint}" if isinstance(exc, DataError) and exc.hint else "")
@@ -226,17 +234,13 @@ def run_duty(
         for r in ln.options
     ]
     if len(res.lines) != 1:
-        detail = (
-            f"HS {hs6} has {len(res.lines)} national lines in the {market} schedule; "
-            "pick yours with `kaigai duty --line` (each line is listed)."
-        )
-        return DutyView("partial", detail, None, {}, tuple(rows_all), engine), res
-    line = res.lines[0]
-    by = {r.option: r for r in line.options}
-    best = by.get(line.best) if line.best else None
+        return _range_view(res, hs6, market, tuple(rows_all), engine, lang), res
+    one = res.lines[0]
+    by = {r.option: r for r in one.options}
+    best = by.get(one.best) if one.best else None
     mfn = by.get(MFN)
     figs: dict[str, Figure] = {}
-    notes = [line.best_reason, *res.missing, *res.notes]
+    notes = [one.best_reason, *res.missing, *res.notes]
     if mfn is not None:
         figs["mfn_rate"] = _fig(mfn.rate_pct, "%", mfn.provenance)
     if best is not None:
@@ -259,7 +263,7 @@ def run_duty(
             "No planned export value in the profile: duty amounts and net benefit not computed."
         )
     return DutyView(
-        "ok", " ".join(n for n in notes if n), line.best, figs, tuple(rows_all), engine
+        "ok", " ".join(n for n in notes if n), one.best, figs, tuple(rows_all), engine
     ), res
 
 
@@ -304,8 +308,90 @@ def run_changes(
     }  # fmt: skip
 
 
+def line_ranges(res: Any) -> list[dict[str, Any]]:
+    """Per national line: its MFN rate and its best option and rate (engine values)."""
+    out = []
+    for ln in res.lines:
+        by = {r.option: r for r in ln.options}
+        mfn = by.get("MFN")
+        best = by.get(ln.best) if ln.best else None
+        out.append(
+            {
+                "line": ln.national_code,
+                "mfn_pct": None if mfn is None else mfn.rate_pct,
+                "best": ln.best,
+                "best_pct": None if best is None else best.rate_pct,
+            }
+        )
+    return out
+
+
+def _span(values: list[float]) -> str:
+    lo, hi = min(values), max(values)
+    return f"{lo:g}%" if lo == hi else f"{lo:g}–{hi:g}%"
+
+
+def _codes(lines: list[str]) -> str:
+    return ", ".join(lines) if len(lines) <= 4 else ", ".join(lines[:3]) + f" … {lines[-1]}"
+
+
+def _range_view(
+    res: Any, hs6: str, market: str, rows: tuple[dict[str, Any], ...], engine: str, lang: str
+) -> DutyView:
+    """Several national lines and none named: MFN and best rates as ranges over the lines."""
+    from kaigai.core.i18n import t
+
+    per = line_ranges(res)
+    prov = Provenance(
+        "kaigai.tariffs.options",
+        locator=f"{market} schedule, HS {hs6}: {len(per)} national lines",
+        note="range over the national lines (duty_options per line)",
+    )
+    figs: dict[str, Figure] = {}
+    mfn = [p["mfn_pct"] for p in per if p["mfn_pct"] is not None]
+    if mfn:
+        figs["mfn_rate_min"] = _fig(min(mfn), "%", prov)
+        figs["mfn_rate_max"] = _fig(max(mfn), "%", prov)
+    best = [p["best_pct"] for p in per if p["best_pct"] is not None]
+    if best:
+        figs["best_rate_min"] = _fig(min(best), "%", prov)
+        figs["best_rate_max"] = _fig(max(best), "%", prov)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for p in per:
+        groups.setdefault(p["best"] or "-", []).append(p)
+    parts = []
+    for opt, ps in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        rates = [p["best_pct"] for p in ps if p["best_pct"] is not None]
+        rate = _span(rates) if rates else "?"
+        name = t("no computable rate", lang) if opt == "-" else opt
+        parts.append(
+            t(
+                "{option} {rate} on {n} line(s) ({lines})",
+                lang,
+                option=name,
+                rate=rate,
+                n=len(ps),
+                lines=_codes([p["line"] for p in ps]),
+            )
+        )
+    detail = t(
+        "HS {hs6} has {n} national lines in the {market} schedule: MFN {mfn}; best option {best}. "
+        'Name your line in the profile (lines = {{ {market} = "{example}" }}) for one rate.',
+        lang,
+        hs6=hs6,
+        n=len(per),
+        market=market,
+        mfn=_span(mfn) if mfn else "?",
+        best=("；" if lang == "ja" else "; ").join(parts),
+        example=per[0]["line"],
+    )
+    top = max(groups.items(), key=lambda kv: len(kv[1]))[0]
+    return DutyView("partial", detail, None if top == "-" else top, figs, rows, engine, tuple(per))
+
+
 __all__ = [
     "EngineContext",
+    "line_ranges",
     "MarketRow",
     "MarketsOutcome",
     "run_changes",

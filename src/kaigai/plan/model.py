@@ -38,6 +38,18 @@ class DutyView:
     figures: dict[str, Figure] = field(default_factory=dict)
     options: tuple[dict[str, Any], ...] = ()
     engine: str = ""
+    lines: tuple[dict[str, Any], ...] = ()  # several national lines: MFN and best per line
+
+    @property
+    def best_options(self) -> tuple[str, ...]:
+        """The best option of each national line (one entry per distinct option)."""
+        if not self.lines:
+            return (self.best_option,) if self.best_option else ()
+        out: list[str] = []
+        for ln in self.lines:
+            if ln.get("best") and ln["best"] not in out:
+                out.append(str(ln["best"]))
+        return tuple(out)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -47,6 +59,7 @@ class DutyView:
             "figures": {k: v.to_dict() for k, v in self.figures.items()},
             "options": list(self.options),
             "engine": self.engine,
+            "lines": list(self.lines),
         }
 
 
@@ -63,11 +76,15 @@ class OriginView:
     figures: dict[str, Figure] = field(default_factory=dict)
     documents: tuple[str, ...] = ()
     engine: str = ""
+    rule_is_wo: bool = False  # the rule is the "wholly obtained" criterion
+    reason: str = ""  # why not checked: "no_bom" | "no_fta" | "no_rules" | "no_preference" | ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "status": self.status,
             "detail": self.detail,
+            "rule_is_wo": self.rule_is_wo,
+            "reason": self.reason,
             "agreement": self.agreement,
             "qualifies": self.qualifies,
             "rule": self.rule,
@@ -173,6 +190,7 @@ class ExportPlan:
     # "what changed since your last plan": one entry per (product, market), see run_changes
     changes: tuple[dict[str, Any], ...] = ()
     changes_since: str | None = None  # date of the last plan (None: first plan)
+    gaps: tuple[Any, ...] = ()  # kaigai.plan.gaps.Gap: what the plan could not check + how to fill
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -188,6 +206,7 @@ class ExportPlan:
             "actions": [a.to_dict() for a in self.actions],
             "assumptions": list(self.assumptions),
             "missing": list(self.missing),
+            "gaps": [g.to_dict() for g in self.gaps],
             "provenance": [p.to_dict() for p in self.provenance],
         }
 

@@ -19,6 +19,7 @@ from kaigai.core.i18n import check_lang, t
 from kaigai.core.provenance import Figure, Provenance
 from kaigai.plan import engines
 from kaigai.plan.actions import build_actions
+from kaigai.plan.gaps import Gap, product_gaps, readiness_gap
 from kaigai.plan.model import DutyView, ExportPlan, MarketPlan, OriginView, Part, ProductPlan
 from kaigai.plan.profile import FirmProfile, Product
 from kaigai.readiness import ReadinessResult, assess, unanswered_text
@@ -82,6 +83,7 @@ def _product_plan(
     ctx: engines.EngineContext,
     outputs: dict[str, Any],
     missing: list[str],
+    gaps: list[Gap],
 ) -> ProductPlan:
     exporter = profile.home_country
     hs6 = product.hs
@@ -114,11 +116,14 @@ def _product_plan(
     ctx.scope((hs6,), tuple(m for m, _, _ in selected))
     markets: list[MarketPlan] = []
     for iso3, rank, by in selected:
-        duty, raw_duty = engines.run_duty(ctx, exporter, iso3, hs6, value, cur, on, shipments, lang)
+        duty, raw_duty = engines.run_duty(
+            ctx, exporter, iso3, hs6, value, cur, on, shipments, lang, product.lines.get(iso3)
+        )
         outputs[f"duty:{hs6}:{iso3}"] = raw_duty
         origin, raw_origin = engines.run_origin(
             ctx, bom, hs6, exporter, iso3, duty, currency=cur, exw=product.unit_value,
             fob=product.unit_fob, bom_problem=bom_problem, lang=lang,
+            wholly_obtained=product.wholly_obtained,
         )  # fmt: skip
         outputs[f"origin:{hs6}:{iso3}"] = raw_origin
         row = rows.get(iso3)
@@ -159,7 +164,7 @@ def _product_plan(
             label = t("Duty & FTA options", lang) if key == "duty" else t("Origin check", lang)
             uniq = sorted({v.detail for v in views if v.status != "ok"})
             missing.append(f"{hs6}: {label}: " + " | ".join(uniq))
-    return ProductPlan(
+    plan = ProductPlan(
         name=product.display_name(lang),
         hs6=hs6,
         description=_description(settings, hs6, lang),
@@ -167,6 +172,8 @@ def _product_plan(
         markets=tuple(markets),
         parts=tuple(parts),
     )
+    gaps.extend(product_gaps(plan, exporter, mo.hint, lang))
+    return plan
 
 
 def _pct(f: Figure | None) -> str:
@@ -301,10 +308,14 @@ def build_plan(
                 ids=("、" if lang == "ja" else "; ").join(unanswered_text(readiness, lang)),
             )
         )
+    gaps: list[Gap] = []
     products = [
-        _product_plan(profile, p, settings, n_markets, lang, base_dir, on, ctx, outputs, missing)
+        _product_plan(
+            profile, p, settings, n_markets, lang, base_dir, on, ctx, outputs, missing, gaps
+        )
         for p in profile.products
     ]
+    gaps.extend(readiness_gap(readiness, lang))
     actions = build_actions(products, readiness, lang)
     changed = tuple(
         engines.run_changes(ctx, m.iso3, p.hs6, since, on) for p in products for m in p.markets
@@ -392,6 +403,7 @@ def build_plan(
         engine_outputs=outputs,
         changes=changed,
         changes_since=since.isoformat() if since else None,
+        gaps=tuple(gaps),
     )
 
 

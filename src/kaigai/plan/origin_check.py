@@ -15,6 +15,40 @@ from kaigai.plan.model import DutyView, OriginView
 if TYPE_CHECKING:
     from kaigai.plan.engines import EngineContext
 
+#: The "wholly obtained" (WO) criterion of each agreement: article and the case of plant goods.
+WO_CRITERION: dict[str, str] = {
+    "RCEP": "RCEP Art. 3.3 (Goods Wholly Obtained or Produced), (a)",
+    "CPTPP": "CPTPP Art. 3.3 (Wholly Obtained or Produced Goods), (a)",
+    "UK-JP": "UK-Japan CEPA Art. 3.3 (Wholly obtained products), 1(a)",
+    "EU-JP": "EU-Japan EPA Art. 3.3 (Wholly obtained products), 1(a)",
+}
+
+
+def wo_explanation(agreement: str, declared: bool, lang: str) -> str:
+    """What the WO criterion asks, with the article, and whether the firm declared it."""
+    from kaigai.core.i18n import t
+
+    article = WO_CRITERION.get(agreement, agreement)
+    text = t(
+        "Criterion WO ({article}): the good must be wholly obtained in the exporting Party — "
+        "for plant goods, grown, harvested, picked or gathered there (green tea made only from "
+        "leaves grown and processed in Japan meets it); no foreign material may be used.",
+        lang,
+        article=article,
+    )
+    if declared:
+        return text + " " + t("The firm declares the product wholly obtained.", lang)
+    return (
+        text
+        + " "
+        + t(
+            "If your product is made only from what you grow or harvest in Japan, set "
+            "wholly_obtained = true for it in the profile (or tick 'Wholly obtained' on the BOM); "
+            "keep farm and processing records as proof.",
+            lang,
+        )
+    )
+
 
 def run_origin(
     ctx: EngineContext,
@@ -29,6 +63,7 @@ def run_origin(
     fob: float | None,
     bom_problem: str | None = None,
     lang: str = "en",
+    wholly_obtained: bool = False,
 ) -> tuple[OriginView, Any]:
     """Origin check of the BOM for the best agreement of ``market``.
 
@@ -41,16 +76,24 @@ def run_origin(
 
     engine = "kaigai.origin.api.check"
     if bom_problem is not None:
-        return OriginView("not_available", bom_problem), None
-    if bom_path is None:
+        return OriginView("not_available", bom_problem, reason="no_bom"), None
+    if bom_path is None and not wholly_obtained:
         return OriginView(
-            "not_available", t("No bill of materials given: origin cannot be checked.", lang)
+            "not_available",
+            t("No bill of materials given: origin cannot be checked.", lang),
+            reason="no_bom",
         ), None
+    ranged = duty.status == "partial" and bool(duty.lines)
+    if ranged and not [o for o in duty.best_options if o != "MFN"]:
+        msg = t(
+            "No preferential agreement to check: no duty option better than MFN is known.", lang
+        )
+        return OriginView("not_available", msg, reason="no_preference"), None
     if duty.status == "ok" and duty.best_option in (None, "MFN"):
         msg = t(
             "No preferential agreement to check: no duty option better than MFN is known.", lang
         )
-        return OriginView("not_available", msg), None
+        return OriginView("not_available", msg, reason="no_preference"), None
     from kaigai.origin.api import check
     from kaigai.origin.bom import Product as OriginProduct
     from kaigai.origin.bom import load_bom
@@ -75,18 +118,39 @@ def run_origin(
         ]
         cands = [c for c in cands if c in agreements]
         how = "duty engine's best option and options at the same rate"
+    elif ranged:
+        cands = [o for o in duty.best_options if o != "MFN" and o in agreements]
+        how = "best option of each national line"
     else:
         cands = [a.id for a in applicable(exporter, market, agreements)]
         how = "every agreement in force (no duty data to rank them)"
     if not cands:
+        from kaigai.core.countries import country
+
         return OriginView(
             "not_available",
-            f"No agreement between {exporter} and {market} in the origin engine's registry.",
+            t(
+                "No trade agreement between {exporter} and {market} in kaigai's registry: "
+                "the MFN duty applies.",
+                lang,
+                exporter=country(exporter).name(lang),
+                market=country(market).name(lang),
+            ),
             engine=engine,
+            reason="no_fta",
         ), None
+    from kaigai.origin.bom import BOM
+
     try:
-        bom = load_bom(Path(bom_path), currency, hs_codes=hs22)
-        product = OriginProduct(hs6, exporter, market, currency, fob=fob, exw=exw)
+        bom = (
+            load_bom(Path(bom_path), currency, hs_codes=hs22)
+            if bom_path is not None
+            else BOM((), currency)  # wholly obtained, no BOM: no materials to list
+        )
+        wo = wholly_obtained or bom.wholly_obtained_in(exporter)
+        product = OriginProduct(
+            hs6, exporter, market, currency, fob=fob, exw=exw, wholly_obtained=wo
+        )
         verdicts = check(bom, product, books, agreements, hs17, [str(c) for c in cands])
     except KaigaiError as exc:
         return OriginView("error", exc.message, engine=engine), None
@@ -105,6 +169,7 @@ def run_origin(
             "; ".join(chosen.reasons) + " " + detail,
             chosen.agreement,
             engine=engine,
+            reason="no_rules",
         ), verdicts
     prov = tuple(
         Provenance(
@@ -129,18 +194,28 @@ def run_origin(
         docs = (d["title"], d["retention"])
     qualifies = {"qualifies": True, "does not qualify": False}.get(chosen.status)
     rule = chosen.rule_text_ja if lang == "ja" and chosen.rule_text_ja else chosen.rule_text
+    reasons = tuple(chosen.reasons) + tuple(m for m in chosen.margins if m not in chosen.reasons)
+    if _uses_wo(chosen):
+        reasons = (wo_explanation(chosen.agreement, wo, lang), *reasons)
     view = OriginView(
         "ok" if qualifies is not None else "partial",
         detail + (" " + "; ".join(chosen.notes) if chosen.notes else ""),
         chosen.agreement,
         qualifies,
         rule,
-        tuple(chosen.reasons) + tuple(m for m in chosen.margins if m not in chosen.reasons),
+        reasons,
         figs,
         docs,
         engine,
+        _uses_wo(chosen),
     )
     return view, verdicts
 
 
-__all__ = ["run_origin"]
+def _uses_wo(verdict: Any) -> bool:
+    """Whether the verdict's rule names the wholly-obtained criterion."""
+    text = str(getattr(verdict, "rule_text", "") or "")
+    return text == "WO" or text.startswith("WO ") or " WO" in text
+
+
+__all__ = ["WO_CRITERION", "run_origin", "wo_explanation"]

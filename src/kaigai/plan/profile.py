@@ -14,6 +14,7 @@ Example (TOML)::
     hs = "8482.10"
     bom = "bom_bearing.csv"          # relative to this file
     annual_export_value = 30_000_000 # planned exports per year, in size.currency
+    wholly_obtained = false          # true for e.g. tea grown and processed in Japan
     [preferences]
     target_markets = ["THA", "VNM", "IDN", "IND"]
     excluded_markets = []
@@ -97,6 +98,20 @@ class Product(BaseModel):
     annual_export_value: float | None = Field(
         default=None, ge=0, description="Planned exports per year and market, in the firm currency"
     )
+    wholly_obtained: bool = Field(
+        default=False,
+        description=(
+            "The product is wholly obtained in the home country (e.g. tea grown, picked and "
+            "processed there; no foreign material): agreements' 'WO' criterion"
+        ),
+    )
+    lines: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            'National tariff line per market, e.g. {VNM = "3304.99.20"} '
+            "(list them with `kaigai duty --hs HS --to MARKET`)"
+        ),
+    )
 
     @field_validator("hs", mode="before")
     @classmethod
@@ -109,6 +124,29 @@ class Product(BaseModel):
         if valid is not None and code not in valid:
             raise ValueError(f"HS code {v} ({code}) is not an HS subheading in the nomenclature")
         return code
+
+    @field_validator("lines", mode="before")
+    @classmethod
+    def _lines(cls, v: Any) -> dict[str, str]:
+        if not isinstance(v, dict):
+            raise ValueError('lines must be a table of market = "national line"')
+        out, problems = {}, []
+        for k, x in v.items():
+            try:
+                iso = _country(k)
+            except ValueError as exc:
+                problems.append(f"[{k}] {exc}")
+                continue
+            code = str(x).strip()
+            if not code.replace(".", "").isdigit() or len(code.replace(".", "")) < 8:
+                problems.append(
+                    f"[{k}] '{x}' is not a national line (8-10 digits, e.g. 3304.99.20)"
+                )
+                continue
+            out[iso] = code
+        if problems:
+            raise ValueError("; ".join(problems))
+        return out
 
     def display_name(self, lang: str = "en") -> str:
         return self.name_ja if lang == "ja" and self.name_ja else self.name

@@ -98,6 +98,21 @@ def fig_keys(product: Any) -> list[str]:
     return sorted(keys, key=lambda k: (FIG_ORDER.index(k) if k in FIG_ORDER else len(FIG_ORDER), k))
 
 
+def _duty_range(m: Any, lang: str) -> str:
+    """Summary cell for a product with several national lines: options and rate range."""
+    lo, hi = m.duty.figures.get("best_rate_min"), m.duty.figures.get("best_rate_max")
+    rate = ""
+    if lo is not None and hi is not None and lo.value is not None and hi.value is not None:
+        rate = f" {lo.value:g}%" if lo.value == hi.value else f" {lo.value:g}–{hi.value:g}%"
+    return t(
+        "{options}{rate} (range over {n} lines)",
+        lang,
+        options="/".join(m.duty.best_options),
+        rate=rate,
+        n=len(m.duty.lines),
+    )
+
+
 def render_html(plan: Any) -> str:
     """The plan as a complete HTML document (str)."""
     from kaigai.readiness import load_questionnaire
@@ -121,6 +136,7 @@ def render_html(plan: Any) -> str:
         cited=lambda: cites.prov,
         ext=cites.ext_ref,
         ext_list=lambda: cites.ext,
+        duty_range=lambda m: _duty_range(m, lang),
     )
 
 
