@@ -160,7 +160,7 @@ def test_profile_names_the_line_per_market(settings) -> None:
 
 
 def test_chapter_missing_from_the_starter_pack_is_said(settings) -> None:
-    from kaigai.markets.finder import find_markets
+    from kaigai.app.markets import find_markets
 
     with pytest.raises(MarketError) as e:
         find_markets(settings, "JPN", "090210")

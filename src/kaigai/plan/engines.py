@@ -376,14 +376,14 @@ def _range_view(
         )
     detail = t(
         "HS {hs6} has {n} national lines in the {market} schedule: MFN {mfn}; best option {best}. "
-        'Name your line in the profile (lines = {{ {market} = "{example}" }}) for one rate.',
+        "Name your line in the profile (lines = {{ {market} = {example} }}) for one rate.",
         lang,
         hs6=hs6,
         n=len(per),
         market=market,
         mfn=_span(mfn) if mfn else "?",
         best=("；" if lang == "ja" else "; ").join(parts),
-        example=per[0]["line"],
+        example=f'"{per[0]["line"]}"',
     )
     top = max(groups.items(), key=lambda kv: len(kv[1]))[0]
     return DutyView("partial", detail, None if top == "-" else top, figs, rows, engine, tuple(per))

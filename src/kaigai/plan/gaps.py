@@ -76,12 +76,12 @@ def product_gaps(p: ProductPlan, exporter: str, markets_hint: str, lang: str) ->
                     ),
                     t(
                         "kaigai duty --hs {hs6} --from {exporter} --to {iso3} lists the lines; "
-                        'then add lines = {{ {iso3} = "{line}" }} to the product in the profile',
+                        "then add lines = {{ {iso3} = {line} }} to the product in the profile",
                         lang,
                         hs6=p.hs6,
                         exporter=exporter,
                         iso3=m.iso3,
-                        line=m.duty.lines[0]["line"],
+                        line=f'"{m.duty.lines[0]["line"]}"',
                     ),
                 )
             )

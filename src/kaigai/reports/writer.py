@@ -22,6 +22,10 @@ def render_pdf(plan: Any) -> bytes:
     """The plan's HTML rendered to PDF with WeasyPrint (no network: no base URL, data URIs only)."""
     from kaigai.reports.html import render_html
 
+    if getattr(plan, "lang", "en") == "ja":  # fail clearly instead of a PDF of empty boxes
+        from kaigai.reports.fonts import require_cjk_font
+
+        require_cjk_font()
     try:
         from weasyprint import HTML
     except ImportError as exc:  # pragma: no cover - weasyprint is in the pdf extra
