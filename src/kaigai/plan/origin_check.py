@@ -43,7 +43,7 @@ def wo_explanation(agreement: str, declared: bool, lang: str) -> str:
         + " "
         + t(
             "If your product is made only from what you grow or harvest in Japan, set "
-            "wholly_obtained = true for it in the profile (or tick 'Wholly obtained' on the BOM); "
+            "wholly_obtained = true for it in the profile (or mark every line of the BOM file wholly_obtained = yes); "
             "keep farm and processing records as proof.",
             lang,
         )
