@@ -45,7 +45,14 @@ EXPECTED_EXIT = {
     "--agreement JP-VN --hs 848210": 5,  # OriginRuleError: no rule data for this chapter
 }
 # need the full Japanese tariff schedule (docs: after `kaigai data import ../shared/data/trade_rules`)
-FULL_SCHEDULES = ("--hs 020622 --from CAN --to JPN", "--hs 0401.10.190", "--hs 0803.90.100")
+FULL_SCHEDULES = (
+    "--hs 020622 --from CAN --to JPN",
+    "--hs 0401.10.190",
+    "--hs 0803.90.100",
+    "duty changes",  # Japan's dated snapshots (tariffs_staging)
+)
+# need the destination schedules of ../shared/data/tariffs_world (docs/tariffs.md, "beyond Japan")
+WORLD_SCHEDULES = re.compile(r"--to (USA|AUS|GBR|DEU)\b")
 
 
 def _blocks(path: Path) -> list[tuple[int, str]]:
@@ -102,7 +109,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def full_schedules(workdir: Path) -> Path:
-    """A data dir with the shared trade_rules and tariffs_asia imported (once per module)."""
+    """A data dir with the shared tariff folders and rule tables imported (once per module)."""
     from kaigai.cli.app import app
 
     shared = shared_data_dir()
@@ -111,7 +118,7 @@ def full_schedules(workdir: Path) -> Path:
     data = workdir / "full-data"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("KAIGAI_DATA_DIR", str(data))
-        for folder in ("trade_rules", "tariffs_asia"):
+        for folder in ("trade_rules", "tariffs_asia", "tariffs_world", "tariffs_staging"):
             res = CliRunner().invoke(app, ["data", "import", str(shared / folder)])
             assert res.exit_code == 0, res.output
     return data
@@ -125,12 +132,12 @@ def test_documented_command_runs(
     monkeypatch: pytest.MonkeyPatch,
     request: pytest.FixtureRequest,
 ) -> None:
-    from kaigai.cli.app import app
+    from kaigai.cli.app import app, resolve_aliases
 
     for key, reason in ALLOWLIST.items():
         if key in command + "  ":
             pytest.skip(f"allowlisted: {reason}")
-    argv = _argv(command)
+    argv = resolve_aliases(_argv(command))
     if any("../shared/data" in a for a in argv):
         shared = shared_data_dir()
         if not shared.is_dir():
@@ -141,7 +148,7 @@ def test_documented_command_runs(
             "import",
         ]:  # its own catalog: the other commands stay on the starter pack
             monkeypatch.setenv("KAIGAI_DATA_DIR", str(workdir / "import-data"))
-    if any(k in command for k in FULL_SCHEDULES):
+    if any(k in command for k in FULL_SCHEDULES) or WORLD_SCHEDULES.search(command):
         monkeypatch.setenv("KAIGAI_DATA_DIR", str(request.getfixturevalue("full_schedules")))
     monkeypatch.chdir(workdir)
     res = CliRunner().invoke(app, argv)

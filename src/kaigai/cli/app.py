@@ -82,6 +82,13 @@ def _report_error(exc: KaigaiError, as_json: bool) -> int:
     return exc.exit_code
 
 
+def resolve_aliases(args: list[str]) -> list[str]:
+    """Spoken forms of commands: ``kaigai duty changes`` is the ``duty-changes`` command."""
+    if args[:2] == ["duty", "changes"]:
+        return ["duty-changes", *args[2:]]
+    return args
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, translating KaigaiError into a message and exit code."""
     from kaigai.core.progress import set_sink
@@ -91,8 +98,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.isatty()
     ):  # "Preparing …" on first use after an import (never mixed into --json pipes)
         set_sink(lambda msg: typer.echo(msg, err=True))
-    if args[:2] == ["duty", "changes"]:  # `kaigai duty changes` = the duty-changes command
-        args = ["duty-changes", *args[2:]]
+    args = resolve_aliases(args)
     try:
         rc = app(args=args, prog_name="kaigai", standalone_mode=False)
     except KaigaiError as exc:
