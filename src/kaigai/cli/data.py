@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -248,21 +250,13 @@ def register(app: typer.Typer) -> None:
                 edition=edition,
             )
             return
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            disable=as_json or not err_console.is_terminal,
-        ) as bar:
-            task = bar.add_task(name, total=None)
+        with _download_bar(name, as_json) as on_bytes:
             res = pull(
                 name,
                 s,
                 do_import=not no_import,
                 force=force,
-                on_bytes=lambda done, total: bar.update(task, completed=done, total=total),
+                on_bytes=on_bytes,
             )
         payload = res.to_dict()
 
@@ -307,9 +301,9 @@ def _years(text: str | None) -> tuple[int, ...] | None:
         ) from exc
 
 
-def _run_connector(name: str, s: Any, lg: str, as_json: bool, force: bool, **params: Any) -> None:
-    from kaigai.data.connectors import run
-
+@contextmanager
+def _download_bar(name: str, as_json: bool) -> Iterator[Callable[[int, int | None], None]]:
+    """A bytes progress bar on stderr (off for --json or a pipe); yields its update callback."""
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -319,13 +313,14 @@ def _run_connector(name: str, s: Any, lg: str, as_json: bool, force: bool, **par
         disable=as_json or not err_console.is_terminal,
     ) as bar:
         task = bar.add_task(name, total=None)
-        res = run(
-            name,
-            s,
-            force=force,
-            on_bytes=lambda done, total: bar.update(task, completed=done, total=total),
-            **params,
-        )
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def _run_connector(name: str, s: Any, lg: str, as_json: bool, force: bool, **params: Any) -> None:
+    from kaigai.data.connectors import run
+
+    with _download_bar(name, as_json) as on_bytes:
+        res = run(name, s, force=force, on_bytes=on_bytes, **params)
     payload = res.to_dict()
 
     def human() -> None:
