@@ -40,6 +40,14 @@ def _serve(files: dict[str, bytes], calls: list[str]) -> httpx.MockTransport:
     return httpx.MockTransport(handler)
 
 
+def _wits_files(reporter: str) -> dict[str, bytes]:
+    """The two TRAINS answers (MFN, partner Japan) of the fixture, served for ``reporter``."""
+    return {
+        wits.url(reporter, p, 2022): (FIX / f"wits_tha_{p}_2022.json").read_bytes()
+        for p in ("000", "392")
+    }
+
+
 # --- BACI -------------------------------------------------------------------------------------
 
 
@@ -113,10 +121,7 @@ def test_wits_parse_reads_the_sdmx_structure() -> None:
 
 
 def test_pull_wits_feeds_the_duty_engine(settings: Settings) -> None:
-    files = {
-        wits.url("764", "000", 2022): (FIX / "wits_tha_000_2022.json").read_bytes(),
-        wits.url("764", "392", 2022): (FIX / "wits_tha_392_2022.json").read_bytes(),
-    }
+    files = _wits_files("764")
     res = run(
         "wits",
         settings,
@@ -149,10 +154,7 @@ def test_pull_wits_feeds_the_duty_engine(settings: Settings) -> None:
 
 
 def test_wits_without_agreement_stores_mfn_and_says_why(settings: Settings) -> None:
-    files = {
-        wits.url("764", "000", 2022): (FIX / "wits_tha_000_2022.json").read_bytes(),
-        wits.url("764", "392", 2022): (FIX / "wits_tha_392_2022.json").read_bytes(),
-    }
+    files = _wits_files("764")
     res = run("wits", settings, transport=_serve(files, []), reporter="THA", year=2022)
     assert res.tables[0]["columns"] == ["mfn"]
     assert "2 preferential HS6 rates" in res.notes[0] and "--agreement" in res.notes[0]
@@ -282,10 +284,7 @@ def test_cli_pull_wits_from_saved_files(settings: Settings) -> None:
 
 def test_wits_eu_member_requests_the_eu_reporter(settings: Settings) -> None:
     calls: list[str] = []
-    files = {
-        wits.url("918", "000", 2022): (FIX / "wits_tha_000_2022.json").read_bytes(),
-        wits.url("918", "392", 2022): (FIX / "wits_tha_392_2022.json").read_bytes(),
-    }
+    files = _wits_files("918")
     res = run("wits", settings, transport=_serve(files, calls), reporter="DEU", year=2022)
     assert calls == [wits.url("918", "000", 2022), wits.url("918", "392", 2022)]
     assert res.tables[0]["importer"] == "DEU"

@@ -24,6 +24,10 @@ def _today() -> str:
     return dt.date.today().isoformat()
 
 
+def _json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def _local(files: list[str] | None) -> list[Path]:
     out = [Path(f) for f in files or []]
     for p in out:
@@ -112,7 +116,7 @@ def run_wits(
     par = country(partner)
     local = _local(file)
     if local:
-        payloads = [json.loads(p.read_text(encoding="utf-8")) for p in local]
+        payloads = [_json(p) for p in local]
     else:
         y = year or dt.date.today().year - 2
         rnum = f"{rep.numeric:03d}"
@@ -124,7 +128,7 @@ def run_wits(
         payloads = []
         for pnum in ("000", f"{par.numeric:03d}"):
             target = f.get(wits.url(rnum, pnum, y), f"{rep.iso3}_{rnum}_{pnum}_{y}.json")
-            payloads.append(json.loads(target.read_text(encoding="utf-8")))
+            payloads.append(_json(target))
     rows = [r for p in payloads for r in wits.parse(p)]
     prefs = [r for r in rows if r.partner != "000" and r.tariff_type == "PRF"]
     if prefs and not agreement:
@@ -146,7 +150,7 @@ def run_uk_tariff(
 ) -> None:
     local = _local(file)
     if local:
-        payloads = [json.loads(p.read_text(encoding="utf-8")) for p in local]
+        payloads = [_json(p) for p in local]
     else:
         if not hs:
             raise InputError("uk-tariff needs --hs (an HS6 code or heading, e.g. 848210).")
@@ -155,11 +159,11 @@ def run_uk_tariff(
             digits = "".join(ch for ch in code if ch.isdigit())
             head = f.get(uk_tariff.heading_url(digits[:4]), f"heading_{digits[:4]}.json")
             for c in uk_tariff.declarable_codes(
-                json.loads(head.read_text(encoding="utf-8")),
+                _json(head),
                 digits[:6] if len(digits) >= 6 else None,
             ):
                 p = f.get(uk_tariff.commodity_url(c), f"commodity_{c}.json")
-                payloads.append(json.loads(p.read_text(encoding="utf-8")))
+                payloads.append(_json(p))
     measures = [m for p in payloads for m in uk_tariff.parse_commodity(p)]
     frame = uk_tariff.to_schedule(measures, valid_from=_today(), retrieved=_today())
     _store_schedule(f, frame, f"uk_tariff_{_today()}")
