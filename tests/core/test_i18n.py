@@ -28,3 +28,19 @@ def test_check_lang() -> None:
     assert check_lang("ja_JP") == "ja"
     with pytest.raises(InputError):
         check_lang("fr")
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_own_po_reader_equals_babel(lang: str) -> None:
+    """core.i18n.read_po (no Babel import on the CLI path) reads every catalogue as Babel does."""
+    from babel.messages.pofile import read_po as babel_read_po
+
+    from kaigai.core.i18n import DOMAIN_DIR, locale_dir, read_po
+
+    files = sorted((locale_dir() / lang / DOMAIN_DIR).glob("*.po"))
+    assert files
+    for po in files:
+        with po.open("rb") as fh:
+            cat = babel_read_po(fh, locale=lang)
+        expected = {m.id: m.string for m in cat if m.id and isinstance(m.id, str) and m.string}
+        assert read_po(po.read_text(encoding="utf-8")) == expected, po.name

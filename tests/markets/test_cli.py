@@ -69,3 +69,26 @@ def test_bad_input_exit_codes(argv, want, capsys, monkeypatch, data_dir):
     assert code == want
     assert json.loads(out)["error"]["message"]
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(("lang", "name"), [("en", "Taiwan"), ("ja", "台湾")])
+def test_taiwan_shows_by_name_in_the_table(capsys, monkeypatch, data_dir, lang, name):
+    """Trade files key Taiwan as S19 (ranking maps it to TWN): the table shows its name, JSON
+    keeps the code (issue 15.4)."""
+    import kaigai.app.markets as app_markets
+
+    real = app_markets.find_markets
+
+    def with_taiwan(*args, **kwargs):
+        res = real(*args, **kwargs)
+        res.rows.loc[res.rows.index[1], ["importer", "market"]] = ["S19", "TWN"]  # as in BACI
+        return res
+
+    monkeypatch.setattr(app_markets, "find_markets", with_taiwan)
+    argv = ["markets", "--from", "JPN", "--hs", "847130", "--top", "3", "--lang", lang]
+    code, out, _ = run(argv, capsys, monkeypatch, data_dir)
+    assert code == 0
+    row2 = next(ln for ln in out.splitlines() if ln.startswith("│ 2 "))
+    assert name in row2 and "S19" not in out and "TWN" not in out
+    code, out, _ = run([*argv, "--json"], capsys, monkeypatch, data_dir)
+    assert json.loads(out)["markets"][1]["market"] == "TWN"

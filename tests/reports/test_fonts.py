@@ -41,3 +41,33 @@ def test_installed_font_is_found_where_ci_installs_it() -> None:
     if fam is None:
         pytest.skip("no Japanese font installed (.ci/run installs fonts-ipafont-gothic)")
     assert fam in fonts.CJK_FAMILIES
+
+
+def test_pdf_template_puts_the_found_font_first(settings, monkeypatch) -> None:
+    """The plan's CSS names the fontconfig font first in Japanese (issue 15 leftover)."""
+    import re
+
+    from kaigai.plan import build_plan, load_profile
+    from kaigai.plan.examples import example_profile_path
+    from kaigai.reports.html import render_html
+
+    fonts.cjk_family.cache_clear()
+    monkeypatch.setattr(fonts, "_fontconfig_families", lambda: {"Source Han Sans JP"})
+    try:
+        p = example_profile_path()
+        plan = build_plan(load_profile(p, settings), settings, lang="ja", base_dir=p.parent)
+        html = render_html(plan)
+    finally:
+        fonts.cjk_family.cache_clear()
+    m = re.search(r"body \{ font-family: ([^;]+);", html)
+    assert m is not None
+    assert m.group(1).startswith('"Source Han Sans JP", "DejaVu Sans", "IPAGothic"')
+    assert m.group(1).endswith(", sans-serif")
+
+
+def test_font_family_list_in_english_keeps_dejavu_first() -> None:
+    from kaigai.reports.html import font_family
+
+    assert font_family("en", "IPAGothic").startswith('"DejaVu Sans", "IPAGothic", "IPAexGothic"')
+    assert font_family("ja", "IPAGothic").startswith('"IPAGothic", "DejaVu Sans", "IPAexGothic"')
+    assert font_family("ja", 'Evil"; } body { x').startswith('"Evil  body  x", "DejaVu Sans"')

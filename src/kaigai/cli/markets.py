@@ -109,41 +109,52 @@ def markets(
     payload["chart"] = chart_path
 
     def human() -> None:
+        from kaigai.core.countries import country_label
+        from kaigai.core.i18n import format_money, join_list, t
         from kaigai.markets.ranking import money
+
+        lg = st.lang
+
+        def usd(v: Any) -> str:
+            if lg == "en":
+                return money(v)
+            return t("n/a", lg) if v is None or v != v else format_money(v, "USD", lg)
 
         rows = [
             (
                 r["rank"],
-                r["market"],
-                money(r["potential_usd"]),
-                money(r["untapped_usd"]),
+                country_label(r["market"], lg),
+                usd(r["potential_usd"]),
+                usd(r["untapped_usd"]),
                 "" if r["risk"] != r["risk"] else f"{r['risk']:.0f}",
                 f"{r['score']:.0f}",
                 r["explanation"],
             )
             for _, r in shown.iterrows()
         ]
-        cols = ["#", "market", "potential", "untapped", "risk", "score", "why"]
-        console.print(
-            table(f"Markets for {res.exporter}, HS {code} ({len(res.products)} HS6)", cols, rows)
-        )
+        cols = ["#", t("market", lg), t("potential", lg), t("untapped", lg), t("risk", lg),
+                t("score", lg), t("why", lg)]  # fmt: skip
+        title = t("Markets for {exporter}, HS {hs} ({n} HS6)", lg,
+                  exporter=country_label(res.exporter, lg), hs=code, n=len(res.products))  # fmt: skip
+        console.print(table(title, cols, rows))
         nc = res.not_computed
         if nc:
             absent = [d["market"] for d in nc if d["reason"].startswith("no import data")]
             other = [d for d in nc if not d["reason"].startswith("no import data")]
-            console.print(
-                esc(
-                    f"No import data: {', '.join(absent)} (absent as importers; not zero potential)."
-                )
-            )
+            if absent:
+                names = join_list([country_label(c, lg) for c in absent], lg)
+                console.print(esc(t(
+                    "No import data: {markets} (absent as importers; not zero potential).", lg,
+                    markets=names,
+                )))  # fmt: skip
             if other:
-                console.print(
-                    f"Not computed for {len(other)} other markets (see --json for reasons)."
-                )
+                console.print(esc(t(
+                    "Not computed for {n} other markets (see --json for reasons).", lg, n=len(other)
+                )))  # fmt: skip
         for n in res.notes:
-            console.print(f"[dim]note: {esc(n)}[/dim]")
+            console.print(f"[dim]{esc(t('note: {text}', lg, text=n))}[/dim]")
         if chart_path:
-            console.print(esc(f"Chart saved to {chart_path}"))
+            console.print(esc(t("Chart saved to {path}", lg, path=chart_path)))
 
     output(payload, as_json, human)
 

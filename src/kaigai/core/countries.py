@@ -138,6 +138,19 @@ def country(text: str) -> Country:
     return _table()[0][normalize_country(text)]
 
 
+def country_label(code: str, lang: str = "en") -> str:
+    """A market's name for reading, from any code the data use (``S19`` -> ``Taiwan`` / ``台湾``);
+    the code itself when it names no country (JSON output keeps codes).
+
+    >>> country_label("S19", "ja"), country_label("VNM"), country_label("XXX")
+    ('台湾', 'Vietnam', 'XXX')
+    """
+    try:
+        return country(code).name(lang)
+    except CountryError:
+        return code
+
+
 def all_countries() -> list[Country]:
     return sorted(_table()[0].values(), key=lambda c: c.iso3)
 
@@ -188,6 +201,7 @@ __all__ = [
     "Country",
     "all_countries",
     "country",
+    "country_label",
     "expand",
     "group_members",
     "normalize_country",

@@ -44,21 +44,67 @@ def check_lang(lang: str | None) -> str:
     return code
 
 
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "r": "\r"}
+
+
+def _unquote(text: str) -> str:
+    """The content of one ``"..."`` line of a ``.po`` file, C escapes resolved."""
+    body = text.strip()[1:-1]
+    out, i = [], 0
+    while i < len(body):
+        c = body[i]
+        if c == "\\" and i + 1 < len(body):
+            out.append(_ESCAPES.get(body[i + 1], body[i + 1]))
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def read_po(text: str) -> dict[str, str]:
+    """msgid -> msgstr of one ``.po`` file (plain entries; obsolete ``#~`` ones skipped).
+
+    A small reader instead of Babel's: the CLI loads catalogues on every ``--lang ja`` run and
+    Babel's import alone costs ~30 ms. ``tests/core/test_i18n.py`` checks it equals Babel's.
+    """
+    out: dict[str, str] = {}
+    key: str | None = None
+    parts: dict[str, list[str]] = {}
+
+    def flush() -> None:
+        mid, mstr = "".join(parts.get("msgid", [])), "".join(parts.get("msgstr", []))
+        if mid and mstr:
+            out[mid] = mstr
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith('"'):
+            if key is not None:
+                parts[key].append(_unquote(line))
+            continue
+        word, _, rest = line.partition(" ")
+        if word == "msgid":
+            flush()
+            parts = {}
+        key = word if word in ("msgid", "msgstr") else None
+        if key is not None:
+            parts[key] = [_unquote(rest)]
+    flush()
+    return out
+
+
 @lru_cache(maxsize=4)
 def catalogue(lang: str) -> dict[str, str]:
     """msgid -> translated string for ``lang`` (empty translations are left out)."""
-    from babel.messages.pofile import read_po
-
     out: dict[str, str] = {}
     folder = locale_dir() / lang / DOMAIN_DIR
     if not folder.is_dir():
         return out
     for po in sorted(folder.glob("*.po")):
-        with po.open("rb") as fh:
-            cat = read_po(fh, locale=lang)
-        for msg in cat:
-            if msg.id and isinstance(msg.id, str) and isinstance(msg.string, str) and msg.string:
-                out[msg.id] = msg.string
+        out.update(read_po(po.read_text(encoding="utf-8")))
     return out
 
 
@@ -103,4 +149,6 @@ def format_money(value: float, currency: str, lang: str | None = "en") -> str:
     return f"{v:,.0f}{unit}"
 
 
-__all__ = ["LANGS", "catalogue", "check_lang", "format_money", "join_list", "locale_dir", "t"]
+__all__ = [
+    "LANGS", "catalogue", "check_lang", "format_money", "join_list", "locale_dir", "read_po", "t",
+]  # fmt: skip

@@ -113,6 +113,23 @@ def _duty_range(m: Any, lang: str) -> str:
     )
 
 
+#: CSS fallbacks after the font fontconfig found (browsers pick the first one installed).
+FONT_FALLBACKS = (
+    "DejaVu Sans", "IPAGothic", "IPAexGothic", "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic",
+)  # fmt: skip
+
+
+def font_family(lang: str, found: str | None) -> str:
+    """The CSS ``font-family`` list: in Japanese the font fontconfig found comes first, so
+    WeasyPrint uses it for every glyph; in English DejaVu Sans leads and the found font follows."""
+    names = list(FONT_FALLBACKS)
+    if found:
+        names = [n for n in names if n != found]
+        names.insert(0 if lang == "ja" else 1, found)
+    clean = ("".join(c for c in n if c not in '"<>\\;{}') for n in names)
+    return ", ".join(f'"{n}"' for n in clean) + ", sans-serif"
+
+
 def render_html(plan: Any) -> str:
     """The plan as a complete HTML document (str)."""
     from kaigai.readiness import load_questionnaire
@@ -124,9 +141,12 @@ def render_html(plan: Any) -> str:
         "duty": {p.hs6: charts.duty_chart(p, lang) for p in plan.products},
         "readiness": charts.readiness_chart(plan.readiness, lang, load_questionnaire().gap_below),
     }
+    from kaigai.reports.fonts import cjk_family
+
     tmpl = _env().get_template("plan.html.j2")
     return tmpl.render(
         plan=plan,
+        font_family=Markup(font_family(lang, cjk_family() if lang == "ja" else None)),
         qn=load_questionnaire(),
         charts=chart_data,
         t=lambda msgid, **kw: t(msgid, lang, **kw),
