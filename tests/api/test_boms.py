@@ -177,3 +177,56 @@ def test_origin_check_matches_engine_and_is_kept_as_evidence(app: object, firm_a
     assert c["bom_id"] == bid and c["bom_version"] == 1 and c["importer"] == "VNM"
     audit = firm_a.client.get(f"{base}/audit").json()["items"]
     assert {e["entity"] for e in audit} == {"bom", "claim"}
+
+
+TEA = {
+    "name": "Sencha green tea",
+    "product_hs6": "090210",
+    "ex_works_price": 2000.0,
+    "fob_price": 2200.0,
+    "lines": [
+        {
+            "part_id": "LEAF",
+            "part": "Tea leaves from own farm",
+            "hs_code": "0902.10",
+            "origin": "JPN",
+            "value": 1200.0,
+            "wholly_obtained": True,
+        },  # fmt: skip
+    ],
+}
+
+
+def test_wholly_obtained_survives_json_csv_and_the_origin_check(firm_a: Firm) -> None:
+    """Issue 15 item 2: a BOM saved through the API keeps its wholly-obtained column (JSON in,
+    CSV out, CSV in again) and the stored BOM qualifies under the WO criterion."""
+    from kaigai.api.services import bom_io, plans
+    from kaigai.api.services import origin as origin_svc
+
+    assert bom_io.COLUMNS == origin_svc.LINE_KEYS == plans.BOM_COLUMNS
+    assert "wholly_obtained" in bom_io.COLUMNS
+    base = f"/api/v1/workspaces/{firm_a.workspace_id}"
+    r = firm_a.client.post(f"{base}/boms", json=TEA)
+    assert r.status_code == 201, r.text
+    bid = r.json()["id"]
+    assert r.json()["lines"][0]["wholly_obtained"] == "yes"
+    assert firm_a.client.get(f"{base}/boms/{bid}").json()["lines"][0]["wholly_obtained"] == "yes"
+    exported = firm_a.client.get(f"{base}/boms/{bid}/export.csv").text
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert rows[0]["wholly_obtained"] == "yes" and rows[0]["hs_code"] == "090210"
+    r = _upload(firm_a, "tea.csv", exported.encode(), product_hs6="090210", fob_price="2200")
+    assert r.status_code == 201, r.text
+    assert r.json()["lines"][0]["wholly_obtained"] == "yes"
+    # RCEP Annex 3A: 0902.10 is "WO"; the stored BOM's flag makes the product wholly obtained
+    r = firm_a.client.post(f"{base}/boms/{bid}/check",
+                           json={"importer": "CHN", "agreements": ["RCEP"], "keep": False})  # fmt: skip
+    assert r.status_code == 200, r.text
+    (v,) = r.json()["verdicts"]
+    assert (v["agreement"], v["status"]) == ("RCEP", "qualifies")
+    assert v["reasons"] == ["declared wholly obtained"], v
+    # a line not marked stays not wholly obtained: the same BOM without the flag does not qualify
+    plain = dict(TEA, lines=[{k: v for k, v in TEA["lines"][0].items() if k != "wholly_obtained"}])
+    pid = firm_a.client.post(f"{base}/boms", json=plain).json()["id"]
+    r = firm_a.client.post(f"{base}/boms/{pid}/check",
+                           json={"importer": "CHN", "agreements": ["RCEP"], "keep": False})  # fmt: skip
+    assert r.json()["verdicts"][0]["status"] == "does not qualify"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 T = TypeVar("T")
 
@@ -141,6 +141,12 @@ class BomLine(BaseModel):
         default="", max_length=100, description="part_id of the assembly it goes into"
     )
     weight_kg: float | None = Field(default=None, ge=0, le=1e9)
+    wholly_obtained: Annotated[str, StringConstraints(max_length=20)] | bool = Field(
+        default="",
+        description="yes / no / empty: the material is wholly obtained in its origin country "
+        "(grown, harvested, mined, born and raised there). A BOM whose every line is wholly "
+        "obtained in the exporting country makes the product wholly obtained (the 'WO' criterion).",
+    )
 
 
 class BomIn(BaseModel):

@@ -1,8 +1,9 @@
 """BOM files in and out: guarded CSV/XLSX reading (size, rows, zip-bomb) and safe CSV export.
 
 Columns are the origin engine's (``docs/origin.md``): part_id, part, hs_code, origin, value,
-currency, quantity, originating, supplier_declaration, parent, weight_kg. This module only
-reads the file safely into raw records; the origin engine validates them (every problem named).
+currency, quantity, originating, supplier_declaration, parent, weight_kg, wholly_obtained. This
+module only reads the file safely into raw records; the origin engine validates them (every
+problem named).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from kaigai.core.errors import BOMError, KaigaiError, PayloadTooLargeError
 from kaigai.core.text import decode_text
 
 COLUMNS = ("part_id", "part", "hs_code", "origin", "value", "currency", "quantity", "originating",
-           "supplier_declaration", "parent", "weight_kg")  # fmt: skip
+           "supplier_declaration", "parent", "weight_kg", "wholly_obtained")  # fmt: skip
 _ALIASES = {"hs": "hs_code", "hs6": "hs_code", "country": "origin", "country_of_origin": "origin",
             "cost": "value", "material": "part", "description": "part"}  # fmt: skip
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")

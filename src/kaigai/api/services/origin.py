@@ -20,7 +20,8 @@ from kaigai.storage import records
 
 # Stored BOM line keys = the origin engine's BOM columns.
 LINE_KEYS = ("part_id", "part", "hs_code", "origin", "value", "currency", "quantity",
-             "originating", "supplier_declaration", "parent", "weight_kg")  # fmt: skip
+             "originating", "supplier_declaration", "parent", "weight_kg",
+             "wholly_obtained")  # fmt: skip
 
 
 def context(
@@ -63,6 +64,7 @@ def validate_lines(
             "supplier_declaration": ";".join(ln.declaration),
             "parent": ln.parent or "",
             "weight_kg": ln.weight_kg,
+            "wholly_obtained": "yes" if ln.wholly_obtained else "",
         }  # fmt: skip
         for ln in bom.lines
     ]
@@ -106,17 +108,18 @@ def check_stored_bom(
         fob = None if fob is None else fob * price_factor
         exw = None if exw is None else exw * price_factor
     ags, books, _, hs17 = context(state)
-    product = Product(normalize_hs6(hs6), normalize_country(exporter), normalize_country(importer),
-                      currency, fob, exw)  # fmt: skip
+    bom = to_bom(state, lines, currency)
+    exp = normalize_country(exporter)
+    # every material wholly obtained in the exporting country: the product is (the WO criterion)
+    product = Product(normalize_hs6(hs6), exp, normalize_country(importer), currency, fob, exw,
+                      wholly_obtained=bom.wholly_obtained_in(exp))  # fmt: skip
     # The verdict is a pure function of the BOM version and the product facts: memoise it per
     # (workspace, BOM, version, product, agreements, date). Storing the claim still happens.
     key = ("origin-check", workspace_id, bom_id, version, tuple(product.__dict__.items()),
            tuple(agreement_ids or ()), on or dt.date.today())  # fmt: skip
 
     def evaluate() -> list[dict[str, Any]]:
-        verdicts = check(
-            to_bom(state, lines, currency), product, books, ags, hs17, agreement_ids, on=on
-        )
+        verdicts = check(bom, product, books, ags, hs17, agreement_ids, on=on)
         return [v.to_dict() for v in verdicts]
 
     out = copy.deepcopy(state.cached(key, evaluate, max_items=8192))

@@ -18,7 +18,8 @@ from kaigai.storage import records
 from kaigai.storage.models import Plan
 
 BOM_COLUMNS = ("part_id", "part", "hs_code", "origin", "value", "currency", "quantity",
-               "originating", "supplier_declaration", "parent", "weight_kg")  # fmt: skip
+               "originating", "supplier_declaration", "parent", "weight_kg",
+               "wholly_obtained")  # fmt: skip
 
 
 def _jsonable(obj: Any) -> Any:
