@@ -114,7 +114,7 @@ def main() -> None:
         os.environ.update(
             {k: env[k] for k in ("KAIGAI_DATA_DIR", "KAIGAI_CACHE_DIR", "KAIGAI_CONFIG")}
         )
-        from kaigai.plan import build_plan, load_profile
+        from kaigai.app.plan import build_plan, load_profile
 
         s2 = get_settings()
         prof = load_profile(firm, s2)

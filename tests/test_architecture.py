@@ -65,6 +65,8 @@ def forbidden(a: str, b: str) -> str | None:
         return "engines are pure: they receive data, know no use case and no shell"
     if a == "app" and b in SHELLS - {"reports"}:
         return "the application layer returns results; shells render them"
+    if a == "plan" and b in SHELLS | {"app", "data", "storage"}:
+        return "the plan package is the plan's model and pure rules; kaigai.app.plan builds plans"
     if a == "data" and b in SHELLS | {"app", "plan"}:
         return "the data layer knows no use case and no screen"
     if a == "api" and b == "web":

@@ -39,8 +39,8 @@ _EXPORTS: dict[str, str] = {
     "find_markets": "kaigai.app.markets",
     # readiness and the export plan
     "assess": "kaigai.readiness.scoring",
-    "load_profile": "kaigai.plan.profile",
-    "build_plan": "kaigai.plan.orchestrate",
+    "load_profile": "kaigai.app.plan",
+    "build_plan": "kaigai.app.plan",
     # policy lab
     "fepois": "kaigai.policy.ppml",
 }
@@ -70,6 +70,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from kaigai.app.markets import find_markets
+    from kaigai.app.plan import build_plan, load_profile
     from kaigai.core.config import Settings, get_settings
     from kaigai.core.countries import normalize_country
     from kaigai.core.errors import KaigaiError
@@ -79,8 +80,6 @@ if TYPE_CHECKING:
     from kaigai.origin.api import check, rule_for
     from kaigai.origin.bom import load_bom
     from kaigai.origin.whatif import whatif
-    from kaigai.plan.orchestrate import build_plan
-    from kaigai.plan.profile import load_profile
     from kaigai.policy.ppml import fepois
     from kaigai.readiness.scoring import assess
     from kaigai.tariffs.benefit import fta_net_benefit

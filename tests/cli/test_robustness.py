@@ -72,7 +72,7 @@ def test_api_upload_decodes_euc_jp_not_garbled() -> None:
 
 
 def test_firm_profile_in_shift_jis_loads(tmp_path: Path) -> None:
-    from kaigai.plan.profile import load_profile
+    from kaigai.app.plan import load_profile
 
     p = tmp_path / "firm.toml"
     p.write_bytes(EXAMPLE_FIRM.read_text(encoding="utf-8").encode("cp932"))

@@ -190,7 +190,7 @@ def test_api_upload_reader_never_crashes(name: str, data: bytes) -> None:
     st.one_of(mutated(FIRM), st.binary(max_size=200)), st.sampled_from([".toml", ".yaml", ".json"])
 )
 def test_profile_file_never_crashes(data: bytes, suffix: str) -> None:
-    from kaigai.plan.profile import load_profile
+    from kaigai.app.plan import load_profile
 
     d = Path(tempfile.mkdtemp())
     p = d / f"firm{suffix}"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from kaigai.app.plan import build_plan, load_profile
 from kaigai.cli.app import app
-from kaigai.plan import build_plan, load_profile
 from kaigai.plan.examples import example_profile_path
 
 ON = dt.date(2026, 11, 27)

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from kaigai.app.plan import build_plan
 from kaigai.core.errors import BOMError, MarketError
 from kaigai.origin.bom import load_bom
-from kaigai.plan import build_plan, parse_profile
+from kaigai.plan.profile import parse_profile
 from kaigai.reports.html import render_html
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from kaigai.app.plan import build_plan, load_profile
 from kaigai.data.store import starter_path
-from kaigai.plan import build_plan, load_profile
 from kaigai.plan.examples import example_profile_path, packaged_example_path, repo_examples_dir
 from kaigai.readiness import assess
 

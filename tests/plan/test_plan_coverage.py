@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kaigai.plan import build_plan, load_profile
+from kaigai.app.plan import build_plan, load_profile
 from kaigai.plan.examples import example_profile_path
 
 ON = dt.date(2026, 11, 27)

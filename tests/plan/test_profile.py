@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from kaigai.app.plan import load_profile
 from kaigai.core.errors import ProfileError
 from kaigai.plan.examples import example_profile_path
-from kaigai.plan.profile import load_profile
 
 BAD = """
 # name is missing
@@ -86,7 +86,7 @@ def test_yaml_profile_with_unknown_field(tmp_path: Path, settings) -> None:
 def test_service_entry_points(settings) -> None:
     import tomllib
 
-    from kaigai.plan.api import plan_from_mapping, profile_from_mapping, render
+    from kaigai.app.plan import plan_from_mapping, profile_from_mapping, render
     from kaigai.readiness import questionnaire_data
 
     data = tomllib.loads(example_profile_path().read_text(encoding="utf-8"))

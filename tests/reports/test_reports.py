@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from kaigai.app.plan import build_plan, load_profile
 from kaigai.core.errors import InputError
-from kaigai.plan import build_plan, load_profile
 from kaigai.plan.examples import example_profile_path
 from kaigai.reports import render_html, render_json, write_report
 

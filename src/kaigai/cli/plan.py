@@ -37,8 +37,7 @@ def run_plan(
     since: dt.date | None = None,
 ) -> tuple[Any, Path]:
     """Load the profile, build the plan and write the report; returns (plan, report path)."""
-    from kaigai.plan import build_plan, load_profile
-    from kaigai.reports import write_report
+    from kaigai.app.plan import build_plan, load_profile, write_plan
 
     s = settings(config, lang)
     lg = check_lang(s.lang)
@@ -54,7 +53,7 @@ def run_plan(
             profile, s, n_markets=n_markets, lang=lg, base_dir=firm.resolve().parent,
             since=since or last_plan(s, key),
         )  # fmt: skip
-        path = write_report(plan, out or default_out(firm, lg))
+        path = write_plan(plan, out or default_out(firm, lg))
         record_plan(s, key, dt.date.today())
     finally:
         if status is not None:

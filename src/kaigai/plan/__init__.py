@@ -1,8 +1,8 @@
-"""The firm advisor: firm profile -> one export plan chaining every engine.
+"""The export plan's model: firm profile schema, plan types and the pure rules (actions, gaps).
 
-Python API (used by the CLI, the REST API and the web form)::
+The use case that builds a plan lives in the application layer (:mod:`kaigai.app.plan`)::
 
-    from kaigai.plan import load_profile, build_plan
+    from kaigai.app.plan import load_profile, build_plan
     profile = load_profile(Path("examples/firm_tokyo_bearings.toml"), settings)
     plan = build_plan(profile, settings, n_markets=5, lang="ja", base_dir=path.parent)
     plan.to_dict()
@@ -19,8 +19,7 @@ from kaigai.plan.model import (
     Part,
     ProductPlan,
 )
-from kaigai.plan.orchestrate import build_plan
-from kaigai.plan.profile import FirmProfile, load_profile, parse_profile
+from kaigai.plan.profile import FirmProfile, parse_profile, read_profile
 
 __all__ = [
     "Action",
@@ -31,7 +30,6 @@ __all__ = [
     "OriginView",
     "Part",
     "ProductPlan",
-    "build_plan",
-    "load_profile",
     "parse_profile",
+    "read_profile",
 ]

@@ -217,16 +217,6 @@ def _loc(parts: Iterable[Any]) -> str:
     return out or "(file)"
 
 
-def valid_hs6_codes(settings: Any) -> frozenset[str]:
-    """Six-digit subheadings of HS 2022 and HS 2017 (catalog or starter pack)."""
-    from kaigai.hs.nomenclature import HS2017, HS2022
-    from kaigai.plan.engines import nomenclature
-
-    nom = nomenclature(settings)
-    codes = frozenset(nom.codes(6, HS2022)) | frozenset(nom.codes(6, HS2017))
-    return codes - {"999999"}  # BACI's "not specified" bucket is not a product code
-
-
 def parse_profile(
     data: dict[str, Any],
     *,
@@ -256,8 +246,11 @@ def parse_profile(
         ) from None
 
 
-def load_profile(path: Path, settings: Any = None) -> FirmProfile:
-    """Read and validate a firm profile (``.toml``, ``.yaml``/``.yml`` or ``.json``)."""
+def read_profile(path: Path, valid_hs6: frozenset[str] | None = None) -> FirmProfile:
+    """Read and validate a firm profile (``.toml``, ``.yaml``/``.yml`` or ``.json``).
+
+    ``valid_hs6``: the HS codes a product may name (see :func:`kaigai.app.plan.load_profile`,
+    which reads them from the data); None skips that check."""
     p = Path(path)
     if not p.is_file():
         raise ProfileError(
@@ -282,8 +275,7 @@ def load_profile(path: Path, settings: Any = None) -> FirmProfile:
             f"Firm profile {p} must be a table/mapping.",
             hint="See examples/firm_tokyo_bearings.toml.",
         )
-    valid = valid_hs6_codes(settings) if settings is not None else None
-    return parse_profile(data, source=str(p), valid_hs6=valid, base_dir=p.parent.resolve())
+    return parse_profile(data, source=str(p), valid_hs6=valid_hs6, base_dir=p.parent.resolve())
 
 
 __all__ = [
@@ -291,7 +283,6 @@ __all__ = [
     "Preferences",
     "Product",
     "Size",
-    "load_profile",
     "parse_profile",
-    "valid_hs6_codes",
+    "read_profile",
 ]

@@ -38,7 +38,8 @@ def build_and_store(
     as_of: dt.date | None = None,
 ) -> Plan:
     """Build the plan for the workspace's profile (products may name a stored ``bom_id``)."""
-    from kaigai.plan import build_plan, parse_profile
+    from kaigai.app.plan import build_plan
+    from kaigai.plan.profile import parse_profile
     from kaigai.reports.html import render_html
 
     with state.db.session() as s:

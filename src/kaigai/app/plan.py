@@ -1,11 +1,16 @@
-"""Chain the engines into one export plan for a firm.
+"""The export plan use case: firm profile in, :class:`~kaigai.plan.model.ExportPlan` out.
 
 market finder -> duty & FTA options for the top markets -> origin check of the product's
 BOM for the best agreement per market -> readiness gaps -> prioritised actions + summary.
 
-The shell loads the profile and settings; this module calls the engines through
-:mod:`kaigai.plan.engines` and copies their figures into the plan. Missing pieces are
-recorded in ``ExportPlan.missing`` and in each view's ``status``/``detail``.
+CLI (``kaigai plan``), REST API and web dashboard all call :func:`load_profile` /
+:func:`profile_from_mapping`, :func:`build_plan` and :func:`render` / :func:`write_plan`
+here. Every engine is reached through the other app functions (:mod:`kaigai.app.markets`,
+:mod:`kaigai.app.duty`, :mod:`kaigai.app.origin`) by the adapters of
+:mod:`kaigai.app.plan_engines`, which copy their figures into the plan's views; the plan
+package (:mod:`kaigai.plan`) holds only the typed model, the profile schema and the pure
+rules (actions, gaps). Missing pieces are recorded in ``ExportPlan.missing`` and in each
+view's ``status``/``detail``. Reports are rendered by :mod:`kaigai.reports`.
 """
 
 from __future__ import annotations
@@ -14,14 +19,14 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from kaigai.app import plan_engines as engines
 from kaigai.core.countries import country
 from kaigai.core.i18n import check_lang, t
 from kaigai.core.provenance import Figure, Provenance
-from kaigai.plan import engines
 from kaigai.plan.actions import build_actions
 from kaigai.plan.gaps import Gap, product_gaps, readiness_gap
 from kaigai.plan.model import DutyView, ExportPlan, MarketPlan, OriginView, Part, ProductPlan
-from kaigai.plan.profile import FirmProfile, Product
+from kaigai.plan.profile import FirmProfile, Product, parse_profile, read_profile
 from kaigai.readiness import ReadinessResult, assess, unanswered_text
 
 
@@ -407,4 +412,74 @@ def build_plan(
     )
 
 
-__all__ = ["build_plan"]
+def valid_hs6_codes(settings: Any) -> frozenset[str]:
+    """Six-digit subheadings of HS 2022 and HS 2017 (catalog or starter pack)."""
+    from kaigai.hs.nomenclature import HS2017, HS2022
+
+    nom = engines.nomenclature(settings)
+    codes = frozenset(nom.codes(6, HS2022)) | frozenset(nom.codes(6, HS2017))
+    return codes - {"999999"}  # BACI's "not specified" bucket is not a product code
+
+
+def load_profile(path: Path, settings: Any = None) -> FirmProfile:
+    """Read and validate a firm profile file; with ``settings`` its HS codes are checked
+    against the nomenclature of the data (catalog or starter pack)."""
+    valid = valid_hs6_codes(settings) if settings is not None else None
+    return read_profile(Path(path), valid)
+
+
+def profile_from_mapping(
+    data: dict[str, Any], settings: Any, source: str = "request"
+) -> FirmProfile:
+    """Validate a profile given as a mapping (JSON body, form); every problem listed at once."""
+    return parse_profile(data, source=source, valid_hs6=valid_hs6_codes(settings))
+
+
+def plan_from_mapping(
+    data: dict[str, Any],
+    settings: Any,
+    *,
+    n_markets: int = 5,
+    lang: str = "en",
+    bom_dir: Path | None = None,
+) -> ExportPlan:
+    """Validate ``data`` and build its plan; relative BOM paths resolve against ``bom_dir``."""
+    return build_plan(
+        profile_from_mapping(data, settings),
+        settings,
+        n_markets=n_markets,
+        lang=lang,
+        base_dir=bom_dir,
+    )
+
+
+def render(plan: ExportPlan, fmt: str) -> str | bytes:
+    """The plan as ``"html"`` (str), ``"json"`` (str) or ``"pdf"`` (bytes)."""
+    from kaigai.core.errors import InputError
+    from kaigai.reports import render_html, render_json, render_pdf
+
+    if fmt == "html":
+        return render_html(plan)
+    if fmt == "json":
+        return render_json(plan)
+    if fmt == "pdf":
+        return render_pdf(plan)
+    raise InputError(f"Unknown report format '{fmt}'.", hint="Use html, pdf or json.")
+
+
+def write_plan(plan: ExportPlan, path: Path) -> Path:
+    """Write the plan's report to ``path`` (format from the suffix: .html, .pdf, .json)."""
+    from kaigai.reports import write_report
+
+    return write_report(plan, path)
+
+
+__all__ = [
+    "build_plan",
+    "load_profile",
+    "plan_from_mapping",
+    "profile_from_mapping",
+    "render",
+    "valid_hs6_codes",
+    "write_plan",
+]

@@ -3,8 +3,8 @@
 Each adapter calls the engine's public function and copies its figures verbatim into the
 plan's views (:class:`~kaigai.plan.model.DutyView`, ...). When an engine is not part of
 this build, or cannot answer, the adapter returns a view whose ``status`` says so and why;
-it never substitutes a number of its own. The origin adapter (:mod:`kaigai.plan.origin_check`)
-and the raw trade figures (:mod:`kaigai.plan.trade`) live in their own modules, re-exported here.
+it never substitutes a number of its own. The origin adapter (:mod:`kaigai.app.plan_origin`)
+and the raw trade figures (:mod:`kaigai.app.plan_trade`) live in their own modules, re-exported here.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kaigai.app.cache import memo
+from kaigai.app.plan_origin import run_origin  # re-exported; imports this module lazily
+from kaigai.app.plan_trade import trade_figures  # re-exported
 from kaigai.core.errors import KaigaiError
 from kaigai.core.provenance import Figure, Provenance
 from kaigai.plan.model import DutyView, Status
-from kaigai.plan.origin_check import run_origin  # re-exported; imports this module lazily
-from kaigai.plan.trade import trade_figures  # re-exported
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Adapter from the plan to the rules-of-origin engine: check the BOM for the best agreement.
 
-Figures are the engine's own (headroom, documents); see :mod:`kaigai.plan.engines`.
+Figures are the engine's own (headroom, documents); see :mod:`kaigai.app.plan_engines`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from kaigai.core.provenance import Figure, Provenance
 from kaigai.plan.model import DutyView, OriginView
 
 if TYPE_CHECKING:
-    from kaigai.plan.engines import EngineContext
+    from kaigai.app.plan_engines import EngineContext
 
 #: The "wholly obtained" (WO) criterion of each agreement: article and the case of plant goods.
 WO_CRITERION: dict[str, str] = {
@@ -71,8 +71,8 @@ def run_origin(
     best first; without duty data, every agreement in force between the two countries. The
     first candidate that qualifies is reported, else the first one with rule data.
     """
+    from kaigai.app.plan_engines import engine_failed
     from kaigai.core.i18n import t
-    from kaigai.plan.engines import engine_failed
 
     engine = "kaigai.origin.api.check"
     if bom_problem is not None:
