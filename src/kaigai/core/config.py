@@ -6,14 +6,14 @@ and pass the object down.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kaigai.core.errors import ConfigError
 
@@ -29,10 +29,47 @@ def _default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("kaigai", appauthor=False))
 
 
-class Settings(BaseSettings):
-    """kaigai settings. Override with ``KAIGAI_<NAME>`` env vars or a ``kaigai.toml``."""
+ENV_PREFIX = "KAIGAI_"
 
-    model_config = SettingsConfigDict(env_prefix="KAIGAI_", extra="ignore")
+
+def _env_values(names: set[str]) -> dict[str, Any]:
+    """``KAIGAI_<NAME>`` variables of the settings' fields (names matched case-insensitively;
+    a table-valued field such as ``rates`` is read as JSON), as pydantic-settings read them.
+
+    Plain environment reading keeps pydantic-settings (and asyncio, which it imports) off every
+    CLI call; the values are validated by the model like any other input.
+    """
+    out: dict[str, Any] = {}
+    for key, raw in os.environ.items():
+        if key[: len(ENV_PREFIX)].upper() != ENV_PREFIX:
+            continue
+        name = key[len(ENV_PREFIX) :].lower()
+        if name not in names:
+            continue
+        value: Any = raw
+        if name in _JSON_FIELDS:
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                value = raw  # reported by validation: "Input should be a valid dictionary"
+        out[name] = value
+    return out
+
+
+_JSON_FIELDS = frozenset({"rates"})
+
+
+class Settings(BaseModel):
+    """kaigai settings. Override with ``KAIGAI_<NAME>`` env vars or a ``kaigai.toml``.
+
+    ``Settings(**values)`` reads the ``KAIGAI_*`` environment variables; explicit values win.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    def __init__(self, **values: Any) -> None:
+        env = _env_values(set(type(self).model_fields))
+        super().__init__(**{**env, **values})
 
     data_dir: Path = Field(default_factory=_default_data_dir)
     cache_dir: Path = Field(default_factory=_default_cache_dir)

@@ -1,18 +1,34 @@
-"""Load the HS nomenclature frames (data layer) and build a :class:`Nomenclature` from them."""
+"""Load the HS nomenclature frames (data layer) and build a :class:`Nomenclature` from them.
+
+The nomenclature a lookup uses is *prepared*: built once per catalog state from the frames
+(pandas, DuckDB) and stored as JSON under ``<cache_dir>/hs/nomenclature-<key>.json``, where the
+key hashes the four datasets' checksums and this module's code (:mod:`kaigai.data.state`). Later
+processes read that file with the standard library only. Written atomically (temporary file and
+rename); an unwritable cache folder only costs the rebuild.
+"""
 
 from __future__ import annotations
 
+import json
+import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from kaigai.core.errors import DatasetMissingError
+from kaigai.core.progress import report
 from kaigai.data import store
-from kaigai.hs.concordance import Concordance
+from kaigai.data.state import code_token, fingerprint, stamp, write_atomic
 from kaigai.hs.nomenclature import Nomenclature
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from kaigai.core.config import Settings
+    from kaigai.hs.concordance import Concordance
+
+#: datasets the prepared nomenclature is built from
+NOMENCLATURE_DATASETS = ("hs_nomenclature", "hs17_products", "hs_sections", "jp_tariff")
+LAYOUT = 1
 
 
 def load_hs2022(settings: Settings) -> pd.DataFrame:
@@ -34,6 +50,8 @@ def load_ja_descriptions(settings: Settings) -> pd.DataFrame:
     ("玉軸受"; "部分品 > 玉、針状ころ及びころ"); HS4: the heading text. Only the chapters present in
     ``jp_tariff`` are covered (the starter pack: 21 22 33 61 62 84 85 90).
     """
+    import pandas as pd
+
     df = store.load(
         "jp_tariff",
         settings,
@@ -50,25 +68,96 @@ def load_ja_descriptions(settings: Settings) -> pd.DataFrame:
     return pd.DataFrame({"code": list(rows), "description_ja": list(rows.values())})
 
 
-_CACHE: dict[tuple[str, int | None, bool], Nomenclature] = {}
+_CACHE: dict[tuple[str, tuple[int, ...], bool, str], Prepared] = {}
+_LOCK = threading.Lock()
+
+
+class Prepared:
+    """The prepared nomenclature and the HS subheading sets the origin engine validates with."""
+
+    def __init__(self, nom: Nomenclature, hs22_subheadings: frozenset[str]) -> None:
+        self.nomenclature = nom
+        self.hs22_subheadings = hs22_subheadings
+
+
+def prepared(settings: Settings) -> Prepared:
+    """The prepared nomenclature of this catalog state (built and stored on first use).
+
+    Cached per process for the same catalog file state and ``use_starter``; an import into the
+    catalog changes the key.
+    """
+    cat = Path(settings.catalog_path)
+    key = (str(cat), stamp(cat), settings.use_starter, str(settings.cache_dir))
+    with _LOCK:
+        hit = _CACHE.get(key)
+    if hit is None:
+        hit = _prepared(settings)
+        with _LOCK:
+            if len(_CACHE) > 4:
+                _CACHE.clear()
+            _CACHE[key] = hit
+    return hit
 
 
 def load_nomenclature(settings: Settings) -> Nomenclature:
-    """HS 2022 + HS 2017 (+ sections and Japanese descriptions when available).
+    """HS 2022 + HS 2017 (+ sections and Japanese descriptions when available)."""
+    return prepared(settings).nomenclature
 
-    Cached per process for the same catalog file state (path, modification time) and
-    ``use_starter``; an import into the catalog invalidates the cache.
+
+def _to_json(p: Prepared) -> str:
+    n = p.nomenclature
+    return json.dumps(
+        {
+            "layout": LAYOUT,
+            "hs22": n.hs22,
+            "hs17": n.hs17,
+            "sections": n.sections,
+            "ja": n.ja,
+            "hs22_subheadings": sorted(p.hs22_subheadings),
+        },
+        ensure_ascii=False,
+    )
+
+
+def _from_json(text: str) -> Prepared:
+    d = json.loads(text)
+    if d.get("layout") != LAYOUT:
+        raise ValueError("layout")
+    hs22 = {str(k): (int(v[0]), str(v[1]), str(v[2])) for k, v in d["hs22"].items()}
+    nom = Nomenclature(hs22, d["hs17"], d["sections"], d["ja"])
+    return Prepared(nom, frozenset(d["hs22_subheadings"]))
+
+
+def _prepared(settings: Settings) -> Prepared:
+    folder = Path(settings.cache_dir) / "hs"
+    code = code_token(__file__, Path(__file__).parents[1] / "hs" / "nomenclature.py")
+    key = fingerprint(settings, NOMENCLATURE_DATASETS, f"layout={LAYOUT}", code)
+    path = folder / f"nomenclature-{key}.json"
+    try:
+        return _from_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        pass
+    report("Preparing the HS nomenclature index (first use after a data change)…")
+    p = Prepared(_load_nomenclature(settings), _hs22_subheadings(settings))
+    if write_atomic(path, _to_json(p)):
+        for old in folder.glob("nomenclature-*.json"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    return p
+
+
+def _hs22_subheadings(settings: Settings) -> frozenset[str]:
+    """HS 2022 subheadings a BOM line or product may carry.
+
+    Comtrade's reporting code 999999 ("commodities not specified", section TOTAL) and chapters
+    98/99 (reserved for national use) are not HS subheadings.
     """
-    cat = settings.catalog_path
-    wal = cat.with_name(cat.name + ".wal")
-    stamp = sum(p.stat().st_mtime_ns + p.stat().st_size for p in (cat, wal) if p.is_file())
-    key = (str(cat), stamp if cat.is_file() else None, settings.use_starter)
-    hit = _CACHE.get(key)
-    if hit is None:
-        if len(_CACHE) > 4:
-            _CACHE.clear()
-        hit = _CACHE[key] = _load_nomenclature(settings)
-    return hit
+    nom = store.load("hs_nomenclature", settings, columns=["hscode", "level"])
+    return frozenset(
+        str(c)
+        for c, lv in zip(nom["hscode"], nom["level"], strict=True)
+        if str(lv) == "6" and str(c).isdigit() and str(c)[:2] not in ("98", "99")
+    )
 
 
 def _load_nomenclature(settings: Settings) -> Nomenclature:
@@ -85,6 +174,8 @@ def _load_nomenclature(settings: Settings) -> Nomenclature:
 
 def load_concordance(settings: Settings, nom: Nomenclature | None = None) -> Concordance:
     """HS2017<->HS2022 concordance, using the official UNSD table when it has been pulled."""
+    from kaigai.hs.concordance import Concordance
+
     nom = nom or load_nomenclature(settings)
     try:
         official: pd.DataFrame | None = store.load("hs_correlation_22_17", settings)
@@ -99,4 +190,5 @@ __all__ = [
     "load_concordance",
     "load_ja_descriptions",
     "load_nomenclature",
+    "prepared",
 ]

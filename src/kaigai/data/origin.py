@@ -80,16 +80,12 @@ def hs_sets(settings: Settings) -> tuple[frozenset[str], frozenset[str]]:
 
     Comtrade's reporting code 999999 ("commodities not specified", section TOTAL) and chapters 98/99
     (reserved for national use) are not HS subheadings: a BOM line or product cannot carry them.
+    Read from the prepared nomenclature (:func:`kaigai.data.nomenclature.prepared`).
     """
-    nom = load("hs_nomenclature", settings, columns=["hscode", "level"])
-    hs22 = frozenset(
-        str(c)
-        for c, lv in zip(nom["hscode"], nom["level"], strict=True)
-        if str(lv) == "6" and str(c).isdigit() and str(c)[:2] not in ("98", "99")
-    )
-    h17 = load("hs17_products", settings, columns=["hs6"])
-    hs17 = frozenset(str(c).zfill(6) for c in h17["hs6"])
-    return hs22, hs17
+    from kaigai.data.nomenclature import prepared
+
+    p = prepared(settings)
+    return p.hs22_subheadings, frozenset(p.nomenclature.hs17)
 
 
 __all__ = ["build_books", "cached_books", "hs_sets", "rule_frame"]

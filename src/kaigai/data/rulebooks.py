@@ -78,12 +78,12 @@ def book_from_json(d: dict[str, Any], agreements: Mapping[str, Agreement]) -> Ru
 def fingerprint(settings: Settings, agreements: Mapping[str, Agreement], extra: Path | None) -> str:
     """Hash of every input of the rule books (dataset checksums, rule files, YAML, engine code)."""
     import kaigai.origin as origin_pkg
-    from kaigai.data.catalog import status
+    from kaigai.data.state import dataset_sums
 
     h = hashlib.sha256(f"layout={LAYOUT}".encode())
     names = sorted({str(a.rules["dataset"]) for a in agreements.values()
                     if a.rules and "dataset" in a.rules})  # fmt: skip
-    sums = {r["name"]: (r["location"], r["sha256"], r["row_count"]) for r in status(settings)}
+    sums = dataset_sums(settings, names)  # recorded catalog state: no DuckDB when unchanged
     for n in names:
         h.update(f"{n}={sums.get(n)}".encode())
     files = [

@@ -11,13 +11,13 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from kaigai.core.errors import DatasetMissingError
 from kaigai.core.provenance import Provenance
 from kaigai.data.registry import DATASETS
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from kaigai.core.config import Settings
 
 STARTER_PACKAGE = "kaigai.data.starter"
@@ -44,13 +44,15 @@ def shared_path(name: str, settings: Settings) -> Path | None:
 
 
 def where(name: str, settings: Settings) -> str:
-    """``"catalog"`` or ``"starter"``: which copy :func:`load` would read."""
-    from kaigai.data.catalog import Catalog
+    """``"catalog"`` or ``"starter"``: which copy :func:`load` would read.
 
-    if settings.catalog_path.is_file():
-        with Catalog.open(settings.catalog_path, read_only=True) as cat:
-            if cat.has_table(name):
-                return "catalog"
+    Answered from the recorded catalog state (:mod:`kaigai.data.state`): no DuckDB unless the
+    catalog changed since it was last looked at.
+    """
+    from kaigai.data.state import catalog_state
+
+    if name in catalog_state(settings).tables:
+        return "catalog"
     if settings.use_starter and starter_path(name) is not None:
         return "starter"
     raise _missing(name)

@@ -11,12 +11,13 @@ between editions; no official concordance in the data" (``changed``). When an of
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Literal
 
 from kaigai.core.errors import HSCodeError
 from kaigai.hs.nomenclature import HS2017, HS2022, Nomenclature
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Status = Literal["same_code", "changed", "official"]
 CHANGED_NOTE = "changed between editions; no official concordance in the data"
@@ -99,6 +100,8 @@ class Concordance:
 
         A code in one edition only has ``None`` on the other side and status ``changed``.
         """
+        import pandas as pd
+
         n = self.nomenclature
         a, b = set(n.codes(6, HS2017)), set(n.codes(6, HS2022))
         rows: list[tuple[str | None, str | None, str]] = [

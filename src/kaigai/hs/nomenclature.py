@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from kaigai.core.errors import HSCodeError
 from kaigai.hs.codes import digits
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 HS2022 = "HS2022"
 HS2017 = "HS2017"
