@@ -165,3 +165,47 @@ def test_check_pullover_example_textile_tolerance() -> None:
         "textile tolerance: failing materials 0.04 kg = 11.8% of the weight of the component"
         in " ".join(by["CPTPP"]["reasons"])
     )
+
+
+def _tea_bom(folder: Path, wholly_obtained_column: bool) -> str:
+    col, val = ("wholly_obtained", "yes") if wholly_obtained_column else ("originating", "yes")
+    bom = folder / "bom_tea.csv"
+    bom.write_text(
+        f"part_id,part,hs_code,origin,value,currency,{col}\n"
+        f"LEAF,Tea leaves from own farm,0902.10,JPN,1200,JPY,{val}\n",
+        encoding="utf-8",
+    )
+    return str(bom)
+
+
+def test_check_explains_the_wholly_obtained_criterion(tmp_path: Path) -> None:
+    """Issue 15 item 2 on the CLI: WO named with its article and how to declare it, EN and JA."""
+    args = ["origin", "check", "--hs", "090210", "--to", "CHN", "--fob", "2000"]
+    res = runner.invoke(app, [*args, "--bom", _tea_bom(tmp_path, False)])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.stdout.split())  # Rich wraps at 80 columns
+    assert (
+        "RCEP: Wholly obtained (WO), RCEP Art. 3.3 (Goods Wholly Obtained or Produced), (a): "
+        "the good must be wholly obtained in the exporting Party" in out
+    )
+    assert (
+        "Not declared. If the product is made only from what is grown, harvested or "
+        "extracted in Japan, add a column wholly_obtained = yes to every line of the BOM file "
+        "or pass --wholly-obtained" in out
+    )
+    ja = runner.invoke(app, [*args, "--bom", _tea_bom(tmp_path, False), "--lang", "ja"])
+    flat = "".join(ja.stdout.split())  # Japanese wraps between any two characters
+    assert "RCEP:完全生産品（WO）、RCEP第3.3条（完全に得られ、又は生産された産品）(a)：" in flat
+    assert "部品表ファイルの全行に列wholly_obtained=yesを加えるか、--wholly-obtainedを指定" in flat
+    # the flag and the BOM column both declare it; the verdict then qualifies under WO
+    d = _json([*args, "--bom", _tea_bom(tmp_path, False), "--wholly-obtained", "--json"])
+    assert d["verdicts"][0]["status"] == "qualifies"
+    assert d["wholly_obtained_criterion"]["RCEP"]["declared_by"] == "--wholly-obtained"
+    d = _json([*args, "--bom", _tea_bom(tmp_path, True), "--json"])
+    assert (d["product"]["wholly_obtained"], d["verdicts"][0]["status"]) == (True, "qualifies")
+    wo = d["wholly_obtained_criterion"]["RCEP"]
+    assert (wo["declared_by"], wo["article"]) == ("bom", "RCEP Art. 3.3 (Goods Wholly Obtained or Produced), (a)")  # fmt: skip
+    # a rule that is not WO gets no such paragraph
+    d = _json(["origin", "check", "--bom", EXAMPLE, "--hs", "848210", "--to", "VNM", "--fob", "1000",
+               "--json"])  # fmt: skip
+    assert "wholly_obtained_criterion" not in d

@@ -175,6 +175,16 @@ def load_bom_file(
     return load_bom(path, currency.upper(), rates=rates, hs_codes=context(settings, extra).hs22)
 
 
+def declared_by_bom(bom: BOM, prod: Product) -> Product:
+    """``prod`` declared wholly obtained when every BOM line is ``wholly_obtained = yes`` in the
+    exporting country (the BOM column does what ``--wholly-obtained`` does)."""
+    from dataclasses import replace
+
+    if not prod.wholly_obtained and bom.wholly_obtained_in(prod.exporter):
+        return replace(prod, wholly_obtained=True)
+    return prod
+
+
 def check(
     settings: Settings,
     bom: BOM,
@@ -185,10 +195,15 @@ def check(
     rule_text: str | None = None,
     extra: Path | None = None,
 ) -> list[Verdict]:
-    """Verdicts for every applicable (or named) agreement, or for one user ``rule_text``."""
+    """Verdicts for every applicable (or named) agreement, or for one user ``rule_text``.
+
+    A BOM whose every line is marked ``wholly_obtained = yes`` in the exporting country declares
+    the product wholly obtained, as ``--wholly-obtained`` does.
+    """
     from kaigai.origin.api import check as engine_check
     from kaigai.origin.api import check_rule
 
+    prod = declared_by_bom(bom, prod)
     c = context(settings, extra)
     if rule_text is not None:
         if not agreement_ids or len(agreement_ids) != 1:

@@ -15,20 +15,13 @@ from kaigai.plan.model import DutyView, OriginView
 if TYPE_CHECKING:
     from kaigai.app.plan_engines import EngineContext
 
-#: The "wholly obtained" (WO) criterion of each agreement: article and the case of plant goods.
-WO_CRITERION: dict[str, str] = {
-    "RCEP": "RCEP Art. 3.3 (Goods Wholly Obtained or Produced), (a)",
-    "CPTPP": "CPTPP Art. 3.3 (Wholly Obtained or Produced Goods), (a)",
-    "UK-JP": "UK-Japan CEPA Art. 3.3 (Wholly obtained products), 1(a)",
-    "EU-JP": "EU-Japan EPA Art. 3.3 (Wholly obtained products), 1(a)",
-}
-
 
 def wo_explanation(agreement: str, declared: bool, lang: str) -> str:
     """What the WO criterion asks, with the article, and whether the firm declared it."""
     from kaigai.core.i18n import t
+    from kaigai.origin.wholly import wo_article
 
-    article = WO_CRITERION.get(agreement, agreement)
+    article = t(wo_article(agreement), lang)  # the article's official Japanese title
     text = t(
         "Criterion WO ({article}): the good must be wholly obtained in the exporting Party — "
         "for plant goods, grown, harvested, picked or gathered there (green tea made only from "
@@ -73,6 +66,7 @@ def run_origin(
     """
     from kaigai.app.plan_engines import engine_failed
     from kaigai.core.i18n import t
+    from kaigai.origin.wholly import uses_wo
 
     engine = "kaigai.origin.api.check"
     if bom_problem is not None:
@@ -195,7 +189,7 @@ def run_origin(
     qualifies = {"qualifies": True, "does not qualify": False}.get(chosen.status)
     rule = chosen.rule_text_ja if lang == "ja" and chosen.rule_text_ja else chosen.rule_text
     reasons = tuple(chosen.reasons) + tuple(m for m in chosen.margins if m not in chosen.reasons)
-    if _uses_wo(chosen):
+    if uses_wo(chosen):
         reasons = (wo_explanation(chosen.agreement, wo, lang), *reasons)
     view = OriginView(
         "ok" if qualifies is not None else "partial",
@@ -207,15 +201,9 @@ def run_origin(
         figs,
         docs,
         engine,
-        _uses_wo(chosen),
+        uses_wo(chosen),
     )
     return view, verdicts
 
 
-def _uses_wo(verdict: Any) -> bool:
-    """Whether the verdict's rule names the wholly-obtained criterion."""
-    text = str(getattr(verdict, "rule_text", "") or "")
-    return text == "WO" or text.startswith("WO ") or " WO" in text
-
-
-__all__ = ["WO_CRITERION", "run_origin", "wo_explanation"]
+__all__ = ["run_origin", "wo_explanation"]

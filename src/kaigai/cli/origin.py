@@ -135,8 +135,12 @@ def check_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, frm: FromOpt = "JPN", agreement
     b = ao.load_bom_file(st, bom, currency, ao.parse_rates(rate), extra)
     p = ao.product(hs, frm, to, currency, fob, exw, net_cost, weight, description, wholly_obtained,
                    process, confirm, operations)  # fmt: skip
+    p = ao.declared_by_bom(b, p)
     verdicts = ao.check(st, b, p, agreement, on=ao.parse_date(date), rule_text=rule, extra=extra)
     data = {"product": p.__dict__, "verdicts": [v.to_dict() for v in verdicts]}
+    wo = _wo_criterion(verdicts, p, wholly_obtained, st.lang)
+    if wo:
+        data["wholly_obtained_criterion"] = wo
 
     def human() -> None:
         rows = [(v.agreement, v.status, v.path or "—", (v.reasons[0] if v.reasons else "") if v.status == "qualifies" else "; ".join(v.reasons)[:160])
@@ -151,10 +155,50 @@ def check_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, frm: FromOpt = "JPN", agreement
         for v in verdicts:
             if lang == "ja" and v.rule_text_ja:
                 console.print(f"[bold]{esc(v.agreement)} 規則:[/bold] {esc(v.rule_text_ja)}")
+            if v.agreement in wo:
+                console.print(
+                    f"[cyan]{esc(v.agreement)}:[/cyan] {esc(wo[v.agreement]['explanation'])}"
+                )
             for n in v.notes:
                 console.print(f"[yellow]{esc(v.agreement)}:[/yellow] {esc(n[:700])}")
 
     output(data, as_json, human)
+
+
+def _wo_criterion(verdicts: list[Any], p: Any, flag: bool, lang: str) -> dict[str, Any]:
+    """Per agreement whose rule is the wholly-obtained criterion: its article, whether and how
+    the product is declared, and the explanation shown (issue 15 item 2)."""
+    from kaigai.core.countries import country_label
+    from kaigai.core.i18n import t
+    from kaigai.origin.wholly import uses_wo, wo_article
+
+    how = ("--wholly-obtained" if flag else "bom") if p.wholly_obtained else None
+    out: dict[str, Any] = {}
+    for v in verdicts:
+        if not uses_wo(v):
+            continue
+        text = t(
+            "Wholly obtained (WO), {article}: the good must be wholly obtained in the exporting "
+            "Party (plants grown and harvested there, animals born and raised there, minerals "
+            "extracted there), with no imported or non-originating material; no product-specific "
+            "rule is then needed.", lang, article=t(wo_article(v.agreement), lang),
+        )  # fmt: skip
+        if how == "--wholly-obtained":
+            text += " " + t("Declared wholly obtained with --wholly-obtained.", lang)
+        elif how == "bom":
+            text += " " + t(
+                "Declared wholly obtained: every BOM line has wholly_obtained = yes.", lang
+            )
+        else:
+            text += " " + t(
+                "Not declared. If the product is made only from what is grown, harvested or "
+                "extracted in {country}, add a column wholly_obtained = yes to every line of the BOM "
+                "file or pass --wholly-obtained, and keep farm or production records as proof.",
+                lang, country=country_label(p.exporter, lang),
+            )  # fmt: skip
+        out[v.agreement] = {"article": wo_article(v.agreement), "declared": how is not None,
+                            "declared_by": how, "explanation": text}  # fmt: skip
+    return out
 
 
 @origin_app.command("whatif")
