@@ -1,15 +1,25 @@
-"""Process-wide memo of prepared engine inputs, keyed by the data they were built from.
+"""Caches of the application layer, keyed by the data they were built from.
 
-A key holds the catalog file's path and mtime, the starter/shared-data switches, the analytics
-engine and the user-imported tariff schedules: after ``kaigai data import`` the key changes and
-the next question rebuilds its inputs. Thread-safe (the service calls from worker threads).
+* :func:`memo`: process-wide LRU of prepared engine inputs. A key holds the catalog file's path
+  and mtime, the starter/shared-data switches, the analytics engine and the user-imported tariff
+  schedules: after ``kaigai data import`` the key changes and the next question rebuilds its
+  inputs. Thread-safe (the service calls from worker threads).
+* :func:`stored`: results that cost seconds (the market ranking, the plan's duty views, report
+  charts) kept on disk between processes as JSON under ``<cache_dir>/app/<name>/<key>.json``.
+  ``key`` hashes every registered dataset's (location, sha256, row count) (:func:`data_state`),
+  the code that computes the result and the request. Written to a temporary file and renamed
+  into place (``os.replace``): a reader sees a whole file or none; two processes writing the
+  same key write the same bytes. JSON, never pickle: nothing in the cache runs code when read.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -56,4 +66,159 @@ def clear() -> None:
         _MEMO.clear()
 
 
-__all__ = ["clear", "data_key", "memo"]
+def data_state(settings: Any) -> str:
+    """Hash of every registered dataset's (location, sha256, row count) and the user-imported
+    tariff schedules: changes with any ``kaigai data import`` (computed once per catalog file
+    state in a process)."""
+
+    def make() -> str:
+        from kaigai.data.catalog import status
+
+        h = hashlib.sha256()
+        for r in status(settings):
+            h.update(f"{r['name']}={r['location']}:{r['sha256']}:{r['row_count']}\n".encode())
+        sched = Path(settings.data_dir) / "tariff_schedules"
+        if sched.is_dir():
+            for f in sorted(sched.rglob("*")):
+                if f.is_file():
+                    h.update(f"{f.relative_to(sched)}:{hashlib.sha256(f.read_bytes()).hexdigest()}"
+                             .encode())  # fmt: skip
+        h.update(f"engine={settings.engine}".encode())
+        return h.hexdigest()[:24]
+
+    return memo("data_state", settings, make)
+
+
+#: Files of a package that shape its results: code, messages, bundled tables and rules.
+CODE_SUFFIXES = {".py", ".po", ".yaml", ".yml", ".csv", ".json", ".toml", ".j2"}
+
+
+def code_token(*modules: str) -> str:
+    """Hash of the files of ``modules`` (dotted names; a package counts every code, message and
+    data file under it): a stored result is recomputed when what computes it changes."""
+    import importlib.util
+
+    h = hashlib.sha256()
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        if spec is None:
+            h.update(f"{name}:missing".encode())
+            continue
+        if spec.submodule_search_locations:
+            files = sorted(
+                f
+                for d in spec.submodule_search_locations
+                for f in Path(d).rglob("*")
+                if f.suffix in CODE_SUFFIXES and "__pycache__" not in f.parts
+            )
+        else:
+            files = [Path(str(spec.origin))]
+        for f in files:
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+#: Stored results kept per name (oldest removed first when a new one is written).
+MAX_STORED = 256
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:  # a read-only cache folder: the result is still returned, just not kept
+        tmp.unlink(missing_ok=True)
+        return
+    files = sorted(path.parent.glob("*.json"), key=lambda f: f.stat().st_mtime_ns)
+    for old in files[:-MAX_STORED]:
+        old.unlink(missing_ok=True)
+
+
+def stored(
+    name: str,
+    settings: Any,
+    request: Any,
+    make: Callable[[], T],
+    dump: Callable[[T], Any],
+    load: Callable[[Any], T],
+    *,
+    code: Iterable[str] = (),
+    keep: Callable[[T], bool] = lambda _: True,
+) -> T:
+    """``make()`` once per (data state, code of ``code`` modules, ``request``), across processes.
+
+    ``request`` is any JSON-serialisable description of the question (sorted keys are used);
+    ``dump`` turns the result into JSON-ready data and ``load`` turns it back (equal result).
+    A missing, unreadable or foreign file is recomputed; a result for which ``keep`` is false
+    (e.g. an unexpected failure reported in a view) is returned but not stored.
+    """
+    key_doc = {
+        "name": name,
+        "data": data_state(settings),
+        "code": code_token(*code),
+        "request": request,
+    }
+    key = hashlib.sha256(json.dumps(key_doc, sort_keys=True, default=str).encode()).hexdigest()
+    path = Path(settings.cache_dir) / "app" / name / f"{key[:32]}.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if doc.get("key") == key:
+            return load(doc["value"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    value = make()
+    if keep(value):
+        _write_atomic(path, json.dumps({"key": key, "value": dump(value)}, ensure_ascii=False))
+    return value
+
+
+def frame_to_json(df: Any) -> dict[str, Any]:
+    """A pandas DataFrame as JSON-ready columns with their dtypes (floats kept exactly)."""
+    cols = [str(c) for c in df.columns]
+    data = [df[c].tolist() for c in df.columns]
+    tuples = [
+        c for c, vals in zip(cols, data, strict=True)
+        if any(isinstance(v, tuple) for v in vals)
+    ]  # fmt: skip
+    out: dict[str, Any] = {
+        "columns": cols,
+        "dtypes": [str(df[c].dtype) for c in df.columns],
+        "data": data,
+        "tuples": tuples,
+    }
+    if not (df.index.dtype.kind == "i" and list(df.index) == list(range(len(df)))):
+        out["index"] = df.index.tolist()
+    return out
+
+
+def frame_from_json(doc: dict[str, Any]) -> Any:
+    """The DataFrame :func:`frame_to_json` wrote (equal values, dtypes and index)."""
+    import pandas as pd
+
+    cols: list[str] = doc["columns"]
+    data: dict[str, Any] = {}
+    for c, dtype, vals in zip(cols, doc["dtypes"], doc["data"], strict=True):
+        if c in doc["tuples"]:
+            vals = [tuple(v) if isinstance(v, list) else v for v in vals]
+        data[c] = pd.Series(vals, dtype=None if dtype == "object" else dtype)
+        if dtype == "object":
+            data[c] = data[c].astype(object)
+    df = pd.DataFrame(data, columns=cols)
+    if "index" in doc:
+        df.index = pd.Index(doc["index"])
+    return df
+
+
+__all__ = [
+    "clear",
+    "code_token",
+    "data_key",
+    "data_state",
+    "frame_from_json",
+    "frame_to_json",
+    "memo",
+    "stored",
+]

@@ -6,12 +6,15 @@ Shells (CLI, REST, plan) call :func:`find_markets` and :func:`explain_market`; e
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from kaigai.app.cache import frame_from_json, frame_to_json, stored
 from kaigai.core.countries import normalize_country
 from kaigai.core.errors import HSCodeError, MarketError
+from kaigai.core.provenance import Provenance
 from kaigai.data import store
 from kaigai.data.markets import (
     absent_importers,
@@ -61,6 +64,30 @@ def _risk(settings: Settings, markets: list[str], weights: Weights, year: int) -
     )
 
 
+def _ranking_to_json(res: RankingResult) -> dict[str, Any]:
+    return {
+        "exporter": res.exporter,
+        "products": list(res.products),
+        "rows": frame_to_json(res.rows),
+        "not_computed": list(res.not_computed),
+        "notes": list(res.notes),
+        "provenance": [p.to_dict() for p in res.provenance],
+        "risk_missing": list(res.risk_missing),
+    }
+
+
+def _ranking_from_json(d: dict[str, Any]) -> RankingResult:
+    return RankingResult(
+        exporter=d["exporter"],
+        products=tuple(d["products"]),
+        rows=frame_from_json(d["rows"]),
+        not_computed=tuple(d["not_computed"]),
+        notes=tuple(d["notes"]),
+        provenance=tuple(Provenance(**p) for p in d["provenance"]),
+        risk_missing=tuple(d["risk_missing"]),
+    )
+
+
 def find_markets(
     settings: Settings,
     exporter: str,
@@ -73,6 +100,9 @@ def find_markets(
 ) -> RankingResult:
     """Ranked markets for ``exporter`` (name/ISO) and ``hs`` (HS6, heading or chapter).
 
+    The ranking is computed once per data state and request and kept on disk
+    (:func:`kaigai.app.cache.stored`); later calls, in any process, read it back.
+
     Raises
     ------
     CountryError, HSCodeError
@@ -83,6 +113,27 @@ def find_markets(
     params = params or EPIParams()
     weights = weights or Weights()
     iso = normalize_country(exporter)
+    request = {
+        "exporter": iso, "hs": normalize_prefix(hs), "params": asdict(params),
+        "weights": asdict(weights), "floor": floor, "sort": sort, "lang": settings.lang,
+    }  # fmt: skip
+    return stored(
+        "markets.ranking", settings, request,
+        lambda: _find_markets(settings, iso, hs, params, weights, floor, sort),
+        _ranking_to_json, _ranking_from_json,
+        code=("kaigai.markets", "kaigai.app.markets", "kaigai.data.markets", "kaigai.data.store"),
+    )  # fmt: skip
+
+
+def _find_markets(
+    settings: Settings,
+    iso: str,
+    hs: str,
+    params: EPIParams,
+    weights: Weights,
+    floor: float,
+    sort: str,
+) -> RankingResult:
     code = to_trade_code(iso)
     products = resolve_products(hs, settings)
     res = potential_for(settings, params, code, products)

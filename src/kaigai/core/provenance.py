@@ -53,5 +53,10 @@ class Figure:
             "provenance": [p.to_dict() for p in self.provenance],
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Figure:
+        """The figure :meth:`to_dict` wrote."""
+        return cls(d["value"], d["unit"], tuple(Provenance(**p) for p in d["provenance"]))
+
 
 __all__ = ["Figure", "Provenance"]

@@ -62,6 +62,19 @@ class DutyView:
             "lines": list(self.lines),
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> DutyView:
+        """The view :meth:`to_dict` wrote (equal fields)."""
+        return cls(
+            d["status"],
+            d["detail"],
+            d["best_option"],
+            {k: Figure.from_dict(v) for k, v in d["figures"].items()},
+            tuple(d["options"]),
+            d["engine"],
+            tuple(d["lines"]),
+        )
+
 
 @dataclass(frozen=True)
 class OriginView:
@@ -186,6 +199,8 @@ class ExportPlan:
     assumptions: tuple[str, ...]
     missing: tuple[str, ...]
     provenance: tuple[Provenance, ...]
+    # the engines' own result objects computed for this plan (None for a duty view read back
+    # from the stored results of an earlier plan, see kaigai.app.plan_engines.run_duty)
     engine_outputs: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # "what changed since your last plan": one entry per (product, market), see run_changes
     changes: tuple[dict[str, Any], ...] = ()

@@ -1,0 +1,106 @@
+"""Stored results of the application layer (kaigai.app.cache.stored): kept between processes,
+read back equal, keyed by the data state, written whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+import pandas as pd
+import pytest
+
+from kaigai.app import cache
+from kaigai.app.plan import build_plan, load_profile
+from kaigai.plan.examples import example_profile_path
+
+ON = dt.date(2026, 11, 27)
+
+
+def test_frame_round_trip_is_exact() -> None:
+    df = pd.DataFrame(
+        {
+            "rank": [1, 2, 3],
+            "market": pd.Series(["VNM", "THA", None], dtype="str"),
+            "score": [83.21389512345678, float("nan"), 1e-300],
+            "ok": [True, False, True],
+            "flags": [(), ("growth_missing",), ("a", "b")],
+        }
+    )
+    back = cache.frame_from_json(json.loads(json.dumps(cache.frame_to_json(df))))
+    pd.testing.assert_frame_equal(back, df, check_exact=True)
+    assert back["flags"].tolist() == [(), ("growth_missing",), ("a", "b")]
+    assert math.isnan(back["score"][1]) and back["score"][0] == 83.21389512345678
+
+
+def test_stored_reads_back_without_recomputing(settings) -> None:
+    calls: list[int] = []
+
+    def make() -> dict[str, float]:
+        calls.append(1)
+        return {"x": 0.1 + 0.2}
+
+    a = cache.stored("probe", settings, {"q": 1}, make, dict, dict)
+    cache.clear()  # a new process: only the file remains
+    b = cache.stored("probe", settings, {"q": 1}, make, dict, dict)
+    c = cache.stored("probe", settings, {"q": 2}, make, dict, dict)
+    assert a == b == c == {"x": 0.30000000000000004}
+    assert len(calls) == 2  # q=1 once, q=2 once
+    files = sorted((settings.cache_dir / "app" / "probe").iterdir())
+    assert len(files) == 2 and all(f.suffix == ".json" for f in files)  # no temporary left
+
+
+def test_stored_key_follows_the_data_state(settings, monkeypatch) -> None:
+    calls: list[int] = []
+    make = lambda: calls.append(1) or {"n": len(calls)}  # noqa: E731
+    assert cache.stored("probe", settings, {}, make, dict, dict) == {"n": 1}
+    monkeypatch.setattr(cache, "data_state", lambda s: "another catalog state")
+    assert cache.stored("probe", settings, {}, make, dict, dict) == {"n": 2}
+
+
+def test_unreadable_file_is_recomputed(settings) -> None:
+    cache.stored("probe", settings, {}, lambda: {"v": 1}, dict, dict)
+    (f,) = (settings.cache_dir / "app" / "probe").iterdir()
+    f.write_text('{"key": "', encoding="utf-8")  # a torn file (cannot happen with os.replace)
+    cache.clear()
+    assert cache.stored("probe", settings, {}, lambda: {"v": 2}, dict, dict) == {"v": 2}
+
+
+def test_second_plan_reads_the_stored_ranking_and_duty(settings, monkeypatch) -> None:
+    """A second process builds the same plan (every figure equal) without ranking markets or
+    building a tariff index."""
+    p = example_profile_path()
+    first = build_plan(load_profile(p, settings), settings, base_dir=p.parent, as_of=ON)
+    cache.clear()
+
+    def boom(*a: object, **k: object) -> None:
+        raise AssertionError("recomputed")
+
+    import kaigai.app.duty
+    import kaigai.app.markets
+
+    monkeypatch.setattr(kaigai.app.markets, "_find_markets", boom)
+    monkeypatch.setattr(kaigai.app.duty, "tariff_index", boom)
+    second = build_plan(load_profile(p, settings), settings, base_dir=p.parent, as_of=ON)
+    assert second.to_dict() == first.to_dict()
+    ref = first.engine_outputs["markets:848210"]
+    got = second.engine_outputs["markets:848210"]
+    pd.testing.assert_frame_equal(got.rows, ref.rows, check_exact=True)
+    assert got.to_dict() == ref.to_dict()
+    assert sorted(p.name for p in (settings.cache_dir / "app").iterdir()) == [
+        "markets.ranking", "plan.changes", "plan.duty", "plan.versions",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("since", [None, ON])
+def test_changes_equal_with_and_without_stored_versions(settings, since) -> None:
+    """The rate-change entries built from stored version heads equal the index-built ones."""
+    from kaigai.app import plan_engines as pe
+
+    ctx = pe.EngineContext(settings)
+    ctx.scope(("848210",), ("VNM", "JPN"))
+    for market in ("VNM", "JPN", "THA"):
+        direct = pe.rate_changes(ctx, market, "848210", since, ON)
+        assert pe.run_changes(ctx, market, "848210", since, ON) == direct
+        cache.clear()
+        assert pe.run_changes(ctx, market, "848210", since, ON) == direct
