@@ -13,6 +13,7 @@ import typer.main
 from typer._click import core as tclick  # Typer's own Click (commands are built with it)
 from typer.core import TyperCommand, TyperGroup
 
+from kaigai.cli.options import ConfigOpt, JsonOpt, LangOpt, SharedOptions, add_shared_options
 from kaigai.cli.registry import COMMANDS
 from kaigai.core.errors import KaigaiError
 
@@ -33,7 +34,7 @@ class LazyGroup(TyperGroup):
         if self._listing:  # help text only: no import
             text = COMMANDS[cmd_name][1]
             return TyperCommand(cmd_name, help=text, short_help=text)
-        return load_command(cmd_name)
+        return load_command(cmd_name, ctx.find_root().command.params)
 
     def format_help(self, ctx: tclick.Context, formatter: Any) -> None:
         self._listing = True
@@ -43,8 +44,11 @@ class LazyGroup(TyperGroup):
             self._listing = False
 
 
-def load_command(name: str) -> tclick.Command | None:
-    """Import the modules of command ``name`` and build its Click command."""
+def load_command(
+    name: str, shared_params: list[tclick.Parameter] | None = None
+) -> tclick.Command | None:
+    """Import the modules of command ``name`` and build its Click command, with the shared
+    options (``shared_params``: the root's ``--json/--lang/--config``; default: :data:`app`'s)."""
     sub = typer.Typer()
 
     @sub.callback()
@@ -55,7 +59,12 @@ def load_command(name: str) -> tclick.Command | None:
         importlib.import_module(f"kaigai.cli.{mod}").register(sub)
     group = typer.main.get_command(sub)
     assert isinstance(group, TyperGroup)
-    return group.get_command(tclick.Context(group), name)
+    cmd = group.get_command(tclick.Context(group), name)
+    if cmd is not None:
+        if shared_params is None:
+            shared_params = typer.main.get_command(app).params
+        add_shared_options(cmd, shared_params)
+    return cmd
 
 
 app = typer.Typer(
@@ -69,8 +78,15 @@ app = typer.Typer(
 
 
 @app.callback()
-def _root() -> None:
+def _root(
+    ctx: typer.Context, as_json: JsonOpt = False, lang: LangOpt = None, config: ConfigOpt = None
+) -> None:
     """kaigai (海外): export toolkit for small firms — markets, duties & FTAs, rules of origin, readiness, policy."""
+    # the shared options are declared here only; every command also takes them after its name
+    # (kaigai.cli.options gives each loaded command copies of these)
+    opts = ctx.ensure_object(SharedOptions)
+    for key, value in (("json", as_json), ("lang", lang), ("config", config)):
+        opts.set(key, value, root=True)
 
 
 def _report_error(exc: KaigaiError, as_json: bool) -> int:

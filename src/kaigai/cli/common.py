@@ -1,11 +1,11 @@
-"""Shared CLI plumbing: options, settings, output (Rich or JSON)."""
+"""Shared CLI plumbing: settings, output (Rich or JSON). The shared options: :mod:`kaigai.cli.options`."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -14,12 +14,6 @@ from rich.table import Table
 
 from kaigai.core.config import Settings, get_settings
 from kaigai.core.jsonable import to_jsonable
-
-JsonOpt = Annotated[
-    bool, typer.Option("--json", help="Machine-readable JSON output (stable keys).")
-]
-LangOpt = Annotated[str | None, typer.Option("--lang", help="Output language: en or ja.")]
-ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Path to a kaigai.toml.")]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -66,9 +60,6 @@ def output(obj: Any, as_json: bool, human: Callable[[], None]) -> None:
 
 
 __all__ = [
-    "ConfigOpt",
-    "JsonOpt",
-    "LangOpt",
     "console",
     "emit_json",
     "esc",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from kaigai.cli.common import ConfigOpt, JsonOpt, console, output, settings, table
+from kaigai.cli.common import console, output, table
+from kaigai.cli.options import shared, takes
 from kaigai.core.config import config_file_candidates
 
 
@@ -13,15 +14,17 @@ def register(app: typer.Typer) -> None:
     app.add_typer(cfg, name="config")
 
     @cfg.command("show")
-    def show(as_json: JsonOpt = False, config: ConfigOpt = None) -> None:
+    @takes("json", "config")
+    def show() -> None:
         """Print the effective settings and where they can be changed."""
-        s = settings(config)
+        opts = shared()
+        s = opts.settings()
         data = {k: str(v) for k, v in s.model_dump().items() if k != "secret_key"}
         data["catalog_path"] = str(s.catalog_path)
-        files = [str(p) for p in ([config] if config else config_file_candidates())]
+        files = [str(p) for p in ([opts.config] if opts.config else config_file_candidates())]
         output(
             {"settings": data, "config_files": files},
-            as_json,
+            opts.json,
             lambda: console.print(
                 table(
                     "kaigai settings (env KAIGAI_<NAME> > kaigai.toml > default)",

@@ -6,9 +6,10 @@ from typing import Annotated, Any
 
 import typer
 
-from kaigai.cli.common import ConfigOpt, JsonOpt, LangOpt, console, output, settings, table
+from kaigai.cli.common import console, output, table
+from kaigai.cli.options import shared
 from kaigai.core.countries import GROUPS, all_countries, country, group_members
-from kaigai.core.i18n import check_lang, t
+from kaigai.core.i18n import t
 
 
 def register(app: typer.Typer) -> None:
@@ -21,13 +22,10 @@ def register(app: typer.Typer) -> None:
         group: Annotated[
             str | None, typer.Option("--group", "-g", help="Only members of: " + ", ".join(GROUPS))
         ] = None,
-        as_json: JsonOpt = False,
-        lang: LangOpt = None,
-        config: ConfigOpt = None,
     ) -> None:
         """List countries (ISO3, ISO2, numeric, English/Japanese names) or resolve one."""
-        s = settings(config, lang)
-        lg = check_lang(s.lang)
+        opts = shared()
+        lg = opts.lg
         if query:
             found = [country(query)]
         elif group:
@@ -51,7 +49,7 @@ def register(app: typer.Typer) -> None:
         title = t("Countries", lg) + (f" ({group.upper()})" if group else "")
         output(
             payload,
-            as_json,
+            opts.json,
             lambda: console.print(
                 table(
                     title,

@@ -18,17 +18,14 @@ from rich.progress import (
 )
 
 from kaigai.cli.common import (
-    ConfigOpt,
-    JsonOpt,
-    LangOpt,
     console,
     err_console,
     esc,
     output,
-    settings,
     table,
 )
-from kaigai.core.i18n import check_lang, t
+from kaigai.cli.options import shared
+from kaigai.core.i18n import t
 from kaigai.data.catalog import status as catalog_status
 from kaigai.data.importer import FileResult, Planned, import_path
 
@@ -48,12 +45,10 @@ def register(app: typer.Typer) -> None:
     data.command("coverage")(coverage_cmd)
 
     @data.command("status")
-    def status_cmd(
-        as_json: JsonOpt = False, lang: LangOpt = None, config: ConfigOpt = None
-    ) -> None:
+    def status_cmd() -> None:
         """List the registered datasets: edition, source, licence, sha256, rows, import time."""
-        s = settings(config, lang)
-        lg = check_lang(s.lang)
+        opts = shared()
+        s, lg = opts.settings(), opts.lg
         rows = catalog_status(s)
         payload = {"catalog_path": str(s.catalog_path), "datasets": rows}
 
@@ -90,7 +85,7 @@ def register(app: typer.Typer) -> None:
                 )
             )
 
-        output(payload, as_json, human)
+        output(payload, opts.json, human)
 
     @data.command("import")
     def import_cmd(
@@ -103,13 +98,10 @@ def register(app: typer.Typer) -> None:
         force: Annotated[
             bool, typer.Option("--force", help="Re-import even if the checksum is unchanged.")
         ] = False,
-        as_json: JsonOpt = False,
-        lang: LangOpt = None,
-        config: ConfigOpt = None,
     ) -> None:
         """Import Parquet/CSV files into the catalog (one transaction; unchanged files are skipped)."""
-        s = settings(config, lang)
-        lg = check_lang(s.lang)
+        opts = shared()
+        s, lg = opts.settings(), opts.lg
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -117,7 +109,7 @@ def register(app: typer.Typer) -> None:
             DownloadColumn(),
             TimeElapsedColumn(),
             console=err_console,
-            disable=as_json or not err_console.is_terminal,
+            disable=opts.json or not err_console.is_terminal,
             transient=False,
         ) as bar:
             tasks: dict[Path, Any] = {}
@@ -167,7 +159,7 @@ def register(app: typer.Typer) -> None:
             )
             console.print(esc(", ".join(f"{t(k, lg)}: {v}" for k, v in counts.items())))
 
-        output(payload, as_json, human)
+        output(payload, opts.json, human)
 
     @data.command("pull")
     def pull_cmd(
@@ -222,22 +214,19 @@ def register(app: typer.Typer) -> None:
         force: Annotated[
             bool, typer.Option("--force", help="Download again even if cached.")
         ] = False,
-        as_json: JsonOpt = False,
-        lang: LangOpt = None,
-        config: ConfigOpt = None,
     ) -> None:
         """Download a dataset from its official source into the cache, checksum it, import it."""
+        opts = shared()
         from kaigai.data.connectors import CONNECTORS
         from kaigai.data.pull import pull
 
-        s = settings(config, lang)
-        lg = check_lang(s.lang)
+        s, lg = opts.settings(), opts.lg
         if name in CONNECTORS:
             _run_connector(
                 name,
                 s,
                 lg,
-                as_json,
+                opts.json,
                 force,
                 reporter=reporter,
                 partner=partner,
@@ -250,7 +239,7 @@ def register(app: typer.Typer) -> None:
                 edition=edition,
             )
             return
-        with _download_bar(name, as_json) as on_bytes:
+        with _download_bar(name, opts.json) as on_bytes:
             res = pull(
                 name,
                 s,
@@ -282,7 +271,7 @@ def register(app: typer.Typer) -> None:
                 table(t("Pull {name}", lg, name=name), [t("Field", lg), t("Value", lg)], rows)
             )
 
-        output(payload, as_json, human)
+        output(payload, opts.json, human)
 
 
 def _years(text: str | None) -> tuple[int, ...] | None:

@@ -7,9 +7,11 @@ from typing import Annotated
 
 import typer
 
-from kaigai.cli.common import ConfigOpt, JsonOpt, console, output, settings, table
+from kaigai.cli.common import console, output, table
+from kaigai.cli.options import shared, takes
 
 
+@takes("json", "config")
 def coverage_cmd(
     partner: Annotated[
         str, typer.Option("--partner", help="Exporter whose agreements are listed")
@@ -17,15 +19,14 @@ def coverage_cmd(
     markdown: Annotated[
         Path | None, typer.Option("--markdown", help="Also write the table as Markdown here")
     ] = None,
-    as_json: JsonOpt = False,
-    config: ConfigOpt = None,
 ) -> None:
     """Destination x agreement: lines with a rate, edition, date and source (from the catalog)."""
+    opts = shared()
     from kaigai.app.duty import tariff_index
     from kaigai.core.countries import normalize_country
     from kaigai.tariffs.coverage import coverage, to_markdown
 
-    st = settings(config)
+    st = opts.settings()
     rows = coverage(tariff_index(st), normalize_country(partner))
     if markdown is not None:
         intro = (
@@ -74,4 +75,4 @@ def coverage_cmd(
         if markdown is not None:
             console.print(f"written: {markdown}")
 
-    output(data, as_json, human)
+    output(data, opts.json, human)

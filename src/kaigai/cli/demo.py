@@ -16,18 +16,15 @@ import pandas as pd
 import typer
 
 from kaigai.cli.common import (
-    ConfigOpt,
-    JsonOpt,
-    LangOpt,
     console,
     emit_json,
     esc,
     output,
-    settings,
     table,
 )
+from kaigai.cli.options import shared
 from kaigai.core.countries import country, normalize_country
-from kaigai.core.i18n import check_lang, t
+from kaigai.core.i18n import t
 from kaigai.data import store
 from kaigai.data.nomenclature import load_nomenclature
 
@@ -76,22 +73,19 @@ def register(app: typer.Typer) -> None:
                 help="Report file .html/.pdf/.json (default: <data dir>/reports/<firm>_plan_<lang>.html).",
             ),
         ] = None,
-        as_json: JsonOpt = False,
-        lang: LangOpt = None,
-        config: ConfigOpt = None,
     ) -> None:
         """The main job in one command: the export plan of the example firm (markets, duty, origin, readiness, actions)."""
+        opts = shared()
         from kaigai.cli.plan import print_summary, run_plan
         from kaigai.plan.examples import example_profile_path
 
         path = firm or example_profile_path()
-        s = settings(config, lang)
-        lg = check_lang(s.lang)
+        s, lg = opts.settings(), opts.lg
         target = out or Path(s.data_dir) / "reports" / f"{path.stem}_plan_{lg}.html"
         plan, written = run_plan(
-            path, n_markets=markets, lang=lg, out=target, config=config, quiet=as_json
+            path, n_markets=markets, lang=lg, out=target, config=opts.config, quiet=opts.json
         )
-        if as_json:
+        if opts.json:
             emit_json({"firm_file": str(path), "report_path": str(written), **plan.to_dict()})
         else:
             console.print(f"[dim]{esc(t('Example firm: {path}', lg, path=str(path)))}[/dim]")
@@ -102,13 +96,10 @@ def register(app: typer.Typer) -> None:
         hs: Annotated[str, typer.Option("--hs", help="HS6 product code.")] = "848210",
         exporter: Annotated[str, typer.Option("--exporter", help="Exporting country.")] = "JPN",
         top: Annotated[int, typer.Option("--top", min=1, max=50, help="Number of markets.")] = 10,
-        as_json: JsonOpt = False,
-        lang: LangOpt = None,
-        config: ConfigOpt = None,
     ) -> None:
         """Product lookup and market overview: what the product is and where the exporter sells it."""
-        s = settings(config, lang)
-        lg = check_lang(s.lang)
+        opts = shared()
+        s, lg = opts.settings(), opts.lg
         nom = load_nomenclature(s)
         entry = nom.lookup(hs)  # either edition: the trade data is HS2017, the nomenclature HS2022
         hs6 = entry.code if entry.level == 6 else nom.validate_hs6(hs)
@@ -252,7 +243,7 @@ def register(app: typer.Typer) -> None:
                     )
                 )
 
-        output(payload, as_json, human)
+        output(payload, opts.json, human)
 
 
 def _pct(v: float | None) -> str:

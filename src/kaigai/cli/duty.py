@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from kaigai.cli.common import ConfigOpt, JsonOpt, LangOpt, console, esc, output, settings, table
+from kaigai.cli.common import console, esc, output, table
+from kaigai.cli.options import shared, takes
 
 
 def duty(
@@ -58,15 +59,13 @@ def duty(
     costs: Annotated[
         Path | None, typer.Option("--costs", help="TOML with an [fta_costs] table")
     ] = None,
-    as_json: JsonOpt = False,
-    lang: LangOpt = None,
-    config: ConfigOpt = None,
 ) -> None:
     """Every duty option side by side: MFN and each agreement in force, best option, staging path."""
+    opts = shared()
     from kaigai.app.duty import DutyRequest, duty_options, net_benefit_for, resolve_date
     from kaigai.tariffs.render import text_chart
 
-    st = settings(config, lang)
+    st = opts.settings()
     req = DutyRequest(
         hs, origin, destination, resolve_date(year, as_of), value, currency, quantity, unit,
         line, quota, jpy_per_unit, tuple(scenario or ()), st.lang,
@@ -153,27 +152,28 @@ def duty(
         for nb in data.get("net_benefit", []):
             console.print(esc(f"{nb['option']}: {nb['statement']}"))
 
-    output(data, as_json, human)
+    output(data, opts.json, human)
 
 
+@takes("json", "config")
 def duty_import(
     path: Annotated[
         Path, typer.Argument(help="Schedule file (CSV/Parquet, format in docs/tariffs.md)")
     ],
-    as_json: JsonOpt = False,
-    config: ConfigOpt = None,
 ) -> None:
     """Import a national tariff schedule file (the documented kaigai schedule format)."""
+    opts = shared()
     from kaigai.tariffs.user_schedule import import_schedule_file
 
-    written = import_schedule_file(path, settings(config))
+    written = import_schedule_file(path, opts.settings())
     output(
         {"imported": [str(p) for p in written]},
-        as_json,
+        opts.json,
         lambda: console.print(esc(f"imported: {', '.join(map(str, written))}")),
     )
 
 
+@takes("json", "config")
 def duty_changes(
     hs: Annotated[
         list[str], typer.Option("--hs", help="HS code(s) or national line(s); repeatable")
@@ -183,16 +183,15 @@ def duty_changes(
     until: Annotated[
         str | None, typer.Option("--until", help="... to the version in force on (default: latest)")
     ] = None,
-    as_json: JsonOpt = False,
-    config: ConfigOpt = None,
 ) -> None:
     """Every line whose rate changed between two dated schedule versions (`kaigai duty changes`)."""
+    opts = shared()
     from kaigai.app.duty import resolve_date, tariff_index
     from kaigai.core.countries import normalize_country
     from kaigai.data.tariff_versions import schedule_versions
     from kaigai.tariffs.changes import changes, option_names
 
-    st = settings(config)
+    st = opts.settings()
     d = normalize_country(destination)
     start = resolve_date(None, since)
     end = resolve_date(None, until) if until else None
@@ -229,7 +228,7 @@ def duty_changes(
             )
         )
 
-    output(data, as_json, human)
+    output(data, opts.json, human)
 
 
 def register(app: typer.Typer) -> None:

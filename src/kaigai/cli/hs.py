@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 import typer
 
-from kaigai.cli.common import ConfigOpt, JsonOpt, LangOpt, console, esc, output, settings, table
-from kaigai.core.i18n import check_lang, t
+from kaigai.cli.common import console, esc, output, table
+from kaigai.cli.options import shared
+from kaigai.core.i18n import t
 from kaigai.data import store
 from kaigai.data.nomenclature import load_concordance, load_nomenclature
 from kaigai.hs.nomenclature import HS2017, HS2022
@@ -38,13 +39,10 @@ def register(app: typer.Typer) -> None:
             str, typer.Argument(help="HS code: 84, 8471, 8471.30, 847130 or a national line.")
         ],
         edition: EditionOpt = None,
-        as_json: JsonOpt = False,
-        lang: LangOpt = None,
-        config: ConfigOpt = None,
     ) -> None:
         """Describe an HS chapter, heading or subheading (exits non-zero with suggestions if unknown)."""
-        s = settings(config, lang)
-        lg = check_lang(s.lang)
+        opts = shared()
+        s, lg = opts.settings(), opts.lg
         nom = load_nomenclature(s)
         entry = nom.lookup(code, _edition(edition, None))
         data: dict[str, Any] = entry.to_dict()
@@ -111,7 +109,7 @@ def register(app: typer.Typer) -> None:
                     )
                 )
 
-        output(data, as_json, human)
+        output(data, opts.json, human)
 
     @hs.command("search")
     def search_cmd(
@@ -123,13 +121,10 @@ def register(app: typer.Typer) -> None:
         ] = 10,
         level: Annotated[int | None, typer.Option("--level", help="Only level 2, 4 or 6.")] = None,
         edition: EditionOpt = None,
-        as_json: JsonOpt = False,
-        lang: LangOpt = None,
-        config: ConfigOpt = None,
     ) -> None:
         """Keyword search over HS descriptions, best match first."""
-        s = settings(config, lang)
-        lg = check_lang(s.lang)
+        opts = shared()
+        s, lg = opts.settings(), opts.lg
         nom = load_nomenclature(s)
         ed = _edition(edition) or HS2022
         hits = search(nom, query, limit=limit, level=level, edition=ed)
@@ -153,7 +148,7 @@ def register(app: typer.Typer) -> None:
                 )
             )
 
-        output(data, as_json, human)
+        output(data, opts.json, human)
 
     @hs.command("concord")
     def concord(
@@ -161,13 +156,10 @@ def register(app: typer.Typer) -> None:
         from_edition: Annotated[
             str, typer.Option("--from", help="Edition of CODE: HS2017 (default) or HS2022.")
         ] = HS2017,
-        as_json: JsonOpt = False,
-        lang: LangOpt = None,
-        config: ConfigOpt = None,
     ) -> None:
         """Map a code between HS2017 and HS2022 (same code, or flagged as changed)."""
-        s = settings(config, lang)
-        lg = check_lang(s.lang)
+        opts = shared()
+        s, lg = opts.settings(), opts.lg
         res = load_concordance(s).map(code, _edition(from_edition) or HS2017)
         data = res.to_dict()
 
@@ -182,4 +174,4 @@ def register(app: typer.Typer) -> None:
                 table(t("HS edition concordance", lg), [t("Field", lg), t("Value", lg)], rows)
             )
 
-        output(data, as_json, human)
+        output(data, opts.json, human)

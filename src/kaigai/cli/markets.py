@@ -8,16 +8,13 @@ from typing import Annotated, Any
 import typer
 
 from kaigai.cli.common import (
-    ConfigOpt,
-    JsonOpt,
-    LangOpt,
     console,
     err_console,
     esc,
     output,
-    settings,
     table,
 )
+from kaigai.cli.options import shared
 from kaigai.core.errors import InputError
 
 markets_app = typer.Typer(
@@ -75,18 +72,16 @@ def markets(
     chart: Annotated[
         Path | None, typer.Option("--chart", help="Save a chart: out.png, out.svg or out.html.")
     ] = None,
-    as_json: JsonOpt = False,
-    lang: LangOpt = None,
-    config: ConfigOpt = None,
 ) -> None:
     """Rank markets for one exporter and product: kaigai markets --from JPN --hs 847130."""
+    opts = shared()
     if ctx.invoked_subcommand is not None:
         return
     from kaigai.app.markets import find_markets
     from kaigai.markets.charts import save_chart
     from kaigai.markets.weights import load_weights
 
-    st = settings(config, lang)
+    st = opts.settings()
     src = exporter or "JPN"
     code = _need(hs, "--hs", "--from JPN --hs 847130")
     if top < 0:
@@ -156,7 +151,7 @@ def markets(
         if chart_path:
             console.print(esc(t("Chart saved to {path}", lg, path=chart_path)))
 
-    output(payload, as_json, human)
+    output(payload, opts.json, human)
 
 
 @markets_app.command("explain")
@@ -167,15 +162,13 @@ def explain(
     year: YearOpt = 2024,
     static: StaticOpt = False,
     weights: WeightsOpt = None,
-    as_json: JsonOpt = False,
-    lang: LangOpt = None,
-    config: ConfigOpt = None,
 ) -> None:
     """Every factor behind one potential: kaigai markets explain --from JPN --to VNM --hs 847130."""
+    opts = shared()
     from kaigai.app.markets import explain_market
     from kaigai.markets.weights import load_weights
 
-    st = settings(config, lang)
+    st = opts.settings()
     ex = exporter or "JPN"
     dest = _need(to, "--to", "explain --from JPN --to VNM --hs 847130")
     code = _need(hs, "--hs", "explain --from JPN --to VNM --hs 847130")
@@ -210,22 +203,20 @@ def explain(
         for n in res["notes"]:
             console.print(f"[dim]note: {esc(n)}[/dim]")
 
-    output(res, as_json, human)
+    output(res, opts.json, human)
 
 
 @markets_app.command("prepare")
 def prepare_cmd(
     static: StaticOpt = False,
-    as_json: JsonOpt = False,
-    lang: LangOpt = None,
-    config: ConfigOpt = None,
 ) -> None:
     """Compute potential for every exporter x market x product once (fast queries after)."""
+    opts = shared()
     import time
 
     from kaigai.data.markets import prepare
 
-    st = settings(config, lang)
+    st = opts.settings()
     t0 = time.perf_counter()
     with err_console.status(f"Running the full pipeline on {st.engine}..."):
         path = prepare(st, _params(2024, static))
@@ -236,7 +227,7 @@ def prepare_cmd(
     }
     output(
         payload,
-        as_json,
+        opts.json,
         lambda: console.print(esc(f"Prepared {path} in {payload['seconds']} s on {st.engine}.")),
     )
 

@@ -9,9 +9,6 @@ from typing import Annotated, Any
 import typer
 
 from kaigai.cli.common import (
-    ConfigOpt,
-    JsonOpt,
-    LangOpt,
     console,
     emit_json,
     esc,
@@ -19,6 +16,7 @@ from kaigai.cli.common import (
     settings,
     table,
 )
+from kaigai.cli.options import shared, takes
 from kaigai.core.errors import InputError
 
 origin_app = typer.Typer(
@@ -94,12 +92,12 @@ def _ctx(config: Path | None, lang: str | None, extra: Path | None) -> tuple[Any
 
 
 @origin_app.command("rule")
-def rule_cmd(agreement: AgreementOpt, hs: HsOpt, as_json: JsonOpt = False, lang: LangOpt = None,
-             config: ConfigOpt = None, extra: RulesOpt = None) -> None:  # fmt: skip
+def rule_cmd(agreement: AgreementOpt, hs: HsOpt, extra: RulesOpt = None) -> None:
     """Show the product-specific rule of an agreement for an HS code: text, Japanese labels and AST."""
+    opts = shared()
     from kaigai.app.origin import rule
 
-    data = rule(settings(config, lang), agreement, hs, extra)
+    data = rule(opts.settings(), agreement, hs, extra)
 
     def human() -> None:
         console.print(
@@ -115,7 +113,7 @@ def rule_cmd(agreement: AgreementOpt, hs: HsOpt, as_json: JsonOpt = False, lang:
             )
         console.print_json(json.dumps(data["ast"], ensure_ascii=False))
 
-    output(data, as_json, human)
+    output(data, opts.json, human)
 
 
 @origin_app.command("check")
@@ -127,11 +125,12 @@ def check_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, frm: FromOpt = "JPN", agreement
               wholly_obtained: Annotated[bool, typer.Option("--wholly-obtained", help="Declare the good wholly obtained or produced in the exporting party (grown, harvested, mined there; no imported materials). Such goods qualify under the agreement's wholly-obtained criterion without a product-specific rule.")] = False,
               process: ProcOpt = None, confirm: ConfOpt = None, date: DateOpt = None, operations: OpsOpt = None,
               rule: Annotated[str | None, typer.Option("--rule", help="Evaluate this rule text instead (one --agreement gives the provisions).")] = None,
-              as_json: JsonOpt = False, lang: LangOpt = None, config: ConfigOpt = None, extra: RulesOpt = None) -> None:  # fmt: skip
+              extra: RulesOpt = None) -> None:  # fmt: skip
     """Check whether a product made from a BOM qualifies under every applicable agreement (or one --rule)."""
+    opts = shared()
     from kaigai.app import origin as ao
 
-    st = settings(config, lang)
+    st = opts.settings()
     b = ao.load_bom_file(st, bom, currency, ao.parse_rates(rate), extra)
     p = ao.product(hs, frm, to, currency, fob, exw, net_cost, weight, description, wholly_obtained,
                    process, confirm, operations)  # fmt: skip
@@ -153,7 +152,7 @@ def check_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, frm: FromOpt = "JPN", agreement
             )
         )
         for v in verdicts:
-            if lang == "ja" and v.rule_text_ja:
+            if opts.lang == "ja" and v.rule_text_ja:
                 console.print(f"[bold]{esc(v.agreement)} 規則:[/bold] {esc(v.rule_text_ja)}")
             if v.agreement in wo:
                 console.print(
@@ -162,7 +161,7 @@ def check_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, frm: FromOpt = "JPN", agreement
             for n in v.notes:
                 console.print(f"[yellow]{esc(v.agreement)}:[/yellow] {esc(n[:700])}")
 
-    output(data, as_json, human)
+    output(data, opts.json, human)
 
 
 def _wo_criterion(verdicts: list[Any], p: Any, flag: bool, lang: str) -> dict[str, Any]:
@@ -206,11 +205,12 @@ def whatif_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, agreement: AgreementOpt, frm: 
                fob: FobOpt = None, exw: ExwOpt = None, currency: CurOpt = "JPY", rate: RateOpt = None,
                premium: Annotated[float, typer.Option("--premium", help="Assumed extra cost (%) of originating supply.")] = 10.0,
                process: ProcOpt = None, confirm: ConfOpt = None, date: DateOpt = None, operations: OpsOpt = None,
-               as_json: JsonOpt = False, lang: LangOpt = None, config: ConfigOpt = None, extra: RulesOpt = None) -> None:  # fmt: skip
+               extra: RulesOpt = None) -> None:  # fmt: skip
     """Cheapest changes that make the product qualify, and sensitivity to FX and input prices."""
+    opts = shared()
     from kaigai.app import origin as ao
 
-    st = settings(config, lang)
+    st = opts.settings()
     b = ao.load_bom_file(st, bom, currency, ao.parse_rates(rate), extra)
     p = ao.product(
         hs, frm, to, currency, fob, exw, None, None, "", False, process, confirm, operations
@@ -227,7 +227,7 @@ def whatif_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, agreement: AgreementOpt, frm: 
         for a in w.assumptions:
             console.print(f"[dim]assumption: {esc(a)}[/dim]")
 
-    output(w.to_dict(), as_json, human)
+    output(w.to_dict(), opts.json, human)
 
 
 @origin_app.command("docs")
@@ -239,8 +239,9 @@ def docs_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, out: Annotated[Path, typer.Optio
              fmt: Annotated[str, typer.Option("--format", help="Comma list of json, html, pdf.")] = "json,html,pdf",
              supplier_part: Annotated[str | None, typer.Option("--supplier-declaration-for", help="part_id: draft a supplier declaration for it instead.")] = None,
              process: ProcOpt = None, confirm: ConfOpt = None, date: DateOpt = None, operations: OpsOpt = None,
-             as_json: JsonOpt = False, lang: LangOpt = None, config: ConfigOpt = None, extra: RulesOpt = None) -> None:  # fmt: skip
+             extra: RulesOpt = None) -> None:  # fmt: skip
     """Draft the self-declaration / certificate data (or a supplier declaration) with the worksheet."""
+    opts = shared()
     from kaigai.app import origin as ao
     from kaigai.origin.documents import (
         document_data,
@@ -253,7 +254,7 @@ def docs_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, out: Annotated[Path, typer.Optio
     formats = {f.strip().lower() for f in fmt.split(",") if f.strip()}
     if not formats <= {"json", "html", "pdf"}:
         raise InputError(f"--format '{fmt}' has unknown entries.", hint="Use json, html, pdf.")
-    st, c = _ctx(config, lang, extra)
+    st, c = _ctx(opts.config, opts.lang, extra)
     b = ao.load_bom_file(st, bom, currency, ao.parse_rates(rate), extra)
     chosen_note = None
     if agreement is None:
@@ -309,14 +310,14 @@ def docs_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, out: Annotated[Path, typer.Optio
             json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8"
         )
         written.append(str(out / f"{stem}.json"))
-    html = render_html(data, lang or "en")
+    html = render_html(data, opts.lang or "en")
     if "html" in formats:
         (out / f"{stem}.html").write_text(html, encoding="utf-8")
         written.append(str(out / f"{stem}.html"))
     if "pdf" in formats:
         (out / f"{stem}.pdf").write_bytes(render_pdf(html))
         written.append(str(out / f"{stem}.pdf"))
-    if as_json:
+    if opts.json:
         emit_json({"agreement": a.id, "agreement_note": chosen_note, "written": written,
                    "retention": data["retention"]})  # fmt: skip
     else:
@@ -328,13 +329,13 @@ def docs_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, out: Annotated[Path, typer.Optio
 
 
 @origin_app.command("coverage")
-def coverage_cmd(
-    as_json: JsonOpt = False, config: ConfigOpt = None, extra: RulesOpt = None
-) -> None:
+@takes("json", "config")
+def coverage_cmd(extra: RulesOpt = None) -> None:
     """Rule rows parsed per agreement, and which general provisions are applied per agreement."""
+    opts = shared()
     from kaigai.origin.general import provisions_table
 
-    _, c = _ctx(config, None, extra)
+    _, c = _ctx(opts.config, None, extra)
     data = {
         k: {**b.coverage(), "dataset": b.dataset, "hs_edition": b.hs_edition}
         for k, b in c.books.items()
@@ -348,7 +349,7 @@ def coverage_cmd(
         console.print(table("General provisions applied", ["Provision", *prov],
                             [(n, *(rows[i]["status"] for rows in prov.values())) for i, n in enumerate(names)]))  # fmt: skip
 
-    output({"parse_coverage": data, "provisions": prov}, as_json, human)
+    output({"parse_coverage": data, "provisions": prov}, opts.json, human)
 
 
 def register(app: typer.Typer) -> None:

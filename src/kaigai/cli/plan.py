@@ -9,9 +9,6 @@ from typing import Annotated, Any
 import typer
 
 from kaigai.cli.common import (
-    ConfigOpt,
-    JsonOpt,
-    LangOpt,
     console,
     emit_json,
     err_console,
@@ -19,6 +16,7 @@ from kaigai.cli.common import (
     settings,
     table,
 )
+from kaigai.cli.options import shared
 from kaigai.core.i18n import check_lang, t
 
 
@@ -128,18 +126,16 @@ def register(app: typer.Typer) -> None:
                 help="List rate changes since this date (default: this firm's last plan).",
             ),
         ] = None,
-        as_json: JsonOpt = False,
-        lang: LangOpt = None,
-        config: ConfigOpt = None,
     ) -> None:
         """Export plan for a firm: market finder -> duty & FTA -> origin -> readiness -> actions."""
+        opts = shared()
         from kaigai.app.duty import resolve_date
 
         plan, path = run_plan(
-            firm, n_markets=markets, lang=lang, out=out, config=config, quiet=as_json,
+            firm, n_markets=markets, lang=opts.lang, out=out, config=opts.config, quiet=opts.json,
             since=resolve_date(None, since) if since else None,
         )  # fmt: skip
-        if as_json:
+        if opts.json:
             data = plan.to_dict()
             data["report_path"] = str(path)
             emit_json(data)

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from kaigai.cli.common import JsonOpt, console, output, table
+from kaigai.cli.common import console, output, table
+from kaigai.cli.options import shared, takes
 from kaigai.cli.policy import policy_app
 from kaigai.core.errors import InputError
 
@@ -61,6 +62,7 @@ def _needed_columns(formulas: list[str], extra: list[str | None]) -> list[str] |
     return list(dict.fromkeys(cols + [c for c in extra if c]))
 
 
+@takes("json")
 def estimate(
     data: Annotated[Path, typer.Option("--data", help="Input table (.parquet or .csv).")],
     formula: Annotated[
@@ -133,9 +135,9 @@ def estimate(
             help="memory (default) or spark: PPML on PySpark for panels larger than memory.",
         ),
     ] = "memory",
-    as_json: JsonOpt = False,
 ) -> None:
     """Estimate gravity models (PPML or OLS) and print coefficients, sample and fit."""
+    opts = shared()
     import time
 
     from kaigai.policy.etable import FORMATS, etable
@@ -167,7 +169,7 @@ def estimate(
         {"CRV1": cluster} if cluster else (vcov or ("hetero" if model == "ppml" else "iid"))
     )
     results = []
-    with console.status("Estimating...", spinner="dots") if not as_json else _null():
+    with console.status("Estimating...", spinner="dots") if not opts.json else _null():
         for fml in formula:
             if engine == "spark":
                 from kaigai.policy.ppml_spark import fepois_spark
@@ -209,7 +211,7 @@ def estimate(
     payload: dict[str, Any] = payloads[0] if len(payloads) == 1 else {"models": payloads}
     if text is not None:
         payload["table"] = text
-    if as_json:
+    if opts.json:
         t_out = time.perf_counter() - t0 - t_read - t_est
         sep_t = sum(r.timings["separation"] for r in results)
         payload["timings"] = {
@@ -245,7 +247,7 @@ def estimate(
         if out is not None:
             console.print(f"Table written to {out}", markup=False)
 
-    output(payload, as_json, human)
+    output(payload, opts.json, human)
 
 
 def _human_one(res: Any, small_sample: str) -> None:

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from kaigai.cli.common import ConfigOpt, JsonOpt, console, emit_json, esc, settings, table
+from kaigai.cli.common import console, emit_json, esc, table
+from kaigai.cli.options import shared, takes
 
 
 def describe_policy(policy: dict[str, Any]) -> str:
@@ -29,6 +30,7 @@ def register(app: typer.Typer) -> None:
     from kaigai.cli.policy import policy_app
 
     @policy_app.command("firms")
+    @takes("json", "config")
     def firms(
         markets_from: Annotated[
             str,
@@ -98,10 +100,9 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[
             int, typer.Option("--seed", help="Random seed: the same seed gives the same draws.")
         ] = 0,
-        as_json: JsonOpt = False,
-        config: ConfigOpt = None,
     ) -> None:
         """New exporters, their sales, FTA utilisation and jobs, by firm size."""
+        opts = shared()
         from kaigai.app.policy import observed_fta_use
         from kaigai.cli.policy_run import print_fta_use
         from kaigai.core.errors import ScenarioError
@@ -173,10 +174,10 @@ def register(app: typer.Typer) -> None:
         )
         # the baseline's preferences decide which partners' observed use is the target
         scn = replace(base, agreements=agreements, firms=spec, ge=None)
-        scn, block, _ = observed_fta_use(scn, settings(config))
+        scn, block, _ = observed_fta_use(scn, opts.settings())
         assert scn.firms is not None
         res = run_firms(scn, scn.firms)
-        if as_json:
+        if opts.json:
             emit_json(
                 {
                     "policy": policy,

@@ -9,7 +9,8 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from kaigai.cli.common import ConfigOpt, JsonOpt, console, emit_json, esc, settings, table
+from kaigai.cli.common import console, emit_json, esc, table
+from kaigai.cli.options import shared, takes
 from kaigai.core.errors import ScenarioError
 
 
@@ -45,6 +46,7 @@ def register(app: typer.Typer) -> None:
     from kaigai.cli.policy import policy_app
 
     @policy_app.command("ge")
+    @takes("json", "config")
     def ge(
         agreement: Annotated[
             str,
@@ -104,10 +106,9 @@ def register(app: typer.Typer) -> None:
             float | None,
             typer.Option("--tariff-elasticity", help="Coefficient on ln(1 + tariff), e.g. -5."),
         ] = None,
-        as_json: JsonOpt = False,
-        config: ConfigOpt = None,
     ) -> None:
         """Welfare, trade and multilateral-resistance effects of a new agreement."""
+        opts = shared()
         from kaigai.core.countries import renamed_codes
         from kaigai.data.store import load, provenance
         from kaigai.policy.scenarios import Agreement, Scenario, scenario_from_dict
@@ -142,11 +143,11 @@ def register(app: typer.Typer) -> None:
         }
         scn: Scenario = scenario_from_dict(doc, source="command line")
         assert isinstance(scn.agreements[0], Agreement)
-        s = settings(config)
+        s = opts.settings()
         frame = _read_data(data) if data is not None else load(dataset, s)
         prov = str(data) if data is not None else str(provenance(dataset, s))
         res, mc, shocked, trace = run_ge(scn, frame)
-        if as_json:
+        if opts.json:
             out = res.to_dict()
             out["monte_carlo"] = mc.to_dict() if mc else None
             out["shocked_pairs"] = [

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from kaigai.cli.common import ConfigOpt, JsonOpt, console, emit_json, esc, settings, table
+from kaigai.cli.common import console, emit_json, esc, table
+from kaigai.cli.options import shared, takes
 from kaigai.core.errors import ScenarioError
 
 
@@ -111,6 +112,7 @@ def register(app: typer.Typer) -> None:
     from kaigai.cli.policy import policy_app
 
     @policy_app.command("run")
+    @takes("json", "config")
     def run(
         scenario: Annotated[
             str | None, typer.Argument(help="Scenario file (.toml/.yaml) or bundled id.")
@@ -126,17 +128,16 @@ def register(app: typer.Typer) -> None:
             typer.Option("--draws", help="Override the GE Monte Carlo draws (0 = none)."),
         ] = None,
         list_: Annotated[bool, typer.Option("--list", help="List the bundled scenarios.")] = False,
-        as_json: JsonOpt = False,
-        config: ConfigOpt = None,
     ) -> None:
         """Run a policy scenario: GE counterfactual of its agreements and the small-firm simulator."""
+        opts = shared()
         from kaigai.app.policy import run_scenario
         from kaigai.policy.scenarios import bundled_scenarios, load_scenario
         from kaigai.policy.scenarios_report import render_html
 
         if list_ or scenario is None:
             ids = bundled_scenarios()
-            if as_json:
+            if opts.json:
                 emit_json({"bundled": [{"id": i, "title": load_scenario(i).title} for i in ids]})
             else:
                 console.print(
@@ -147,7 +148,7 @@ def register(app: typer.Typer) -> None:
                     )
                 )
             return
-        s = settings(config)
+        s = opts.settings()
         scn = load_scenario(scenario)
         if firms is not None:
             if scn.firms is None:
@@ -165,14 +166,14 @@ def register(app: typer.Typer) -> None:
             if draws < 0:
                 raise ScenarioError("--draws must be >= 0.")
             scn = replace(scn, ge=replace(scn.ge, mc_draws=draws))
-        if console.is_terminal and not as_json:
+        if console.is_terminal and not opts.json:
             with console.status("Running scenario…"):
                 res, prov = run_scenario(scn, s)
         else:
             res, prov = run_scenario(scn, s)
         if report is not None:
             report.write_text(render_html(res, prov), encoding="utf-8")
-        if as_json:
+        if opts.json:
             out = res.to_dict()
             out["provenance"] = prov
             out["report"] = str(report) if report else None

@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
-from kaigai.cli.common import ConfigOpt, JsonOpt, LangOpt, console, esc, output, settings, table
+from kaigai.cli.common import console, esc, output, table
+from kaigai.cli.options import shared
 from kaigai.core.errors import InputError
-from kaigai.core.i18n import check_lang, t
+from kaigai.core.i18n import t
 from kaigai.readiness import (
     ReadinessResult,
     answers_template,
@@ -88,19 +89,16 @@ def register(app: typer.Typer) -> None:
                 "--template", help="Print a commented answers file with every question and stop."
             ),
         ] = False,
-        as_json: JsonOpt = False,
-        lang: LangOpt = None,
-        config: ConfigOpt = None,
     ) -> None:
         """Export-readiness self-assessment: scores per dimension, gaps and next steps with why."""
-        s = settings(config, lang)
-        lg = check_lang(s.lang)
+        opts = shared()
+        lg = opts.lg
         if template:
             typer.echo(answers_template(lg), nl=False)
             return
         if answers is not None:
             data = load_answers(answers)
-        elif sys.stdin.isatty() and not as_json:
+        elif sys.stdin.isatty() and not opts.json:
             data = ask_interactively(lg)
         else:
             raise InputError(
@@ -108,4 +106,4 @@ def register(app: typer.Typer) -> None:
                 hint="Pass --answers answers.yaml (create one with `kaigai readiness --template`).",
             )
         result = assess(data, lang=lg)
-        output(result.to_dict(lg), as_json, lambda: print_result(result, lg))
+        output(result.to_dict(lg), opts.json, lambda: print_result(result, lg))

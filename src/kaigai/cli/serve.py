@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from kaigai.cli.common import ConfigOpt, console, esc, settings
+from kaigai.cli.common import console, esc
+from kaigai.cli.options import shared, takes
 from kaigai.core.errors import InputError, PortInUseError
 
 
@@ -48,6 +49,7 @@ def check_port_free(host: str, port: int) -> None:
 
 def register(app: typer.Typer) -> None:
     @app.command("serve")
+    @takes("config")
     def serve(
         host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
@@ -58,16 +60,16 @@ def register(app: typer.Typer) -> None:
                 "--log-level", help="uvicorn log level: critical, error, warning, info, debug."
             ),
         ] = "warning",
-        config: ConfigOpt = None,
     ) -> None:
         """Serve the dashboard (/) and the REST API (/api/v1, docs at /api/v1/docs)."""
+        opts = shared()
         import uvicorn
 
         from kaigai.api.app import server_options
         from kaigai.storage.db import database_url
         from kaigai.web.site import create_site
 
-        s = settings(config)
+        s = opts.settings()
         check_port_free(host, port)
         url = database_url(s)
         shown = url.split("@")[-1] if "@" in url else url
