@@ -75,8 +75,11 @@ def _jsonable(v: Any) -> Any:
 
 
 class ConfigError(KaigaiError):
+    """The installation lacks something (a setting, a font, a library): not the caller's fault."""
+
     code = "config_error"
     exit_code = 78
+    http_status = 503
 
 
 class PortInUseError(ConfigError):

@@ -22,7 +22,24 @@ def render_pdf(plan: Any) -> bytes:
     """The plan's HTML rendered to PDF with WeasyPrint (no network: no base URL, data URIs only)."""
     from kaigai.reports.html import render_html
 
-    if getattr(plan, "lang", "en") == "ja":  # fail clearly instead of a PDF of empty boxes
+    lang = getattr(plan, "lang", "en")
+    if lang == "ja":  # before any rendering work
+        from kaigai.reports.fonts import require_cjk_font
+
+        require_cjk_font()
+    return html_to_pdf(render_html(plan), lang)
+
+
+def html_to_pdf(html: str, lang: str = "en") -> bytes:
+    """A report's HTML (as :func:`~kaigai.reports.html.render_html` wrote it) as PDF bytes.
+
+    Raises
+    ------
+    ConfigError
+        Japanese text and no Japanese font installed (the PDF would show empty boxes), or
+        WeasyPrint missing.
+    """
+    if lang == "ja":  # fail clearly instead of a PDF of empty boxes
         from kaigai.reports.fonts import require_cjk_font
 
         require_cjk_font()
@@ -40,7 +57,7 @@ def render_pdf(plan: Any) -> bytes:
     except ImportError:  # pragma: no cover - older WeasyPrint
         fetcher = None
     kwargs: dict[str, Any] = {"url_fetcher": fetcher} if fetcher is not None else {}
-    pdf = HTML(string=render_html(plan), **kwargs).write_pdf()
+    pdf = HTML(string=html, **kwargs).write_pdf()
     assert isinstance(pdf, bytes)
     return pdf
 
@@ -66,4 +83,4 @@ def write_report(plan: Any, path: Path) -> Path:
     return p
 
 
-__all__ = ["FORMATS", "render_json", "render_pdf", "write_report"]
+__all__ = ["FORMATS", "html_to_pdf", "render_json", "render_pdf", "write_report"]

@@ -7,13 +7,16 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kaigai.api.security import LANG_COOKIE, SESSION_COOKIE, csrf_token
+from kaigai.core.countries import country_label
 from kaigai.core.i18n import t
+from kaigai.web.pickers import country_choices, iso3_or_blank, market_groups
 
 TEMPLATES = Path(__file__).parent / "templates"
 PRE_CSRF_COOKIE = "kaigai_precsrf"
@@ -30,6 +33,11 @@ def env() -> Environment:
     e.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False)
     e.filters["num"] = _num
     e.filters["pct"] = lambda v, d=1: "—" if v is None else f"{100 * float(v):.{d}f}%"
+    # countries read by name in the page's language (codes stay in forms' values and in JSON)
+    e.filters["country"] = lambda code, lang="en": country_label(str(code or ""), lang)
+    e.filters["iso3"] = iso3_or_blank
+    e.globals["country_choices"] = country_choices
+    e.globals["market_groups"] = market_groups
     e.globals["tool_links"] = [
         ("/duty", "Duty"),
         ("/markets", "Markets"),
@@ -71,6 +79,17 @@ def page_csrf(request: Request) -> str:
     return csrf_token(state.secret, "pre:" + pre)
 
 
+def _here(request: Request) -> str:
+    """Where the language switch returns to: this page with its query (a GET page's results
+    stay on screen), without ``lang=``; the bare path when that is too long."""
+    path = request.url.path
+    if request.method != "GET":
+        return path
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"])
+    here = f"{path}?{query}" if query else path
+    return here if len(here) <= 500 else path
+
+
 def render(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
     lang = lang_of(request)
 
@@ -81,7 +100,15 @@ def render(request: Request, template: str, status: int = 200, **ctx: Any) -> HT
     html = (
         env()
         .get_template(template)
-        .render(request=request, lang=lang, t=tr, csrf=csrf, path=request.url.path, **ctx)
+        .render(
+            request=request,
+            lang=lang,
+            t=tr,
+            csrf=csrf,
+            path=request.url.path,
+            here=_here(request),
+            **ctx,
+        )  # fmt: skip
     )
     resp = HTMLResponse(html, status_code=status)
     # Pages are per user and may show a new API key once: never kept by browsers or proxies.

@@ -1,4 +1,4 @@
-"""Export plans built from a workspace's firm profile; downloads as HTML or JSON."""
+"""Export plans built from a workspace's firm profile; downloads as HTML, PDF or JSON."""
 
 from __future__ import annotations
 
@@ -33,15 +33,15 @@ async def build(
 @router.get(
     "/{plan_id}/download",
     response_class=Response,
-    responses={200: {"content": {"text/html": {}, "application/json": {}}}},
+    responses={200: {"content": {"text/html": {}, "application/pdf": {}, "application/json": {}}}},
 )
 def download(
     workspace_id: Id,
     plan_id: Id,
     caller: Caller,
     state: State,
-    format: Annotated[Literal["html", "json"], Query()] = "html",
+    format: Annotated[Literal["html", "pdf", "json"], Query()] = "html",
 ) -> Response:
-    """The stored plan report (HTML) or data (JSON) as a file."""
+    """The stored plan report (HTML or PDF) or data (JSON) as a file."""
     body, media, name = svc.download(state, caller.user_id, workspace_id, plan_id, format)
     return Response(body, media_type=media, headers=svc.download_headers(name))

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import hashlib
 import hmac
+import re
 import tempfile
 from html import escape
 from pathlib import Path
@@ -20,6 +21,10 @@ from kaigai.storage.models import Plan
 BOM_COLUMNS = ("part_id", "part", "hs_code", "origin", "value", "currency", "quantity",
                "originating", "supplier_declaration", "parent", "weight_kg",
                "wholly_obtained")  # fmt: skip
+
+
+# Japanese script (kana, CJK ideographs, full-width forms): such text needs a Japanese font in a PDF.
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
 
 def _jsonable(obj: Any) -> Any:
@@ -51,7 +56,7 @@ def build_and_store(
         data = records.get_profile(s, user_id, workspace_id)
         if not data:
             raise ProfileError("This workspace has no firm profile yet.",
-                               hint="Fill in the firm profile (PUT /workspaces/{id}/profile or the dashboard form).")  # fmt: skip
+                               hint="Fill in the firm profile of this workspace first.")  # fmt: skip
         # A profile saved before these checks may hold anything: refuse it before any use
         # (a product's BOM is only ever a stored BOM of this workspace, never a file).
         check_stored_profile(data)
@@ -97,10 +102,11 @@ def report_signature(secret: bytes, html: str) -> str:
 def download(
     state: AppState, user_id: int, workspace_id: int, plan_id: int, fmt: str
 ) -> tuple[bytes, str, str]:
-    """(body, media type, file name) of a stored plan as HTML or JSON.
+    """(body, media type, file name) of a stored plan as HTML, PDF or JSON.
 
     HTML is the report rendered by :func:`build_and_store` (recognised by its signature);
-    a plan document saved by a caller is shown as escaped data, never as their markup.
+    a plan document saved by a caller is shown as escaped data, never as their markup. PDF is
+    that HTML printed by WeasyPrint (a Japanese plan needs a Japanese font: ConfigError).
     """
     import json
 
@@ -108,20 +114,34 @@ def download(
         plan = records.get_plan(s, user_id, workspace_id, plan_id)
         content = dict(plan.content or {})
         title = plan.title
-    if fmt == "html":
-        html = content.get("html")
-        sig = content.get("html_sig")
-        if not (isinstance(html, str) and isinstance(sig, str)
-                and hmac.compare_digest(sig, report_signature(state.secret, html))):  # fmt: skip
-            data = {k: v for k, v in content.items() if k not in ("html", "html_sig")}
-            html = ("<!doctype html><meta charset=utf-8><title>" + escape(title) + "</title><pre>"
-                    + escape(json.dumps(data, ensure_ascii=False, indent=2)) + "</pre>")  # fmt: skip
-        return html.encode("utf-8"), "text/html; charset=utf-8", f"kaigai-plan-{plan_id}.html"
+    if fmt in ("html", "pdf"):
+        html = _report_html(state, content, title)
+        if fmt == "html":
+            return html.encode("utf-8"), "text/html; charset=utf-8", f"kaigai-plan-{plan_id}.html"
+        from kaigai.reports.writer import html_to_pdf
+
+        ja = content.get("lang") == "ja" or _CJK.search(html) is not None
+        pdf = html_to_pdf(html, "ja" if ja else "en")
+        return pdf, "application/pdf", f"kaigai-plan-{plan_id}.pdf"
     data = content.get("plan", content)
     if isinstance(data, dict):
         data = {k: v for k, v in data.items() if k not in ("html", "html_sig")}
     body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     return body, "application/json", f"kaigai-plan-{plan_id}.json"
+
+
+def _report_html(state: AppState, content: dict[str, Any], title: str) -> str:
+    """The stored report if this server signed it, else the plan data escaped in a page."""
+    import json
+
+    html = content.get("html")
+    sig = content.get("html_sig")
+    if (isinstance(html, str) and isinstance(sig, str)
+            and hmac.compare_digest(sig, report_signature(state.secret, html))):  # fmt: skip
+        return html
+    data = {k: v for k, v in content.items() if k not in ("html", "html_sig")}
+    return ("<!doctype html><meta charset=utf-8><title>" + escape(title) + "</title><pre>"
+            + escape(json.dumps(data, ensure_ascii=False, indent=2)) + "</pre>")  # fmt: skip
 
 
 # Downloaded reports: no script, no network, no plugins; inline styles and data: images only.

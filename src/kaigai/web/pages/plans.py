@@ -19,7 +19,7 @@ from kaigai.web.render import lang_of, render
 from kaigai.web.webdeps import WebUser, check_form_csrf, state_of
 
 router = APIRouter()
-MAX_FORM_FIELDS = 200
+MAX_FORM_FIELDS = 500  # readiness answers + ticked markets (at most ~230)
 
 
 def _num(v: str, field: str, *, integer: bool = False) -> float | int | None:
@@ -35,13 +35,16 @@ def _num(v: str, field: str, *, integer: bool = False) -> float | int | None:
     return int(x) if integer else x
 
 
-def profile_from_form(form: dict[str, str]) -> dict[str, Any]:
-    """The plan engine's profile shape from the dashboard form (readiness answers ``r_<id>``)."""
-    markets = [
-        normalize_country(x)
-        for x in form.get("target_markets", "").replace("、", ",").split(",")
-        if x.strip()
-    ]
+def profile_from_form(form: dict[str, str], markets: list[str] | None = None) -> dict[str, Any]:
+    """The plan engine's profile shape from the dashboard form (readiness answers ``r_<id>``).
+
+    ``markets``: the ticked boxes of the country picker (ISO3 values; order kept, duplicates
+    dropped); each entry may also be a list of codes or names (``VNM、Thailand``).
+    """
+    if markets is None:
+        markets = [form.get("target_markets", "")]
+    names = [x for m in markets for x in m.replace("、", ",").split(",") if x.strip()]
+    markets = list(dict.fromkeys(normalize_country(x) for x in names))
     product: dict[str, Any] = {
         "name": form.get("product_name", "").strip(),
         "hs": form.get("product_hs", "").strip(),
@@ -57,6 +60,8 @@ def profile_from_form(form: dict[str, str]) -> dict[str, Any]:
             product[key] = val
     if form.get("bom_id", "").isdigit():
         product["bom_id"] = int(form["bom_id"])
+    if form.get("wholly_obtained") in ("yes", "on", "true"):
+        product["wholly_obtained"] = True
     if form.get("product_name_ja", "").strip():
         product["name_ja"] = form["product_name_ja"].strip()
     size: dict[str, Any] = {
@@ -98,7 +103,8 @@ async def profile_submit(request: Request, wid: Id, user: WebUser) -> Response:
     check_form_csrf(request, form.get("csrf_token"))
     state = state_of(request)
     try:
-        data = profile_from_form(form)
+        markets = [str(v)[:60] for v in form_data.getlist("target_markets")]
+        data = profile_from_form(form, markets)
         check_profile(data)
         with state.db.session() as s:
             records.put_profile(s, user.user_id, wid, data)
@@ -135,6 +141,6 @@ async def make_plan(request: Request, wid: Id, user: WebUser) -> Response:
 
 @router.get("/w/{wid}/plans/{pid}/download")
 def download(request: Request, wid: Id, pid: Id, user: WebUser, format: str = "html") -> Response:
-    body, media, name = plan_svc.download(state_of(request), user.user_id, wid, pid,
-                                          "json" if format == "json" else "html")  # fmt: skip
+    fmt = format if format in ("pdf", "json") else "html"
+    body, media, name = plan_svc.download(state_of(request), user.user_id, wid, pid, fmt)
     return Response(body, media_type=media, headers=plan_svc.download_headers(name))

@@ -11,8 +11,10 @@ from fastapi.responses import Response
 
 from kaigai.api.services import duty as duty_svc
 from kaigai.api.services import engines
+from kaigai.core.countries import country_label
 from kaigai.core.errors import InputError, KaigaiError
 from kaigai.web import charts
+from kaigai.web.pickers import iso3_or_blank
 from kaigai.web.render import lang_of, render
 from kaigai.web.webdeps import WebUser, check_form_csrf, state_of
 
@@ -82,10 +84,13 @@ def markets_page(
             top = res["markets"][:15]
             ctx["result"] = res
             ctx["top"] = top
-            ctx["bars"] = charts.bar_chart([m["market"] for m in top], [m["untapped_usd"] for m in top],
+            lang = lang_of(request)
+            names = [country_label(m["market"], lang) for m in top]  # codes stay in JSON
+            ctx["bars"] = charts.bar_chart(names, [m["untapped_usd"] for m in top],
                                            title="Untapped export potential (USD)")  # fmt: skip
             ctx["map"] = charts.point_map(
-                _geo(state, top), title="Markets by potential (circle area)"
+                [(country_label(p[0], lang), *p[1:]) for p in _geo(state, top)],
+                title="Markets by potential (circle area)",
             )
         except KaigaiError as exc:
             ctx["error"] = exc.to_dict()
@@ -106,8 +111,12 @@ def _geo(state: Any, rows: list[dict[str, Any]]) -> list[tuple[str, float, float
         geo = state.shared("geo", load)
     except KaigaiError:
         return []
-    return [(m["market"], *geo[m["market"]], float(m["potential_usd"] or 0))
-            for m in rows if m["market"] in geo]  # fmt: skip
+    out = []
+    for m in rows:  # trade files may key a market otherwise than GeoDist (Taiwan: S19 / TWN)
+        iso = m["market"] if m["market"] in geo else iso3_or_blank(m["market"])
+        if iso in geo:
+            out.append((m["market"], *geo[iso], float(m["potential_usd"] or 0)))
+    return out
 
 
 @router.get("/policy")
@@ -137,7 +146,8 @@ async def policy_run(
         top = sorted(rows, key=lambda r: -abs(r.get("real_gdp_pct") or 0))[:12]
         ctx["ge_top"] = top
         if top:
-            ctx["ge_chart"] = charts.bar_chart([r["country"] for r in top], [r["real_gdp_pct"] for r in top],
+            names = [country_label(r["country"], lang_of(request)) for r in top]
+            ctx["ge_chart"] = charts.bar_chart(names, [r["real_gdp_pct"] for r in top],
                                                title="Real GDP change (%)", unit="%")  # fmt: skip
     except KaigaiError as exc:
         ctx["error"] = exc.to_dict()

@@ -119,25 +119,50 @@ def _create(state: Any, user_id: int, wid: int, fields: dict[str, Any]) -> Any:
 
 @router.get("/w/{wid}/boms/{bid}")
 def bom_page(request: Request, wid: Id, bid: Id, user: WebUser) -> Response:
+    return render(request, "bom.html", user=user, **_bom_ctx(request, user.user_id, wid, bid))
+
+
+def _bom_ctx(request: Request, user_id: int, wid: int, bid: int) -> dict[str, Any]:
     with state_of(request).db.session() as s:
-        ws = records.get_workspace(s, user.user_id, wid)
-        bom = records.get_bom(s, user.user_id, wid, bid)
-        role = records.workspace_role(s, user.user_id, wid)
-        claims = [
-            c for c in records.list_claims(s, user.user_id, wid, limit=200)[0] if c.bom_id == bid
-        ]
-    total = sum(float(x.get("value") or 0) for x in bom.lines or [] if not x.get("parent"))
-    return render(
-        request,
-        "bom.html",
-        user=user,
-        ws=ws,
-        bom=bom,
-        claims=claims,
-        total=total,
-        can_write=role in records.WRITE_ROLES,
-        agreements=_agreements(),
+        ws = records.get_workspace(s, user_id, wid)
+        bom = records.get_bom(s, user_id, wid, bid)
+        role = records.workspace_role(s, user_id, wid)
+        claims = [c for c in records.list_claims(s, user_id, wid, limit=200)[0] if c.bom_id == bid]
+    lines = list(bom.lines or [])
+    total = sum(float(x.get("value") or 0) for x in lines if not x.get("parent"))
+    wo_home = bool(lines) and all(
+        x.get("wholly_obtained") == "yes" and x.get("origin") == "JPN" for x in lines
     )
+    return {"ws": ws, "bom": bom, "claims": claims, "total": total, "wo_home": wo_home,
+            "can_write": role in records.WRITE_ROLES, "agreements": _agreements()}  # fmt: skip
+
+
+@router.post("/w/{wid}/boms/{bid}/wholly-obtained")
+async def mark_wholly_obtained(request: Request, wid: Id, bid: Id, user: WebUser) -> Response:
+    """The BOM editor's wholly-obtained boxes: the ticked lines become ``wholly_obtained = yes``,
+    the others blank; saved as the next BOM version (refused if someone saved meanwhile)."""
+    state = state_of(request)
+    form = await request.form(max_fields=state.limits.max_bom_lines + 10, max_files=0)
+    check_form_csrf(request, str(form.get("csrf_token", "")))
+    marked = {str(v) for v in form.getlist("wholly_obtained")}
+    version = str(form.get("version", ""))
+    try:
+        with state.db.session() as s:
+            bom = records.get_bom(s, user.user_id, wid, bid)
+            currency = bom.currency
+            raw = [{**ln, "wholly_obtained": "yes" if ln.get("part_id") in marked else ""}
+                   for ln in bom.lines or []]  # fmt: skip
+        lines = await run_in_threadpool(origin_svc.validate_lines, state, raw, currency)
+        with state.db.session() as s:
+            records.update_bom(s, user.user_id, wid, bid, {"lines": lines},
+                               if_version=int(version) if version.isdigit() else None)  # fmt: skip
+    except KaigaiError as exc:
+        if exc.http_status in (401, 403, 404):
+            raise
+        ctx = _bom_ctx(request, user.user_id, wid, bid)
+        return render(request, "bom.html", status=exc.http_status, user=user,
+                      bom_error=exc.to_dict(), **ctx)  # fmt: skip
+    return RedirectResponse(f"/w/{wid}/boms/{bid}", status_code=303)
 
 
 def _agreements() -> list[str]:
