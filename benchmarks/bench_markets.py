@@ -60,7 +60,7 @@ def child(engine: str, data_dir: Path) -> None:
     t0 = time.perf_counter()
     jvm = 0.0
     if engine == "pyspark":
-        from kaigai.markets.backends import spark_session
+        from kaigai.data.backends.pyspark_backend import spark_session
 
         spark_session()  # start-up measured separately from the pipeline
         t_up = time.perf_counter() - t0

@@ -18,8 +18,9 @@ def starter_frames() -> MarketFrames:
 @pytest.fixture(scope="session")
 def spark_engine():
     pytest.importorskip("pyspark")
-    from kaigai.markets.backends import connect
+    from kaigai.data.backends import PySparkBackend, connect
 
     eng = connect("pyspark")
+    assert isinstance(eng, PySparkBackend)
     yield eng
     eng.close()

@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 
 from kaigai.core.config import get_settings
-from kaigai.data.markets import prepare, read_prepared
+from kaigai.data.markets import compute_potential, prepare, read_prepared
 from kaigai.markets.pipeline import OUTPUT_COLUMNS
-from kaigai.markets.potential import compute_potential
 from kaigai.markets.types import EPIParams
 
 PRODUCTS = ["847130", "330499", "610910"]

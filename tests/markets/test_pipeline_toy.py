@@ -11,7 +11,7 @@ import math
 import pandas as pd
 import pytest
 
-from kaigai.markets.potential import compute_potential
+from kaigai.data.markets import compute_potential
 from kaigai.markets.types import EPIParams
 from tests.markets.toy import K1, K2, frames
 

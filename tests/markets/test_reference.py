@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from kaigai.data.markets import compute_potential
 from kaigai.data.store import starter_path
-from kaigai.markets.potential import compute_potential
 from kaigai.markets.types import EPIParams
 
 PRODUCTS = ["847130", "330499", "220300"]

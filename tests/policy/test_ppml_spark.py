@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.spark, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def spark():  # type: ignore[no-untyped-def]
     pytest.importorskip("pyspark")
-    from kaigai.markets.backends import spark_session
+    from kaigai.data.backends.pyspark_backend import spark_session
 
     return spark_session()
 

@@ -40,7 +40,7 @@ def _read(path: Path, columns: list[str] | None = None) -> Any:
 
 def _spark_read(path: Path) -> Any:
     """The data file as a Spark DataFrame (rows stay in Spark)."""
-    from kaigai.markets.backends import spark_session
+    from kaigai.data.backends.pyspark_backend import spark_session
 
     if not path.exists():
         raise InputError(f"data file {path} does not exist", hint="give a .parquet or .csv file")

@@ -1,6 +1,8 @@
-"""Data layer of the market finder: load frames via kaigai.data.store, prepare/read a catalog.
+"""Data layer of the market finder: load frames via kaigai.data.store, run the pipeline on a
+backend (:mod:`kaigai.data.backends`: DuckDB or PySpark), prepare and read stored runs.
 
-This is the only module of ``kaigai.markets`` that does I/O.
+The engine (:mod:`kaigai.markets`) only builds Ibis expressions; connecting, uploading and
+executing happen here.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from kaigai.markets.potential import MarketFrames, PotentialResult
 from kaigai.markets.types import EPIParams
 
 if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
     from kaigai.core.config import Settings
+    from kaigai.data.backends import Backend
 
 TRADE_SETS = ("trade_hs6", "imports_by_importer", "exports_by_exporter", "weo", "geodist_dist")
 RISK_SETS = ("lpi", "wgi", "doing_business", "ilo_earnings", "cpi")
@@ -109,6 +114,73 @@ def risk_sources() -> dict[str, tuple[str, str]]:
     return {name: (spec.edition, spec.source) for name, spec in DATASETS.items()}
 
 
+def run_pipeline(
+    backend: Backend, frames: MarketFrames, params: EPIParams
+) -> tuple[dict[str, ir.Table], pd.DataFrame]:
+    """Upload the pipeline's inputs to ``backend`` and build every stage (cached where useful).
+
+    Returns the stages (Ibis tables on ``backend``) and the code table that decodes their
+    integer keys (:mod:`kaigai.markets.codes`).
+    """
+    from kaigai.markets import pipeline
+    from kaigai.markets.codes import encode
+    from kaigai.markets.potential import prepare_inputs
+
+    enc, codes = encode(prepare_inputs(frames, params))
+    tables = {name: backend.register(f"mk_{name}", df) for name, df in enc.items()}
+    inputs = pipeline.PipelineInputs(**tables)
+    return pipeline.build(inputs, params, stage=backend.cache), codes
+
+
+def compute_potential(
+    frames: MarketFrames,
+    params: EPIParams | None = None,
+    *,
+    engine: str | Backend = "duckdb",
+    keep_stages: bool = False,
+    exporter: str | None = None,
+    hs6: list[str] | None = None,
+) -> PotentialResult:
+    """Run the full pipeline on ``engine`` (a name, or an open :class:`Backend` left open) and
+    return EPI, untapped potential and coverage.
+
+    ``exporter``/``hs6`` only filter the returned rows; the ease factor always uses all
+    products, so the whole pipeline runs.
+
+    Examples
+    --------
+    >>> res = compute_potential(frames, EPIParams(), engine="duckdb")  # doctest: +SKIP
+    >>> res.potential.groupby(["importer", "hs6"]).epi.sum()           # == proj_imports
+    """
+    from kaigai.data.backends import connect
+    from kaigai.markets.codes import decode
+    from kaigai.markets.potential import notes_for, select_rows, sorted_rows
+
+    params = params or EPIParams()
+    backend = connect(engine) if isinstance(engine, str) else engine
+    try:
+        stages, codes = run_pipeline(backend, frames, params)
+        pot = select_rows(stages["potential"], codes, exporter, hs6)
+        pot_df = sorted_rows(decode(backend.execute(pot), codes))
+        mk_df = decode(backend.execute(stages["markets"]), codes)
+        mk_df = mk_df.sort_values("importer").reset_index(drop=True)
+        kept: dict[str, pd.DataFrame] = {}
+        if keep_stages:
+            for name in ("supply", "demand", "grid", "ease"):
+                kept[name] = sorted_rows(decode(backend.execute(stages[name]), codes))
+    finally:
+        if isinstance(engine, str):
+            backend.close()
+    return PotentialResult(
+        potential=pot_df,
+        markets=mk_df,
+        params=params,
+        notes=notes_for(frames, params),
+        provenance=frames.provenance,
+        stages=kept,
+    )
+
+
 def prepared_dir(settings: Settings) -> Path:
     return Path(settings.data_dir) / "markets"
 
@@ -141,10 +213,9 @@ def prepare(settings: Settings, params: EPIParams | None = None) -> Path:
     import os
     import shutil
 
-    from kaigai.markets import pipeline
-    from kaigai.markets.backends import connect
-    from kaigai.markets.codes import decode, encode
-    from kaigai.markets.potential import notes_for, prepare_inputs, register_inputs
+    from kaigai.data.backends import connect
+    from kaigai.markets.codes import decode
+    from kaigai.markets.potential import notes_for
 
     params = params or EPIParams()
     frames = load_frames(settings)
@@ -153,23 +224,15 @@ def prepare(settings: Settings, params: EPIParams | None = None) -> Path:
     if path.exists():
         shutil.rmtree(path)
     path.mkdir(parents=True)
-    eng = connect(settings.engine)
-    try:
-        enc, codes = encode(prepare_inputs(frames, params))
-        stages = pipeline.build(register_inputs(eng, enc), params, stage=eng.cache)
+    with connect(settings.engine) as backend:
+        stages, codes = run_pipeline(backend, frames, params)
         codes.to_parquet(path / "codes.parquet", index=False)
-        core = str(path / "core")
-        if eng.name == "duckdb":
-            eng.con.to_parquet(stages["core"], core, partition_by="exporter")
-        else:
-            eng.con.to_parquet(stages["core"], core, partitionBy="exporter")
+        backend.write_parquet(stages["core"], path / "core", partition_by="exporter")
         for name in ("supply", "market_side", "pair_side", "markets"):
-            df = eng.execute(stages[name])
+            df = backend.execute(stages[name])
             (decode(df, codes) if name == "markets" else df).to_parquet(
                 path / f"{name}.parquet", index=False
             )
-    finally:
-        eng.close()
     meta = {
         "notes": list(notes_for(frames, params)),
         "provenance": [p.to_dict() for p in frames.provenance],
@@ -188,8 +251,6 @@ def read_prepared(
     settings: Settings, params: EPIParams, exporter: str, hs6: list[str]
 ) -> PotentialResult | None:
     """Rows of a prepared run for one exporter and products, or None if not prepared."""
-    import duckdb
-
     from kaigai.markets import pipeline
     from kaigai.markets.codes import code_id, decode
 
@@ -208,35 +269,46 @@ def read_prepared(
     if not files or not hs:
         pot = pd.DataFrame(columns=pipeline.OUTPUT_COLUMNS)
     else:
-        cols = ", ".join(
-            f"CAST({eid} AS INTEGER) AS exporter" if c == "exporter" else c
-            for c in pipeline.OUTPUT_COLUMNS
-        )
-        hs_list = ", ".join(str(h) for h in hs)
-        sql = f"""
-            WITH core AS (SELECT * FROM read_parquet(?) WHERE hs6 IN ({hs_list})),
-            sup AS (SELECT * EXCLUDE (exporter) FROM read_parquet(?)
-                    WHERE exporter = {eid} AND hs6 IN ({hs_list})),
-            ms AS (SELECT * FROM read_parquet(?) WHERE hs6 IN ({hs_list})),
-            ps AS (SELECT * EXCLUDE (exporter) FROM read_parquet(?) WHERE exporter = {eid})
-            SELECT {cols} FROM core JOIN sup USING (hs6) JOIN ms USING (importer, hs6)
-            JOIN ps USING (importer)"""
-        con = duckdb.connect(config={"threads": 2})
-        try:
-            pot = con.execute(
-                sql,
-                [
-                    files,
-                    str(path / "supply.parquet"),
-                    str(path / "market_side.parquet"),
-                    str(path / "pair_side.parquet"),
-                ],
-            ).df()
-        finally:
-            con.close()
+        pot = _read_rows(path, files, eid, hs)
         pot = decode(pot, codes).sort_values(["importer", "hs6"]).reset_index(drop=True)
     prov = tuple(Provenance(**p) for p in meta["provenance"])
     return PotentialResult(pot, mk, params, tuple(meta["notes"]), prov)
+
+
+# identifiers only (pipeline.OUTPUT_COLUMNS, fixed here); every value is a bound parameter
+_PREPARED_SQL = """
+    WITH core AS (SELECT * FROM read_parquet($core) WHERE list_contains($hs, hs6)),
+    sup AS (SELECT * EXCLUDE (exporter) FROM read_parquet($supply)
+            WHERE exporter = $eid AND list_contains($hs, hs6)),
+    ms AS (SELECT * FROM read_parquet($market_side) WHERE list_contains($hs, hs6)),
+    ps AS (SELECT * EXCLUDE (exporter) FROM read_parquet($pair_side) WHERE exporter = $eid)
+    SELECT {cols} FROM core JOIN sup USING (hs6) JOIN ms USING (importer, hs6)
+    JOIN ps USING (importer)"""
+
+
+def _read_rows(path: Path, files: list[str], eid: int, hs: list[int]) -> pd.DataFrame:
+    """The prepared potential rows of exporter id ``eid`` and HS6 codes ``hs`` (bound SQL)."""
+    import duckdb
+
+    from kaigai.markets import pipeline
+
+    cols = ", ".join(
+        "CAST($eid AS INTEGER) AS exporter" if c == "exporter" else f'"{c}"'
+        for c in pipeline.OUTPUT_COLUMNS
+    )
+    params = {
+        "core": files,
+        "supply": str(path / "supply.parquet"),
+        "market_side": str(path / "market_side.parquet"),
+        "pair_side": str(path / "pair_side.parquet"),
+        "eid": int(eid),
+        "hs": [int(h) for h in hs],
+    }
+    con = duckdb.connect(config={"threads": 2})
+    try:
+        return con.execute(_PREPARED_SQL.format(cols=cols), params).df()
+    finally:
+        con.close()
 
 
 def potential_for(
@@ -260,6 +332,7 @@ __all__ = [
     "RISK_SETS",
     "absent_importers",
     "TRADE_SETS",
+    "compute_potential",
     "dataset_provenance",
     "load_frames",
     "load_risk_frames",
@@ -268,4 +341,5 @@ __all__ = [
     "prepared_dir",
     "read_prepared",
     "risk_sources",
+    "run_pipeline",
 ]

@@ -1,15 +1,16 @@
 """Market finder: ITC export potential, untapped potential, market-risk index and ranking.
 
-Engines (pure, frames in/frames out): :mod:`~kaigai.markets.pipeline` (Ibis, DuckDB or PySpark),
-:mod:`~kaigai.markets.potential`, :mod:`~kaigai.markets.risk`, :mod:`~kaigai.markets.ranking`.
-Data layer: :mod:`kaigai.data.markets` (load, prepare, read prepared runs).
+Engines (pure, frames in/frames out): :mod:`~kaigai.markets.pipeline` (Ibis expressions, any
+backend), :mod:`~kaigai.markets.potential`, :mod:`~kaigai.markets.risk`, :mod:`~kaigai.markets.ranking`.
+Data layer: :mod:`kaigai.data.markets` (load, run the pipeline on a :mod:`kaigai.data.backends`
+backend — DuckDB or PySpark —, prepare and read stored runs).
 Questions (find markets, explain one): :mod:`kaigai.app.markets`.
 Methodology: docs/markets.md.
 """
 
 from __future__ import annotations
 
-from kaigai.markets.potential import MarketFrames, PotentialResult, aggregate, compute_potential
+from kaigai.markets.potential import MarketFrames, PotentialResult, aggregate
 from kaigai.markets.ranking import RankingResult, rank_markets
 from kaigai.markets.risk import DEFAULT_WEIGHTS, RiskResult, risk_index
 from kaigai.markets.types import EPIParams
@@ -24,7 +25,6 @@ __all__ = [
     "RiskResult",
     "Weights",
     "aggregate",
-    "compute_potential",
     "load_weights",
     "rank_markets",
     "risk_index",

@@ -1,23 +1,25 @@
-"""Export potential (ITC method): prepare inputs from frames, run the Ibis pipeline, return frames.
+"""Export potential (ITC method): the pipeline's inputs from frames, its result types, caveats.
 
-Pure with respect to data: callers pass pandas frames (see :mod:`kaigai.data.markets` for the
-loader); the only side effect is running queries on the chosen engine.
+Pure: callers pass pandas frames; :func:`prepare_inputs` returns the input tables, which the data
+layer uploads to a backend (DuckDB or PySpark) and runs through :func:`kaigai.markets.pipeline.build`
+(:func:`kaigai.data.markets.compute_potential`). Nothing here connects or executes a query.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from kaigai.core.provenance import Provenance
-from kaigai.markets import pipeline
-from kaigai.markets.backends import Engine, connect
-from kaigai.markets.codes import code_id, decode, encode
+from kaigai.markets.codes import code_id
 from kaigai.markets.elasticities import load_income_elasticities
 from kaigai.markets.inputs import country_growth, log_distances
 from kaigai.markets.types import EPIParams
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 
 @dataclass(frozen=True)
@@ -96,18 +98,15 @@ def prepare_inputs(frames: MarketFrames, params: EPIParams) -> dict[str, pd.Data
     return out
 
 
-def register_inputs(engine: Engine, prepared: dict[str, pd.DataFrame]) -> pipeline.PipelineInputs:
-    """Upload prepared frames to the engine as Ibis tables."""
-    t = {name: engine.register(f"mk_{name}", df) for name, df in prepared.items()}
-    return pipeline.PipelineInputs(
-        trade=t["trade"],
-        imports=t["imports"],
-        exports=t["exports"],
-        growth=t["growth"],
-        elasticities=t["elasticities"],
-        distance=t["distance"],
-        tariffs=t.get("tariffs"),
-    )
+def select_rows(
+    potential: ir.Table, codes: pd.DataFrame, exporter: str | None, hs6: list[str] | None
+) -> ir.Table:
+    """The potential rows of one exporter and/or products (an Ibis filter; None keeps all)."""
+    if exporter is not None:
+        potential = potential.filter(potential.exporter == code_id(codes, exporter))
+    if hs6:
+        potential = potential.filter(potential.hs6.isin([int(h) for h in hs6]))
+    return potential
 
 
 def notes_for(frames: MarketFrames, params: EPIParams) -> tuple[str, ...]:
@@ -134,58 +133,8 @@ def notes_for(frames: MarketFrames, params: EPIParams) -> tuple[str, ...]:
     return tuple(n)
 
 
-def compute_potential(
-    frames: MarketFrames,
-    params: EPIParams | None = None,
-    *,
-    engine: str | Engine = "duckdb",
-    keep_stages: bool = False,
-    exporter: str | None = None,
-    hs6: list[str] | None = None,
-) -> PotentialResult:
-    """Run the full pipeline on ``engine`` and return EPI, untapped potential and coverage.
-
-    ``exporter``/``hs6`` only filter the returned rows; the ease factor always uses all
-    products, so the whole pipeline runs.
-
-    Examples
-    --------
-    >>> res = compute_potential(frames, EPIParams(), engine="duckdb")  # doctest: +SKIP
-    >>> res.potential.groupby(["importer", "hs6"]).epi.sum()           # == proj_imports
-    """
-    params = params or EPIParams()
-    own = isinstance(engine, str)
-    eng = connect(engine) if isinstance(engine, str) else engine
-    try:
-        enc, codes = encode(prepare_inputs(frames, params))
-        inp = register_inputs(eng, enc)
-        stages = pipeline.build(inp, params, stage=eng.cache)
-        pot = stages["potential"]
-        if exporter is not None:
-            pot = pot.filter(pot.exporter == code_id(codes, exporter))
-        if hs6:
-            pot = pot.filter(pot.hs6.isin([int(h) for h in hs6]))
-        pot_df = _sorted(decode(eng.execute(pot), codes))
-        mk_df = decode(eng.execute(stages["markets"]), codes)
-        mk_df = mk_df.sort_values("importer").reset_index(drop=True)
-        kept: dict[str, pd.DataFrame] = {}
-        if keep_stages:
-            for name in ("supply", "demand", "grid", "ease"):
-                kept[name] = _sorted(decode(eng.execute(stages[name]), codes))
-    finally:
-        if own:
-            eng.close()
-    return PotentialResult(
-        potential=pot_df,
-        markets=mk_df,
-        params=params,
-        notes=notes_for(frames, params),
-        provenance=frames.provenance,
-        stages=kept,
-    )
-
-
-def _sorted(df: pd.DataFrame) -> pd.DataFrame:
+def sorted_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows in key order (exporter, importer, hs6): the same order on every backend."""
     keys = [c for c in ("exporter", "importer", "hs6") if c in df.columns]
     return df.sort_values(keys).reset_index(drop=True)
 
@@ -210,8 +159,8 @@ __all__ = [
     "MarketFrames",
     "PotentialResult",
     "aggregate",
-    "compute_potential",
     "notes_for",
     "prepare_inputs",
-    "register_inputs",
+    "select_rows",
+    "sorted_rows",
 ]
