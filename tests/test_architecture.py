@@ -3,12 +3,15 @@
 Imports are read with ``ast`` from every module, including imports inside functions and under
 ``if TYPE_CHECKING:``; relative imports are resolved. A cycle between packages, an engine that
 imports the data layer, the application layer or a shell, core importing anything but core, or
-api importing web fails the test with the offending file and line.
+api importing web fails the test with the offending file and line. Core does no I/O: it imports
+no I/O library and calls no file or OS operation (two reads are named below, with their reason).
+The checkers themselves are run on deliberately bad trees in tmp_path.
 """
 
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +21,6 @@ import kaigai
 SRC = Path(kaigai.__file__).parent
 ENGINES = {"tariffs", "origin", "markets", "readiness", "policy"}
 SHELLS = {"cli", "api", "web", "reports"}
-PACKAGES = {p.name for p in SRC.iterdir() if p.is_dir() and any(p.glob("*.py"))}
 
 
 def _imports(path: Path, root: Path = SRC) -> list[tuple[str, int]]:
@@ -42,17 +44,22 @@ def _imports(path: Path, root: Path = SRC) -> list[tuple[str, int]]:
     return out
 
 
-def package_edges() -> dict[tuple[str, str], list[str]]:
-    """(importing package, imported package) -> ["file:line", ...] over src/kaigai."""
+def _packages(root: Path) -> set[str]:
+    return {p.name for p in root.iterdir() if p.is_dir() and any(p.glob("*.py"))}
+
+
+def package_edges(root: Path = SRC) -> dict[tuple[str, str], list[str]]:
+    """(importing package, imported package) -> ["file:line", ...] over ``root`` (src/kaigai)."""
     edges: dict[tuple[str, str], list[str]] = {}
-    for f in sorted(SRC.rglob("*.py")):
-        rel = f.relative_to(SRC)
+    packages = _packages(root)
+    for f in sorted(root.rglob("*.py")):
+        rel = f.relative_to(root)
         if len(rel.parts) < 2:
             continue  # kaigai/__init__.py: the lazy public API re-exports from every layer
         src_pkg = rel.parts[0]
-        for mod, line in _imports(f):
+        for mod, line in _imports(f, root):
             parts = mod.split(".")
-            if parts[0] == "kaigai" and len(parts) > 1 and parts[1] in PACKAGES - {src_pkg}:
+            if parts[0] == "kaigai" and len(parts) > 1 and parts[1] in packages - {src_pkg}:
                 edges.setdefault((src_pkg, parts[1]), []).append(f"{rel}:{line}")
     return edges
 
@@ -72,6 +79,66 @@ def forbidden(a: str, b: str) -> str | None:
     if a == "api" and b == "web":
         return "web and api are siblings; kaigai.web.site composes them"
     return None
+
+
+def forbidden_imports(root: Path = SRC) -> list[str]:
+    """Every package edge a layering rule forbids, with where it happens."""
+    return [
+        f"{a} -> {b} ({why}): {', '.join(where[:3])}"
+        for (a, b), where in sorted(package_edges(root).items())
+        if (why := forbidden(a, b))
+    ]
+
+
+#: third-party libraries core may import: validation, settings, platform folders, i18n
+CORE_LIBRARIES = {"pydantic", "pydantic_settings", "platformdirs", "babel"}
+#: standard-library modules that exist to do I/O (files, processes, network, databases)
+IO_MODULES = {
+    "asyncio", "dbm", "fileinput", "ftplib", "glob", "http", "imaplib", "mmap", "multiprocessing",
+    "poplib", "selectors", "shelve", "shutil", "smtplib", "socket", "socketserver", "sqlite3",
+    "ssl", "subprocess", "tempfile", "urllib", "webbrowser", "zipfile", "tarfile",
+}  # fmt: skip
+#: method or function names that touch the file system
+IO_CALLS = {
+    "open", "read_text", "read_bytes", "write_text", "write_bytes", "mkdir", "makedirs", "touch",
+    "unlink", "remove", "rmdir", "rename", "iterdir", "glob", "rglob", "listdir", "scandir",
+    "walk", "is_file", "is_dir", "exists", "stat", "chmod", "symlink_to", "hardlink_to",
+}  # fmt: skip
+#: (module under core, function) allowed to read a file, and why
+CORE_READS = {
+    ("config.py", "get_settings"): "reads the user's kaigai.toml: the settings' own source",
+    ("i18n.py", "catalogue"): "reads the package's own message catalogues (locale/*.po)",
+}
+
+
+def core_io(root: Path = SRC) -> list[str]:
+    """Where ``root/core`` imports an I/O library or calls a file-system operation."""
+    out: list[str] = []
+    for f in sorted((root / "core").rglob("*.py")):
+        rel = f.relative_to(root)
+        tree = ast.parse(f.read_text(encoding="utf-8"), str(f))
+        funcs = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+
+        def owner(line: int, funcs: list[ast.AST] = funcs) -> str:
+            inside = [g for g in funcs if g.lineno <= line <= (g.end_lineno or g.lineno)]
+            return min(inside, key=lambda g: (g.end_lineno or 0) - g.lineno).name if inside else ""
+
+        for mod, line in _imports(f, root):
+            top = mod.split(".")[0]
+            if top == "kaigai" or top == "__future__":
+                continue
+            if top in IO_MODULES or (
+                top not in sys.stdlib_module_names and top not in CORE_LIBRARIES
+            ):
+                out.append(f"{rel}:{line} imports {mod}")
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            fn = node.func
+            name = fn.id if isinstance(fn, ast.Name) else getattr(fn, "attr", "")
+            if name in IO_CALLS and (f.name, owner(node.lineno)) not in CORE_READS:
+                out.append(f"{rel}:{node.lineno} calls {name}()")
+    return sorted(out, key=lambda s: (s.split(":")[0], int(s.split(":")[1].split()[0])))
 
 
 def find_cycles(edges: set[tuple[str, str]]) -> list[list[str]]:
@@ -125,12 +192,65 @@ def test_no_cycles_between_packages() -> None:
 
 
 def test_no_forbidden_imports() -> None:
-    bad = [
-        f"{a} -> {b} ({why}): {', '.join(where[:3])}"
-        for (a, b), where in sorted(package_edges().items())
-        if (why := forbidden(a, b))
-    ]
+    bad = forbidden_imports()
     assert bad == [], "\n".join(bad)
+
+
+def test_core_does_no_io() -> None:
+    bad = core_io()
+    assert bad == [], "\n".join(bad)
+
+
+def _tree(root: Path, files: dict[str, str]) -> Path:
+    for name, text in {"kaigai/__init__.py": "", **files}.items():
+        f = root / name
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(text, encoding="utf-8")
+    return root / "kaigai"
+
+
+def test_checkers_fail_on_a_bad_tree(tmp_path: Path) -> None:
+    """Each rule fires on a deliberately bad snippet, and only there."""
+    pkg = _tree(
+        tmp_path,
+        {
+            "kaigai/core/__init__.py": "",
+            "kaigai/core/money.py": "import decimal\nfrom pydantic import BaseModel\n",
+            "kaigai/core/bad.py": (
+                "import duckdb\nimport sqlite3\nfrom pandas import DataFrame\n"
+                "def load(p):\n    with open(p) as fh:\n        return fh.read()\n"
+                "def save(p, s):\n    p.write_text(s)\n"
+            ),
+            "kaigai/data/__init__.py": "from kaigai.hs import codes\n",
+            "kaigai/hs/__init__.py": "",
+            "kaigai/hs/codes.py": "def f():\n    from ..data import store\n",
+            "kaigai/markets/__init__.py": "",
+            "kaigai/markets/engine.py": (
+                "import ibis\nfrom kaigai.data import backends\nimport kaigai.cli.common\n"
+            ),
+            "kaigai/cli/__init__.py": "",
+        },
+    )
+    assert find_cycles(set(package_edges(pkg))) == [["data", "hs"]]
+    assert forbidden_imports(pkg) == [
+        "markets -> cli (engines are pure: they receive data, know no use case and no shell): "
+        "markets/engine.py:3",
+        "markets -> data (engines are pure: they receive data, know no use case and no shell): "
+        "markets/engine.py:2",
+    ]
+    assert core_io(pkg) == [
+        "core/bad.py:1 imports duckdb",
+        "core/bad.py:2 imports sqlite3",
+        "core/bad.py:3 imports pandas",
+        "core/bad.py:5 calls open()",
+        "core/bad.py:8 calls write_text()",
+    ]
+    # the same shapes in a clean tree pass
+    clean = _tree(
+        tmp_path / "clean",
+        {"kaigai/core/__init__.py": "import os\n", "kaigai/markets/__init__.py": "import ibis\n"},
+    )
+    assert package_edges(clean) == {} and core_io(clean) == []
 
 
 def test_checker_sees_function_level_and_relative_imports(tmp_path: Path) -> None:
