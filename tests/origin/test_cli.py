@@ -196,7 +196,9 @@ def test_check_explains_the_wholly_obtained_criterion(tmp_path: Path) -> None:
     ja = runner.invoke(app, [*args, "--bom", _tea_bom(tmp_path, False), "--lang", "ja"])
     flat = "".join(ja.stdout.split())  # Japanese wraps between any two characters
     assert "RCEP:完全生産品（WO）、RCEP第3.3条（完全に得られ、又は生産された産品）(a)：" in flat
-    assert "部品表ファイルの全行に列wholly_obtained=yesを加えるか、--wholly-obtainedを指定" in flat
+    assert (
+        "部品表ファイルの全行に列`wholly_obtained=yes`を加えるか、--wholly-obtainedを指定" in flat
+    )
     # the flag and the BOM column both declare it; the verdict then qualifies under WO
     d = _json([*args, "--bom", _tea_bom(tmp_path, False), "--wholly-obtained", "--json"])
     assert d["verdicts"][0]["status"] == "qualifies"

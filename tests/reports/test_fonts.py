@@ -47,7 +47,7 @@ def test_pdf_template_puts_the_found_font_first(settings, monkeypatch) -> None:
     """The plan's CSS names the fontconfig font first in Japanese (issue 15 leftover)."""
     import re
 
-    from kaigai.plan import build_plan, load_profile
+    from kaigai.app.plan import build_plan, load_profile
     from kaigai.plan.examples import example_profile_path
     from kaigai.reports.html import render_html
 

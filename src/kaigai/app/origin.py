@@ -96,6 +96,7 @@ def rule_lookup(settings: Settings) -> RuleLookup | None:
         r = rule(settings, agreement, hs6)
         return {
             "rule": r["rule_text"],
+            "rule_ja": r.get("rule_text_ja") or "",
             "rule_text": [x["text"] for x in r["source_rows"]],
             "hs_edition": r["hs_edition"],
             "edition_note": r["edition_note"],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -79,6 +79,9 @@ def duty(
             data["notes"].append(note)
 
     def human() -> None:
+        from kaigai.core.i18n import t, tr
+
+        lg = st.lang
         for ln in data["lines"]:
             rows = []
             for r in ln["options"]:
@@ -95,12 +98,12 @@ def duty(
                 margin = "" if r["margin_pct_points"] is None else f"{r['margin_pct_points']:+.4g}"
                 roo = ""
                 if r["origin_rule"]:
-                    roo = r["origin_rule"].get("rule") or r["origin_rule"].get("status", "")
+                    roo = _rule_cell(r["origin_rule"], lg)
                 rows.append(
                     [
                         r["option"],
-                        r["status"],
-                        rate[:60],
+                        t(f"duty-status:{r['status']}", lg) if lg != "en" else r["status"],
+                        tr(rate, lg)[:60],
                         pct,
                         duty_s,
                         margin,
@@ -110,23 +113,18 @@ def duty(
                         + r["provenance"]["locator"].split("column=")[-1].split(" ")[0],
                     ]
                 )
-            console.print(
-                table(
-                    f"{data['hs6']} {o}→{d} {ln['national_line']} {ln['description'][:50]} (as of {on})",
-                    [
-                        "option",
-                        "status",
-                        "rate",
-                        "%",
-                        f"duty ({cur})",
-                        "margin pp",
-                        "rules of origin",
-                        "source",
-                    ],
-                    rows,
-                )
-            )
-            console.print(esc(f"best: {ln['best']} ({ln['best_reason']})"))
+            title = t("{hs6} {origin}→{destination} {line} {description} (as of {on})", lg,
+                      hs6=data["hs6"], origin=o, destination=d, line=ln["national_line"],
+                      description=ln["description"][:50], on=on)  # fmt: skip
+            cols = ["option", "status", "rate", "%", f"duty ({cur})", "margin pp",
+                    "rules of origin", "source"]  # fmt: skip
+            if lg != "en":
+                cols = [t(f"duty-col:{c}", lg) for c in cols[:4]] + [
+                    t("duty ({currency})", lg, currency=cur)
+                ] + [t(f"duty-col:{c}", lg) for c in cols[5:]]  # fmt: skip
+            console.print(table(title, cols, rows))
+            console.print(esc(t("best: {option} ({reason})", lg, option=ln["best"],
+                                reason=tr(ln["best_reason"], lg))))  # fmt: skip
         for sc in data.get("surcharges", []):
             console.print(
                 "[magenta]additional duty (Chapter 99, NOT added above):[/magenta] "
@@ -136,23 +134,59 @@ def duty(
                 )
             )
         for m in data["missing"]:
-            console.print(f"[yellow]missing input:[/yellow] {esc(m)}")
+            console.print(f"[yellow]{esc(t('missing input:', lg))}[/yellow] {esc(tr(m, lg))}")
         tax = data["import_tax"]
         if tax:
             amounts = ", ".join(f"{k} {v:,.0f}" for k, v in tax["by_option"].items())
-            console.print(
-                esc(
-                    f"{tax['name']} {tax['rate_pct']}% on duty-paid value (stated separately): {amounts or ('give --value' if value is None else 'pick one national line with --line')}"
+            if lg == "en":
+                console.print(
+                    esc(
+                        f"{tax['name']} {tax['rate_pct']}% on duty-paid value (stated separately): {amounts or ('give --value' if value is None else 'pick one national line with --line')}"
+                    )
                 )
-            )
+            else:
+                fill = amounts or (t("give --value", lg) if value is None
+                                   else t("pick one national line with --line", lg))  # fmt: skip
+                console.print(esc(t("{tax} {pct}% on duty-paid value (stated separately): {amounts}",
+                                    lg, tax=tr(tax["name"], lg), pct=tax["rate_pct"], amounts=fill)))  # fmt: skip
         for line_s in text_chart(data["path"]):
             console.print(esc(line_s))
         for n in data["notes"]:
-            console.print(esc(f"note: {n}"))
+            console.print(esc(t("note: {text}", lg, text=tr(n, lg))))
         for nb in data.get("net_benefit", []):
-            console.print(esc(f"{nb['option']}: {nb['statement']}"))
+            statement = nb["statement"] if lg == "en" else _benefit_ja(nb, lg)
+            console.print(esc(f"{nb['option']}: {statement}"))
 
     output(data, opts.json, human)
+
+
+def _rule_cell(rule: dict[str, Any], lang: str) -> str:
+    """The rules-of-origin cell: the rule (Japanese labels in Japanese) or why there is none."""
+    from kaigai.core.i18n import tr
+
+    if lang == "ja" and rule.get("rule_ja"):
+        return str(rule["rule_ja"])
+    return tr(str(rule.get("rule") or rule.get("status", "")), lang)
+
+
+def _benefit_ja(nb: dict[str, Any], lang: str) -> str:
+    """The net-benefit verdict in ``lang`` from its figures (money in 万円 style)."""
+    from kaigai.core.i18n import format_money, t
+
+    def yen(v: float) -> str:
+        return format_money(v, "JPY", lang)
+
+    be = nb["break_even_annual_value"]
+    if be is None:
+        return t("No tariff margin over MFN on this path: using the agreement saves nothing.", lang)
+    below = t("Not worth it below {amount} of exports per year.", lang, amount=yen(be))
+    if nb["npv"] >= 0:
+        head = t("Worth it: NPV {npv} over {years} years.", lang, npv=yen(nb["npv"]),
+                 years=len(nb["margins_pct"]))  # fmt: skip
+    else:
+        head = t("Not worth it at {amount}/year (NPV {npv}).", lang,
+                 amount=yen(nb["annual_value"]), npv=yen(nb["npv"]))  # fmt: skip
+    return f"{head} {below}" if lang != "ja" else head + below
 
 
 @takes("json", "config")

@@ -100,18 +100,27 @@ def rule_cmd(agreement: AgreementOpt, hs: HsOpt, extra: RulesOpt = None) -> None
     data = rule(opts.settings(), agreement, hs, extra)
 
     def human() -> None:
+        from kaigai.core.i18n import t, tr
+
+        lg = settings(config, lang).lang
         console.print(
-            f"[bold]{esc(data['agreement'])}[/bold] HS {data['hs6']} ({data['hs_edition']}) — {esc(data['edition_note'])}"
+            f"[bold]{esc(data['agreement'])}[/bold] HS {data['hs6']} ({data['hs_edition']}) — {esc(tr(data['edition_note'], lg))}"
         )
         for n in data["notes"]:
-            console.print(f"[yellow]note:[/yellow] {esc(n)}")
-        console.print(f"[bold]Rule:[/bold] {esc(data['rule_text'])}")
+            console.print(f"[yellow]{esc(t('note:', lg))}[/yellow] {esc(tr(n, lg))}")
+        if lg == "en":
+            console.print(f"[bold]Rule:[/bold] {esc(data['rule_text'])}")
         console.print(f"[bold]規則:[/bold] {esc(data['rule_text_ja'])}")
+        if lg != "en":  # the treaty's wording, quoted
+            console.print(esc(t("Rule as written: {text}", lg, text=data["rule_text"])))
         for r in data["unparsed_rows"]:
             console.print(
-                f"[red]needs manual review:[/red] {esc(r['text'][:200])} ({esc(r['error'])})"
+                f"[red]{esc(t('needs manual review:', lg))}[/red] {esc(r['text'][:200])} ({esc(r['error'])})"
             )
-        console.print_json(json.dumps(data["ast"], ensure_ascii=False))
+        if lg == "en":
+            console.print_json(json.dumps(data["ast"], ensure_ascii=False))
+        else:
+            console.print(esc(t("The rule's structure (AST) is in the --json output.", lg)))
 
     output(data, opts.json, human)
 
@@ -142,15 +151,22 @@ def check_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, frm: FromOpt = "JPN", agreement
         data["wholly_obtained_criterion"] = wo
 
     def human() -> None:
-        rows = [(v.agreement, v.status, v.path or "—", (v.reasons[0] if v.reasons else "") if v.status == "qualifies" else "; ".join(v.reasons)[:160])
-                for v in verdicts]  # fmt: skip
-        console.print(
-            table(
-                f"Origin check {p.hs6} {p.exporter}->{p.importer}",
-                ["Agreement", "Verdict", "Rule path", "Margin / reasons"],
-                rows,
-            )
-        )
+        from kaigai.core.i18n import t, tr
+
+        lg = st.lang
+
+        def why(v: Any) -> str:
+            if v.status == "qualifies":
+                return tr(v.reasons[0], lg) if v.reasons else ""
+            sep = "; " if lg == "en" else "。"
+            return sep.join(tr(r, lg) for r in v.reasons)[:160]
+
+        rows = [(v.agreement, t(f"verdict:{v.status}", lg) if lg != "en" else v.status,
+                 tr(v.path, lg) or "—", why(v)) for v in verdicts]  # fmt: skip
+        cols = ["Agreement", "Verdict", "Rule path", "Margin / reasons"]
+        title = t("Origin check {hs6} {exporter}->{importer}", lg, hs6=p.hs6,
+                  exporter=p.exporter, importer=p.importer)  # fmt: skip
+        console.print(table(title, [t(c, lg) for c in cols], rows))
         for v in verdicts:
             if opts.lang == "ja" and v.rule_text_ja:
                 console.print(f"[bold]{esc(v.agreement)} 規則:[/bold] {esc(v.rule_text_ja)}")
@@ -159,7 +175,7 @@ def check_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, frm: FromOpt = "JPN", agreement
                     f"[cyan]{esc(v.agreement)}:[/cyan] {esc(wo[v.agreement]['explanation'])}"
                 )
             for n in v.notes:
-                console.print(f"[yellow]{esc(v.agreement)}:[/yellow] {esc(n[:700])}")
+                console.print(f"[yellow]{esc(v.agreement)}:[/yellow] {esc(tr(n, lg)[:700])}")
 
     output(data, opts.json, human)
 

@@ -12,6 +12,7 @@ merged, so each area can keep its own file (``kaigai.po`` for the foundation,
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -118,6 +119,83 @@ def t(msgid: str, lang: str | None = "en", **kwargs: Any) -> str:
     return text.format(**kwargs) if kwargs else text
 
 
+_FIELD = re.compile(r"\\\{(\w+)\\\}")
+_HINTED = re.compile(r"(.+?) \(hint: (.+)\)", re.S)
+
+
+@lru_cache(maxsize=4)
+def _templates(lang: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Catalogue messages with ``{fields}`` as patterns."""
+    out = []
+    for msgid, text in catalogue(lang).items():
+        if "{" not in msgid:
+            continue
+        seen: set[str] = set()
+
+        def group(m: re.Match[str], seen: set[str] = seen) -> str:
+            name = m.group(1)
+            if name in seen:
+                return f"(?P={name})"
+            seen.add(name)
+            return f"(?P<{name}>.+?)"
+
+        try:
+            rx = re.compile(_FIELD.sub(group, re.escape(msgid)), re.S)
+        except re.error:  # pragma: no cover - a field name that is no identifier
+            continue
+        out.append((rx, text))
+    return tuple(out)
+
+
+def _field(name: str, value: str, lang: str, depth: int) -> str:
+    """A matched field, translated; fields named ``*options``/``*list`` are ``, `` lists and
+    ``*ids`` lists of ids the user types (shown as ``code``)."""
+    if name.endswith("ids"):
+        return join_list([f"`{v}`" for v in value.split(", ")], lang)
+    if name.endswith(("options", "list")):
+        return join_list([tr(v, lang, depth + 1) for v in value.split(", ")], lang)
+    return tr(value, lang, depth + 1)
+
+
+def tr(message: str, lang: str | None = "en", depth: int = 0) -> str:
+    """An English message made by an engine (an f-string) in ``lang``, through the catalogue.
+
+    Engines stay pure and speak English; shells translate at their boundary. A message equal to a
+    msgid is translated as :func:`t` does; otherwise the first msgid *template* it matches
+    (``"lowest rate (equal: {options})"``) gives the translation, its fields translated the same
+    way. Unknown messages stay as they are.
+
+    >>> tr("Unknown message", "ja")
+    'Unknown message'
+    """
+    code = check_lang(lang)
+    if code == "en" or not message:
+        return message
+    cat = catalogue(code)
+    if message in cat:
+        return cat[message]
+    if depth > 4:
+        return message
+    hinted = _HINTED.fullmatch(message)  # KaigaiError's str(): "message (hint: hint)"
+    if hinted is not None:
+        return t("{message} (hint: {hint})", code, message=tr(hinted[1], code, depth + 1),
+                 hint=tr(hinted[2], code, depth + 1))  # fmt: skip
+    best: tuple[int, re.Match[str], str] | None = None
+    for rx, text in _templates(code):  # the match that leaves the least text to the fields
+        m = rx.fullmatch(message)
+        if m is not None:
+            free = sum(len(v) for v in m.groupdict().values())
+            if best is None or free < best[0]:
+                best = (free, m, text)
+    if best is not None:
+        fields = {k: _field(k, v, code, depth) for k, v in best[1].groupdict().items()}
+        try:
+            return best[2].format(**fields)
+        except (KeyError, IndexError):
+            return message
+    return message
+
+
 def join_list(items: list[str] | tuple[str, ...], lang: str | None = "en") -> str:
     """Items joined as a reader of ``lang`` expects: ``a, b`` in English, ``a、b`` in Japanese."""
     return ("、" if check_lang(lang) == "ja" else ", ").join(str(x) for x in items)
@@ -150,5 +228,5 @@ def format_money(value: float, currency: str, lang: str | None = "en") -> str:
 
 
 __all__ = [
-    "LANGS", "catalogue", "check_lang", "format_money", "join_list", "locale_dir", "read_po", "t",
+    "LANGS", "catalogue", "check_lang", "format_money", "join_list", "locale_dir", "read_po", "t", "tr",
 ]  # fmt: skip

@@ -122,7 +122,7 @@ def _ja_range(r: CodeRange) -> str:
     if r.end and r.end != r.start:
         s += "から" + _JA_LEVEL[r.level].format(c=fmt_code(r.end)) + "まで"
     if r.qualifier:
-        s += f"（{r.qualifier}）"
+        s += f"（原文：{r.qualifier}）"  # the treaty's own words, quoted
     return s
 
 
@@ -155,9 +155,9 @@ def to_text_ja(node: Node) -> str:
     if isinstance(node, WOMaterials):
         return "、".join(_ja_range(r) for r in node.materials) + "の材料が完全生産品であること"
     if isinstance(node, Process):
-        return f"加工工程基準：{node.description}"
+        return f"加工工程基準（原文：{node.description}）"
     if isinstance(node, Condition):
-        return f"条件（要確認）：{node.text}"
+        return f"条件（要確認、原文：{node.text}）"
     if isinstance(node, And):
         return " かつ ".join(
             f"（{to_text_ja(p)}）" if isinstance(p, Or) else to_text_ja(p) for p in node.parts

@@ -1,0 +1,63 @@
+"""Issue 15 item 5: every Japanese page and report is Japanese, apart from a narrow allowlist.
+
+Each surface (a ``kaigai ... --lang ja`` output, the plan's HTML and PDF text, each dashboard
+page in Japanese) is rendered and searched for runs of English words
+(:func:`tests.i18n.english.english_runs`; the allowlist and its reasons are in that module).
+Surfaces not yet fully translated are marked ``xfail(strict=True)`` with what remains, so the
+mark must go the day they pass.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.i18n import surfaces as S
+from tests.i18n.english import PROPER, UNITS, english_runs, html_text
+
+#: Surfaces still carrying English (strict: the test fails once they are clean, remove the mark).
+NOT_YET = {
+    "markets": "market-finder notes (projection, starter-pack subset) come from the pipeline in English",
+    "readiness": "programme and survey titles are printed without a 出典 label",
+    "plan": "one gap line ('Adding an agreement ...')",
+    "policy-run-list": "policy run has no --lang option yet",
+    "policy-firms": "policy firms has no --lang option yet",
+}  # fmt: skip
+
+
+def test_detector_finds_english_and_keeps_codes() -> None:
+    assert english_runs("option status rate") == ["option status rate"]
+    assert english_runs("注：Trade year 2024 only: ITC uses 5-year averages") == [
+        "Trade year only", "uses year averages"
+    ]  # fmt: skip
+    assert (
+        english_runs("最も有利な税率：CPTPP（税率が最も低い（同率：CPTPP、AJCEP、JP-VN））") == []
+    )
+    assert english_runs("kaigai data import ../shared/data/markets を実行、--lang ja") == []
+    assert english_runs("vn_tariff_2023:cptpp 3304.99.20 HS6 USD 3.9百万ドル 10 kg") == []
+    assert english_runs("第8482.99号（原文：inner or outer rings or races）からの変更を除く") == []
+    assert english_runs("第8482.99号（inner or outer rings or races）") == [
+        "inner or outer rings or races"
+    ]
+    html = '<p>市場<span lang="en">World Bank LPI</span><code>kaigai plan</code> Not translated</p>'
+    assert english_runs(html_text(html)) == ["Not translated"]
+
+
+def test_allowlist_is_narrow() -> None:
+    """Proper names and units only; each added word needs a reason in tests/i18n/english.py."""
+    assert len(PROPER) == 8 and len(UNITS) == 7
+
+
+@pytest.mark.parametrize("name", sorted(S.CLI_SURFACES))
+def test_cli_output_in_japanese_has_no_english(name: str, tmp_path: Path) -> None:
+    args = S.CLI_SURFACES[name](tmp_path)
+    if name in NOT_YET:
+        try:
+            runs = english_runs(S.cli(args))
+        except AssertionError:
+            runs = ["(command failed)"]
+        if runs:
+            pytest.xfail(f"{NOT_YET[name]}: {runs[:5]}")
+        pytest.fail(f"{name} is clean now: remove it from NOT_YET")
+    assert english_runs(S.cli(args)) == []
