@@ -102,7 +102,7 @@ def rule_cmd(agreement: AgreementOpt, hs: HsOpt, extra: RulesOpt = None) -> None
     def human() -> None:
         from kaigai.core.i18n import t, tr
 
-        lg = settings(config, lang).lang
+        lg = opts.settings().lang
         console.print(
             f"[bold]{esc(data['agreement'])}[/bold] HS {data['hs6']} ({data['hs_edition']}) — {esc(tr(data['edition_note'], lg))}"
         )
