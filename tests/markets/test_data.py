@@ -45,3 +45,18 @@ def test_prepared_static_variant(tmp_path, variant):
     assert got is not None
     p = got.potential
     assert (p["proj_imports"] == p["imports"]).all()
+
+
+def test_prepare_replaces_a_stale_folder(tmp_path):
+    """A run on changed data replaces the old folder whole (no stale file survives)."""
+    st = get_settings(data_dir=tmp_path, use_starter=True)
+    params = EPIParams(variant="static")
+    stale = tmp_path / "markets" / "static_2024"
+    (stale / "core").mkdir(parents=True)
+    (stale / "meta.json").write_text('{"fingerprint": "old"}', encoding="utf-8")
+    (stale / "core" / "left-over.parquet").write_bytes(b"x")
+    assert read_prepared(st, params, "JPN", ["847130"]) is None  # stale: not read
+    assert prepare(st, params) == stale
+    assert not (stale / "core" / "left-over.parquet").exists()
+    assert read_prepared(st, params, "JPN", ["847130"]) is not None
+    assert sorted(p.name for p in stale.parent.iterdir()) == ["static_2024"]

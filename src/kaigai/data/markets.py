@@ -210,21 +210,16 @@ def prepare(settings: Settings, params: EPIParams | None = None) -> Path:
     The folder is written under a temporary name and renamed into place when complete, so an
     interrupted run never leaves a folder that looks prepared.
     """
-    import os
-    import shutil
-
     from kaigai.data.backends import connect
+    from kaigai.data.state import atomic_folder
     from kaigai.markets.codes import decode
     from kaigai.markets.potential import notes_for
 
     params = params or EPIParams()
     frames = load_frames(settings)
     final = _prepared_path(settings, params)
-    path = final.with_name(f"{final.name}.tmp-{os.getpid()}")
-    if path.exists():
-        shutil.rmtree(path)
-    path.mkdir(parents=True)
-    with connect(settings.engine) as backend:
+    # one folder name per variant and year: a run on changed data replaces the stale one
+    with atomic_folder(final, replace=True) as path, connect(settings.engine) as backend:
         stages, codes = run_pipeline(backend, frames, params)
         codes.to_parquet(path / "codes.parquet", index=False)
         backend.write_parquet(stages["core"], path / "core", partition_by="exporter")
@@ -233,17 +228,14 @@ def prepare(settings: Settings, params: EPIParams | None = None) -> Path:
             (decode(df, codes) if name == "markets" else df).to_parquet(
                 path / f"{name}.parquet", index=False
             )
-    meta = {
-        "notes": list(notes_for(frames, params)),
-        "provenance": [p.to_dict() for p in frames.provenance],
-        "fingerprint": _fingerprint(settings),
-        "engine": settings.engine,
-        "layout": PREPARED_LAYOUT,
-    }
-    (path / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    if final.exists():
-        shutil.rmtree(final)
-    path.rename(final)
+        meta = {
+            "notes": list(notes_for(frames, params)),
+            "provenance": [p.to_dict() for p in frames.provenance],
+            "fingerprint": _fingerprint(settings),
+            "engine": settings.engine,
+            "layout": PREPARED_LAYOUT,
+        }
+        (path / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     return final
 
 

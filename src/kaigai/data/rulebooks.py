@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import fields, replace
@@ -135,21 +134,15 @@ class PreparedBooks(Mapping[str, RuleBook]):
 
 def _write(folder: Path, books: Mapping[str, RuleBook]) -> None:
     """Write the books into ``folder`` under a temporary name, then rename it into place."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    files: dict[str, str] = {}
-    for i, (aid, book) in enumerate(books.items()):
-        name = f"book-{i:02d}.json"
-        (tmp / name).write_text(json.dumps(book_to_json(book), ensure_ascii=False), "utf-8")
-        files[aid] = name
-    (tmp / "index.json").write_text(json.dumps({"layout": LAYOUT, "books": files}), "utf-8")
-    try:
-        tmp.rename(folder)
-    except OSError:  # another process finished first: keep its complete folder
-        shutil.rmtree(tmp, ignore_errors=True)
+    from kaigai.data.state import atomic_folder
+
+    with atomic_folder(folder) as tmp:
+        files: dict[str, str] = {}
+        for i, (aid, book) in enumerate(books.items()):
+            name = f"book-{i:02d}.json"
+            (tmp / name).write_text(json.dumps(book_to_json(book), ensure_ascii=False), "utf-8")
+            files[aid] = name
+        (tmp / "index.json").write_text(json.dumps({"layout": LAYOUT, "books": files}), "utf-8")
     for old in folder.parent.glob("books-*"):  # earlier catalog states
         if old != folder and ".tmp-" not in old.name:
             shutil.rmtree(old, ignore_errors=True)

@@ -17,8 +17,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -86,6 +88,38 @@ def write_atomic(path: Path, text: str) -> bool:
         tmp.unlink(missing_ok=True)
         return False
     return True
+
+
+@contextmanager
+def atomic_folder(final: Path, *, replace: bool = False) -> Iterator[Path]:
+    """A prepared folder written whole or not at all: yields a temporary sibling to fill, then
+    renames it to ``final``. On an error the temporary folder is removed and ``final`` is left
+    as it was. Two processes: when ``final`` appears meanwhile, the first complete folder is
+    kept (its content is the same: folders are named by what they were built from); with
+    ``replace`` (one name for changing content), an existing ``final`` is moved aside first.
+    """
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.with_name(f"{final.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if replace and final.exists():
+        old = final.with_name(f"{final.name}.old-{os.getpid()}-{threading.get_ident()}")
+        try:
+            final.rename(old)
+        except OSError:  # another process moved it first
+            pass
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+    try:
+        tmp.rename(final)
+    except OSError:  # another process finished first: keep its complete folder
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def catalog_state(settings: Settings) -> CatalogState:
@@ -185,6 +219,7 @@ def code_token(*files: str | Path) -> str:
 
 __all__ = [
     "CatalogState",
+    "atomic_folder",
     "catalog_state",
     "code_token",
     "dataset_sums",
