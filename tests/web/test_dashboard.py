@@ -262,6 +262,8 @@ def test_english_profile_form_plan_and_duty_page(
     page.wait_for_load_state()
     assert page.locator("#destination option:checked").inner_text() == "ベトナム"
     assert "日本 → ベトナム" in page.locator("caption").first.inner_text()
+    chart = page.locator("figure svg").first.get_attribute("aria-label") or ""
+    assert chart.startswith("税率の推移（")
     page.screenshot(path=str(artifacts / "duty-ja.png"), full_page=True)
     ctx.close()
 

@@ -124,6 +124,13 @@ def test_bom_editor_marks_wholly_obtained_and_the_check_uses_it(firm: Firm) -> N
     assert 'name="wholly_obtained" value="LEAF" id="wo-1"' in page
     assert 'value="LEAF" id="wo-1" aria-label="Wholly obtained: Tea leaves from own farm">' in page
     assert 'id="wo-home"' not in page
+    check = {"importer": "CHN", "agreement": "RCEP", "csrf_token": firm.csrf}
+    hx = {**HTML, "hx-request": "true"}
+    r = firm.client.post(f"/w/{ws}/boms/{bid}/check", headers=hx, data=check)
+    assert "does not qualify" in r.text and "Japan → China" in r.text
+    wo = re.search(r'<p class="wo-criterion">([^<]+)</p>', r.text)
+    assert wo is not None and wo.group(1).startswith("Wholly obtained (WO), RCEP Art. 3.3")
+    assert "Not declared. If the product is made only from what is grown, harvested or extracted in Japan, tick &#39;Wholly obtained&#39; for every material" in wo.group(1)  # fmt: skip
     data = {"csrf_token": firm.csrf, "version": "1", "wholly_obtained": "LEAF"}
     r = firm.client.post(f"/w/{ws}/boms/{bid}/wholly-obtained", data=data, headers=HTML,
                          follow_redirects=False)  # fmt: skip
@@ -134,9 +141,15 @@ def test_bom_editor_marks_wholly_obtained_and_the_check_uses_it(firm: Firm) -> N
     assert 'id="wo-home"' in page and 'value="LEAF" id="wo-1" aria-label' in page
     assert re.search(r'value="LEAF" id="wo-1" aria-label="[^"]*" checked>', page)
     # the dashboard's origin check: RCEP Annex 3A has "WO" for 0902.10
-    r = firm.client.post(f"/w/{ws}/boms/{bid}/check", headers={**HTML, "hx-request": "true"},
-                         data={"importer": "CHN", "agreement": "RCEP", "csrf_token": firm.csrf})  # fmt: skip
+    r = firm.client.post(f"/w/{ws}/boms/{bid}/check", headers=hx, data=check)
     assert 'data-agreement="RCEP"' in r.text and "declared wholly obtained" in r.text
+    assert '<span class="status">qualifies</span>' in r.text
+    assert "Declared wholly obtained: every material of this BOM is ticked wholly obtained in Japan." in r.text  # fmt: skip
+    _ja(firm)
+    r = firm.client.post(f"/w/{ws}/boms/{bid}/check", headers=hx, data=check)
+    assert "日本 → 中国" in r.text and "完全生産品（WO）、RCEP" in r.text
+    assert "この部品表のすべての材料が日本の完全生産品として指定されています。" in r.text
+    firm.client.cookies.set("kaigai_lang", "en")
     # a form read before that save is refused, not silently applied over the newer version
     r = firm.client.post(f"/w/{ws}/boms/{bid}/wholly-obtained", headers=HTML,
                          data={"csrf_token": firm.csrf, "version": "1"})  # fmt: skip
@@ -216,3 +229,13 @@ def test_markets_page_names_taiwan(firm: Firm, shared_data: Path) -> None:
     _ja(firm)
     page = firm.client.get("/markets", params={"hs": "848210"}, headers=HTML).text
     assert "<tr><td>9</td><td>台湾</td>" in page and "<title>台湾: " in page
+
+
+def test_staging_chart_names_overlaid_lines_once() -> None:
+    """Options with the same rate draw one line over another: one label names them all."""
+    from kaigai.web.charts import line_chart
+
+    pts = [("2026", 0.0), ("2027", 0.0)]
+    svg = line_chart({"MFN": [("2026", 3.0), ("2027", 3.0)], "CPTPP": pts, "RCEP": pts}, title="t")
+    labels = re.findall(r'text-anchor="end" fill="[^"]+">([^<]+)</text>', svg)
+    assert labels == ["MFN", "CPTPP, RCEP"]

@@ -107,6 +107,7 @@ def line_chart(
             f'<text x="{px(i):.0f}" y="{height - 8}" text-anchor="middle">{escape(x)}</text>'
         )
     parts.append(f'<text x="4" y="{top + 10}">{_fmt(ymax)}{escape(unit)}</text>')
+    ends: list[tuple[float, float, str, str]] = []  # (y, x, colour, name) of each line's end
     for k, (name, pts) in enumerate(series.items()):
         c = colours[k % len(colours)]
         d = {x: y for x, y in pts}
@@ -114,9 +115,22 @@ def line_chart(
         if coords:
             path = " ".join(f"{a:.1f},{b:.1f}" for a, b in coords)
             parts.append(f'<polyline points="{path}" fill="none" stroke="{c}" stroke-width="2"/>')
-            parts.append(
-                f'<text x="{coords[-1][0] + 4:.0f}" y="{coords[-1][1] + 4:.0f}" fill="{c}">{escape(name)}</text>'
-            )
+            ends.append((coords[-1][1], coords[-1][0], c, name))
+    # Lines ending at one rate lie on top of each other: one label names them all ("CPTPP, RCEP"),
+    # written along the line's end inside the plot; labels of nearby lines are kept apart.
+    groups: dict[int, list[tuple[float, float, str, str]]] = {}
+    for e in ends:
+        groups.setdefault(round(e[0]), []).append(e)
+    last = -math.inf
+    for _, grp in sorted(groups.items()):
+        ey, ex, c = grp[-1][0], grp[-1][1], grp[-1][2]  # the line drawn last is the one seen
+        y = ey - 5 if ey - 5 > top + 12 else ey + 15
+        y = max(y, last + 14)
+        last = y
+        label = ", ".join(g[3] for g in grp)
+        parts.append(
+            f'<text x="{ex:.0f}" y="{y:.0f}" text-anchor="end" fill="{c}">{escape(label)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 

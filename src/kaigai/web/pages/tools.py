@@ -13,6 +13,7 @@ from kaigai.api.services import duty as duty_svc
 from kaigai.api.services import engines
 from kaigai.core.countries import country_label
 from kaigai.core.errors import InputError, KaigaiError
+from kaigai.core.i18n import t
 from kaigai.web import charts
 from kaigai.web.pickers import iso3_or_blank
 from kaigai.web.render import lang_of, render
@@ -60,7 +61,13 @@ def duty_page(
                 for srow in r["summary"]:
                     series.setdefault(srow["option"], []).append((str(y), srow["min_rate_pct"]))
             ctx["chart"] = charts.line_chart(
-                series, title=f"Duty rate by option, {start}-{start + STAGING_YEARS - 1}"
+                series,
+                title=t(
+                    "Duty rate by option, {start}-{end}",
+                    lang,
+                    start=start,
+                    end=start + STAGING_YEARS - 1,
+                ),
             )
             ctx["series"] = series
         except KaigaiError as exc:
@@ -87,10 +94,10 @@ def markets_page(
             lang = lang_of(request)
             names = [country_label(m["market"], lang) for m in top]  # codes stay in JSON
             ctx["bars"] = charts.bar_chart(names, [m["untapped_usd"] for m in top],
-                                           title="Untapped export potential (USD)")  # fmt: skip
+                                           title=t("Untapped export potential (USD)", lang))  # fmt: skip
             ctx["map"] = charts.point_map(
                 [(country_label(p[0], lang), *p[1:]) for p in _geo(state, top)],
-                title="Markets by potential (circle area)",
+                title=t("Markets by potential (circle area)", lang),
             )
         except KaigaiError as exc:
             ctx["error"] = exc.to_dict()
@@ -148,7 +155,7 @@ async def policy_run(
         if top:
             names = [country_label(r["country"], lang_of(request)) for r in top]
             ctx["ge_chart"] = charts.bar_chart(names, [r["real_gdp_pct"] for r in top],
-                                               title="Real GDP change (%)", unit="%")  # fmt: skip
+                                               title=t("Real GDP change (%)", lang_of(request)), unit="%")  # fmt: skip
     except KaigaiError as exc:
         ctx["error"] = exc.to_dict()
     return render(request, "policy.html", user=user, **ctx)

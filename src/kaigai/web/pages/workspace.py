@@ -13,6 +13,7 @@ from kaigai.api.routers.boms import read_upload
 from kaigai.api.services import bom_io, engines
 from kaigai.api.services import origin as origin_svc
 from kaigai.core.errors import KaigaiError
+from kaigai.core.i18n import t
 from kaigai.hs.codes import normalize_hs6
 from kaigai.storage import records
 from kaigai.web import charts
@@ -49,7 +50,7 @@ def _workspace_ctx(request: Request, user_id: int, wid: int) -> dict[str, Any]:
             ctx["readiness_chart"] = charts.bar_chart(
                 [d["title"][:18] for d in r["dimensions"]],
                 [d["score"] for d in r["dimensions"]],
-                title="Readiness score per dimension (0-100)",
+                title=t("Readiness score per dimension (0-100)", lang_of(request)),
             )
         except KaigaiError as exc:
             ctx["readiness_error"] = exc.to_dict()
@@ -169,6 +170,34 @@ def _agreements() -> list[str]:
     return origin_svc.agreements()
 
 
+def wo_explanations(result: dict[str, Any], lang: str) -> dict[str, str]:
+    """Per agreement whose rule is the wholly-obtained criterion: the criterion with its article,
+    and whether this BOM declares it (every material ticked wholly obtained) or how to."""
+    from types import SimpleNamespace
+
+    from kaigai.core.countries import country_label
+    from kaigai.origin.wholly import uses_wo, wo_article
+
+    prod = result.get("product") or {}
+    home = country_label(str(prod.get("exporter", "JPN")), lang)
+    out: dict[str, str] = {}
+    for v in result.get("verdicts") or []:
+        if not uses_wo(SimpleNamespace(rule_text=v.get("rule_text"))):
+            continue
+        text = t(
+            "Wholly obtained (WO), {article}: the good must be wholly obtained in the exporting "
+            "Party (plants grown and harvested there, animals born and raised there, minerals "
+            "extracted there), with no imported or non-originating material; no product-specific "
+            "rule is then needed.", lang, article=t(wo_article(v["agreement"]), lang),
+        )  # fmt: skip
+        if prod.get("wholly_obtained"):
+            more = t("Declared wholly obtained: every material of this BOM is ticked wholly obtained in {country}.", lang, country=home)  # fmt: skip
+        else:
+            more = t("Not declared. If the product is made only from what is grown, harvested or extracted in {country}, tick 'Wholly obtained' for every material of this BOM, save, and keep farm or production records as proof.", lang, country=home)  # fmt: skip
+        out[str(v["agreement"])] = f"{text} {more}"
+    return out
+
+
 @router.post("/w/{wid}/boms/{bid}/check")
 async def check_bom(
     request: Request,
@@ -193,7 +222,8 @@ async def check_bom(
                                                 agreement_ids=[agreement] if agreement else None,
                                                 price_factor=factor, keep=factor is None)
         )  # fmt: skip
-        ctx: dict[str, Any] = {"result": result, "error": None}
+        ctx: dict[str, Any] = {"result": result, "error": None,
+                               "wo": wo_explanations(result, lang_of(request))}  # fmt: skip
         status = 200
     except KaigaiError as exc:
         if exc.http_status in (401, 403, 404):
