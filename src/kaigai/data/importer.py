@@ -126,17 +126,21 @@ def plan(
     return out
 
 
-def _reader(path: Path, con: duckdb.DuckDBPyConnection) -> str:
-    """A DuckDB table expression reading ``path``; CSV code columns are kept as text."""
+def _reader(path: Path, con: duckdb.DuckDBPyConnection) -> tuple[str, dict[str, Any]]:
+    """A DuckDB table expression reading ``path`` and its bound parameters (the path and the
+    column types are values, never SQL text); CSV code columns are kept as text."""
     name = path.name.lower()
-    p = str(path).replace("'", "''")
+    params: dict[str, Any] = {"path": str(path)}
     if name.endswith(".parquet"):
-        return f"read_parquet('{p}')"
+        return "read_parquet($path)", params
     if name.endswith(READABLE):
-        header = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_csv('{p}')").fetchall()]
+        header = [
+            r[0] for r in con.execute("DESCRIBE SELECT * FROM read_csv($path)", params).fetchall()
+        ]
         text = {c: "VARCHAR" for c in header if c in TEXT_COLUMNS}
-        types = (", types={" + ", ".join(f"'{c}': 'VARCHAR'" for c in text) + "}") if text else ""
-        return f"read_csv('{p}'{types})"
+        if not text:
+            return "read_csv($path)", params
+        return "read_csv($path, types=$types)", {**params, "types": text}
     raise ImportFormatError(
         f"{path.name}: format not supported for import.",
         hint="kaigai imports Parquet, CSV and CSV.gz files.",
@@ -184,8 +188,8 @@ def _load_one(
     assert spec is not None
     con = cat.con
     try:
-        src = _reader(item.path, con)
-        cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()]
+        src, src_params = _reader(item.path, con)
+        cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}", src_params).fetchall()]
     except duckdb.Error as exc:
         raise ImportFormatError(
             f"{item.path.name}: cannot be read as {spec.name} ({_first_line(exc)}).",
@@ -206,7 +210,7 @@ def _load_one(
     if existed and spec.name in VERSIONED and prev is not None and prev.get("sha256"):
         _archive(cat, spec.name, prev, now)
     try:
-        con.execute(f'CREATE OR REPLACE TABLE "{spec.name}" AS SELECT * FROM {src}')
+        con.execute(f'CREATE OR REPLACE TABLE "{spec.name}" AS SELECT * FROM {src}', src_params)
     except duckdb.Error as exc:
         raise ImportFormatError(
             f"{item.path.name}: reading failed while loading {spec.name} ({_first_line(exc)}).",
