@@ -104,3 +104,26 @@ def test_changes_equal_with_and_without_stored_versions(settings, since) -> None
         assert pe.run_changes(ctx, market, "848210", since, ON) == direct
         cache.clear()
         assert pe.run_changes(ctx, market, "848210", since, ON) == direct
+
+
+def test_report_charts_are_stored_and_equal(settings, monkeypatch) -> None:
+    """The second rendering of a plan reads its charts back (nothing drawn) and the HTML is
+    byte-identical to a rendering without the store."""
+    from kaigai.app.plan import render
+    from kaigai.reports import charts
+    from kaigai.reports.html import render_html
+
+    p = example_profile_path()
+    plan = build_plan(load_profile(p, settings), settings, base_dir=p.parent, as_of=ON)
+    plain = render_html(plan)
+    assert render(plan, "html", settings) == plain
+    cache.clear()
+
+    def boom(*a: object, **k: object) -> None:
+        raise AssertionError("drawn again")
+
+    for name in ("_draw_markets", "_draw_duty", "_draw_readiness"):
+        monkeypatch.setattr(charts, name, boom)
+    assert render(plan, "html", settings) == plain
+    kinds = sorted(d.name for d in (settings.cache_dir / "app").iterdir() if "report" in d.name)
+    assert kinds == ["report.duty", "report.markets", "report.readiness"]

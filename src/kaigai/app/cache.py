@@ -67,24 +67,24 @@ def clear() -> None:
 
 
 def data_state(settings: Any) -> str:
-    """Hash of every registered dataset's (location, sha256, row count) and the user-imported
-    tariff schedules: changes with any ``kaigai data import`` (computed once per catalog file
-    state in a process)."""
+    """Hash of every registered dataset's (location, sha256, row count), the user-imported
+    tariff schedules and the analytics engine: changes with any ``kaigai data import``. Read
+    from the recorded catalog state (:mod:`kaigai.data.state`: no DuckDB while the catalog is
+    unchanged); computed once per catalog file state in a process."""
 
     def make() -> str:
-        from kaigai.data.catalog import status
+        from kaigai.data.registry import DATASETS
+        from kaigai.data.state import catalog_state, fingerprint
 
         h = hashlib.sha256()
-        for r in status(settings):
-            h.update(f"{r['name']}={r['location']}:{r['sha256']}:{r['row_count']}\n".encode())
         sched = Path(settings.data_dir) / "tariff_schedules"
         if sched.is_dir():
             for f in sorted(sched.rglob("*")):
                 if f.is_file():
                     h.update(f"{f.relative_to(sched)}:{hashlib.sha256(f.read_bytes()).hexdigest()}"
                              .encode())  # fmt: skip
-        h.update(f"engine={settings.engine}".encode())
-        return h.hexdigest()[:24]
+        names = set(DATASETS) | set(catalog_state(settings).datasets)
+        return fingerprint(settings, names, h.hexdigest(), f"engine={settings.engine}")
 
     return memo("data_state", settings, make)
 

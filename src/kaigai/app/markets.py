@@ -16,13 +16,6 @@ from kaigai.core.countries import normalize_country
 from kaigai.core.errors import HSCodeError, MarketError
 from kaigai.core.provenance import Provenance
 from kaigai.data import store
-from kaigai.data.markets import (
-    absent_importers,
-    load_risk_frames,
-    potential_for,
-    read_prepared,
-    risk_sources,
-)
 from kaigai.hs.codes import normalize_prefix
 from kaigai.markets.inputs import from_trade_code, to_trade_code
 from kaigai.markets.ranking import (
@@ -55,6 +48,8 @@ def resolve_products(hs: str, settings: Settings) -> list[str]:
 
 
 def _risk(settings: Settings, markets: list[str], weights: Weights, year: int) -> RiskResult:
+    from kaigai.data.markets import load_risk_frames, risk_sources
+
     return risk_index(
         load_risk_frames(settings),
         markets,
@@ -134,6 +129,8 @@ def _find_markets(
     floor: float,
     sort: str,
 ) -> RankingResult:
+    from kaigai.data.markets import potential_for
+
     code = to_trade_code(iso)
     products = resolve_products(hs, settings)
     res = potential_for(settings, params, code, products)
@@ -184,6 +181,8 @@ def explain_market(
     weights: Weights | None = None,
 ) -> dict[str, Any]:
     """Every factor behind one (exporter, market, product) potential, with sources."""
+    from kaigai.data.markets import potential_for, read_prepared
+
     params = params or EPIParams()
     weights = weights or Weights()
     iso, dest = normalize_country(exporter), normalize_country(market)
@@ -237,6 +236,8 @@ def explain_market(
 
 
 def _absent(settings: Settings, markets: pd.DataFrame) -> dict[str, str]:
+    from kaigai.data.markets import absent_importers
+
     held = {from_trade_code(str(c)) for c in markets["importer"]}
     return absent_importers(settings, held)
 

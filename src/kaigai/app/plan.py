@@ -453,25 +453,52 @@ def plan_from_mapping(
     )
 
 
-def render(plan: ExportPlan, fmt: str) -> str | bytes:
-    """The plan as ``"html"`` (str), ``"json"`` (str) or ``"pdf"`` (bytes)."""
+#: What a report chart is drawn with (its stored SVG's key besides the chart's figures).
+CHART_CODE = ("kaigai.reports", "kaigai.locale", "kaigai.core.i18n")
+
+
+def _charts(settings: Any) -> Any:
+    """The report's chart store: charts kept as stored results (None without settings)."""
+    from kaigai.app.cache import stored
+
+    if settings is None:
+        return None
+
+    def store(kind: str, spec: dict[str, Any], draw: Any) -> str | None:
+        out: str | None = stored(
+            f"report.{kind}", settings, spec, draw, lambda v: v, lambda v: v,
+            code=CHART_CODE, keep=lambda v: v is not None,
+        )  # fmt: skip
+        return out
+
+    return store
+
+
+def render(plan: ExportPlan, fmt: str, settings: Any = None) -> str | bytes:
+    """The plan as ``"html"`` (str), ``"json"`` (str) or ``"pdf"`` (bytes); with ``settings``
+    the report's charts are stored and reused (:func:`kaigai.reports.charts.chart_store`)."""
     from kaigai.core.errors import InputError
     from kaigai.reports import render_html, render_json, render_pdf
+    from kaigai.reports.charts import chart_store
 
-    if fmt == "html":
-        return render_html(plan)
-    if fmt == "json":
-        return render_json(plan)
-    if fmt == "pdf":
-        return render_pdf(plan)
+    with chart_store(_charts(settings)):
+        if fmt == "html":
+            return render_html(plan)
+        if fmt == "json":
+            return render_json(plan)
+        if fmt == "pdf":
+            return render_pdf(plan)
     raise InputError(f"Unknown report format '{fmt}'.", hint="Use html, pdf or json.")
 
 
-def write_plan(plan: ExportPlan, path: Path) -> Path:
-    """Write the plan's report to ``path`` (format from the suffix: .html, .pdf, .json)."""
+def write_plan(plan: ExportPlan, path: Path, settings: Any = None) -> Path:
+    """Write the plan's report to ``path`` (format from the suffix: .html, .pdf, .json); with
+    ``settings`` its charts are stored and reused."""
     from kaigai.reports import write_report
+    from kaigai.reports.charts import chart_store
 
-    return write_report(plan, path)
+    with chart_store(_charts(settings)):
+        return write_report(plan, path)
 
 
 __all__ = [

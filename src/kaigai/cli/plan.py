@@ -51,7 +51,7 @@ def run_plan(
             profile, s, n_markets=n_markets, lang=lg, base_dir=firm.resolve().parent,
             since=since or last_plan(s, key),
         )  # fmt: skip
-        path = write_plan(plan, out or default_out(firm, lg))
+        path = write_plan(plan, out or default_out(firm, lg), s)
         record_plan(s, key, dt.date.today())
     finally:
         if status is not None:

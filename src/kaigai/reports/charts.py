@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
@@ -64,7 +67,7 @@ def _label(text: str, fallback: str, lang: str) -> str:
     return text if lang != "ja" or cjk_font() else fallback
 
 
-def markets_chart(product: Any, lang: str) -> str | None:
+def _draw_markets(product: Any, lang: str) -> str | None:
     """Horizontal bars per market: the engines'/data's USD figures (None when nothing to draw)."""
     keys = [
         k
@@ -99,7 +102,7 @@ def markets_chart(product: Any, lang: str) -> str | None:
     return _data_uri(fig)
 
 
-def readiness_chart(readiness: Any, lang: str, gap_below: float = 60.0) -> str:
+def _draw_readiness(readiness: Any, lang: str, gap_below: float = 60.0) -> str:
     """Horizontal bars of the dimension scores with the gap threshold."""
     dims = list(readiness.dimensions)[::-1]
     fig, ax = _fig(6.5, 0.4 * len(dims) + 1.0)
@@ -121,7 +124,7 @@ def readiness_chart(readiness: Any, lang: str, gap_below: float = 60.0) -> str:
     return _data_uri(fig)
 
 
-def duty_chart(product: Any, lang: str) -> str | None:
+def _draw_duty(product: Any, lang: str) -> str | None:
     """MFN vs best preferential rate per market, as reported by the duty engine."""
     rows = [
         m for m in product.markets
@@ -157,4 +160,70 @@ def duty_chart(product: Any, lang: str) -> str | None:
     return _data_uri(fig)
 
 
-__all__ = ["cjk_font", "duty_chart", "markets_chart", "readiness_chart"]
+#: ``store(kind, spec, draw)``: the chart stored for ``spec`` or ``draw()`` (then kept).
+ChartStore = Callable[[str, dict[str, Any], Callable[[], str | None]], str | None]
+_STORE: ContextVar[ChartStore | None] = ContextVar("kaigai_chart_store", default=None)
+
+
+@contextmanager
+def chart_store(store: ChartStore | None) -> Iterator[None]:
+    """Charts drawn inside the block are looked up in / kept by ``store`` (the application
+    layer passes its stored results, :func:`kaigai.app.plan.render`): a chart whose figures,
+    labels, language, fonts and matplotlib version are unchanged is not drawn again, and
+    matplotlib is not even imported."""
+    token = _STORE.set(store)
+    try:
+        yield
+    finally:
+        _STORE.reset(token)
+
+
+def _env() -> dict[str, Any]:
+    """What a drawing depends on besides its spec: matplotlib's version and the CJK font."""
+    from importlib.metadata import version
+
+    from kaigai.reports.fonts import cjk_family
+
+    return {"matplotlib": version("matplotlib"), "cjk": cjk_family()}
+
+
+def _cached(kind: str, spec: dict[str, Any], draw: Callable[[], str | None]) -> str | None:
+    store = _STORE.get()
+    if store is None:
+        return draw()
+    return store(kind, {**spec, "env": _env()}, draw)
+
+
+def _v(f: Any) -> float | None:
+    return None if f is None else f.value
+
+
+def markets_chart(product: Any, lang: str) -> str | None:
+    """Horizontal bars per market: the engines'/data's USD figures (None when nothing to draw)."""
+    keys = ("untapped_usd", "potential_usd", "exports_usd", "imports_usd")
+    spec = {"lang": lang, "markets": [
+        [m.name, m.iso3, [_v(m.figures.get(k)) for k in keys]] for m in product.markets
+    ]}  # fmt: skip
+    return _cached("markets", spec, lambda: _draw_markets(product, lang))
+
+
+def duty_chart(product: Any, lang: str) -> str | None:
+    """MFN vs best preferential rate per market, as reported by the duty engine."""
+    spec = {"lang": lang, "markets": [
+        [m.name, m.iso3, m.duty.status, _v(m.duty.figures.get("mfn_rate")),
+         _v(m.duty.figures.get("best_rate"))] for m in product.markets
+    ]}  # fmt: skip
+    return _cached("duty", spec, lambda: _draw_duty(product, lang))
+
+
+def readiness_chart(readiness: Any, lang: str, gap_below: float = 60.0) -> str:
+    """Horizontal bars of the dimension scores with the gap threshold."""
+    spec = {"lang": lang, "gap_below": gap_below, "dims": [
+        [d.id, d.title.get(lang), d.score, d.status] for d in readiness.dimensions
+    ]}  # fmt: skip
+    out = _cached("readiness", spec, lambda: _draw_readiness(readiness, lang, gap_below))
+    assert out is not None
+    return out
+
+
+__all__ = ["chart_store", "cjk_font", "duty_chart", "markets_chart", "readiness_chart"]

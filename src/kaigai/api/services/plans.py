@@ -43,9 +43,8 @@ def build_and_store(
     as_of: dt.date | None = None,
 ) -> Plan:
     """Build the plan for the workspace's profile (products may name a stored ``bom_id``)."""
-    from kaigai.app.plan import build_plan
+    from kaigai.app.plan import build_plan, render
     from kaigai.plan.profile import parse_profile
-    from kaigai.reports.html import render_html
 
     with state.db.session() as s:
         records.get_workspace(s, user_id, workspace_id)
@@ -85,7 +84,7 @@ def build_and_store(
         profile = parse_profile(prof, source="workspace profile", base_dir=folder)
         plan = build_plan(profile, state.settings, n_markets=n_markets, lang=lang,
                           base_dir=folder, as_of=as_of)  # fmt: skip
-        html = render_html(plan)
+        html = str(render(plan, "html", state.settings))
     content = {"lang": lang, "as_of": (as_of or dt.date.today()).isoformat(),
                "plan": _jsonable(plan.to_dict()), "html": html,
                "html_sig": report_signature(state.secret, html)}  # fmt: skip
