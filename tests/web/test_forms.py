@@ -239,3 +239,27 @@ def test_staging_chart_names_overlaid_lines_once() -> None:
     svg = line_chart({"MFN": [("2026", 3.0), ("2027", 3.0)], "CPTPP": pts, "RCEP": pts}, title="t")
     labels = re.findall(r'text-anchor="end" fill="[^"]+">([^<]+)</text>', svg)
     assert labels == ["MFN", "CPTPP, RCEP"]
+
+
+def test_saving_the_form_keeps_what_it_does_not_show(firm: Firm) -> None:
+    """A profile with a tariff line per market, a second product and excluded markets (set
+    through the API or a TOML file) keeps them when the dashboard form saves it."""
+    ws = firm.workspace_id
+    prof = {"name": "Ginza Cosmetics", "home_country": "JPN",
+            "size": {"employees": 20, "annual_sales": 300_000_000},
+            "products": [{"name": "Lotion", "hs": "330499", "unit_fob": 1500,
+                          "shipments_per_year": 6, "lines": {"VNM": "3304.99.20"}},
+                         {"name": "Soap", "hs": "340111"}],
+            "preferences": {"target_markets": ["VNM"], "excluded_markets": ["RUS"]}}  # fmt: skip
+    assert firm.client.put(f"/api/v1/workspaces/{ws}/profile", json=prof).status_code == 200
+    form = {"csrf_token": firm.csrf, "name": "Ginza Cosmetics", "employees": "22",
+            "product_name": "Lotion", "product_hs": "330499", "unit_fob": "1600",
+            "target_markets": ["VNM", "TWN"]}  # fmt: skip
+    r = firm.client.post(f"/w/{ws}/profile", data=form, headers=HTML, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    got = firm.client.get(f"/api/v1/workspaces/{ws}/profile").json()
+    assert got["products"][0] == {"name": "Lotion", "hs": "330499", "unit_fob": 1600.0,
+                                  "shipments_per_year": 6, "lines": {"VNM": "3304.99.20"}}  # fmt: skip
+    assert got["products"][1] == {"name": "Soap", "hs": "340111"}
+    assert got["preferences"] == {"target_markets": ["VNM", "TWN"], "excluded_markets": ["RUS"]}
+    assert got["size"] == {"employees": 22, "currency": "JPY"}  # a blank field removes its value

@@ -35,11 +35,15 @@ def _num(v: str, field: str, *, integer: bool = False) -> float | int | None:
     return int(x) if integer else x
 
 
-def profile_from_form(form: dict[str, str], markets: list[str] | None = None) -> dict[str, Any]:
+def profile_from_form(
+    form: dict[str, str], markets: list[str] | None = None, stored: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The plan engine's profile shape from the dashboard form (readiness answers ``r_<id>``).
 
     ``markets``: the ticked boxes of the country picker (ISO3 values; order kept, duplicates
     dropped); each entry may also be a list of codes or names (``VNM、Thailand``).
+    ``stored``: the saved profile; what the form does not show (a product's tariff line per
+    market, other products, excluded markets ...) is kept, nothing saved is lost.
     """
     if markets is None:
         markets = [form.get("target_markets", "")]
@@ -78,6 +82,35 @@ def profile_from_form(form: dict[str, str], markets: list[str] | None = None) ->
     }  # fmt: skip
     if form.get("name_ja", "").strip():
         out["name_ja"] = form["name_ja"].strip()
+    return _keep_unshown(out, stored or {}, form)
+
+
+# Keys the form shows (a blank field removes them); anything else saved is carried over.
+_FORM_PRODUCT_KEYS = ("name", "hs", "unit_value", "unit_fob", "annual_export_value", "bom_id",
+                      "wholly_obtained")  # fmt: skip
+
+
+def _keep_unshown(
+    new: dict[str, Any], stored: dict[str, Any], form: dict[str, str]
+) -> dict[str, Any]:
+    if not stored:
+        return new
+    out = {k: v for k, v in stored.items() if k != "name_ja"}
+    out.update(new)
+    prods = [p for p in stored.get("products") or [] if isinstance(p, dict)]
+    first = {k: v for k, v in (prods[0] if prods else {}).items() if k not in _FORM_PRODUCT_KEYS}
+    for key, field in (
+        ("shipments_per_year", "shipments_per_year"),
+        ("name_ja", "product_name_ja"),
+    ):
+        if field in form:
+            first.pop(key, None)
+    out["products"] = [{**first, **new["products"][0]}, *prods[1:]]
+    out["preferences"] = {**(stored.get("preferences") or {}), **new["preferences"]}
+    size = {**(stored.get("size") or {}), **new["size"]}
+    if "annual_sales" not in new["size"]:
+        size.pop("annual_sales", None)
+    out["size"] = size
     return out
 
 
@@ -104,7 +137,9 @@ async def profile_submit(request: Request, wid: Id, user: WebUser) -> Response:
     state = state_of(request)
     try:
         markets = [str(v)[:60] for v in form_data.getlist("target_markets")]
-        data = profile_from_form(form, markets)
+        with state.db.session() as s:
+            stored = records.get_profile(s, user.user_id, wid)
+        data = profile_from_form(form, markets, stored if isinstance(stored, dict) else None)
         check_profile(data)
         with state.db.session() as s:
             records.put_profile(s, user.user_id, wid, data)
