@@ -1,0 +1,80 @@
+"""Two processes preparing the rule books at the same time, on an empty cache.
+
+Both must succeed with identical books, and the cache must hold one complete, valid folder
+(no partial file, no temporary folder left behind)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+CHILD = r"""
+import hashlib, json, sys, time
+from pathlib import Path
+from kaigai.core import progress
+from kaigai.core.config import get_settings
+from kaigai.data.rulebooks import book_to_json, prepared_books
+from kaigai.origin.provisions import load_agreements
+
+settings, ags = get_settings(), load_agreements()
+said = []
+progress.set_sink(said.append)
+go = Path(sys.argv[1])
+Path(sys.argv[2]).touch()  # ready
+while not go.exists():     # start line: both processes begin preparing together
+    time.sleep(0.005)
+books = prepared_books(settings, ags)
+h = hashlib.sha256()
+for aid in sorted(books):
+    h.update(json.dumps(book_to_json(books[aid]), sort_keys=True, ensure_ascii=False).encode())
+print(json.dumps({"folder": str(books.folder), "digest": h.hexdigest(), "n": len(books),
+                  "prepared": any("Preparing" in m for m in said)}))
+"""
+
+
+def test_two_processes_prepare_the_same_books(tmp_path: Path) -> None:
+    env = dict(
+        os.environ,
+        KAIGAI_DATA_DIR=str(tmp_path / "data"),
+        KAIGAI_CACHE_DIR=str(tmp_path / "cache"),
+        KAIGAI_CONFIG=str(tmp_path / "none.toml"),
+    )
+    go = tmp_path / "go"
+    ready = [tmp_path / f"ready{i}" for i in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(go), str(r)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for r in ready
+    ]
+    deadline = time.monotonic() + 120
+    while not all(r.exists() for r in ready):
+        assert time.monotonic() < deadline, "children did not start"
+        assert all(p.poll() is None for p in procs), [p.communicate() for p in procs]
+        time.sleep(0.01)
+    go.touch()
+    outs = []
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err[-2000:]
+        outs.append(json.loads(out.strip().splitlines()[-1]))
+    a, b = outs
+    assert a["prepared"] and b["prepared"]  # both found the cache empty and prepared
+    assert a["folder"] == b["folder"]
+    assert a["digest"] == b["digest"] and a["n"] == b["n"] > 0
+    origin = tmp_path / "cache" / "origin"
+    (folder,) = list(origin.iterdir())  # one folder, no "*.tmp-<pid>" left
+    assert str(folder) == a["folder"] and ".tmp-" not in folder.name
+    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    assert sorted(index["books"].values()) == sorted(p.name for p in folder.glob("book-*.json"))
+    assert len(index["books"]) == a["n"]
+    for f in folder.iterdir():  # every file complete, valid JSON
+        json.loads(f.read_text(encoding="utf-8"))
