@@ -200,8 +200,8 @@ TEA = {
 def test_wholly_obtained_survives_json_csv_and_the_origin_check(firm_a: Firm) -> None:
     """Issue 15 item 2: a BOM saved through the API keeps its wholly-obtained column (JSON in,
     CSV out, CSV in again) and the stored BOM qualifies under the WO criterion."""
-    from kaigai.api.services import bom_io, plans
-    from kaigai.api.services import origin as origin_svc
+    from kaigai.app.served import bom_io, plans
+    from kaigai.app.served import origin as origin_svc
 
     assert bom_io.COLUMNS == origin_svc.LINE_KEYS == plans.BOM_COLUMNS
     assert "wholly_obtained" in bom_io.COLUMNS

@@ -14,8 +14,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from kaigai.api.security import LoginLimiter
 from kaigai.core.errors import RateLimitError
+from kaigai.service.security import LoginLimiter
 from kaigai.storage import secrets
 from tests.api.conftest import Firm
 

@@ -60,8 +60,8 @@ def test_origin_check_reads_japanese_encoded_bom(
 
 
 def test_api_upload_decodes_euc_jp_not_garbled() -> None:
-    from kaigai.api.services.bom_io import parse_upload
-    from kaigai.api.state import Limits
+    from kaigai.app.served.bom_io import parse_upload
+    from kaigai.service.state import Limits
 
     text = (
         "part_id,part,hs_code,origin,value,currency\nIR,内輪（ベアリング用）,848299,JPN,180,JPY\n"

@@ -175,9 +175,9 @@ def test_xlsx_bom_never_crashes(data: bytes) -> None:
 @given(st.sampled_from(["bom.csv", "bom.xlsx", "bom.txt", ""]),
        st.one_of(mutated(BOM), mutated(XLSX_SEED), st.binary(max_size=200)))  # fmt: skip
 def test_api_upload_reader_never_crashes(name: str, data: bytes) -> None:
-    from kaigai.api.services.bom_io import fill_defaults, parse_upload
-    from kaigai.api.state import Limits
+    from kaigai.app.served.bom_io import fill_defaults, parse_upload
     from kaigai.origin.bom import parse_bom
+    from kaigai.service.state import Limits
 
     try:
         parse_bom(fill_defaults(parse_upload(name, data, Limits()), "JPY"), "JPY", hs_codes=HS)

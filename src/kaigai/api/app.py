@@ -13,11 +13,11 @@ from starlette.types import Receive, Scope, Send
 
 from kaigai import __version__
 from kaigai.api import errors
-from kaigai.api.fastpath import AnswerCache
-from kaigai.api.middleware import GuardMiddleware
-from kaigai.api.security import load_secret_key
-from kaigai.api.state import AppState, Limits
 from kaigai.core.config import Settings, get_settings
+from kaigai.service.fastpath import AnswerCache
+from kaigai.service.middleware import GuardMiddleware
+from kaigai.service.security import load_secret_key
+from kaigai.service.state import AppState, Limits
 from kaigai.storage.db import database_url, open_database
 
 log = logging.getLogger("kaigai.api")
@@ -106,7 +106,7 @@ def server_options(settings: Settings) -> dict[str, object]:
 
 
 def _warm(state: AppState) -> None:
-    from kaigai.api.services import duty, origin, reference
+    from kaigai.app.served import duty, origin, reference
     from kaigai.core.errors import KaigaiError
 
     for load in (reference.nomenclature, origin.context, duty.index):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Query, Request
 
-from kaigai.api.payloads import MAX_ID
-from kaigai.api.security import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, csrf_ok
-from kaigai.api.state import AppState
 from kaigai.core.errors import AuthError, PermissionDeniedError
+from kaigai.service.http import Id
+from kaigai.service.payloads import MAX_ID
+from kaigai.service.security import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, csrf_ok
+from kaigai.service.state import AppState
 from kaigai.storage import accounts
 from kaigai.storage.accounts import Principal
 
@@ -73,10 +74,6 @@ def require_principal(request: Request, state: State) -> Principal:
 
 Caller = Annotated[Principal, Depends(require_principal)]
 MaybeCaller = Annotated[Principal | None, Depends(optional_principal)]
-
-
-# Record ids are database INTEGERs: larger path values are a 422, never a driver overflow (500).
-Id = Annotated[int, Path(ge=1, le=MAX_ID, description="Record id (1 to 2^31-1).")]
 
 
 @dataclass(frozen=True)

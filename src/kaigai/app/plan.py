@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from kaigai.app import plan_engines as engines
+from kaigai.app.readiness import assess
 from kaigai.core.countries import country
 from kaigai.core.i18n import check_lang, t
 from kaigai.core.provenance import Figure, Provenance
@@ -27,7 +28,7 @@ from kaigai.plan.actions import build_actions
 from kaigai.plan.gaps import Gap, product_gaps, readiness_gap
 from kaigai.plan.model import DutyView, ExportPlan, MarketPlan, OriginView, Part, ProductPlan
 from kaigai.plan.profile import FirmProfile, Product, parse_profile, read_profile
-from kaigai.readiness import ReadinessResult, assess, unanswered_text
+from kaigai.readiness import ReadinessResult, unanswered_text
 
 
 def _resolve_bom(
@@ -302,7 +303,7 @@ def build_plan(
     ctx = engines.EngineContext(settings)
     outputs: dict[str, Any] = {}
     missing: list[str] = []
-    readiness = assess(profile.readiness, lang=lang)
+    readiness = assess(profile.readiness, lang)
     outputs["readiness"] = readiness
     if readiness.unanswered:
         missing.append(

@@ -17,7 +17,6 @@ from kaigai.cli.common import (
     table,
 )
 from kaigai.cli.options import shared, takes
-from kaigai.core.errors import InputError
 
 origin_app = typer.Typer(
     help="Rules of origin: rule lookup, BOM qualification, what-if, documents.",
@@ -258,83 +257,20 @@ def docs_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, out: Annotated[Path, typer.Optio
              extra: RulesOpt = None) -> None:  # fmt: skip
     """Draft the self-declaration / certificate data (or a supplier declaration) with the worksheet."""
     opts = shared()
-    from kaigai.app import origin as ao
-    from kaigai.origin.documents import (
-        document_data,
-        render_html,
-        render_pdf,
-        supplier_declaration_data,
-    )
-    from kaigai.origin.provisions import resolve_agreement
+    from kaigai.app import documents
 
-    formats = {f.strip().lower() for f in fmt.split(",") if f.strip()}
-    if not formats <= {"json", "html", "pdf"}:
-        raise InputError(f"--format '{fmt}' has unknown entries.", hint="Use json, html, pdf.")
-    st, c = _ctx(opts.config, opts.lang, extra)
-    b = ao.load_bom_file(st, bom, currency, ao.parse_rates(rate), extra)
-    chosen_note = None
-    if agreement is None:
-        if supplier_part:
-            raise InputError(
-                "--supplier-declaration-for needs --agreement.", hint="e.g. --agreement RCEP"
-            )
-        p0 = ao.product(
-            hs, frm, to, currency, fob, exw, None, None, description, False, process, confirm,
-            operations,
-        )  # fmt: skip
-        verdicts = ao.check(st, b, p0, None, on=ao.parse_date(date), extra=extra)
-        ok = [v.agreement for v in verdicts if v.status == "qualifies"]
-        if not ok:
-            raise InputError(
-                f"HS {p0.hs6} {p0.exporter}->{p0.importer} qualifies under no agreement: nothing to declare.",
-                hint="See `kaigai origin check` for the reasons, or name one with --agreement to draft anyway.",
-            )
-        agreement = ok[0]
-        chosen_note = f"No --agreement given: drafting for {ok[0]}, the first agreement the product qualifies under ({', '.join(ok)})."
-    a = resolve_agreement(agreement, c.agreements)
-    if supplier_part:
-        line = next((ln for ln in b.lines if ln.part_id == supplier_part), None)
-        if line is None:
-            raise InputError(f"part_id '{supplier_part}' is not in the BOM.")
-        data = supplier_declaration_data(
-            line, a, supplier=exporter_name or "…", customer="…", on=ao.parse_date(date)
-        )
-        stem = f"supplier_declaration_{a.id}_{supplier_part}"
-    else:
-        p = ao.product(
-            hs,
-            frm,
-            to,
-            currency,
-            fob,
-            exw,
-            None,
-            None,
-            description,
-            False,
-            process,
-            confirm,
-            operations,
-        )
-        v = ao.check(st, b, p, [a.id], on=ao.parse_date(date), extra=extra)[0]
-        data = document_data(v, p, a, exporter_name=exporter_name, on=ao.parse_date(date))
-        stem = f"origin_{a.id}_{p.hs6}_{p.importer}"
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[str] = []
-    if "json" in formats:
-        (out / f"{stem}.json").write_text(
-            json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-        written.append(str(out / f"{stem}.json"))
-    html = render_html(data, opts.lang or "en")
-    if "html" in formats:
-        (out / f"{stem}.html").write_text(html, encoding="utf-8")
-        written.append(str(out / f"{stem}.html"))
-    if "pdf" in formats:
-        (out / f"{stem}.pdf").write_bytes(render_pdf(html))
-        written.append(str(out / f"{stem}.pdf"))
+    formats = documents.formats_of(fmt)
+    st, _ = _ctx(opts.config, opts.lang, extra)
+    docs = documents.draft(
+        st, bom, hs, to, agreement=agreement, frm=frm, fob=fob, exw=exw, currency=currency,
+        rates=rate, exporter_name=exporter_name, description=description,
+        supplier_part=supplier_part, process=process, confirm=confirm, date=date,
+        operations=operations, extra=extra,
+    )  # fmt: skip
+    written = documents.write(docs, out, formats, opts.lang or "en")
+    chosen_note, data = docs.note, docs.data
     if opts.json:
-        emit_json({"agreement": a.id, "agreement_note": chosen_note, "written": written,
+        emit_json({"agreement": docs.agreement, "agreement_note": chosen_note, "written": written,
                    "retention": data["retention"]})  # fmt: skip
     else:
         if chosen_note:

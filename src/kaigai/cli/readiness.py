@@ -14,8 +14,6 @@ from kaigai.core.errors import InputError
 from kaigai.core.i18n import t
 from kaigai.readiness import (
     ReadinessResult,
-    answers_template,
-    assess,
     load_answers,
     load_questionnaire,
     unanswered_text,
@@ -93,8 +91,10 @@ def register(app: typer.Typer) -> None:
         """Export-readiness self-assessment: scores per dimension, gaps and next steps with why."""
         opts = shared()
         lg = opts.lg
+        from kaigai.app import readiness as app_readiness
+
         if template:
-            typer.echo(answers_template(lg), nl=False)
+            typer.echo(app_readiness.template(lg), nl=False)
             return
         if answers is not None:
             data = load_answers(answers)
@@ -105,5 +105,5 @@ def register(app: typer.Typer) -> None:
                 "No answers given and the terminal is not interactive.",
                 hint="Pass --answers answers.yaml (create one with `kaigai readiness --template`).",
             )
-        result = assess(data, lang=lg)
+        result = app_readiness.assess(data, lg)
         output(result.to_dict(lg), opts.json, lambda: print_result(result, lg))

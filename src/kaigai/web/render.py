@@ -13,9 +13,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from kaigai.api.security import LANG_COOKIE, SESSION_COOKIE, csrf_token
 from kaigai.core.countries import country_label
 from kaigai.core.i18n import t
+from kaigai.service.security import LANG_COOKIE, SESSION_COOKIE, csrf_token
 from kaigai.web.pickers import country_choices, iso3_or_blank, market_groups
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -7,8 +7,8 @@ dashboard (web and api are siblings that both call the application layer).
 from __future__ import annotations
 
 from kaigai.api.app import KaigaiAPI, create_app
-from kaigai.api.state import Limits
 from kaigai.core.config import Settings
+from kaigai.service.state import Limits
 from kaigai.web import mount
 
 

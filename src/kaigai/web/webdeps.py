@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from kaigai.api.security import SESSION_COOKIE, csrf_ok
-from kaigai.api.state import AppState
 from kaigai.core.errors import AuthError, PermissionDeniedError
+from kaigai.service.security import SESSION_COOKIE, csrf_ok
+from kaigai.service.state import AppState
 from kaigai.storage import accounts
 from kaigai.storage.accounts import Principal
 from kaigai.web.render import PRE_CSRF_COOKIE

@@ -19,32 +19,13 @@ from kaigai.api.schemas import (
     RegisterIn,
     UserOut,
 )
-from kaigai.api.security import DEVICE_COOKIE, SESSION_COOKIE, csrf_token, device_cookie
-from kaigai.api.services import auth as svc
+from kaigai.app.served import auth as svc
+from kaigai.service.http import client_id, set_device_cookie, set_session_cookie
+from kaigai.service.security import DEVICE_COOKIE, SESSION_COOKIE, csrf_token
 from kaigai.storage import accounts
 from kaigai.storage.models import User
 
 router = APIRouter(tags=["accounts"], responses=ERRORS)
-
-
-def client_id(request: Request) -> str:
-    """The TCP peer (uvicorn replaces it from X-Forwarded-For only for configured proxies)."""
-    return request.client.host if request.client else "unknown"
-
-
-def set_device_cookie(request: Request, response: Response, state: State, email: str) -> None:
-    """Remember this browser for the log-in back-off (signed; no account data in it)."""
-    response.set_cookie(
-        DEVICE_COOKIE, device_cookie(state.secret, email), httponly=True, samesite="strict",
-        secure=request.url.scheme == "https", max_age=180 * 86400, path="/",
-    )  # fmt: skip
-
-
-def set_session_cookie(request: Request, response: Response, token: str) -> None:
-    response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="lax",
-        secure=request.url.scheme == "https", max_age=12 * 3600, path="/",
-    )  # fmt: skip
 
 
 def _login_out(state: State, user: User, token: str) -> LoginOut:

@@ -9,29 +9,15 @@ from fastapi.concurrency import run_in_threadpool
 
 from kaigai.api.deps import Caller, Id, Paging, State
 from kaigai.api.schemas import ERRORS, BomIn, BomOut, CheckIn, PageOf, Problem
-from kaigai.api.services import bom_io
-from kaigai.api.services import origin as origin_svc
-from kaigai.api.state import AppState, Limits
-from kaigai.core.errors import ConflictError, InputError, PayloadTooLargeError
+from kaigai.app.served import bom_io
+from kaigai.app.served import origin as origin_svc
+from kaigai.core.errors import ConflictError, InputError
 from kaigai.hs.codes import normalize_hs6
+from kaigai.service.http import read_upload
+from kaigai.service.state import AppState
 from kaigai.storage import records
 
 router = APIRouter(prefix="/workspaces/{workspace_id}/boms", tags=["boms"], responses=ERRORS)
-
-
-async def read_upload(request: Request, file: UploadFile, limits: Limits) -> bytes:
-    """The upload's bytes, refusing more than the limit without reading it all."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limits.max_upload_bytes + 64_000:
-        raise PayloadTooLargeError(
-            f"The upload is larger than {limits.max_upload_bytes:,} bytes.", hint="Split the BOM."
-        )
-    data = await file.read(limits.max_upload_bytes + 1)
-    if len(data) > limits.max_upload_bytes:
-        raise PayloadTooLargeError(
-            f"The upload is larger than {limits.max_upload_bytes:,} bytes.", hint="Split the BOM."
-        )
-    return data
 
 
 def bom_fields(state: AppState, body: BomIn) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from kaigai.api.deps import State
 from kaigai.api.schemas import ERRORS
-from kaigai.api.services import duty as svc
+from kaigai.app.served import duty as svc
 
 router = APIRouter(prefix="/duty", tags=["duty"], responses=ERRORS)
 

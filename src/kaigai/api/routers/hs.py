@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from kaigai.api.deps import State
 from kaigai.api.schemas import ERRORS
-from kaigai.api.services import reference
+from kaigai.app.served import reference
 
 router = APIRouter(prefix="/hs", tags=["hs"], responses=ERRORS)
 

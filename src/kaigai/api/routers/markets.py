@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from kaigai.api.deps import Paging, State
 from kaigai.api.schemas import ERRORS
-from kaigai.api.services import engines
+from kaigai.app.served import engines
 
 router = APIRouter(prefix="/markets", tags=["markets"], responses=ERRORS)
 

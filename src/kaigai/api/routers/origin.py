@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from kaigai.api.deps import State
 from kaigai.api.schemas import ERRORS
-from kaigai.api.services import origin as svc
+from kaigai.app.served import origin as svc
 
 router = APIRouter(prefix="/origin", tags=["origin-rules"], responses=ERRORS)
 

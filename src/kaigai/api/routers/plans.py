@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from kaigai.api.deps import Caller, Id, State
 from kaigai.api.schemas import ERRORS, PlanOut
-from kaigai.api.services import plans as svc
+from kaigai.app.served import plans as svc
 
 router = APIRouter(prefix="/workspaces/{workspace_id}/plans", tags=["plans"], responses=ERRORS)
 

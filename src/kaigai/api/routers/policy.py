@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from kaigai.api.deps import State
 from kaigai.api.schemas import ERRORS
-from kaigai.api.services import engines
+from kaigai.app.served import engines
 
 router = APIRouter(prefix="/policy", tags=["policy"], responses=ERRORS)
 ScenarioId = Annotated[str, Path(max_length=60, pattern=r"^[a-z0-9\-]+$", examples=["jpn-rcep"])]

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Query
 
 from kaigai.api.schemas import ERRORS
-from kaigai.api.services import engines
+from kaigai.app.served import engines
 
 router = APIRouter(prefix="/readiness", tags=["readiness-reference"], responses=ERRORS)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from kaigai.api.deps import Caller, Id, Paging, State
-from kaigai.api.payloads import MAX_PLAN_BYTES, check_json
 from kaigai.api.schemas import ERRORS, ClaimOut, PageOf, PlanIn, PlanOut
+from kaigai.service.payloads import MAX_PLAN_BYTES, check_json
 from kaigai.storage import records
 
 router = APIRouter(prefix="/workspaces/{workspace_id}", tags=["workspaces"], responses=ERRORS)

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Body, Response
 
 from kaigai.api.deps import Caller, Id, Paging, State
-from kaigai.api.payloads import check_profile
 from kaigai.api.schemas import ERRORS, AuditOut, PageOf, WorkspaceIn, WorkspaceOut
+from kaigai.service.payloads import check_profile
 from kaigai.storage import records
 
 router = APIRouter(prefix="/workspaces", tags=["workspaces"], responses=ERRORS)

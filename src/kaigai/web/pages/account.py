@@ -7,11 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from kaigai.api.deps import Id
-from kaigai.api.routers.auth import set_session_cookie
-from kaigai.api.security import SESSION_COOKIE
-from kaigai.api.services import auth as auth_svc
+from kaigai.app.served import auth as auth_svc
 from kaigai.core.errors import KaigaiError
+from kaigai.service.http import Id, set_session_cookie
+from kaigai.service.security import SESSION_COOKIE
 from kaigai.storage import accounts
 from kaigai.web.render import render
 from kaigai.web.webdeps import WebUser, check_form_csrf, state_of

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from kaigai.api.routers.auth import client_id, set_device_cookie, set_session_cookie
-from kaigai.api.security import DEVICE_COOKIE, LANG_COOKIE, SESSION_COOKIE
-from kaigai.api.services import auth as svc
+from kaigai.app.served import auth as svc
 from kaigai.core.errors import KaigaiError
+from kaigai.service.http import client_id, set_device_cookie, set_session_cookie
+from kaigai.service.security import DEVICE_COOKIE, LANG_COOKIE, SESSION_COOKIE
 from kaigai.storage import accounts
 from kaigai.web.render import render
 from kaigai.web.webdeps import WebUser, check_form_csrf, safe_next, state_of

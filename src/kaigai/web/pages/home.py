@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from kaigai.api.services import reference
+from kaigai.app.served import reference
 from kaigai.core.errors import KaigaiError
 from kaigai.storage import accounts, records
 from kaigai.web.render import render

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from kaigai.api.deps import Id
-from kaigai.api.payloads import check_profile
-from kaigai.api.services import engines
-from kaigai.api.services import plans as plan_svc
+from kaigai.app import readiness as app_readiness
+from kaigai.app.served import plans as plan_svc
 from kaigai.core.countries import normalize_country
 from kaigai.core.errors import InputError, KaigaiError
+from kaigai.service.http import Id
+from kaigai.service.payloads import check_profile
 from kaigai.storage import records
 from kaigai.web.render import lang_of, render
 from kaigai.web.webdeps import WebUser, check_form_csrf, state_of
@@ -121,7 +121,7 @@ def _ctx(request: Request, user_id: int, wid: int) -> dict[str, Any]:
         boms, _ = records.list_boms(s, user_id, wid, limit=200)
     prod = (profile.get("products") or [{}])[0] if isinstance(profile.get("products"), list) else {}
     return {"ws": ws, "profile": profile, "product": prod, "boms": boms,
-            "questionnaire": engines.questionnaire(lang_of(request))}  # fmt: skip
+            "questionnaire": app_readiness.questionnaire(lang_of(request))}  # fmt: skip
 
 
 @router.get("/w/{wid}/profile")

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from kaigai.api.services import duty as duty_svc
-from kaigai.api.services import engines
+from kaigai.app.served import duty as duty_svc
+from kaigai.app.served import engines
 from kaigai.core.countries import country_label
 from kaigai.core.errors import InputError, KaigaiError
 from kaigai.core.i18n import t

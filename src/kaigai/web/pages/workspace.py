@@ -8,13 +8,12 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from kaigai.api.deps import Id
-from kaigai.api.routers.boms import read_upload
-from kaigai.api.services import bom_io, engines
-from kaigai.api.services import origin as origin_svc
+from kaigai.app.served import bom_io, engines
+from kaigai.app.served import origin as origin_svc
 from kaigai.core.errors import KaigaiError
 from kaigai.core.i18n import t
 from kaigai.hs.codes import normalize_hs6
+from kaigai.service.http import Id, read_upload
 from kaigai.storage import records
 from kaigai.web import charts
 from kaigai.web.render import lang_of, render

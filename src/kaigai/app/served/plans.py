@@ -12,9 +12,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from kaigai.api.payloads import check_stored_profile
-from kaigai.api.state import AppState
 from kaigai.core.errors import ProfileError
+from kaigai.service.payloads import check_stored_profile
+from kaigai.service.state import AppState
 from kaigai.storage import records
 from kaigai.storage.models import Plan
 

@@ -16,7 +16,7 @@ import threading
 
 from starlette.types import Scope, Send
 
-from kaigai.api.middleware import SECURITY_HEADERS
+from kaigai.service.middleware import SECURITY_HEADERS
 
 _JSON_HEADERS_TAIL = [(b"content-type", b"application/json"), *SECURITY_HEADERS,
                       (b"cache-control", b"no-store")]  # fmt: skip

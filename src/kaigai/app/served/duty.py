@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from kaigai.api.state import AppState
 from kaigai.hs.codes import normalize_hs6
+from kaigai.service.state import AppState
 
 
 def index(state: AppState) -> Any:

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from kaigai.api.fastpath import AnswerCache
-from kaigai.api.security import LoginLimiter, WindowCounter
 from kaigai.core.config import Settings
+from kaigai.service.fastpath import AnswerCache
+from kaigai.service.security import LoginLimiter, WindowCounter
 from kaigai.storage.db import Database
 
 T = TypeVar("T")

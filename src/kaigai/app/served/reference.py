@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from kaigai.api.state import AppState
 from kaigai.data import store
 from kaigai.data.nomenclature import load_nomenclature
 from kaigai.hs.nomenclature import HS2022, Nomenclature
 from kaigai.hs.search import search
+from kaigai.service.state import AppState
 
 
 def nomenclature(state: AppState) -> Nomenclature:

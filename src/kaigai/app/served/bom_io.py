@@ -13,9 +13,9 @@ import io
 import zipfile
 from typing import Any
 
-from kaigai.api.state import Limits
 from kaigai.core.errors import BOMError, KaigaiError, PayloadTooLargeError
 from kaigai.core.text import decode_text
+from kaigai.service.state import Limits
 
 COLUMNS = ("part_id", "part", "hs_code", "origin", "value", "currency", "quantity", "originating",
            "supplier_declaration", "parent", "weight_kg", "wholly_obtained")  # fmt: skip

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from kaigai.api.state import AppState
 from kaigai.core.errors import ScenarioError
+from kaigai.service.state import AppState
 
 MAX_FIRMS = 200_000
 MAX_DRAWS = 50
@@ -35,16 +35,15 @@ def explain(state: AppState, exporter: str, market: str, hs: str) -> dict[str, A
 
 
 def questionnaire(lang: str) -> dict[str, Any]:
-    from kaigai.readiness import questionnaire_data
+    from kaigai.app import readiness as app_readiness
 
-    out: dict[str, Any] = questionnaire_data(lang)
-    return out
+    return app_readiness.questionnaire(lang)
 
 
 def readiness(answers: dict[str, Any], lang: str) -> dict[str, Any]:
-    from kaigai.readiness import assess
+    from kaigai.app import readiness as app_readiness
 
-    out: dict[str, Any] = assess(answers).to_dict(lang)
+    out: dict[str, Any] = app_readiness.assess(answers).to_dict(lang)
     return out
 
 

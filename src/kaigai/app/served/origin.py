@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from kaigai.api.state import AppState
 from kaigai.app import origin as app_origin
 from kaigai.core.countries import normalize_country
 from kaigai.core.errors import InputError
@@ -16,6 +15,7 @@ from kaigai.origin.api import check
 from kaigai.origin.bom import BOM, Product, parse_bom
 from kaigai.origin.provisions import Agreement, load_agreements
 from kaigai.origin.store import RuleBook
+from kaigai.service.state import AppState
 from kaigai.storage import records
 
 # Stored BOM line keys = the origin engine's BOM columns.

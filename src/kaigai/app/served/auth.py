@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from kaigai.api.security import device_of
-from kaigai.api.state import AppState
 from kaigai.core.errors import AuthError
+from kaigai.service.security import device_of
+from kaigai.service.state import AppState
 from kaigai.storage import accounts
 from kaigai.storage.models import User
 
