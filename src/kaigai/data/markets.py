@@ -313,6 +313,9 @@ def potential_for(
     """
     got = read_prepared(settings, params, exporter, hs6)
     if got is None:
+        from kaigai.core.progress import report
+
+        report("Preparing the market finder's export potentials (first use after a data change)…")
         prepare(settings, params)
         got = read_prepared(settings, params, exporter, hs6)
     assert got is not None
