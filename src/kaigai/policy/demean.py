@@ -34,8 +34,24 @@ class FixedEffects:
     fast: bool = True
 
     @classmethod
-    def from_codes(cls, codes: list[np.ndarray], fast: bool = True) -> FixedEffects:
-        """Re-number codes to ``0..G-1`` (levels without observations disappear)."""
+    def from_codes(
+        cls, codes: list[np.ndarray], fast: bool = True, idx: np.ndarray | None = None
+    ) -> FixedEffects:
+        """Re-number codes (of the rows ``idx``, default all) to ``0..G-1`` in sorted order
+        (levels without observations disappear)."""
+        fast = fast and kernels.available()
+        if fast and codes:
+            from kaigai.policy import hdfe_kernels as hk
+
+            sel = np.empty(0, dtype=np.intp) if idx is None else np.asarray(idx, dtype=np.intp)
+            n = codes[0].size if idx is None else sel.size
+            c2 = np.empty((len(codes), n), dtype=np.int32)
+            sizes = [int(hk.remap_codes(c, sel, c2[k])) if n else 0 for k, c in enumerate(codes)]
+            fe = cls(list(c2), sizes, fast=True)
+            fe.__dict__["codes2d"] = c2
+            return fe
+        if idx is not None:
+            codes = [c[idx] for c in codes]
         out, sizes = [], []
         for c in codes:
             present = np.zeros(int(c.max()) + 1 if c.size else 0, dtype=bool)
@@ -43,7 +59,7 @@ class FixedEffects:
             new = np.cumsum(present) - 1
             out.append(new[c].astype(np.intp))
             sizes.append(int(present.sum()))
-        return cls(out, sizes, fast=fast and kernels.available())
+        return cls(out, sizes, fast=fast)
 
     @property
     def k(self) -> int:

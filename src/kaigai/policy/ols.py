@@ -67,7 +67,7 @@ def feols(
     idx = np.flatnonzero(md.keep)
     if idx.size == 0:
         raise EstimationError("no observations left after dropping missing and singleton rows")
-    fe = FixedEffects.from_codes([c[idx] for c in md.codes], fast=backend != "numpy")
+    fe = FixedEffects.from_codes(md.codes, fast=backend != "numpy", idx=idx)
     y = md.y[idx] - (0.0 if md.offset is None else md.offset[idx])
     x = md.x[idx]
     w = np.ones(idx.size) if md.weights is None else md.weights[idx]
@@ -99,7 +99,7 @@ def feols(
     v, info = sandwich(
         bread,
         scores,
-        clusters=md.clusters(data, idx) or None,
+        clusters=md.clusters(data, idx, fe) or None,
         small_sample=small_sample,
         n_obs=idx.size,
         k=len(names),

@@ -105,7 +105,7 @@ def fepois(
         if "ir" not in separation or not keep.any():
             break
         idx = np.flatnonzero(keep)
-        fe_ir = FixedEffects.from_codes([c[idx] for c in codes], fast=fast)
+        fe_ir = FixedEffects.from_codes(codes, fast=fast, idx=idx)
         sep, ok, ir_iter = ir_separated(y[idx], _usable(x[idx]) if f.fixef else x[idx], fe_ir)
         if not ok:
             trace.append(
@@ -135,7 +135,7 @@ def fepois(
     yk = y[idx]
     if not (yk > 0).any():
         raise EstimationError("every remaining outcome is zero; the model cannot be estimated")
-    fe = FixedEffects.from_codes([c[idx] for c in codes], fast=fast)
+    fe = FixedEffects.from_codes(codes, fast=fast, idx=idx)
     xk = x[idx]
     kept_cols, dropped_cols, xt0 = collinear(xk, fe, names)
     if dropped_cols:
@@ -166,10 +166,15 @@ def fepois(
         offset=off,
     )
     xt, _, _ = demean(xk, st.mu, fe, tol=1e-11, init=st.xt)
-    h = xt.T @ (xt * st.mu[:, None])
+    if fe.fast and xt.shape[1]:
+        from kaigai.policy import hdfe_kernels as hk
+
+        _, h = hk.grad_hess(xt, st.mu, yk)
+    else:
+        h = xt.T @ (xt * st.mu[:, None])
     bread = np.linalg.inv(h)
     scores = xt * (yk - st.mu)[:, None]
-    cl_codes = md.clusters(data, idx)
+    cl_codes = md.clusters(data, idx, fe)
     v, info = sandwich(
         bread,
         scores,

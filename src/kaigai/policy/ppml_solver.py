@@ -99,27 +99,45 @@ def solve_ppml(
     converged = False
     it = 0
     h: np.ndarray | None = None
+    fast = fe.fast and n > 0
+    if fast:
+        from kaigai.policy import hdfe_kernels as hk
+    xs = np.empty(n)
     reuse_h = False
     while it < maxiter:
         it += 1
         if h is None or not reuse_h:
             xt, _, _ = demean(x, mu, fe, tol=demean_tol, init=xt)
-            h = xt.T @ (xt * mu[:, None])
+            if not fast:
+                h = xt.T @ (xt * mu[:, None])
         # gradient X'(y - mu) = X~'(y - mu) for any X~ in X + span(D), as D'(y - mu) = 0 at
         # the fixed-effect solution; X~ also projects out what is left of the FE misfit
         assert xt is not None
-        g = xt.T @ (y - mu)
+        if fast:
+            g, h_new = hk.grad_hess(xt, mu, y)
+            if h is None or not reuse_h:
+                h = h_new
+        else:
+            g = xt.T @ (y - mu)
+        assert h is not None
         try:
             step = np.linalg.solve(h, g)
         except np.linalg.LinAlgError:
             step = np.linalg.lstsq(h, g, rcond=None)[0]
         # predicted linear index change: X~ step, i.e. b += step together with the fixed
         # effects' first-order response (X - X~ lies in the FE span), so IPF starts closer
-        xs = xt @ step
-        big = float(np.max(np.abs(xs))) if xs.size else 0.0
+        if fast:
+            big = float(hk.lin_index(xt, step, xs))
+        else:
+            xs = xt @ step
+            big = float(np.max(np.abs(xs))) if xs.size else 0.0
         t = min(1.0, 10.0 / big) if big > 0 else 1.0
         while True:
-            mu_new = mu * np.exp(t * xs)
+            if fast:
+                mu_new = np.empty_like(mu)
+                hk.scale_exp(mu, xs, t, mu_new)
+            else:
+                mu_new = mu * np.exp(t * xs)
             alpha_new = [a.copy() for a in alpha]
             _ipf(mu_new, y_sums, fe, alpha_new, inner_tol)
             dev_new = poisson_deviance(y, mu_new, fe.fast)

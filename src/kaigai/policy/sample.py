@@ -71,9 +71,19 @@ class ModelData:
     n_input: int
     trace: list[str] = field(default_factory=list)
 
-    def clusters(self, data: pd.DataFrame, idx: np.ndarray) -> list[np.ndarray]:
-        """Integer codes of each cluster variable on the rows ``idx``."""
-        return [pd.factorize(data[c].to_numpy()[idx])[0] for c in self.cluster_cols]
+    def clusters(
+        self, data: pd.DataFrame, idx: np.ndarray, fe: FixedEffects | None = None
+    ) -> list[np.ndarray]:
+        """Integer codes of each cluster variable on the rows ``idx`` (a cluster variable that
+        is also a one-column fixed effect reuses that fixed effect's codes, ``fe``)."""
+        fe_cols = [cols[0] if len(cols) == 1 else None for cols in self.f.fe_columns]
+        out = []
+        for c in self.cluster_cols:
+            if fe is not None and c in fe_cols:
+                out.append(fe.codes[fe_cols.index(c)])
+            else:
+                out.append(pd.factorize(data[c].to_numpy()[idx])[0])
+        return out
 
 
 def _column(data: pd.DataFrame, name: str, what: str) -> np.ndarray:
@@ -176,6 +186,8 @@ def collinear(
     (weights ``w``, default 1). Also returns the demeaned ``x`` (a warm start)."""
     wt = np.ones(x.shape[0]) if w is None else w
     xt, _, _ = demean(x, wt, fe, tol=1e-7)
+    if fe.fast and x.shape[1]:
+        return (*_collinear_gram(x, xt, wt, names, centre=fe.k > 0), xt)
     sw = np.sqrt(wt)
     kept: list[int] = []
     dropped: list[str] = []
@@ -196,6 +208,31 @@ def collinear(
             kept.append(j)
             basis.append(v / np.sqrt(vv))
     return kept, dropped, xt
+
+
+def _collinear_gram(
+    x: np.ndarray, xt: np.ndarray, w: np.ndarray, names: list[str], *, centre: bool
+) -> tuple[list[int], list[str]]:
+    """The sequential rule of :func:`collinear` from one compiled pass: the squared residual
+    of column j on the kept columns is the Schur complement ``G_jj - g' G_KK^-1 g`` of the
+    weighted Gram matrix of the demeaned columns."""
+    from kaigai.policy import hdfe_kernels as hk
+
+    base, g = hk.gram(np.asarray(x, dtype=np.float64), xt, np.asarray(w, dtype=np.float64))
+    if not centre:  # no fixed effects: the raw (uncentred) sum of squares, as the loop
+        base = np.diag(g).copy()
+    kept: list[int] = []
+    dropped: list[str] = []
+    for j in range(x.shape[1]):
+        vv = float(g[j, j])
+        if kept:
+            gk = g[np.ix_(kept, [j])][:, 0]
+            vv -= float(gk @ np.linalg.solve(g[np.ix_(kept, kept)], gk))
+        if base[j] <= 0 or vv <= COLLIN_TOL * base[j]:
+            dropped.append(names[j])
+        else:
+            kept.append(j)
+    return kept, dropped
 
 
 def recover_fixef(

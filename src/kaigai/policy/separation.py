@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from kaigai.policy import ppml_kernels as kernels
 from kaigai.policy.demean import FixedEffects
 
 if TYPE_CHECKING:
@@ -75,8 +76,18 @@ def drop_singletons_and_fe_separated(
     if given, ``reason`` gets :data:`SINGLETON` / :data:`SEPARATED_FE` on the dropped rows.
     """
     keep = keep.copy()
-    pos = (y > 0).astype(np.float64)
     nfe = len(codes)
+    if nfe and kernels.available():
+        return _drop_compiled(
+            y,
+            codes,
+            keep,
+            counts,
+            singletons=singletons,
+            fe_separation=fe_separation,
+            reason=reason,
+        )
+    pos = (y > 0).astype(np.float64)
     safe = [np.maximum(c, 0) for c in codes]
     sizes = [int(c.max()) + 1 if c.size else 0 for c in codes]
     # visit the fixed effects cyclically; stable once nfe visits in a row changed nothing
@@ -111,6 +122,39 @@ def drop_singletons_and_fe_separated(
                 if reason is not None:
                     reason[sep] = SEPARATED_FE
                 quiet = 1
+    return keep
+
+
+def _drop_compiled(
+    y: np.ndarray,
+    codes: list[np.ndarray],
+    keep: np.ndarray,
+    counts: DropCounts,
+    *,
+    singletons: bool,
+    fe_separation: bool,
+    reason: np.ndarray | None,
+) -> np.ndarray:
+    """:func:`drop_singletons_and_fe_separated` with each visit one compiled pass pair."""
+    from kaigai.policy import hdfe_kernels as hk
+
+    pos = y > 0
+    why = reason if reason is not None else np.zeros(keep.size, dtype=np.int8)
+    safe = [c if c.size == 0 or c.min() >= 0 else np.maximum(c, 0) for c in codes]
+    sizes = [int(c.max()) + 1 if c.size else 0 for c in safe]
+    nfe = len(codes)
+    k_fe, quiet = 0, 0
+    while quiet < nfe:
+        n_single, n_sep = hk.drop_visit(
+            safe[k_fe], sizes[k_fe], pos, keep, why, singletons, fe_separation,
+            SINGLETON, SEPARATED_FE,
+        )  # fmt: skip
+        k_fe = (k_fe + 1) % nfe
+        quiet += 1
+        if n_single or n_sep:
+            counts.singletons += int(n_single)
+            counts.separated_fe += int(n_sep)
+            quiet = 1
     return keep
 
 

@@ -37,12 +37,20 @@ import numpy as np
 import pandas as pd
 
 from kaigai.core.errors import EstimationError
+from kaigai.policy import ppml_kernels as kernels
 
 SMALL_SAMPLE = ("fixest", "ppmlhdfe", "none")
 
 
-def _meat_cluster(scores: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, int]:
-    codes, n_groups = _factor(g)
+def _meat_cluster(
+    scores: np.ndarray, g: np.ndarray, factored: tuple[np.ndarray, int] | None = None
+) -> tuple[np.ndarray, int]:
+    codes, n_groups = factored if factored is not None else _factor(g)
+    if kernels.available() and scores.shape[1]:
+        from kaigai.policy import hdfe_kernels as hk
+
+        s = hk.cluster_sums(scores, np.ones(scores.shape[0]), codes, n_groups)
+        return s.T @ s, n_groups
     s = np.column_stack(
         [
             np.bincount(codes, weights=scores[:, j], minlength=n_groups)
@@ -67,6 +75,10 @@ def is_nested(fe_codes: np.ndarray, cluster_codes: np.ndarray) -> bool:
     """True if every level of the fixed effect lies inside one cluster."""
     fc, n_fe = _factor(fe_codes)
     cc, _ = _factor(cluster_codes)
+    if kernels.available():
+        from kaigai.policy import hdfe_kernels as hk
+
+        return bool(hk.nested_in(fc, n_fe, cc))
     first = np.full(n_fe, -1)
     first[fc] = cc
     return bool(np.all(first[fc] == cc))
@@ -121,7 +133,7 @@ def sandwich(
             for j in sub[1:]:
                 code = code * facs[j][1] + facs[j][0]
             terms.append((code, 1 if r % 2 else -1))
-    g_counts = [_factor(c)[1] for c in clusters]
+    g_counts = [f[1] for f in facs]
     info["G"] = min(g_counts) if len(g_counts) > 1 else g_counts[0]
     big_k = k + k_fe
     if small_sample == "fixest" and n_fe:
@@ -130,7 +142,7 @@ def sandwich(
             big_k = k + k_fe - sum(fe_sizes[i] for i in nested) + len(nested)
     v = np.zeros_like(bread)
     for cl, sign in terms:
-        meat, g = _meat_cluster(scores, cl)
+        meat, g = _meat_cluster(scores, cl, facs[0] if len(clusters) == 1 else None)
         if g < 2:
             raise EstimationError(
                 "clustered standard errors need at least two clusters",

@@ -1,0 +1,166 @@
+"""Compiled one-pass helpers around the fixed-effect sweeps (numba).
+
+Each replaces a chain of numpy temporaries over the rows with a single loop: the
+renumbering of fixed-effect codes on the estimation sample, the singleton / separation
+visit of one fixed effect, the Gram matrix used by the collinearity check, the gradient and
+Hessian of a Newton step, the update of the fitted means and the cluster score sums. The
+callers keep a numpy path for ``fast=False`` (and when numba is missing); both give the same
+numbers to rounding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kaigai.policy.ppml_kernels import _nj, available
+
+__all__ = ["available"]
+
+
+@_nj
+def remap_codes(c, idx, out):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """``out[r] = dense code of c[idx[r]]`` (levels numbered in sorted order of ``c``,
+    absent levels dropped); returns the number of levels. ``idx`` empty: all rows."""
+    n = idx.shape[0] if idx.shape[0] else c.shape[0]
+    top = 0
+    for r in range(n):
+        v = c[idx[r]] if idx.shape[0] else c[r]
+        if v > top:
+            top = v
+    lab = np.zeros(top + 1, dtype=np.int32)
+    for r in range(n):
+        lab[c[idx[r]] if idx.shape[0] else c[r]] = 1
+    g = 0
+    for j in range(top + 1):
+        if lab[j]:
+            lab[j] = g
+            g += 1
+    for r in range(n):
+        out[r] = lab[c[idx[r]] if idx.shape[0] else c[r]]
+    return g
+
+
+@_nj
+def drop_visit(c, size, pos, keep, reason, singletons, separation, r_single, r_sep):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """One visit of one fixed effect: drop kept rows alone in their level (``singletons``),
+    then kept rows of levels without a positive outcome (``separation``); returns the counts."""
+    n = c.shape[0]
+    cnt = np.zeros(size, dtype=np.int64)
+    n_single = 0
+    if singletons:
+        for i in range(n):
+            if keep[i]:
+                cnt[c[i]] += 1
+        for i in range(n):
+            if keep[i] and cnt[c[i]] == 1:
+                keep[i] = False
+                reason[i] = r_single
+                n_single += 1
+    n_sep = 0
+    if separation:
+        cnt[:] = 0
+        for i in range(n):
+            if keep[i] and pos[i]:
+                cnt[c[i]] += 1
+        for i in range(n):
+            if keep[i] and cnt[c[i]] == 0:
+                keep[i] = False
+                reason[i] = r_sep
+                n_sep += 1
+    return n_single, n_sep
+
+
+@_nj
+def gram(x, xt, w):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """``(base, G)``: weighted sums of squares of each column of ``x`` about its weighted mean
+    (two passes) and the weighted Gram matrix ``xt' W xt`` of the demeaned columns."""
+    n, p = x.shape
+    sw = 0.0
+    mean = np.zeros(p)
+    for i in range(n):
+        sw += w[i]
+        for j in range(p):
+            mean[j] += w[i] * x[i, j]
+    for j in range(p):
+        mean[j] = mean[j] / sw if sw > 0 else 0.0
+    base = np.zeros(p)
+    g = np.zeros((p, p))
+    for i in range(n):
+        for j in range(p):
+            d = x[i, j] - mean[j]
+            base[j] += w[i] * d * d
+            a = w[i] * xt[i, j]
+            for k in range(j + 1):
+                g[j, k] += a * xt[i, k]
+    for j in range(p):
+        for k in range(j):
+            g[k, j] = g[j, k]
+    return base, g
+
+
+@_nj
+def grad_hess(xt, mu, y):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """``(X~'(y - mu), X~' diag(mu) X~)`` in one pass over the rows."""
+    n, p = xt.shape
+    g = np.zeros(p)
+    h = np.zeros((p, p))
+    for i in range(n):
+        r = y[i] - mu[i]
+        m = mu[i]
+        for j in range(p):
+            a = xt[i, j]
+            g[j] += a * r
+            am = a * m
+            for k in range(j + 1):
+                h[j, k] += am * xt[i, k]
+    for j in range(p):
+        for k in range(j):
+            h[k, j] = h[j, k]
+    return g, h
+
+
+@_nj
+def lin_index(xt, step, out):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """``out = X~ step``; returns ``max |out|``."""
+    n, p = xt.shape
+    big = 0.0
+    for i in range(n):
+        s = 0.0
+        for j in range(p):
+            s += xt[i, j] * step[j]
+        out[i] = s
+        if abs(s) > big:
+            big = abs(s)
+    return big
+
+
+@_nj
+def scale_exp(mu, xs, t, out):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """``out = mu * exp(t * xs)``."""
+    for i in range(mu.shape[0]):
+        out[i] = mu[i] * np.exp(t * xs[i])
+
+
+@_nj
+def cluster_sums(xt, r, codes, g):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Per-cluster sums of the scores ``xt[:, j] * r`` (g x p)."""
+    n, p = xt.shape
+    s = np.zeros((g, p))
+    for i in range(n):
+        c = codes[i]
+        for j in range(p):
+            s[c, j] += xt[i, j] * r[i]
+    return s
+
+
+@_nj
+def nested_in(fc, nfe, cc):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """True if every level of ``fc`` (codes 0..nfe-1) lies inside one cluster of ``cc``."""
+    first = np.full(nfe, -1, dtype=np.int64)
+    for i in range(fc.shape[0]):
+        f = fc[i]
+        if first[f] < 0:
+            first[f] = cc[i]
+        elif first[f] != cc[i]:
+            return False
+    return True
