@@ -263,3 +263,23 @@ def test_saving_the_form_keeps_what_it_does_not_show(firm: Firm) -> None:
     assert got["products"][1] == {"name": "Soap", "hs": "340111"}
     assert got["preferences"] == {"target_markets": ["VNM", "TWN"], "excluded_markets": ["RUS"]}
     assert got["size"] == {"employees": 22, "currency": "JPY"}  # a blank field removes its value
+
+
+def test_japanese_forms_have_no_untranslated_english(firm: Firm) -> None:
+    """The forms of this issue read in Japanese (the detector of tests/i18n; user data removed)."""
+    from tests.i18n.english import english_runs, html_text
+
+    ws = firm.workspace_id
+    _ja(firm)
+    user_data = ("Shizuoka tea desk firm", "Tea leaves from own farm", "Sencha")
+    pages = {"profile": f"/w/{ws}/profile", "workspace": f"/w/{ws}"}
+    found = {}
+    for name, url in pages.items():
+        text = html_text(firm.client.get(url, headers=HTML).text)
+        found[name] = english_runs(text.replace(user_data[0], ""))
+    bid = firm.client.post(f"/api/v1/workspaces/{ws}/boms", json=TEA_BOM).json()["id"]
+    text = html_text(firm.client.get(f"/w/{ws}/boms/{bid}", headers=HTML).text)
+    for d in user_data:
+        text = text.replace(d, "")
+    found["bom"] = english_runs(text)
+    assert found == {"profile": [], "workspace": [], "bom": []}
