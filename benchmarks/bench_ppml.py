@@ -123,7 +123,8 @@ def fits(sizes: list[int], runs: int) -> None:
     print(f"formula: {FORMULA}; vcov CRV1 by pair; separation: fe (both); {runs} interleaved runs")
     print(
         f"{'env':>14} {'obs':>9} {'kaigai s median (range)':>26} {'spread':>10}"
-        f" {'pyfixest s median (range)':>28} {'ratio':>6} {'max rel coef diff':>17}"
+        f" {'pyfixest s median (range)':>28} {'ratio':>6} {'max |coef diff|':>15}"
+        f" {'max rel diff':>12}  target (>=10x, kaigai range within +-20%, diff <= 1e-7)"
     )
     try:
         for n in sizes:
@@ -137,12 +138,17 @@ def fits(sizes: list[int], runs: int) -> None:
             for e in envs:
                 k, p = last[("kaigai", e)], last[("pyfixest", e)]
                 assert k["n_obs"] == p["n_obs"], (k["n_obs"], p["n_obs"])
+                diff = max(abs(k["coef"][c] - p["coef"][c]) for c in k["coef"])
                 rel = max(abs(k["coef"][c] - p["coef"][c]) / abs(p["coef"][c]) for c in k["coef"])
                 tk, tp = times[("kaigai", e)], times[("pyfixest", e)]
                 ratio = statistics.median(tp) / statistics.median(tk)
+                med = statistics.median(tk)
+                steady = min(tk) >= 0.8 * med and max(tk) <= 1.2 * med
+                ok = ratio >= 10 and steady and diff <= 1e-7
                 print(
                     f"{e:>14} {k['n_obs']:9,d} {_stats(tk):>26} {_spread(tk):>10}"
-                    f" {_stats(tp):>28} {ratio:6.1f} {rel:17.1e}",
+                    f" {_stats(tp):>28} {ratio:6.1f} {diff:15.1e} {rel:12.1e}"
+                    f"  {'met' if ok else 'NOT met'}",
                     flush=True,
                 )
     finally:
@@ -202,7 +208,8 @@ def whole_process(sizes: list[int], runs: int) -> None:
                 f"{n * n * 10:9,d} {_stats(tk):>26} {_stats(tp):>28}"
                 f" {statistics.median(tp) / statistics.median(tk):6.1f}   {start:.2f} / {med['read']:.2f}"
                 f" / {med['estimate']:.2f} ({med['separation']:.2f}) / {med['output']:.3f};"
-                f" read+separation+output = {100 * med['overhead'] / med['fit']:.0f}% of the fit",
+                f" read+separation+output = {100 * med['overhead'] / med['fit']:.0f}% of the fit"
+                f" (targets: ratio >= 8, overhead < 15%)",
                 flush=True,
             )
 
@@ -257,11 +264,15 @@ def main() -> None:
     sizes = [50, 70] if quick else [150, 200, 316]
     if os.environ.get("KAIGAI_BENCH_SIZES"):  # countries per panel, e.g. "150,200"
         sizes = [int(v) for v in os.environ["KAIGAI_BENCH_SIZES"].split(",")]
+    t_start = time.perf_counter()
     print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)")
     sweep_cost(sizes)
     fits(sizes, runs)
     whole_process(sizes[:2], runs)
-    print(f"load average at end: {os.getloadavg()[0]:.1f}")
+    print(
+        f"load average at end: {os.getloadavg()[0]:.1f}; benchmark took"
+        f" {time.perf_counter() - t_start:.0f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -188,10 +188,10 @@ def _demean_col_nb(v, w, codes, offs, inv, tol, maxiter):  # type: ignore[no-unt
 
 
 @_nj
-def _demean_all_nb(r, w, codes, offs, tol, maxiter):  # type: ignore[no-untyped-def]  # pragma: no cover
-    # r: (n, p) Fortran order, demeaned in place column by column; tol: per column
+def _inv_weights_nb(w, codes, offs):  # type: ignore[no-untyped-def]  # pragma: no cover
+    # 1 / (level totals of w), 0 for empty levels
     nfe = codes.shape[0]
-    n = r.shape[0]
+    n = w.shape[0]
     inv = np.zeros(offs[nfe])
     for k in range(nfe):
         o = offs[k]
@@ -199,6 +199,18 @@ def _demean_all_nb(r, w, codes, offs, tol, maxiter):  # type: ignore[no-untyped-
             inv[o + codes[k, i]] += w[i]
     for j in range(offs[nfe]):
         inv[j] = 1.0 / inv[j] if inv[j] > 0 else 0.0
+    return inv
+
+
+@_nj
+def _demean_all_nb(r, w, codes, offs, tol, maxiter):  # type: ignore[no-untyped-def]  # pragma: no cover
+    # r: (n, p) Fortran order, demeaned in place column by column; tol: per column
+    return _demean_cols_nb(r, w, codes, offs, _inv_weights_nb(w, codes, offs), tol, maxiter)
+
+
+@_nj
+def _demean_cols_nb(r, w, codes, offs, inv, tol, maxiter):  # type: ignore[no-untyped-def]  # pragma: no cover
+    nfe = codes.shape[0]
     sweeps = 0
     ok = True
     for j in range(r.shape[1]):
@@ -304,8 +316,21 @@ def demean_all(
 ) -> tuple[int, bool]:
     """Demean every column of ``r`` (n x p, Fortran order) in place on all fixed effects
     (weights ``w``, per-column tolerance ``tol``) in one compiled call; (sweeps, converged)."""
-    it, ok = _demean_all_nb(r, w, codes, offs, tol, maxiter)
-    return int(it), bool(ok)
+    from kaigai.policy.threads import fit_pool
+
+    pool = fit_pool() if r.shape[0] >= 20_000 else None
+    if pool is None or r.shape[1] < 2 or codes.shape[0] < 2:
+        it, ok = _demean_all_nb(r, w, codes, offs, tol, maxiter)
+        return int(it), bool(ok)
+    # columns are independent: split them over the fit's threads (the kernels release the GIL)
+    inv = _inv_weights_nb(w, codes, offs)
+    parts = np.array_split(np.arange(r.shape[1]), min(pool._max_workers, r.shape[1]))
+    futs = [
+        pool.submit(_demean_cols_nb, r[:, p[0] : p[-1] + 1], w, codes, offs, inv, tol[p], maxiter)
+        for p in parts
+    ]
+    res = [f.result() for f in futs]
+    return max(int(a) for a, _ in res), all(bool(b) for _, b in res)
 
 
 def ipf_fused(

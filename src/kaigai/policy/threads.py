@@ -18,6 +18,38 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 @lru_cache(maxsize=1)
+def _pool_size() -> int:
+    """Threads for the fixed-effect sweeps: the CPUs this process may use, capped by numba's
+    own thread limit (NUMBA_NUM_THREADS, which defaults to the CPU count)."""
+    import os
+
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        n = os.cpu_count() or 1
+    try:
+        import numba
+
+        n = min(n, int(numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
+    except Exception:  # pragma: no cover - numba missing: no compiled kernels to share out
+        return 1
+    return max(1, n)
+
+
+@lru_cache(maxsize=1)
+def _pool() -> Any:
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=_pool_size(), thread_name_prefix="kaigai-fit")
+
+
+def fit_pool() -> Any:
+    """The one thread pool of the estimators (None with a single CPU): independent columns of
+    the demeaning run on it in parallel; the compiled kernels release the GIL."""
+    return _pool() if _pool_size() > 1 else None
+
+
+@lru_cache(maxsize=1)
 def _controller() -> Any:
     try:
         from threadpoolctl import ThreadpoolController
