@@ -25,6 +25,14 @@ def available() -> bool:
     return _jit is not None
 
 
+def warm() -> None:
+    """Load numba's compiler context and a cached kernel now (about a second in a fresh
+    process, whichever kernel comes first), so that callers can time it apart."""
+    if _jit is not None:
+        one = np.ones(1)
+        _deviance_nb(one, one)
+
+
 def _demean_step_py(
     v: np.ndarray, w: np.ndarray, c: np.ndarray, inv: np.ndarray, g: int
 ) -> np.ndarray:
