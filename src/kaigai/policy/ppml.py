@@ -165,7 +165,9 @@ def fepois(
         absorb_fe=False,
         offset=off,
     )
-    xt, _, _ = demean(xk, st.mu, fe, tol=1e-11, init=st.xt)
+    # X~ at the final weights, for the covariance only: 1e-9 moves the standard errors by
+    # ~1e-10 relative (pyfixest demeans to 1e-8) and saves a third of the sweeps of 1e-11
+    xt, _, _ = demean(xk, st.mu, fe, tol=1e-9, init=st.xt)
     if fe.fast and xt.shape[1]:
         from kaigai.policy import hdfe_kernels as hk
 
