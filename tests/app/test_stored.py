@@ -127,3 +127,20 @@ def test_report_charts_are_stored_and_equal(settings, monkeypatch) -> None:
     assert render(plan, "html", settings) == plain
     kinds = sorted(d.name for d in (settings.cache_dir / "app").iterdir() if "report" in d.name)
     assert kinds == ["report.duty", "report.markets", "report.readiness"]
+
+
+def test_oldest_results_are_pruned(settings, monkeypatch) -> None:
+    import os
+
+    monkeypatch.setattr(cache, "MAX_STORED", 3)
+    folder = settings.cache_dir / "app" / "probe"
+    for i in range(5):
+        cache.stored("probe", settings, {"i": i}, lambda i=i: {"i": i}, dict, dict)
+        for f in folder.iterdir():  # distinct ages whatever the file system's time resolution
+            n = json.loads(f.read_text(encoding="utf-8"))["value"]["i"]
+            os.utime(f, ns=(n * 10**9, n * 10**9))
+    left = sorted(
+        json.loads(f.read_text(encoding="utf-8"))["value"]["i"]
+        for f in (settings.cache_dir / "app" / "probe").iterdir()
+    )
+    assert left == [2, 3, 4]

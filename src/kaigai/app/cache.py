@@ -132,8 +132,17 @@ def _write_atomic(path: Path, text: str) -> None:
     except OSError:  # a read-only cache folder: the result is still returned, just not kept
         tmp.unlink(missing_ok=True)
         return
-    files = sorted(path.parent.glob("*.json"), key=lambda f: f.stat().st_mtime_ns)
-    for old in files[:-MAX_STORED]:
+    files = list(path.parent.glob("*.json"))
+    if len(files) <= MAX_STORED:
+        return
+
+    def mtime(f: Path) -> int:
+        try:
+            return f.stat().st_mtime_ns
+        except OSError:  # removed meanwhile by another process pruning
+            return 0
+
+    for old in sorted(files, key=mtime)[:-MAX_STORED]:
         old.unlink(missing_ok=True)
 
 
