@@ -33,6 +33,7 @@ sys.stderr.write('\\nMODULES=' + json.dumps({{'code': code, 'mods': mods}}) + '\
 BOM = str(ROOT / "examples" / "bom_bearing.csv")
 COMMANDS = {
     "hs show": ["hs", "show", "847130", "--json"],
+    "origin rule": ["origin", "rule", "--agreement", "RCEP", "--hs", "848210", "--json"],
 }
 
 

@@ -6,14 +6,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from kaigai.core.errors import DataError
 from kaigai.data.store import load
 from kaigai.origin.provisions import Agreement, load_agreements
 from kaigai.origin.store import RuleBook, build_rulebook
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from kaigai.core.config import Settings
 
 
@@ -27,6 +27,8 @@ def rule_frame(agreement: Agreement, settings: Settings) -> tuple[pd.DataFrame, 
                 f"Rule file {p} for {agreement.id} not found.",
                 hint="Fix 'rules.path' in the agreement YAML.",
             )
+        import pandas as pd
+
         return pd.read_csv(p, dtype=str, keep_default_na=False), str(p.name)
     name = spec["dataset"]
     return load(name, settings), name

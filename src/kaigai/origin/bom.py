@@ -19,15 +19,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from kaigai.core.countries import normalize_country
 from kaigai.core.errors import BOMError, HSCodeError, InputError, KaigaiError
 from kaigai.core.money import Rates, currency_code
 from kaigai.core.text import decode_text
 from kaigai.hs.codes import normalize_hs6
+
+if TYPE_CHECKING:
+    pass
 
 REQUIRED = ("part_id", "part", "hs_code", "origin", "value", "currency")
 _YES = {"yes", "y", "true", "1", "originating", "はい"}
@@ -308,6 +309,8 @@ def read_bom_records(path: Path) -> list[dict[str, Any]]:
         raise BOMError(f"Cannot read BOM file {p}: {exc.strerror}.") from exc
     if suf == ".json":
         return _json_records(decode_text(raw, p.name, BOMError), p.name)
+    import pandas as pd  # only for CSV/XLSX files
+
     try:
         if suf == ".csv":
             text = decode_text(raw, p.name, BOMError)

@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from kaigai.core.errors import KaigaiError, OriginRuleError, RuleParseError
 from kaigai.core.provenance import Provenance
@@ -21,6 +20,9 @@ from kaigai.origin.ast import And, Condition, ForProduct, MaterialLimit, Node, O
 from kaigai.origin.parser import parse_notation, parse_rcep
 from kaigai.origin.prose import parse_prose
 from kaigai.origin.provisions import Agreement
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)

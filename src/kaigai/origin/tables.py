@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import NamedTuple
-
-import pandas as pd
+from typing import TYPE_CHECKING, NamedTuple
 
 from kaigai.core.errors import KaigaiError, RuleParseError
 from kaigai.core.provenance import Provenance
@@ -28,6 +26,9 @@ from kaigai.origin.parser import parse_rcep
 from kaigai.origin.prose import clause, code_list, sentence
 from kaigai.origin.provisions import Agreement
 from kaigai.origin.store import RuleBook, RuleRow, code_bounds
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _ABBR = (
     (r"A change from any other heading - CTH", "CTH"),
