@@ -94,3 +94,31 @@ def test_numpy_path_equals_compiled_path(panel: pd.DataFrame) -> None:
     assert _rel(a.coef.to_numpy(), ref.coef().to_numpy()) < 1e-7
     np.testing.assert_allclose(a.coef.to_numpy(), b.coef.to_numpy(), rtol=1e-9)
     np.testing.assert_allclose(a.se.to_numpy(), b.se.to_numpy(), rtol=1e-7)
+
+
+def test_parallel_demeaning_equals_serial(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Columns demeaned on the fit's thread pool give bit-identical results to one thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kaigai.policy import ppml_kernels as k
+    from kaigai.policy import threads
+    from kaigai.policy.demean import FixedEffects
+
+    if not k.available():
+        pytest.skip("numba not installed")
+    d = synthetic_gravity_panel(50, 10, seed=3)
+    fe = FixedEffects.from_codes([d[c].to_numpy() for c in ("exp_year", "imp_year", "pair")])
+    x = np.asfortranarray(d[["rta", "ln_tariff", "ln_dist"]].to_numpy(dtype=float))
+    w = d["trade"].to_numpy() + 1.0
+    tol = np.full(3, 1e-10)
+    out = {}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for name, p in (("serial", None), ("pool", pool)):
+            monkeypatch.setattr(threads, "fit_pool", lambda p=p: p)
+            r = x.copy(order="F")
+            sweeps, ok = k.demean_all(r, w, fe.codes2d, fe.offsets, tol, 10_000)
+            assert ok
+            out[name] = (r, sweeps)
+    assert out["serial"][1] == out["pool"][1]
+    np.testing.assert_array_equal(out["serial"][0], out["pool"][0])
+    assert np.max(np.abs(out["serial"][0] - x)) > 0.1  # something was demeaned
