@@ -34,7 +34,9 @@ BOM = str(ROOT / "examples" / "bom_bearing.csv")
 COMMANDS = {
     "hs show": ["hs", "show", "847130", "--json"],
     "origin rule": ["origin", "rule", "--agreement", "RCEP", "--hs", "848210", "--json"],
-}
+    "origin check": ["origin", "check", "--bom", BOM, "--hs", "848210", "--from", "JPN",
+                     "--to", "VNM", "--fob", "1000", "--exw", "950", "--json"],
+}  # fmt: skip
 
 
 def _run(args: list[str], env: dict[str, str]) -> tuple[int, list[str], str]:

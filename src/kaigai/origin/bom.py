@@ -12,6 +12,7 @@ children is an intermediate made by the producer; its originating status is comp
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
@@ -309,13 +310,18 @@ def read_bom_records(path: Path) -> list[dict[str, Any]]:
         raise BOMError(f"Cannot read BOM file {p}: {exc.strerror}.") from exc
     if suf == ".json":
         return _json_records(decode_text(raw, p.name, BOMError), p.name)
-    import pandas as pd  # only for CSV/XLSX files
+    text = ""
+    if suf == ".csv":
+        text = decode_text(raw, p.name, BOMError)
+        if "\x00" in text:
+            raise BOMError(f"{p.name} contains binary data.", hint="Save the BOM as CSV text.")
+        plain = _plain_csv(text)
+        if plain is not None:
+            return plain
+    import pandas as pd  # XLSX, and CSV files with ragged rows or repeated column names
 
     try:
         if suf == ".csv":
-            text = decode_text(raw, p.name, BOMError)
-            if "\x00" in text:
-                raise BOMError(f"{p.name} contains binary data.", hint="Save the BOM as CSV text.")
             df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
         else:
             df = pd.read_excel(io.BytesIO(raw), dtype=str).fillna("")
@@ -328,6 +334,27 @@ def read_bom_records(path: Path) -> list[dict[str, Any]]:
         ) from exc
     df.columns = [str(c).strip().lower() for c in df.columns]
     return [{str(k): v for k, v in r.items()} for r in df.to_dict("records")]
+
+
+def _plain_csv(text: str) -> list[dict[str, Any]] | None:
+    """Records of a regular CSV (unique column names, every row as wide as the header), read
+    with the standard library exactly as ``pandas.read_csv(dtype=str, keep_default_na=False)``
+    reads it; None for anything else (pandas then reads it and reports what is wrong)."""
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error:
+        return None
+    if not rows or not rows[0] or len(set(rows[0])) != len(rows[0]):
+        return None
+    header = [str(c).strip().lower() for c in rows[0]]
+    out: list[dict[str, Any]] = []
+    for r in rows[1:]:
+        if not r:
+            continue  # blank line (pandas skips them too)
+        if len(r) != len(rows[0]) or (len(r) == 1 and not r[0].strip()):
+            return None
+        out.append(dict(zip(header, r, strict=True)))
+    return out
 
 
 def _json_records(text: str, name: str) -> list[dict[str, Any]]:
