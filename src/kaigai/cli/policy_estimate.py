@@ -14,44 +14,6 @@ from kaigai.cli.policy import policy_app
 from kaigai.core.errors import InputError
 
 
-def _read(path: Path, columns: list[str] | None = None) -> Any:
-    """The data file; for Parquet only ``columns`` (those the models use) are read."""
-    import pandas as pd
-
-    if not path.exists():
-        raise InputError(f"data file {path} does not exist", hint="give a .parquet or .csv file")
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".parquet":
-            if columns:
-                import pyarrow.parquet as pq
-
-                have = set(pq.read_schema(path).names)
-                columns = [c for c in columns if c in have]  # absent: the estimator says so
-            return pd.read_parquet(path, columns=columns or None)
-        if suffix in (".csv", ".txt"):
-            return pd.read_csv(path)
-    except Exception as exc:  # unreadable file: report, never a traceback
-        raise InputError(
-            f"cannot read {path}: {exc}", hint="check that the file is valid parquet or CSV"
-        ) from exc
-    raise InputError(f"unsupported data file type {suffix!r}", hint="use .parquet or .csv")
-
-
-def _spark_read(path: Path) -> Any:
-    """The data file as a Spark DataFrame (rows stay in Spark)."""
-    from kaigai.data.backends.pyspark_backend import spark_session
-
-    if not path.exists():
-        raise InputError(f"data file {path} does not exist", hint="give a .parquet or .csv file")
-    spark = spark_session()
-    if path.suffix.lower() == ".parquet" or path.is_dir():
-        return spark.read.parquet(str(path))
-    if path.suffix.lower() in (".csv", ".txt"):
-        return spark.read.csv(str(path), header=True, inferSchema=True)
-    raise InputError(f"unsupported data file type {path.suffix!r}", hint="use .parquet or .csv")
-
-
 def _needed_columns(formulas: list[str], extra: list[str | None]) -> list[str] | None:
     from kaigai.policy.formula import parse_formula
 
@@ -157,6 +119,8 @@ def estimate(
             "--engine spark estimates PPML without weights",
             hint="drop --model ols / --weights, or use --engine memory",
         )
+    from kaigai.data.panels import read_panel, spark_panel
+
     t_load = time.perf_counter()
     if engine == "memory":  # numba's one-off start-up, timed apart from the estimation
         from kaigai.policy import ppml_kernels
@@ -166,9 +130,9 @@ def estimate(
     t_load = t0 - t_load
     cl_cols = cluster.replace("^", "+").split("+") if cluster else []
     df = (
-        _spark_read(data)
+        spark_panel(data)
         if engine == "spark"
-        else _read(data, _needed_columns(formula, [*cl_cols, weights, offset]))
+        else read_panel(data, _needed_columns(formula, [*cl_cols, weights, offset]))
     )
     t_read = time.perf_counter() - t0
     spec: str | dict[str, str] = (

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from kaigai.cli.common import console, emit_json, esc, table
@@ -30,16 +29,6 @@ def _coefs(items: list[str]) -> dict[str, float]:
                     f"Bad --coef {part!r}.", hint="Write NAME=VALUE, e.g. --coef pta=0.47"
                 ) from None
     return out
-
-
-def _read_data(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise ScenarioError(f"Data file {path} does not exist.")
-    if path.suffix.lower() == ".parquet":
-        return pd.read_parquet(path)
-    if path.suffix.lower() in (".csv", ".dlm", ".txt"):
-        return pd.read_csv(path)
-    raise ScenarioError(f"{path.name}: use a .parquet or .csv file.")
 
 
 def register(app: typer.Typer) -> None:
@@ -110,6 +99,7 @@ def register(app: typer.Typer) -> None:
         """Welfare, trade and multilateral-resistance effects of a new agreement."""
         opts = shared()
         from kaigai.core.countries import renamed_codes
+        from kaigai.data.panels import read_panel
         from kaigai.data.store import load, provenance
         from kaigai.policy.scenarios import Agreement, Scenario, scenario_from_dict
         from kaigai.policy.scenarios_run import run_ge
@@ -144,7 +134,7 @@ def register(app: typer.Typer) -> None:
         scn: Scenario = scenario_from_dict(doc, source="command line")
         assert isinstance(scn.agreements[0], Agreement)
         s = opts.settings()
-        frame = _read_data(data) if data is not None else load(dataset, s)
+        frame = read_panel(data) if data is not None else load(dataset, s)
         prov = str(data) if data is not None else str(provenance(dataset, s))
         res, mc, shocked, trace = run_ge(scn, frame)
         if opts.json:
