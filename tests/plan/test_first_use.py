@@ -76,7 +76,11 @@ def test_tea_not_declared_is_asked_to_confirm_not_to_change_sourcing(settings, t
     ]
     assert all(a.horizon == "now" for a in origin_actions)
     ja = _plan(_tea(False, "bom_tea.csv"), settings, "ja", base_dir=tmp_path)
-    assert _market(ja, "CHN").origin.reasons[0].startswith("基準WO（RCEP第3.3条（完全に得られ、又は生産された産品）(a)")
+    assert (
+        _market(ja, "CHN")
+        .origin.reasons[0]
+        .startswith("基準WO（RCEP第3.3条（完全に得られ、又は生産された産品）(a)")
+    )
     assert any(a.title.startswith("煎茶が日本の完全生産品であることを確認する") for a in ja.actions)
 
 
