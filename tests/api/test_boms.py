@@ -230,3 +230,77 @@ def test_wholly_obtained_survives_json_csv_and_the_origin_check(firm_a: Firm) ->
     r = firm_a.client.post(f"{base}/boms/{pid}/check",
                            json={"importer": "CHN", "agreements": ["RCEP"], "keep": False})  # fmt: skip
     assert r.json()["verdicts"][0]["status"] == "does not qualify"
+
+
+def _pullover(yarn_kg: float, component: bool) -> dict:  # type: ignore[type-arg]
+    """docs/origin.md's pullover (examples/bom_pullover.csv) with the yarn's weight as given."""
+    comp = {"component": "yes"} if component else {}
+    return {
+        "name": "Cotton pullover",
+        "product_hs6": "611020",
+        "ex_works_price": 950.0,
+        "fob_price": 1000.0,
+        "lines": [
+            {"part_id": "FAB", "part": "Cotton knitted fabric for the body", "hs_code": "6006.22",
+             "origin": "JPN", "value": 400.0, "originating": "yes", "supplier_declaration": "CPTPP;RCEP",
+             "weight_kg": 0.3, **comp},
+            {"part_id": "YARN", "part": "Cotton yarn knitted into the rib in-house", "hs_code": "5205.22",
+             "origin": "CHN", "value": 30.0, "originating": "no", "weight_kg": yarn_kg, **comp},
+            {"part_id": "BTN", "part": "Buttons", "hs_code": "9606.21", "origin": "CHN", "value": 10.0,
+             "originating": "no", "weight_kg": 0.005, "component": "no"},
+        ],
+    }  # fmt: skip
+
+
+def test_textile_component_survives_json_csv_and_the_origin_check(firm_a: Firm) -> None:
+    """The BOM ``component`` column (part of the component that determines a textile good's
+    classification, CPTPP ORD Art. 11(5)) is kept through JSON in, storage, CSV out and CSV in,
+    and the stored BOM's check uses it for the CPTPP weight tolerance."""
+    from kaigai.app.served import bom_io
+
+    assert "component" in bom_io.COLUMNS
+    base = f"/api/v1/workspaces/{firm_a.workspace_id}"
+    r = firm_a.client.post(f"{base}/boms", json=_pullover(0.02, component=True))
+    assert r.status_code == 201, r.text
+    bid = r.json()["id"]
+    comp = [ln["component"] for ln in r.json()["lines"]]
+    assert comp == ["yes", "yes", ""]
+    stored = firm_a.client.get(f"{base}/boms/{bid}").json()["lines"]
+    assert [ln["component"] for ln in stored] == ["yes", "yes", ""]
+    exported = firm_a.client.get(f"{base}/boms/{bid}/export.csv").text
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert [(x["part_id"], x["component"]) for x in rows] == [
+        ("FAB", "yes"), ("YARN", "yes"), ("BTN", "")]  # fmt: skip
+    r = _upload(firm_a, "pullover.csv", exported.encode(), product_hs6="611020", fob_price="1000")
+    assert r.status_code == 201, r.text
+    assert [ln["component"] for ln in r.json()["lines"]] == ["yes", "yes", ""]
+    reloaded = r.json()["id"]
+
+    def cptpp(bom_id: int) -> dict:  # type: ignore[type-arg]
+        r = firm_a.client.post(f"{base}/boms/{bom_id}/check",
+                               json={"importer": "VNM", "agreements": ["CPTPP"], "keep": False})  # fmt: skip
+        assert r.status_code == 200, r.text
+        (v,) = r.json()["verdicts"]
+        return v  # type: ignore[no-any-return]
+
+    # CPTPP Annex 4-A 6110: CC except from 52.04-52.12 (the yarn 5205.22 is excluded) and "cut or
+    # knit to shape ... in the Parties" (not confirmed here). The yarn is 0.02 / 0.32 kg = 6.25% of
+    # the component's weight, within the 10% tolerance: only the process condition stays open.
+    v = cptpp(reloaded)
+    assert v["status"] == "needs confirmation", v["reasons"]
+    assert v["margins"] == [
+        "textile tolerance: failing materials 0.02 kg = 6.2% of the weight of the component that "
+        "determines classification (BOM lines marked component=yes) (0.32 kg) vs 10% allowed"
+    ]
+    # without the column the yarn is not part of the component: no tolerance, the rule fails
+    plain = firm_a.client.post(f"{base}/boms", json=_pullover(0.02, component=False)).json()["id"]
+    v = cptpp(plain)
+    assert v["status"] == "does not qualify"
+    assert (
+        "is not a fibre or yarn of the component that determines classification" in v["reasons"][0]
+    )
+    # 0.04 / 0.34 kg = 11.8% of the component: above the tolerance
+    heavy = firm_a.client.post(f"{base}/boms", json=_pullover(0.04, component=True)).json()["id"]
+    v = cptpp(heavy)
+    assert v["status"] == "does not qualify"
+    assert "0.04 kg = 11.8% of the weight of the component" in v["reasons"][0]

@@ -141,6 +141,11 @@ class BomLine(BaseModel):
         default="", max_length=100, description="part_id of the assembly it goes into"
     )
     weight_kg: float | None = Field(default=None, ge=0, le=1e9)
+    component: Annotated[str, StringConstraints(max_length=20)] | bool = Field(
+        default="",
+        description="yes / no / empty: the material is part of the component that determines the "
+        "tariff classification of a textile good (CPTPP weight tolerance, ORD Art. 11(5)).",
+    )
     wholly_obtained: Annotated[str, StringConstraints(max_length=20)] | bool = Field(
         default="",
         description="yes / no / empty: the material is wholly obtained in its origin country "

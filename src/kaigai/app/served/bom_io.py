@@ -1,7 +1,8 @@
 """BOM files in and out: guarded CSV/XLSX reading (size, rows, zip-bomb) and safe CSV export.
 
 Columns are the origin engine's (``docs/origin.md``): part_id, part, hs_code, origin, value,
-currency, quantity, originating, supplier_declaration, parent, weight_kg, wholly_obtained. This
+currency, quantity, originating, supplier_declaration, parent, weight_kg, component,
+wholly_obtained. This
 module only reads the file safely into raw records; the origin engine validates them (every
 problem named).
 """
@@ -18,7 +19,7 @@ from kaigai.core.text import decode_text
 from kaigai.service.state import Limits
 
 COLUMNS = ("part_id", "part", "hs_code", "origin", "value", "currency", "quantity", "originating",
-           "supplier_declaration", "parent", "weight_kg", "wholly_obtained")  # fmt: skip
+           "supplier_declaration", "parent", "weight_kg", "component", "wholly_obtained")  # fmt: skip
 _ALIASES = {"hs": "hs_code", "hs6": "hs_code", "country": "origin", "country_of_origin": "origin",
             "cost": "value", "material": "part", "description": "part"}  # fmt: skip
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")

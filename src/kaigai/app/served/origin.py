@@ -20,7 +20,7 @@ from kaigai.storage import records
 
 # Stored BOM line keys = the origin engine's BOM columns.
 LINE_KEYS = ("part_id", "part", "hs_code", "origin", "value", "currency", "quantity",
-             "originating", "supplier_declaration", "parent", "weight_kg",
+             "originating", "supplier_declaration", "parent", "weight_kg", "component",
              "wholly_obtained")  # fmt: skip
 
 
@@ -64,6 +64,7 @@ def validate_lines(
             "supplier_declaration": ";".join(ln.declaration),
             "parent": ln.parent or "",
             "weight_kg": ln.weight_kg,
+            "component": "yes" if ln.component else "",
             "wholly_obtained": "yes" if ln.wholly_obtained else "",
         }  # fmt: skip
         for ln in bom.lines

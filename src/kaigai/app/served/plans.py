@@ -19,7 +19,7 @@ from kaigai.storage import records
 from kaigai.storage.models import Plan
 
 BOM_COLUMNS = ("part_id", "part", "hs_code", "origin", "value", "currency", "quantity",
-               "originating", "supplier_declaration", "parent", "weight_kg",
+               "originating", "supplier_declaration", "parent", "weight_kg", "component",
                "wholly_obtained")  # fmt: skip
 
 
