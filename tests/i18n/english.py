@@ -12,6 +12,8 @@ What is *not* English prose, and why (the whole allowlist):
 - after ``原文：`` ("original text:") or ``出典：`` ("source:") up to the closing ``）`` or the
   line's end: a verbatim quote of a treaty's or tariff's wording or a publication title,
   labelled as such;
+- a word followed at once by its Japanese gloss in brackets: ``originating（原産品か）`` (file
+  column names the user must type as they are);
 - in HTML: text inside an element marked ``lang="en"`` (the page declares it is quoting an
   English source, e.g. a dataset title or a treaty article) and inside ``<code>``/``<style>``.
 """
@@ -40,7 +42,10 @@ _STRIP = [
     re.compile(r"\b[\w-]+\.(?:csv|toml|ya?ml|html?|pdf|json|xlsx|parquet|png|svg|po|md)\b"),
     re.compile(r"\b[\w.-]*[\d_][\w.-]*(?::[\w.-]+)+"),  # dataset:column locators
     re.compile(r"\b\w*[\d_]\w*\b"),  # identifiers and codes with digits or underscores
-    re.compile(r"(?:原文|出典)：[^\n）]*"),  # a labelled verbatim quote of a source (see below)
+    re.compile(r"(?:原文|出典)：[^\n）]*"),
+    re.compile(
+        r"\b[A-Za-z_]+(?=（)"
+    ),  # a term glossed in Japanese: originating（原産品か）  # a labelled verbatim quote of a source (see below)
 ]
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]*)*")
 _GAP = re.compile(r"[\s\"'“”‘’()\[\],.;:!?/&+=*<>|#·•…–—-]*")

@@ -88,3 +88,48 @@ CLI_SURFACES: dict[str, Callable[[Path], list[str]]] = {
     "policy-run-list": lambda d: ["policy", "run", "--list"],
     "policy-firms": lambda d: ["policy", "firms", "--n-firms", "20000"],
 }  # fmt: skip
+
+
+def dashboard_pages(settings: Any, monkeypatch: Any) -> dict[str, str]:
+    """Visible text of every dashboard page, in Japanese (language cookie), for a firm with a BOM."""
+    from argon2 import PasswordHasher
+    from fastapi.testclient import TestClient
+
+    from kaigai.storage import secrets
+    from kaigai.web.site import create_site
+    from tests.api.conftest import BOM, new_firm
+    from tests.i18n.english import html_text
+
+    monkeypatch.setattr(
+        secrets, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+    app = create_site(settings)
+    firm = new_firm(app, "ja@example.jp", "東京ベアリング")
+    ws = firm.client.post(  # new_firm's workspace is "<organisation> firm": one named in Japanese
+        "/api/v1/workspaces",
+        json={"organisation_id": firm.org_id, "name": "東京ベアリング株式会社"},
+    ).json()["id"]
+    assert firm.client.delete(f"/api/v1/workspaces/{firm.workspace_id}").status_code == 204
+    ja_bom = {**BOM, "name": "卓上扇風機 DF-30",
+              "lines": [{**ln, "part": name} for ln, name in zip(BOM["lines"], ("モーター", "羽根"), strict=False)]}  # fmt: skip
+    bom = firm.client.post(f"/api/v1/workspaces/{ws}/boms", json=ja_bom).json()["id"]
+    firm.client.cookies.set("kaigai_lang", "ja")
+    anon = TestClient(app)
+    anon.cookies.set("kaigai_lang", "ja")
+    html = {"accept": "text/html"}
+    urls = {
+        "home": "/", "hs": "/hs?q=緑茶", "duty": "/duty?hs=330499&destination=VNM",
+        "markets": "/markets?hs=847130", "policy": "/policy", "account": "/account",
+        "workspace": f"/w/{ws}", "profile": f"/w/{ws}/profile", "bom": f"/w/{ws}/boms/{bom}",
+    }  # fmt: skip
+    out = {}
+    for name, url in urls.items():
+        r = firm.client.get(url, headers=html)
+        assert r.status_code == 200, (url, r.status_code)
+        out[name] = html_text(r.text)
+    for name in ("login", "register"):
+        r = anon.get(f"/{name}", headers=html)
+        assert r.status_code == 200, name
+        out[name] = html_text(r.text)
+    app.state.kaigai.db.dispose()
+    return out

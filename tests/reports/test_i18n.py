@@ -55,3 +55,40 @@ def test_every_message_is_translated(lang: str) -> None:
 def test_keyed_labels_have_english_text() -> None:
     cat = catalogue("en")
     assert all(f"{p}:{k}" in cat for p, keys in KEYED.items() for k in keys)
+
+
+def test_chart_legends_are_japanese(settings, monkeypatch) -> None:
+    """Issue 15 item 5: the plan's chart legends read 未開拓の輸出ポテンシャル, not untapped_usd.
+
+    matplotlib's cached font list may miss the Japanese font fontconfig finds; the chart then adds
+    that font's file instead of falling back to raw keys.
+    """
+    import shutil
+
+    from kaigai.app.plan import build_plan, load_profile
+    from kaigai.plan.examples import example_profile_path
+    from kaigai.reports import charts, fonts
+
+    if fonts.cjk_family() is None or shutil.which("fc-match") is None:
+        pytest.skip("no Japanese font installed (.ci/run installs fonts-ipafont-gothic)")
+    legends: list[list[str]] = []
+
+    def capture(fig):  # type: ignore[no-untyped-def]
+        for ax in fig.axes:
+            if ax.get_legend() is not None:
+                legends.append([x.get_text() for x in ax.get_legend().get_texts()])
+        return "data:image/svg+xml;base64,"
+
+    monkeypatch.setattr(charts, "_data_uri", capture)
+    charts.cjk_font.cache_clear()
+    monkeypatch.setattr(charts, "CJK_FONTS", ())  # as if matplotlib's cache did not list it
+    try:
+        p = example_profile_path()
+        plan = build_plan(load_profile(p, settings), settings, lang="ja", base_dir=p.parent)
+        charts.markets_chart(plan.products[0], "ja")
+        charts.duty_chart(plan.products[0], "ja")
+    finally:
+        charts.cjk_font.cache_clear()
+    flat = [x for xs in legends for x in xs]
+    assert "未開拓の輸出ポテンシャル" in flat and "untapped_usd" not in flat
+    assert all("_" not in x for x in flat)

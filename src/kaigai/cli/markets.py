@@ -105,7 +105,7 @@ def markets(
 
     def human() -> None:
         from kaigai.core.countries import country_label
-        from kaigai.core.i18n import format_money, join_list, t
+        from kaigai.core.i18n import format_money, join_list, t, tr
         from kaigai.markets.ranking import money
 
         lg = st.lang
@@ -147,7 +147,7 @@ def markets(
                     "Not computed for {n} other markets (see --json for reasons).", lg, n=len(other)
                 )))  # fmt: skip
         for n in res.notes:
-            console.print(f"[dim]{esc(t('note: {text}', lg, text=n))}[/dim]")
+            console.print(f"[dim]{esc(t('note: {text}', lg, text=tr(n, lg)))}[/dim]")
         if chart_path:
             console.print(esc(t("Chart saved to {path}", lg, path=chart_path)))
 

@@ -112,7 +112,7 @@ def register(app: typer.Typer) -> None:
     from kaigai.cli.policy import policy_app
 
     @policy_app.command("run")
-    @takes("json", "config")
+    @takes("json", "lang", "config")
     def run(
         scenario: Annotated[
             str | None, typer.Argument(help="Scenario file (.toml/.yaml) or bundled id.")
@@ -136,17 +136,19 @@ def register(app: typer.Typer) -> None:
         from kaigai.policy.scenarios_report import render_html
 
         if list_ or scenario is None:
+            from kaigai.core.i18n import t
+
             ids = bundled_scenarios()
+            scns = [load_scenario(i) for i in ids]
             if opts.json:
-                emit_json({"bundled": [{"id": i, "title": load_scenario(i).title} for i in ids]})
+                emit_json({"bundled": [{"id": x.id, "title": x.title, "title_ja": x.title_ja}
+                                       for x in scns]})  # fmt: skip
             else:
-                console.print(
-                    table(
-                        "Bundled scenarios",
-                        ["id", "title"],
-                        [[i, load_scenario(i).title] for i in ids],
-                    )
-                )
+                lg = opts.settings().lang
+                rows = [[x.id, x.title] if lg == "en" else [f"`{x.id}`", x.title_ja or x.title]
+                        for x in scns]  # fmt: skip
+                cols = [t("id", lg), t("title", lg)]
+                console.print(table(t("Bundled scenarios", lg), cols, rows))
             return
         s = opts.settings()
         scn = load_scenario(scenario)

@@ -225,7 +225,7 @@ def describe_driver(res: RiskResult, iso3: str, lang: str = "en") -> str:
     if lang == "ja":
         label = SUB_LABEL_JA.get(str(top["key"]), str(top["label"]))
         unit = UNIT_JA.get(str(top["unit"]), str(top["unit"]))
-        return f"{label} {txt}{unit}（{top['dataset']} {int(top['year'])}年）"
+        return f"{label} {txt}{unit}（出典：{top['dataset']} {int(top['year'])}年）"
     return f"{top['label']} {txt} {top['unit']} ({top['dataset']} {int(top['year'])})"
 
 

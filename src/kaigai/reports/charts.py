@@ -32,7 +32,22 @@ def cjk_font() -> str | None:
     from matplotlib import font_manager
 
     names = {f.name for f in font_manager.fontManager.ttflist}
-    return next((n for n in CJK_FONTS if n in names), None)
+    known = next((n for n in CJK_FONTS if n in names), None)
+    if known is not None:
+        return known
+    # matplotlib's font list is cached and misses fonts installed after it was built: add the
+    # file of the font fontconfig found for the PDF (the same font in charts and text)
+    from kaigai.reports.fonts import cjk_family, font_file
+
+    fam = cjk_family()
+    path = font_file(fam) if fam else None
+    if path is None:
+        return None
+    try:
+        font_manager.fontManager.addfont(path)
+        return str(font_manager.FontProperties(fname=path).get_name())
+    except (OSError, RuntimeError, ValueError):
+        return None
 
 
 def _fig(width: float, height: float) -> tuple[Any, Any]:
@@ -64,6 +79,7 @@ def _fig_label(key: str, lang: str) -> str:
 
 
 def _label(text: str, fallback: str, lang: str) -> str:
+    """``text``, or ``fallback`` (English words, codes) when no font can draw Japanese."""
     return text if lang != "ja" or cjk_font() else fallback
 
 
@@ -93,7 +109,7 @@ def _draw_markets(product: Any, lang: str) -> str | None:
             [y + i * height for y in range(len(names))],
             vals,
             height=height,
-            label=_label(_fig_label(k, lang), k, lang),
+            label=_label(_fig_label(k, lang), _fig_label(k, "en"), lang),
         )
     ax.set_yticks([y + height * (len(keys) - 1) / 2 for y in range(len(names))], names)
     ax.set_xlabel(_label(t("USD million", lang), "USD million", lang))

@@ -64,6 +64,21 @@ def cjk_family() -> str | None:
     return next((f for f in CJK_FAMILIES if f in scanned), None)
 
 
+def font_file(family: str) -> str | None:
+    """Path of the file fontconfig uses for ``family`` (None without fc-match)."""
+    exe = shutil.which("fc-match")
+    if exe is None:
+        return None
+    try:
+        out = subprocess.run(
+            [exe, "-f", "%{file}", f"{family}:lang=ja"], capture_output=True, text=True,
+            timeout=20, check=False,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out or None
+
+
 def require_cjk_font() -> str:
     """The Japanese font family for a PDF; raise :class:`ConfigError` when none is installed."""
     fam = cjk_family()
@@ -78,4 +93,4 @@ def require_cjk_font() -> str:
     return fam
 
 
-__all__ = ["CJK_FAMILIES", "cjk_family", "require_cjk_font"]
+__all__ = ["CJK_FAMILIES", "cjk_family", "font_file", "require_cjk_font"]

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kaigai.core.countries import country_label
 from kaigai.core.i18n import t
+from kaigai.core.i18n import tr as tr_message
 from kaigai.service.security import LANG_COOKIE, SESSION_COOKIE, csrf_token
 from kaigai.web.pickers import country_choices, iso3_or_blank, market_groups
 
@@ -104,6 +105,9 @@ def render(request: Request, template: str, status: int = 200, **ctx: Any) -> HT
             request=request,
             lang=lang,
             t=tr,
+            tr=lambda message: tr_message(
+                str(message or ""), lang
+            ),  # engine text, see core.i18n.tr
             csrf=csrf,
             path=request.url.path,
             here=_here(request),

@@ -13,18 +13,20 @@ MAX_DRAWS = 50
 
 
 def markets(
-    state: AppState, exporter: str, hs: str, *, sort: str = "score", floor: float = 0.0
-) -> dict[str, Any]:
-    """Ranked export markets (ITC export potential + risk), memoised per query."""
+    state: AppState, exporter: str, hs: str, *, sort: str = "score", floor: float = 0.0,
+    lang: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Ranked export markets (ITC export potential + risk), memoised per query; explanations in
+    ``lang`` (default: the service's language)."""
     from kaigai.app.markets import find_markets
 
+    settings = state.settings if lang is None else state.settings.model_copy(update={"lang": lang})
+
     def run() -> dict[str, Any]:
-        out: dict[str, Any] = find_markets(
-            state.settings, exporter, hs, floor=floor, sort=sort
-        ).to_dict()
+        out: dict[str, Any] = find_markets(settings, exporter, hs, floor=floor, sort=sort).to_dict()
         return out
 
-    return state.cached(("markets", exporter.upper(), hs, sort, floor), run)
+    return state.cached(("markets", exporter.upper(), hs, sort, floor, settings.lang), run)
 
 
 def explain(state: AppState, exporter: str, market: str, hs: str) -> dict[str, Any]:
@@ -50,7 +52,11 @@ def readiness(answers: dict[str, Any], lang: str) -> dict[str, Any]:
 def scenarios() -> list[dict[str, str]]:
     from kaigai.policy.scenarios import bundled_scenarios, load_scenario
 
-    return [{"id": i, "title": load_scenario(i).title} for i in bundled_scenarios()]
+    out = []
+    for i in bundled_scenarios():
+        s = load_scenario(i)
+        out.append({"id": i, "title": s.title, "title_ja": s.title_ja or s.title})
+    return out
 
 
 def run_scenario(

@@ -87,11 +87,11 @@ def markets_page(
     if hs.strip():
         state = state_of(request)
         try:
-            res = engines.markets(state, exporter, hs)
+            lang = lang_of(request)
+            res = engines.markets(state, exporter, hs, lang=lang)
             top = res["markets"][:15]
             ctx["result"] = res
             ctx["top"] = top
-            lang = lang_of(request)
             names = [country_label(m["market"], lang) for m in top]  # codes stay in JSON
             ctx["bars"] = charts.bar_chart(names, [m["untapped_usd"] for m in top],
                                            title=t("Untapped export potential (USD)", lang))  # fmt: skip
