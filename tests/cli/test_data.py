@@ -18,11 +18,11 @@ def test_data_import_status_json(tmp_path: Path) -> None:
     m.mkdir()
     pd.read_parquet(store.starter_path("weo")).to_parquet(m / "imf_weo_oct2023.parquet")  # type: ignore[arg-type]
     (m / "notes.txt").write_text("x")
-    r = runner.invoke(app, ["data", "import", str(m), "--json"])
+    r = runner.invoke(app, ["data", "import", str(m), "--json", "--no-prepare"])
     assert r.exit_code == 0, r.output
     d = json.loads(r.stdout)
     assert d["summary"] == {"imported": 1, "replaced": 0, "unchanged": 0, "skipped": 1}
-    r2 = runner.invoke(app, ["data", "import", str(m), "--json"])
+    r2 = runner.invoke(app, ["data", "import", str(m), "--json", "--no-prepare"])
     assert json.loads(r2.stdout)["summary"]["unchanged"] == 1
     st = json.loads(runner.invoke(app, ["data", "status", "--json"]).stdout)
     weo = next(x for x in st["datasets"] if x["name"] == "weo")

@@ -119,7 +119,7 @@ def full_schedules(workdir: Path) -> Path:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("KAIGAI_DATA_DIR", str(data))
         for folder in ("trade_rules", "tariffs_asia", "tariffs_world", "tariffs_staging"):
-            res = CliRunner().invoke(app, ["data", "import", str(shared / folder)])
+            res = CliRunner().invoke(app, ["data", "import", str(shared / folder), "--no-prepare"])
             assert res.exit_code == 0, res.output
     return data
 
@@ -148,6 +148,8 @@ def test_documented_command_runs(
             "import",
         ]:  # its own catalog: the other commands stay on the starter pack
             monkeypatch.setenv("KAIGAI_DATA_DIR", str(workdir / "import-data"))
+            if "--no-prepare" not in argv:  # the prepared indexes: tests/cli/test_data_prepare.py
+                argv.append("--no-prepare")
     if any(k in command for k in FULL_SCHEDULES) or WORLD_SCHEDULES.search(command):
         monkeypatch.setenv("KAIGAI_DATA_DIR", str(request.getfixturevalue("full_schedules")))
     monkeypatch.chdir(workdir)

@@ -48,7 +48,9 @@ def test_destinations_missing_denominators_stay_missing() -> None:
 
 
 def test_demo_matches_full_shared_file(shared_data: Path) -> None:
-    r = runner.invoke(app, ["data", "import", str(shared_data / "markets"), "--json"])
+    r = runner.invoke(
+        app, ["data", "import", str(shared_data / "markets"), "--json", "--no-prepare"]
+    )
     assert r.exit_code == 0, r.output
     d = json.loads(runner.invoke(app, ["overview", "--json", "--top", "3"]).stdout)
     assert d["coverage"]["data_copy"] == "catalog"

@@ -30,7 +30,7 @@ def _opts(line: dict) -> dict:  # type: ignore[type-arg]
 
 
 def test_must_show_usa_aus_gbr(shared_data: Path) -> None:
-    r = runner.invoke(app, ["data", "import", str(shared_data), "--json"])
+    r = runner.invoke(app, ["data", "import", str(shared_data), "--json", "--no-prepare"])
     assert r.exit_code == 0, r.output[-2000:]
     tw = shared_data / "tariffs_world"
 

@@ -207,7 +207,7 @@ def _import_markets(shared: Path) -> None:
 
     from kaigai.cli.app import app
 
-    res = CliRunner().invoke(app, ["data", "import", str(shared / "markets")])
+    res = CliRunner().invoke(app, ["data", "import", str(shared / "markets"), "--no-prepare"])
     assert res.exit_code == 0, res.output
 
 

@@ -98,8 +98,20 @@ def register(app: typer.Typer) -> None:
         force: Annotated[
             bool, typer.Option("--force", help="Re-import even if the checksum is unchanged.")
         ] = False,
+        no_prepare: Annotated[
+            bool,
+            typer.Option(
+                "--no-prepare",
+                help="Fast import: do not rebuild the prepared indexes now (HS nomenclature, "
+                "rules of origin, market potentials); the first command that needs one builds it.",
+            ),
+        ] = False,
     ) -> None:
-        """Import Parquet/CSV files into the catalog (one transaction; unchanged files are skipped)."""
+        """Import Parquet/CSV files into the catalog (one transaction; unchanged files are skipped).
+
+        Then prepares the indexes of the new catalog state (HS nomenclature, rules of origin, the
+        market finder's export potentials), so the next commands start fast; --no-prepare skips it.
+        """
         opts = shared()
         s, lg = opts.settings(), opts.lg
         with Progress(
@@ -160,6 +172,8 @@ def register(app: typer.Typer) -> None:
             console.print(esc(", ".join(f"{t(k, lg)}: {v}" for k, v in counts.items())))
 
         output(payload, opts.json, human)
+        if not no_prepare:
+            _prepare(s, opts.json)
 
     @data.command("pull")
     def pull_cmd(
@@ -272,6 +286,25 @@ def register(app: typer.Typer) -> None:
             )
 
         output(payload, opts.json, human)
+        if res.imported is not None and res.imported.action in ("imported", "replaced"):
+            _prepare(s, opts.json)
+
+
+def _prepare(settings: Any, as_json: bool) -> None:
+    """Build the prepared indexes of the new catalog state, one line per index on stderr."""
+    import time
+
+    from kaigai.app.prepare import steps
+
+    quiet = as_json and not err_console.is_terminal
+    for step in steps(settings):
+        t0 = time.perf_counter()
+        if quiet:
+            step.run()
+            continue
+        with err_console.status(esc(step.message)):
+            done = step.run()
+        err_console.print(esc(f"{step.message} {done} ({time.perf_counter() - t0:.1f} s)"))
 
 
 def _years(text: str | None) -> tuple[int, ...] | None:

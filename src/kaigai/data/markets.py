@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -239,6 +239,22 @@ def prepare(settings: Settings, params: EPIParams | None = None) -> Path:
     return final
 
 
+def _current_meta(settings: Settings, params: EPIParams) -> dict[str, Any] | None:
+    """meta.json of the prepared run of ``params`` if it matches the current data, else None."""
+    meta_file = _prepared_path(settings, params) / "meta.json"
+    if not meta_file.is_file():
+        return None
+    meta: dict[str, Any] = json.loads(meta_file.read_text(encoding="utf-8"))
+    if meta.get("fingerprint") != _fingerprint(settings) or meta.get("layout") != PREPARED_LAYOUT:
+        return None
+    return meta
+
+
+def is_prepared(settings: Settings, params: EPIParams) -> bool:
+    """Whether a prepared run of ``params`` exists for the current trade data."""
+    return _current_meta(settings, params) is not None
+
+
 def read_prepared(
     settings: Settings, params: EPIParams, exporter: str, hs6: list[str]
 ) -> PotentialResult | None:
@@ -247,11 +263,8 @@ def read_prepared(
     from kaigai.markets.codes import code_id, decode
 
     path = _prepared_path(settings, params)
-    meta_file = path / "meta.json"
-    if not meta_file.is_file():
-        return None
-    meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    if meta.get("fingerprint") != _fingerprint(settings) or meta.get("layout") != PREPARED_LAYOUT:
+    meta = _current_meta(settings, params)
+    if meta is None:
         return None
     mk = pd.read_parquet(path / "markets.parquet")
     codes = pd.read_parquet(path / "codes.parquet")
@@ -328,6 +341,7 @@ __all__ = [
     "absent_importers",
     "TRADE_SETS",
     "compute_potential",
+    "is_prepared",
     "dataset_provenance",
     "load_frames",
     "load_risk_frames",

@@ -1,0 +1,75 @@
+"""Issue 13: `kaigai data import` prepares the indexes of the new catalog state (--no-prepare skips).
+
+After an import the prepared folders exist and the next lookups build nothing ("Preparing …" is
+never reported); with --no-prepare they are absent and the first lookup prepares lazily.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kaigai.app import cache
+from kaigai.cli.app import app
+from kaigai.core import progress
+from kaigai.core.config import get_settings
+from kaigai.data import nomenclature, store
+
+runner = CliRunner()
+
+
+def _prepared(cache_dir: Path, data_dir: Path) -> dict[str, bool]:
+    return {
+        "nomenclature": any((cache_dir / "hs").glob("nomenclature-*.json")),
+        "rulebooks": any((cache_dir / "origin").glob("books-*/index.json")),
+        "markets": (data_dir / "markets" / "projected_2024" / "meta.json").is_file(),
+    }
+
+
+def _lookups(messages: list[str]) -> None:
+    """`hs show` and `origin rule` in a fresh-process state (in-memory caches dropped)."""
+    cache.clear()
+    nomenclature._CACHE.clear()
+    progress.set_sink(messages.append)
+    try:
+        r = runner.invoke(app, ["hs", "show", "848210", "--json"])
+        assert r.exit_code == 0, r.output
+        assert json.loads(r.stdout)
+        r = runner.invoke(app, ["origin", "rule", "--agreement", "RCEP", "--hs", "848210"])
+        assert r.exit_code == 0, r.output
+    finally:
+        progress.set_sink(None)
+
+
+@pytest.mark.slow
+def test_import_prepares_indexes_and_lookups_prepare_nothing() -> None:
+    s = get_settings()
+    cpi = store.starter_path("cpi")
+    assert cpi is not None
+    r = runner.invoke(app, ["data", "import", str(cpi), "--as", "cpi"])
+    assert r.exit_code == 0, r.output
+    assert "Preparing the market finder's export potentials" in r.output
+    assert _prepared(Path(s.cache_dir), Path(s.data_dir)) == {
+        "nomenclature": True,
+        "rulebooks": True,
+        "markets": True,  # trade data from the starter pack
+    }
+    messages: list[str] = []
+    _lookups(messages)
+    assert not [m for m in messages if "Preparing" in m]
+
+
+def test_import_no_prepare_leaves_it_to_the_first_lookup() -> None:
+    s = get_settings()
+    cpi = store.starter_path("cpi")
+    assert cpi is not None
+    r = runner.invoke(app, ["data", "import", str(cpi), "--as", "cpi", "--no-prepare"])
+    assert r.exit_code == 0, r.output
+    assert "Preparing" not in r.output
+    assert not any(_prepared(Path(s.cache_dir), Path(s.data_dir)).values())
+    messages: list[str] = []
+    _lookups(messages)
+    assert any("Preparing the rules-of-origin index" in m for m in messages)
