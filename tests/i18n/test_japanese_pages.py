@@ -18,8 +18,6 @@ from tests.i18n.english import PROPER, UNITS, english_runs, html_text
 
 #: Surfaces still carrying English (strict: the test fails once they are clean, remove the mark).
 NOT_YET = {
-    "readiness": "programme and survey titles are printed without a 出典 label",
-    "plan": "one gap line ('Adding an agreement ...')",
     "policy-firms": "policy firms has no --lang option yet",
 }  # fmt: skip
 

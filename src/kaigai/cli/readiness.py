@@ -71,7 +71,8 @@ def print_result(r: ReadinessResult, lang: str) -> None:
         console.print(f"[bold]{i}. {esc(s.title.get(lang))}[/bold]")
         console.print(f"   {esc(s.why.get(lang))}")
         for src in s.sources:
-            console.print(f"   [dim]{esc(src.label)} {esc(src.url)}[/dim]")
+            line = t("Source: {label} {url}", lang, label=src.label, url=src.url)
+            console.print(f"   [dim]{esc(line)}[/dim]")
 
 
 def register(app: typer.Typer) -> None:
