@@ -46,7 +46,6 @@ def test_each_command_takes_each_shared_option_once() -> None:
         "kaigai policy estimate": ["--json"],
         "kaigai policy firms": ["--json", "--config"],
         "kaigai policy ge": ["--json", "--config"],
-        "kaigai policy run": ["--json", "--config"],
         "kaigai serve": ["--config"],
     }
     for path, cmd in cmds.items():
