@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
@@ -124,13 +123,9 @@ MAX_STORED = 256
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:  # a read-only cache folder: the result is still returned, just not kept
-        tmp.unlink(missing_ok=True)
+    from kaigai.data.state import write_atomic
+
+    if not write_atomic(path, text):  # a read-only cache folder: the result is returned, not kept
         return
     files = list(path.parent.glob("*.json"))
     if len(files) <= MAX_STORED:
