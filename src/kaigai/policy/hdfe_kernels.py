@@ -3,7 +3,7 @@
 Each replaces a chain of numpy temporaries over the rows with a single loop: the
 renumbering of fixed-effect codes on the estimation sample, the singleton / separation
 visit of one fixed effect, the Gram matrix used by the collinearity check, the gradient and
-Hessian of a Newton step, the update of the fitted means and the cluster score sums. The
+Hessian of a Newton step and the cluster score sums. The
 callers keep a numpy path for ``fast=False`` (and when numba is missing); both give the same
 numbers to rounding.
 """
@@ -100,22 +100,25 @@ def gram(x, xt, w):  # type: ignore[no-untyped-def]  # pragma: no cover
 
 @_nj
 def grad_hess(xt, mu, y):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """``(X~'(y - mu), X~' diag(mu) X~)`` in one pass over the rows."""
+    """``(X~'(y - mu), X~' diag(mu) X~)``: one dot product per entry over the rows, each
+    with its own scalar sum (sums kept in memory across rows would chain every row's
+    addition on the previous one; columns of a Fortran-order ``xt`` are contiguous)."""
     n, p = xt.shape
     g = np.zeros(p)
     h = np.zeros((p, p))
-    for i in range(n):
-        r = y[i] - mu[i]
-        m = mu[i]
-        for j in range(p):
-            a = xt[i, j]
-            g[j] += a * r
-            am = a * m
-            for k in range(j + 1):
-                h[j, k] += am * xt[i, k]
     for j in range(p):
-        for k in range(j):
-            h[k, j] = h[j, k]
+        a = xt[:, j]
+        sg = 0.0
+        for i in range(n):
+            sg += a[i] * (y[i] - mu[i])
+        g[j] = sg
+        for k in range(j + 1):
+            b = xt[:, k]
+            sh = 0.0
+            for i in range(n):
+                sh += a[i] * mu[i] * b[i]
+            h[j, k] = sh
+            h[k, j] = sh
     return g, h
 
 
@@ -132,13 +135,6 @@ def lin_index(xt, step, out):  # type: ignore[no-untyped-def]  # pragma: no cove
         if abs(s) > big:
             big = abs(s)
     return big
-
-
-@_nj
-def scale_exp(mu, xs, t, out):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """``out = mu * exp(t * xs)``."""
-    for i in range(mu.shape[0]):
-        out[i] = mu[i] * np.exp(t * xs[i])
 
 
 @_nj

@@ -30,7 +30,7 @@ def warm() -> None:
     process, whichever kernel comes first), so that callers can time it apart."""
     if _jit is not None:
         one = np.ones(1)
-        _deviance_nb(one, one)
+        _deviance_sum_nb(one, one, one)
 
 
 def _demean_step_py(
@@ -211,30 +211,6 @@ def _inv_weights_nb(w, codes, offs):  # type: ignore[no-untyped-def]  # pragma: 
 
 
 @_nj
-def _demean_all_nb(r, w, codes, offs, tol, maxiter):  # type: ignore[no-untyped-def]  # pragma: no cover
-    # r: (n, p) Fortran order, demeaned in place column by column; tol: per column
-    return _demean_cols_nb(r, w, codes, offs, _inv_weights_nb(w, codes, offs), tol, maxiter)
-
-
-@_nj
-def _demean_cols_nb(r, w, codes, offs, inv, tol, maxiter):  # type: ignore[no-untyped-def]  # pragma: no cover
-    nfe = codes.shape[0]
-    sweeps = 0
-    ok = True
-    for j in range(r.shape[1]):
-        col = r[:, j]
-        if nfe == 1:
-            s = np.empty(offs[1])
-            _wsweep_nb(col, w, codes, offs, inv, s)
-            it, cj = 1, True
-        else:
-            it, cj = _demean_col_nb(col, w, codes, offs, inv, tol[j], maxiter)
-        sweeps = max(sweeps, it)
-        ok = ok and cj
-    return sweeps, ok
-
-
-@_nj
 def _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s):  # type: ignore[no-untyped-def]  # pragma: no cover
     nfe = codes.shape[0]
     n = mu.shape[0]
@@ -247,12 +223,13 @@ def _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s):  # type: ignore[no-untyped-d
     for k in range(nfe):
         o = offs[k]
         for j in range(o, offs[k + 1]):
-            lf = np.log(ysum[j] / s[j])
+            ratio = ysum[j] / s[j]
+            lf = np.log(ratio)
             alpha[j] += lf
             a = abs(lf)
             if a > dmax:
                 dmax = a
-            s[j] = np.exp(lf)
+            s[j] = ratio  # = exp(lf) up to rounding, without a second call per level
         if k + 1 < nfe:
             o2 = offs[k + 1]
             for i in range(n):
@@ -323,22 +300,26 @@ def demean_all(
     r: np.ndarray, w: np.ndarray, codes: np.ndarray, offs: np.ndarray, tol: np.ndarray, maxiter: int
 ) -> tuple[int, bool]:
     """Demean every column of ``r`` (n x p, Fortran order) in place on all fixed effects
-    (weights ``w``, per-column tolerance ``tol``) in one compiled call; (sweeps, converged)."""
+    (weights ``w``, per-column tolerance ``tol``), two columns per pass
+    (:mod:`kaigai.policy.hdfe_sweeps`); (sweeps, converged). With three or more columns and
+    more than one CPU the column pairs are shared out on the fit's thread pool (bit-identical
+    to one thread: the same pairs, the same schedule)."""
+    from kaigai.policy.hdfe_sweeps import demean_cols, inv_weights
     from kaigai.policy.threads import fit_pool
 
-    pool = fit_pool() if r.shape[0] >= 20_000 else None
-    if pool is None or r.shape[1] < 2 or codes.shape[0] < 2:
-        it, ok = _demean_all_nb(r, w, codes, offs, tol, maxiter)
-        return int(it), bool(ok)
-    # columns are independent: split them over the fit's threads (the kernels release the GIL)
-    inv = _inv_weights_nb(w, codes, offs)
-    parts = np.array_split(np.arange(r.shape[1]), min(pool._max_workers, r.shape[1]))
-    futs = [
-        pool.submit(_demean_cols_nb, r[:, p[0] : p[-1] + 1], w, codes, offs, inv, tol[p], maxiter)
-        for p in parts
-    ]
+    inv = inv_weights(w, codes, offs)
+    groups = [np.arange(j, min(j + 2, r.shape[1])) for j in range(0, r.shape[1], 2)]
+    pool = fit_pool() if r.shape[0] >= 20_000 and len(groups) > 1 else None
+    if pool is None:
+        return demean_cols(r, w, codes, offs, inv, tol, maxiter)
+    # column pairs are independent: split them over the fit's threads (kernels release the GIL)
+    parts = np.array_split(np.arange(len(groups)), min(pool._max_workers, len(groups)))
+    futs = []
+    for part in parts:
+        lo, hi = int(groups[part[0]][0]), int(groups[part[-1]][-1]) + 1
+        futs.append(pool.submit(demean_cols, r[:, lo:hi], w, codes, offs, inv, tol[lo:hi], maxiter))
     res = [f.result() for f in futs]
-    return max(int(a) for a, _ in res), all(bool(b) for _, b in res)
+    return max(a for a, _ in res), all(b for _, b in res)
 
 
 def ipf_fused(
@@ -358,18 +339,24 @@ def ipf_fused(
 
 
 @_nj
-def _deviance_nb(y, mu):  # type: ignore[no-untyped-def]  # pragma: no cover
+def _deviance_sum_nb(y, mu, lr):  # type: ignore[no-untyped-def]  # pragma: no cover
+    # lr = log(y / mu) where y > 0 (anything elsewhere)
     s = 0.0
     for i in range(y.shape[0]):
         if y[i] > 0:
-            s += y[i] * np.log(y[i] / mu[i])
+            s += y[i] * lr[i]
         s -= y[i] - mu[i]
     return 2.0 * s
 
 
 def deviance(y: np.ndarray, mu: np.ndarray) -> float:
-    """Poisson deviance in one compiled pass (see ``ppml_solver.poisson_deviance``)."""
-    return float(_deviance_nb(y, mu))
+    """Poisson deviance (see ``ppml_solver.poisson_deviance``): ``log(y / mu)`` by numpy's
+    vectorised division and log (a compiled per-row log is ~6x slower), summed compiled."""
+    lr = np.empty_like(mu)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.divide(y, mu, out=lr)
+        np.log(lr, out=lr)
+    return float(_deviance_sum_nb(y, mu, lr))
 
 
 @_nj

@@ -20,7 +20,7 @@ import numpy as np
 
 from kaigai.core.errors import NonConvergenceError
 from kaigai.policy import ppml_kernels as kernels
-from kaigai.policy.demean import FixedEffects, demean, ipf
+from kaigai.policy.demean import FixedEffects, col_absmax, demean, ipf
 
 # fixed-effect accuracy while the coefficient steps are large (tight only at the end)
 INNER_TOL0 = 1e-4
@@ -59,6 +59,7 @@ def solve_ppml(
     xt_init: np.ndarray | None = None,
     absorb_fe: bool = True,
     offset: np.ndarray | None = None,
+    xmax: np.ndarray | None = None,
 ) -> SolverState:
     """Fit PPML; raise :class:`NonConvergenceError` if the iterations do not converge.
 
@@ -69,7 +70,7 @@ def solve_ppml(
     ``absorb_fe=False`` leaves ``alpha`` without the fixed-effect part of the steps (call
     :func:`absorb_residual_fe` when the fixed effects are needed). ``offset`` enters the
     linear index with coefficient 1: it only sets the starting ``mu`` (every later update of
-    ``mu`` is multiplicative).
+    ``mu`` is multiplicative). ``xmax``: largest |x| per column (scales the demeaning tolerance).
     """
     n, p = x.shape
     y_sums = [fe.group_sums(k, y) for k in range(fe.k)]
@@ -103,11 +104,12 @@ def solve_ppml(
     if fast:
         from kaigai.policy import hdfe_kernels as hk
     xs = np.empty(n)
+    xmax = col_absmax(x) if xmax is None else xmax
     reuse_h = False
     while it < maxiter:
         it += 1
         if h is None or not reuse_h:
-            xt, _, _ = demean(x, mu, fe, tol=demean_tol, init=xt)
+            xt, _, _ = demean(x, mu, fe, tol=demean_tol, init=xt, xmax=xmax)
             if not fast:
                 h = xt.T @ (xt * mu[:, None])
         # gradient X'(y - mu) = X~'(y - mu) for any X~ in X + span(D), as D'(y - mu) = 0 at
@@ -133,11 +135,9 @@ def solve_ppml(
             big = float(np.max(np.abs(xs))) if xs.size else 0.0
         t = min(1.0, 10.0 / big) if big > 0 else 1.0
         while True:
-            if fast:
-                mu_new = np.empty_like(mu)
-                hk.scale_exp(mu, xs, t, mu_new)
-            else:
-                mu_new = mu * np.exp(t * xs)
+            mu_new = np.multiply(xs, t)  # mu * exp(t xs) in numpy's vectorised exp
+            np.exp(mu_new, out=mu_new)
+            mu_new *= mu
             alpha_new = [a.copy() for a in alpha]
             _ipf(mu_new, y_sums, fe, alpha_new, inner_tol)
             dev_new = poisson_deviance(y, mu_new, fe.fast)

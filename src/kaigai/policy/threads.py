@@ -44,21 +44,11 @@ def _pool() -> Any:
 
 
 def fit_pool() -> Any:
-    """The one thread pool of the estimators, or None with a single CPU or when no CPU is idle
-    (1-minute load average above CPUs - 1: a second thread would only wait for a core and
-    make the fit slower and less steady, as measured on a shared 2-core machine).
-    Independent columns of the demeaning run on it in parallel; the kernels release the GIL."""
-    import os
-
-    n = _pool_size()
-    if n < 2:
-        return None
-    try:
-        if os.getloadavg()[0] > n - 1:
-            return None
-    except OSError:  # pragma: no cover - load average unavailable
-        pass
-    return _pool()
+    """The one thread pool of the estimators, or None with a single CPU. The choice depends
+    only on the CPUs this process may use (not on the momentary load), so the same fit always
+    runs the same way. Independent column pairs of the demeaning run on it in parallel; the
+    kernels release the GIL."""
+    return _pool() if _pool_size() > 1 else None
 
 
 @lru_cache(maxsize=1)
