@@ -44,7 +44,6 @@ def test_each_command_takes_each_shared_option_once() -> None:
         "kaigai duty-import": ["--json", "--config"],
         "kaigai origin coverage": ["--json", "--config"],
         "kaigai policy estimate": ["--json"],
-        "kaigai policy firms": ["--json", "--config"],
         "kaigai policy ge": ["--json", "--config"],
         "kaigai serve": ["--config"],
     }

@@ -87,6 +87,11 @@ CLI_SURFACES: dict[str, Callable[[Path], list[str]]] = {
     "plan": lambda d: ["plan", PROFILE, "--out", str(d / "plan.html")],
     "policy-run-list": lambda d: ["policy", "run", "--list"],
     "policy-firms": lambda d: ["policy", "firms", "--n-firms", "20000"],
+    "policy-firms-levers": lambda d: ["policy", "firms", "--n-firms", "20000", "--population", "3580000",
+                                      "--fta-target", "0.289", "--fdi-cost-factor", "0.5",
+                                      "--staff-share", "0.4"],
+    "policy-run": lambda d: ["policy", "run", "jpn-rcep", "--firms", "20000", "--draws", "5",
+                             "--report", str(d / "rcep.html")],
 }  # fmt: skip
 
 

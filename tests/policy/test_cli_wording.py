@@ -56,3 +56,70 @@ def test_ge_says_when_a_code_is_read_as_another() -> None:
         app, ["policy", "ge", "--agreement", "CAN,ROM", "--coef", "pta=0.47", "--reference", "DEU"]
     )
     assert "--agreement: ROM read as ROU (Romania)" in " ".join(human.stdout.split())
+
+
+def test_one_simulated_firm_per_firm_is_singular() -> None:
+    from kaigai.policy.firms import _sample_line
+
+    assert _sample_line(20_000, 0, 20_001 / 20_000) == (
+        "20,000 simulated firms (seed 0), each representing 1 firm"
+    )
+    assert (
+        _sample_line(20_000, 0, 0.5)
+        == "20,000 simulated firms (seed 0), each representing 0.5 firms"
+    )
+
+
+def _wide(args: list[str]) -> str:
+    from kaigai.cli.common import console
+
+    before, console.width = console.width, 1000
+    try:
+        res = runner.invoke(app, args)
+    finally:
+        console.width = before
+    assert res.exit_code == 0, res.output
+    return res.stdout
+
+
+def _cells(text: str, label: str) -> list[str]:
+    line = next(ln for ln in text.splitlines() if ln.startswith(f"│ {label} "))
+    return [c.strip() for c in line.strip("│").split("│")]
+
+
+def test_policy_firms_in_japanese_shows_the_english_json_numbers() -> None:
+    """Issue 15.5: the same figures in both languages, labels in Japanese (size classes with the
+    employee bands of Japan's SME definitions for manufacturing)."""
+    d = json.loads(_wide([*FIRMS, "--json"]))
+    ja = _wide([*FIRMS, "--lang", "ja"])
+    en = _wide(FIRMS)
+    labels = {"all": "全体", "small": "小規模（20人以下）", "medium": "中規模（21〜300人）",
+              "large": "大規模（301人以上）"}  # fmt: skip
+    for r in [{"size_class": "all", **d["summary"]}, *d["by_size"]]:
+        want = [
+            f"{r['firms']:,.0f}",
+            f"{100 * r['exporter_share_base']:.2f}% → {100 * r['exporter_share_new']:.2f}%",
+            f"{r['new_exporters']:,.0f}",
+            f"{r['new_exporters_sales']:,.0f}",
+            f"{100 * r['fta_utilisation_firms_base']:.1f}% → {100 * r['fta_utilisation_firms_new']:.1f}%",
+            f"{r['jobs_in_exporters_base']:,.0f} → {r['jobs_in_exporters_new']:,.0f}",
+            f"{r['fdi_firms_base']:,.0f} → {r['fdi_firms_new']:,.0f}",
+        ]
+        assert _cells(ja, labels[r["size_class"]])[1:] == want
+        assert _cells(en, r["size_class"])[1:] == want
+    assert "政策：グローバル人材のいる企業の割合 0.4" in ja
+    assert "┃ 企業規模 " in ja and "新規輸出企業" in ja and "海外工場" in ja
+    cal = d["calibration"]
+    assert (
+        f"較正：中規模企業の輸出企業割合 {100 * cal['achieved_share']:.2f}%（目標 10.0%）、"
+        f"輸出固定費 f_x = {cal['export_fixed_cost']:.4g}" in ja
+    )
+    assert (
+        "模擬企業20,000社（乱数シード0）。件数は模擬企業の数です（--population による拡大なし）"
+        in ja
+    )
+    epa = {(r["name"], r["year"]): r["value_bn_jpy"] for r in d["fta_use"]["by_agreement"]}
+    assert _cells(ja, "日EU・EPA")[1:] == ["–", "–", f"{epa['Japan-EU', 2019]:,.0f}",
+                                          f"{epa['Japan-EU', 2021]:,.0f}"]  # fmt: skip
+    target = d["fta_use"]["target"]
+    assert f"うち{100 * target['value']:.1f}%がEPA税率で輸入されました" in ja

@@ -7,30 +7,15 @@ from typing import Annotated, Any
 
 import typer
 
-from kaigai.cli.common import console, emit_json, esc, table
+from kaigai.cli.common import console, emit_json
 from kaigai.cli.options import shared, takes
-
-
-def describe_policy(policy: dict[str, Any]) -> str:
-    """``{'staff_share': 0.4}`` -> ``global staff share 0.4`` (readable, in the order given)."""
-    names = {
-        "export_cost_factor": "export fixed cost x",
-        "fta_cost_factor": "FTA fixed cost x",
-        "staff_share": "global staff share",
-        "immigration_share": "skilled-immigrant hiring share",
-        "fdi_cost_factor": "FDI fixed cost x",
-    }
-    parts = [f"{names[k]} {v:g}" for k, v in policy.items() if k in names]
-    if policy.get("fdi_enabled"):
-        parts.append("FDI (shared parks) enabled")
-    return ", ".join(parts) or "none (baseline)"
 
 
 def register(app: typer.Typer) -> None:
     from kaigai.cli.policy import policy_app
 
     @policy_app.command("firms")
-    @takes("json", "config")
+    @takes("json", "lang", "config")
     def firms(
         markets_from: Annotated[
             str,
@@ -104,8 +89,16 @@ def register(app: typer.Typer) -> None:
         """New exporters, their sales, FTA utilisation and jobs, by firm size."""
         opts = shared()
         from kaigai.app.policy import observed_fta_use
-        from kaigai.cli.policy_run import print_fta_use
+        from kaigai.cli.common import esc
+        from kaigai.cli.policy_view import (
+            calibration_line,
+            describe_policy,
+            firms_table,
+            print_fta_use,
+            print_trace,
+        )
         from kaigai.core.errors import ScenarioError
+        from kaigai.core.i18n import t
         from kaigai.policy.scenarios import Agreement, load_scenario
         from kaigai.policy.scenarios_run import run_firms
 
@@ -187,44 +180,12 @@ def register(app: typer.Typer) -> None:
                 }
             )
             return
-        rows = []
-        for r in [{"size_class": "all", **res.summary}, *res.by_size]:
-            rows.append(
-                [
-                    r["size_class"],
-                    f"{r['firms']:,.0f}",
-                    f"{100 * (r['exporter_share_base'] or 0):.2f}% → {100 * (r['exporter_share_new'] or 0):.2f}%",
-                    f"{r['new_exporters']:,.0f}",
-                    f"{r['new_exporters_sales']:,.0f}",
-                    "–"
-                    if r["fta_utilisation_firms_base"] is None
-                    else f"{100 * r['fta_utilisation_firms_base']:.1f}% → {100 * (r['fta_utilisation_firms_new'] or 0):.1f}%",
-                    f"{r['jobs_in_exporters_base']:,.0f} → {r['jobs_in_exporters_new']:,.0f}",
-                    f"{r['fdi_firms_base']:,.0f} → {r['fdi_firms_new']:,.0f}",
-                ]
-            )
-        console.print(
-            table(
-                f"Small-firm simulator ({n_firms:,} simulated firms, seed {seed}); policy: {describe_policy(policy)}",
-                [
-                    "size",
-                    "firms",
-                    "exporter share",
-                    "new exporters",
-                    "their export sales",
-                    "FTA utilisation",
-                    "jobs in exporters",
-                    "plants abroad",
-                ],
-                rows,
-            )
-        )
-        cal = res.calibration
-        console.print(
-            f"[dim]calibrated: medium-firm exporter share {100 * cal['achieved_share']:.2f}% (target {100 * target:.1f}%), "
-            f"f_x = {cal['export_fixed_cost']:.4g}, FTA cost = {cal['fta_fixed_cost']:.4g} x f_x; "
-            f"FTA use {cal.get('fta_utilisation_measure')}-based {100 * (cal.get('fta_utilisation_achieved') or float('nan')):.1f}%[/dim]"
-        )
-        for t in res.trace:
-            console.print(f"[dim]{esc(t)}[/dim]")
-        print_fta_use(block)
+        lg = opts.lg
+        title = t(
+            "Small-firm simulator ({n} simulated firms, seed {seed}); policy: {policy}",
+            lg, n=f"{n_firms:,}", seed=seed, policy=describe_policy(policy, lg),
+        )  # fmt: skip
+        console.print(firms_table(res, title, lg, sales=True))
+        console.print(f"[dim]{esc(calibration_line(res.calibration, target, lg))}[/dim]")
+        print_trace(res.trace, lg, dim=True)
+        print_fta_use(block, lg)

@@ -13,14 +13,18 @@ from kaigai.cli.options import shared, takes
 from kaigai.core.errors import ScenarioError
 
 
-def _human(res: Any) -> None:
+def _human(res: Any, lg: str) -> None:
+    from kaigai.cli.policy_view import firms_table, print_trace
+    from kaigai.core.i18n import join_list, t
     from kaigai.policy.scenarios_run import ScenarioResult
 
     assert isinstance(res, ScenarioResult)
     s = res.scenario
-    console.print(f"[bold]{esc(s.title)}[/bold] ({esc(s.id)}), evaluated in {s.year}")
-    for t in res.trace:
-        console.print(f"  {esc(t)}")
+    title = s.title if lg == "en" else s.title_ja or s.title
+    when = t(" ({id}), evaluated in {year}", lg, id=s.id, year=s.year)
+    console.print(f"[bold]{esc(title)}[/bold]{esc(when)}")
+    # the first trace line repeats the heading (with the English title)
+    print_trace(res.trace if lg == "en" else res.trace[1:], lg, indent="  ")
     if res.ge is not None:
         g = res.ge
         band = res.ge_mc.band("real_gdp") if res.ge_mc is not None else None
@@ -39,73 +43,34 @@ def _human(res: Any) -> None:
         cols = ["country", "real GDP %", "exports %", "imports %"] + (
             ["95% band"] if band is not None else []
         )
-        console.print(table(f"GE ({g.kind}): largest real GDP changes", cols, rows))
+        head = t("GE ({kind}): largest real GDP changes", lg, kind=t(f"ge:{g.kind}", lg)
+                 if lg != "en" else g.kind)  # fmt: skip
+        console.print(table(head, [t(c, lg) for c in cols], rows))
         b, sv = res.baseline, res.sensitivity
+        none = t("none", lg)
         if b:
-            console.print(
-                f"  baseline: {b['dataset']}, year {b['year']}, {b['countries']} countries; "
-                f"parties not modelled: {', '.join(b['parties_not_modelled']) or 'none'}; "
-                f"domestic flows imputed for {len(b.get('imputed_domestic') or [])} countries "
-                f"(parties: {', '.join(b.get('parties_imputed_domestic') or []) or 'none'})"
-            )
+            console.print("  " + esc(t(
+                "baseline: {dataset}, year {year}, {n} countries; parties not modelled: {absent}; "
+                "domestic flows imputed for {k} countries (parties: {parties})", lg,
+                dataset=b["dataset"], year=b["year"], n=b["countries"],
+                absent=join_list(b["parties_not_modelled"], lg) or none,
+                k=len(b.get("imputed_domestic") or []),
+                parties=join_list(b.get("parties_imputed_domestic") or [], lg) or none,
+            )))  # fmt: skip
         if sv and sv["headline"]:
             h = sv["headline"]
-            console.print(
-                f"  sensitivity: {sv['headline_country']} real GDP {h['full']:+.3f}% -> "
-                f"{h['excluded']:+.3f}% without the {len(sv['imputed_countries'])} imputed-domestic "
-                f"countries ({h['excluded_diff']:+.3f} pp); {h['domestic_x0.5']:+.3f}% / "
-                f"{h['domestic_x2']:+.3f}% with their domestic flows x0.5 / x2"
-            )
+            console.print("  " + esc(t(
+                "sensitivity: {country} real GDP {full}% -> {excluded}% without the {k} "
+                "imputed-domestic countries ({diff} pp); {half}% / {double}% with their "
+                "domestic flows x0.5 / x2", lg,
+                country=sv["headline_country"], full=f"{h['full']:+.3f}",
+                excluded=f"{h['excluded']:+.3f}", k=len(sv["imputed_countries"]),
+                diff=f"{h['excluded_diff']:+.3f}", half=f"{h['domestic_x0.5']:+.3f}",
+                double=f"{h['domestic_x2']:+.3f}",
+            )))  # fmt: skip
     if res.firms is not None:
-        frows: list[list[str]] = []
-        for row in [{"size_class": "all", **res.firms.summary}, *res.firms.by_size]:
-            frows.append(
-                [
-                    row["size_class"],
-                    f"{row['firms']:,.0f}",
-                    f"{100 * (row['exporter_share_base'] or 0):.2f}% → {100 * (row['exporter_share_new'] or 0):.2f}%",
-                    f"{row['new_exporters']:,.0f}",
-                    "–"
-                    if row["fta_utilisation_firms_base"] is None
-                    else f"{100 * row['fta_utilisation_firms_base']:.1f}% → {100 * (row['fta_utilisation_firms_new'] or 0):.1f}%",
-                    f"{row['jobs_in_exporters_base']:,.0f} → {row['jobs_in_exporters_new']:,.0f}",
-                    f"{row['fdi_firms_base']:,.0f} → {row['fdi_firms_new']:,.0f}",
-                ]
-            )
-        console.print(
-            table(
-                "Small firms: baseline → scenario",
-                [
-                    "size",
-                    "firms",
-                    "exporter share",
-                    "new exporters",
-                    "FTA utilisation",
-                    "jobs in exporters",
-                    "plants abroad",
-                ],
-                frows,
-            )
-        )
-
-
-def print_fta_use(block: dict[str, Any] | None) -> None:
-    """Observed EPA use by agreement (selected years) and the simulator's target."""
-    if not block:
-        return
-    years = [
-        y for y in (2012, 2015, 2019, 2021) if any(r["year"] == y for r in block["by_agreement"])
-    ]
-    val = {(r["agreement"], r["year"]): r["value_bn_jpy"] for r in block["by_agreement"]}
-    names = sorted({(r["agreement"], r["name"]) for r in block["by_agreement"]})
-    rows = [
-        [n, *("–" if (a, y) not in val else f"{val[a, y]:,.0f}" for y in years)] for a, n in names
-    ]
-    console.print(
-        table("Japan's imports under EPAs (billion yen)", ["agreement", *map(str, years)], rows)
-    )
-    if block.get("calibration_label"):
-        console.print(f"  FTA-use target: {esc(block['calibration_label'])}")
+        head = t("Small firms: baseline → scenario", lg)
+        console.print(firms_table(res.firms, head, lg, sales=False))
 
 
 def register(app: typer.Typer) -> None:
@@ -168,8 +133,11 @@ def register(app: typer.Typer) -> None:
             if draws < 0:
                 raise ScenarioError("--draws must be >= 0.")
             scn = replace(scn, ge=replace(scn.ge, mc_draws=draws))
+        from kaigai.core.i18n import t
+
+        lang = opts.lg
         if console.is_terminal and not opts.json:
-            with console.status("Running scenario…"):
+            with console.status(t("Running scenario…", lang)):
                 res, prov = run_scenario(scn, s)
         else:
             res, prov = run_scenario(scn, s)
@@ -181,9 +149,12 @@ def register(app: typer.Typer) -> None:
             out["report"] = str(report) if report else None
             emit_json(out)
         else:
-            _human(res)
-            print_fta_use(res.fta_use)
+            from kaigai.cli.policy_view import print_fta_use
+            from kaigai.core.i18n import tr
+
+            _human(res, lang)
+            print_fta_use(res.fta_use, lang)
             for line in prov:
-                console.print(f"[dim]source: {esc(line)}[/dim]")
+                console.print(f"[dim]{esc(t('source: {line}', lang, line=tr(line, lang)))}[/dim]")
             if report is not None:
-                console.print(esc(f"Report written to {report}"))
+                console.print(esc(t("Report written to {path}", lang, path=report)))

@@ -323,7 +323,10 @@ class FirmScenarioResult:
 def _sample_line(n: int, seed: int, scale: float) -> str:
     if abs(scale - 1.0) < 1e-12:
         return f"{n:,} simulated firms (seed {seed}); counts are of simulated firms (no --population scaling)"
-    return f"{n:,} simulated firms (seed {seed}), each representing {scale:,.3g} firms"
+    each = f"{scale:,.3g}"
+    return f"{n:,} simulated firms (seed {seed}), each representing {each} firm" + (
+        "" if each == "1" else "s"
+    )
 
 
 def noise_line(n: int, summary: dict[str, Any], scale: float = 1.0) -> str:
