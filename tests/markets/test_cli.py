@@ -92,3 +92,46 @@ def test_taiwan_shows_by_name_in_the_table(capsys, monkeypatch, data_dir, lang, 
     assert name in row2 and "S19" not in out and "TWN" not in out
     code, out, _ = run([*argv, "--json"], capsys, monkeypatch, data_dir)
     assert json.loads(out)["markets"][1]["market"] == "TWN"
+
+
+def _svg_texts(svg: str) -> list[str]:
+    """The texts matplotlib drew: with text as paths, each text is preceded by an XML comment."""
+    import html as h
+    import re
+
+    return [h.unescape(m) for m in re.findall(r"<!-- (.*?) -->", svg)]
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_chart_labels_in_the_reader_language(capsys, monkeypatch, data_dir, tmp_path, lang):
+    """Issue 15.5: `markets --chart --lang ja` draws Japanese titles, axis labels and market
+    names, in the Japanese font fontconfig found (no empty boxes); the bars are the JSON's."""
+    from kaigai.reports.charts import cjk_font
+
+    svg = tmp_path / "chart.svg"
+    args = ["markets", "--from", "JPN", "--hs", "847130", "--top", "5", "--lang", lang]
+    code, out, _ = run([*args, "--json", "--chart", str(svg)], capsys, monkeypatch, data_dir)
+    assert code == 0
+    markets = [m["market"] for m in json.loads(out)["markets"]]
+    assert sorted(markets) == ["AUS", "CHN", "IDN", "IND", "KOR"]
+    texts = _svg_texts(svg.read_text(encoding="utf-8"))
+    want = {
+        "en": ["untapped export potential (USD million)",
+               "JPN -> markets, HS 847130: untapped potential by market (colour = risk)",
+               "market risk (0 low - 100 high; grey = no data)",
+               "South Korea", "India", "Indonesia", "China", "Australia"],
+        "ja": ["未開拓の輸出ポテンシャル（百万ドル）",
+               "市場ファインダー：日本発 HS 847130　市場別の未開拓輸出ポテンシャル（色＝リスク）",
+               "市場リスク（0＝低 〜 100＝高、灰色＝データなし）",
+               "韓国", "インド", "インドネシア", "中国", "オーストラリア"],
+    }[lang]  # fmt: skip
+    assert [x for x in want if x not in texts] == []
+    font = cjk_font()
+    if lang == "ja" and font is not None:  # glyphs drawn from the Japanese font, not DejaVu's boxes
+        assert f'id="{font.replace(" ", "")}-' in svg.read_text(encoding="utf-8")
+    page = tmp_path / "chart.html"
+    code, _, _ = run([*args, "--chart", str(page)], capsys, monkeypatch, data_dir)
+    assert code == 0
+    text = page.read_text(encoding="utf-8")
+    assert f"<html lang='{lang}'>" in text
+    assert ("<th>市場</th><th>理由</th>" if lang == "ja" else "<th>market</th><th>why</th>") in text

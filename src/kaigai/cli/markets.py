@@ -78,7 +78,6 @@ def markets(
     if ctx.invoked_subcommand is not None:
         return
     from kaigai.app.markets import find_markets
-    from kaigai.markets.charts import save_chart
     from kaigai.markets.weights import load_weights
 
     st = opts.settings()
@@ -94,10 +93,10 @@ def markets(
     shown = res.rows if top == 0 else res.rows.head(top)
     chart_path = None
     if chart is not None:
-        title = (
-            f"{res.exporter} -> markets, HS {code}: untapped potential by market (colour = risk)"
-        )
-        chart_path = str(save_chart(shown, chart, title, res.notes))
+        from kaigai.reports.market_chart import chart_title, save_chart
+
+        title = chart_title(res.exporter, code, st.lang)
+        chart_path = str(save_chart(shown, chart, title, res.notes, st.lang))
     payload = res.to_dict()
     payload["markets"] = payload["markets"][: len(shown)]
     payload["total_markets"] = len(res.rows)
