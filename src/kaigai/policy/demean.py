@@ -102,14 +102,20 @@ def demean(
     maxiter: int = 10_000,
     init: np.ndarray | None = None,
     xmax: np.ndarray | None = None,
+    inplace: bool = False,
 ) -> tuple[np.ndarray, int, bool]:
     """Weighted within transformation of the columns of ``x`` (2-D) on all fixed effects.
 
     Returns ``(x_tilde, sweeps, converged)``. Convergence: in one sweep, the largest mean
     removed from every column is below ``tol`` times (1 + the column's largest |x|);
     ``xmax`` may pass those largest |x| (see :func:`col_absmax`) when ``x`` is demeaned often.
+    ``inplace``: ``init`` (Fortran-ordered float64) may be overwritten (saves a copy).
     """
-    r = np.array(x if init is None else init, dtype=np.float64, order="F", copy=True)
+    src = x if init is None else init
+    if inplace and init is not None and init.dtype == np.float64 and init.flags.f_contiguous:
+        r = init
+    else:
+        r = np.array(src, dtype=np.float64, order="F", copy=True)
     if fe.k == 0 or r.shape[1] == 0:
         return r, 0, True
     tol_j = tol * (1.0 + (col_absmax(x) if xmax is None else xmax))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -236,8 +237,8 @@ def fe_codes(data: pd.DataFrame, f: Formula) -> tuple[list[np.ndarray], list[pd.
     codes, levels = [], []
     for cols in f.fe_columns:
         if len(cols) == 1:
-            c, lev = pd.factorize(data[cols[0]], sort=True)
-            codes.append(np.asarray(c, dtype=np.int64))
+            c, lev = _factorize_sorted(data[cols[0]])
+            codes.append(c)
             levels.append(pd.Index(lev, name=cols[0]))
         else:
             parts = [pd.factorize(data[c], sort=True) for c in cols]
@@ -255,3 +256,19 @@ def fe_codes(data: pd.DataFrame, f: Formula) -> tuple[list[np.ndarray], list[pd.
             codes.append(np.asarray(c, dtype=np.int64))
             levels.append(pd.Index(labels, name="^".join(cols)))
     return codes, levels
+
+
+def _factorize_sorted(s: pd.Series) -> tuple[np.ndarray, Any]:
+    """``pd.factorize(s, sort=True)`` (int64 codes); integer columns of a compact range by a
+    table of the values present instead of hashing (several times faster, same result)."""
+    v = s.to_numpy()
+    if v.dtype.kind in "iu" and v.size:
+        lo, hi = int(v.min()), int(v.max())
+        if hi - lo <= 4 * v.size:
+            off = (v - lo).astype(np.intp, copy=False)
+            present = np.zeros(hi - lo + 1, dtype=bool)
+            present[off] = True
+            lab = np.cumsum(present, dtype=np.int64) - 1
+            return lab[off], (np.flatnonzero(present) + lo).astype(v.dtype)
+    c, lev = pd.factorize(s, sort=True)
+    return np.asarray(c, dtype=np.int64), lev

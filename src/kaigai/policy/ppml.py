@@ -162,14 +162,14 @@ def fepois(
         tol=tol,
         maxiter=maxiter,
         fixef_tol=fixef_tol,
-        xt_init=np.ascontiguousarray(xt0[:, kept_cols]),
+        xt_init=xt0 if len(kept_cols) == xt0.shape[1] else np.asfortranarray(xt0[:, kept_cols]),
         absorb_fe=False,
         offset=off,
         xmax=xmax,
     )
     # X~ at the final weights, for the covariance only: 1e-9 moves the standard errors by
     # ~1e-10 relative (pyfixest demeans to 1e-8) and saves a third of the sweeps of 1e-11
-    xt, _, _ = demean(xk, st.mu, fe, tol=1e-9, init=st.xt, xmax=xmax)
+    xt, _, _ = demean(xk, st.mu, fe, tol=1e-9, init=st.xt, xmax=xmax, inplace=True)
     if fe.fast and xt.shape[1]:
         from kaigai.policy import hdfe_kernels as hk
 

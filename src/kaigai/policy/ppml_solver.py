@@ -55,7 +55,7 @@ def solve_ppml(
     beta_tol: float = 1e-9,
     maxiter: int = 100,
     fixef_tol: float = 1e-12,
-    demean_tol: float = 1e-4,
+    demean_tol: float = 1e-3,
     xt_init: np.ndarray | None = None,
     absorb_fe: bool = True,
     offset: np.ndarray | None = None,
@@ -66,7 +66,8 @@ def solve_ppml(
     ``demean_tol`` only affects the Hessian used for the steps (hence the speed of
     convergence, not the solution); ``fixef_tol`` is the final accuracy of the fixed
     effects (looser, 1e-4, while the coefficient steps are still large). ``xt_init`` is any
-    matrix equal to ``x`` minus an element of the fixed-effect span (a warm start).
+    matrix equal to ``x`` minus an element of the fixed-effect span (a warm start; it is
+    overwritten when Fortran-ordered float64).
     ``absorb_fe=False`` leaves ``alpha`` without the fixed-effect part of the steps (call
     :func:`absorb_residual_fe` when the fixed effects are needed). ``offset`` enters the
     linear index with coefficient 1: it only sets the starting ``mu`` (every later update of
@@ -109,7 +110,7 @@ def solve_ppml(
     while it < maxiter:
         it += 1
         if h is None or not reuse_h:
-            xt, _, _ = demean(x, mu, fe, tol=demean_tol, init=xt, xmax=xmax)
+            xt, _, _ = demean(x, mu, fe, tol=demean_tol, init=xt, xmax=xmax, inplace=True)
             if not fast:
                 h = xt.T @ (xt * mu[:, None])
         # gradient X'(y - mu) = X~'(y - mu) for any X~ in X + span(D), as D'(y - mu) = 0 at

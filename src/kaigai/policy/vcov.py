@@ -71,10 +71,14 @@ def _factor(g: np.ndarray) -> tuple[np.ndarray, int]:
     return np.asarray(codes, dtype=np.intp), len(uniq)
 
 
-def is_nested(fe_codes: np.ndarray, cluster_codes: np.ndarray) -> bool:
-    """True if every level of the fixed effect lies inside one cluster."""
-    fc, n_fe = _factor(fe_codes)
-    cc, _ = _factor(cluster_codes)
+def is_nested(fe_codes: np.ndarray, cluster_codes: np.ndarray, n_fe: int | None = None) -> bool:
+    """True if every level of the fixed effect lies inside one cluster (``n_fe``: the fixed
+    effect's codes are already dense ``0..n_fe-1`` and ``cluster_codes`` factorised)."""
+    if n_fe is None:
+        fc, n_fe = _factor(fe_codes)
+        cc, _ = _factor(cluster_codes)
+    else:
+        fc, cc = fe_codes, cluster_codes
     if kernels.available():
         from kaigai.policy import hdfe_kernels as hk
 
@@ -137,7 +141,12 @@ def sandwich(
     info["G"] = min(g_counts) if len(g_counts) > 1 else g_counts[0]
     big_k = k + k_fe
     if small_sample == "fixest" and n_fe:
-        nested = [i for i, fc in enumerate(fe_codes) if any(is_nested(fc, cl) for cl in clusters)]
+        # fixed-effect codes are dense (FixedEffects) and the clusters factorised once above
+        nested = [
+            i
+            for i, fc in enumerate(fe_codes)
+            if any(is_nested(fc, cc, fe_sizes[i]) for cc, _ in facs)
+        ]
         if nested:
             big_k = k + k_fe - sum(fe_sizes[i] for i in nested) + len(nested)
     v = np.zeros_like(bread)
