@@ -12,23 +12,17 @@ from typing import Any
 
 import numpy as np
 
-try:  # pragma: no cover - exercised when numba is installed
-    import numba
+from kaigai.policy.kernel_backend import available, kernel, numba_needed
 
-    _jit: Callable[..., Any] | None = numba.njit(cache=True, nogil=True, fastmath=False)
-except Exception:  # pragma: no cover - numba missing or broken
-    _jit = None
-
-
-def available() -> bool:
-    """True if the compiled kernels can be used."""
-    return _jit is not None
+# kernels are compiled on first call: their C twins, else numba (see kernel_backend)
+_jit: Callable[..., Any] | None = kernel if available() else None
 
 
 def warm() -> None:
-    """Load numba's compiler context and a cached kernel now (about a second in a fresh
-    process, whichever kernel comes first), so that callers can time it apart."""
-    if _jit is not None:
+    """Load what the first kernel call needs now (numba's compiler context and a cached
+    kernel: about a second in a fresh process; nothing when the C twins run), so that
+    callers can time it apart."""
+    if _jit is not None and numba_needed():
         one = np.ones(1)
         _deviance_sum_nb(one, one, one)
 
@@ -112,7 +106,7 @@ def ipf_step(mu: np.ndarray, c: np.ndarray, ysum: np.ndarray, g: int, fast: bool
 # ``codes`` is a (K, n) int32 array of level codes, ``offs`` the K+1 offsets of each fixed
 # effect's levels in the concatenated per-level arrays (``inv``, ``ysum``, ``alpha``).
 
-_nj: Callable[..., Any] = _jit if _jit is not None else (lambda f: f)
+_nj: Callable[..., Any] = kernel
 
 
 @_nj

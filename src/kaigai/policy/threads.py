@@ -19,20 +19,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @lru_cache(maxsize=1)
 def _pool_size() -> int:
-    """Threads for the fixed-effect sweeps: the CPUs this process may use, capped by numba's
-    own thread limit (NUMBA_NUM_THREADS, which defaults to the CPU count)."""
+    """Threads for the fixed-effect sweeps: the CPUs this process may use, capped by
+    NUMBA_NUM_THREADS when set (numba's own limit; read from the environment, so that numba
+    is not imported when the kernels run as their C twins)."""
     import os
+
+    from kaigai.policy.kernel_backend import available
 
     try:
         n = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         n = os.cpu_count() or 1
-    try:
-        import numba
-
-        n = min(n, int(numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
-    except Exception:  # pragma: no cover - numba missing: no compiled kernels to share out
+    if not available():  # pragma: no cover - no compiled kernels to share out
         return 1
+    with contextlib.suppress(ValueError):  # malformed: numba's default (the CPU count)
+        n = min(n, int(os.environ.get("NUMBA_NUM_THREADS", n)))
     return max(1, n)
 
 

@@ -1,0 +1,210 @@
+"""Python-callable C twins of the numba kernels: same arguments, same results.
+
+Each ``make_*`` returns a function with the numba kernel's signature that checks the arrays'
+types and layout and calls the C function of :mod:`kaigai.policy.native`. Arrays the kernel
+writes into must already have the kernel's dtype and be contiguous (else ``None`` is
+returned by :func:`twins` for nothing: the caller's numba or Python version is used for
+that call through ``fallback``). Read-only arrays are converted when needed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+Fn = Callable[..., Any]
+F8, I4, I8 = np.dtype(np.float64), np.dtype(np.int32), np.dtype(np.int64)
+
+
+def _in(a: Any, dt: np.dtype) -> np.ndarray:  # type: ignore[type-arg]
+    return np.ascontiguousarray(a, dtype=dt)
+
+
+def _out(a: np.ndarray, dt: np.dtype) -> bool:  # type: ignore[type-arg]
+    return a.dtype == dt and a.flags.c_contiguous and a.flags.writeable
+
+
+def _rows(a: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """A float 2-D array usable by pointer: (array, row stride, column stride) in elements."""
+    if a.dtype != F8 or a.strides[0] % 8 or a.strides[1] % 8 or min(a.strides) < 0:
+        a = np.ascontiguousarray(a, dtype=F8)
+    return a, a.strides[0] // 8, a.strides[1] // 8
+
+
+def _fcols(r: np.ndarray) -> bool:
+    """Columns contiguous (Fortran-like) and writeable float64."""
+    return (
+        r.dtype == F8
+        and r.ndim == 2
+        and (r.shape[0] < 2 or r.strides[0] == 8)
+        and r.strides[1] % 8 == 0
+        and r.strides[1] >= 0
+        and r.flags.writeable
+    )
+
+
+def twins(lib: ctypes.CDLL, fallback: Callable[[str], Fn]) -> dict[str, Fn]:
+    """Python kernel name -> C-backed function; ``fallback(name)`` gives the other version."""
+    p = _ptr
+
+    def _demean_step_nb(v: Any, w: Any, c: Any, inv: Any, g: Any) -> Any:
+        if not _out(v, F8):
+            return fallback("_demean_step_nb")(v, w, c, inv, g)
+        ci = _in(c, I8)
+        return lib.k_demean_step(p(v), p(_in(w, F8)), p(ci), p(_in(inv, F8)), int(g), v.size)
+
+    def _ipf_step_nb(mu: Any, c: Any, ysum: Any, g: Any) -> Any:
+        if not _out(mu, F8):
+            return fallback("_ipf_step_nb")(mu, c, ysum, g)
+        lf = np.empty(int(g))
+        lib.k_ipf_step(p(mu), p(_in(c, I8)), p(_in(ysum, F8)), int(g), mu.size, p(lf))
+        return lf
+
+    def _wsweep_nb(v: Any, w: Any, codes: Any, offs: Any, inv: Any, s: Any) -> Any:
+        if not (_out(v, F8) and _out(s, F8)):
+            return fallback("_wsweep_nb")(v, w, codes, offs, inv, s)
+        cd = _in(codes, I4)
+        return lib.k_wsweep(
+            p(v), p(_in(w, F8)), p(cd), p(_in(offs, I8)), cd.shape[0], v.size, p(_in(inv, F8)), p(s)
+        )
+
+    def _demean_col_nb(v: Any, w: Any, codes: Any, offs: Any, inv: Any, tol: Any, mx: Any) -> Any:
+        if not _out(v, F8):
+            return fallback("_demean_col_nb")(v, w, codes, offs, inv, tol, mx)
+        cd, ok = _in(codes, I4), ctypes.c_int(0)
+        it = lib.k_demean_col(
+            p(v), p(_in(w, F8)), p(cd), p(_in(offs, I8)), cd.shape[0], v.size,
+            p(_in(inv, F8)), float(tol), int(mx), ctypes.byref(ok),
+        )  # fmt: skip
+        return it, bool(ok.value)
+
+    def _inv_weights_nb(w: Any, codes: Any, offs: Any) -> Any:
+        cd, of = _in(codes, I4), _in(offs, I8)
+        inv = np.empty(int(of[cd.shape[0]]))
+        lib.k_inv_weights(p(_in(w, F8)), p(cd), p(of), cd.shape[0], cd.shape[1], p(inv))
+        return inv
+
+    def _demean_cols_nb(r: Any, w: Any, codes: Any, offs: Any, inv: Any, tol: Any, mx: Any) -> Any:
+        if not _fcols(r):
+            return fallback("_demean_cols_nb")(r, w, codes, offs, inv, tol, mx)
+        cd, t8, ok = _in(codes, I4), _in(tol, F8), ctypes.c_int(0)
+        cs = r.strides[1] // 8 if r.shape[1] else 0
+        it = lib.k_demean_cols(
+            p(r), r.shape[1], cs, p(_in(w, F8)), p(cd), p(_in(offs, I8)), cd.shape[0],
+            r.shape[0], p(_in(inv, F8)), p(t8), int(mx), ctypes.byref(ok),
+        )  # fmt: skip
+        return it, bool(ok.value)
+
+    def _wsweep2_nb(v: Any, w: Any, codes: Any, offs: Any, inv: Any, s: Any, dmax: Any) -> Any:
+        if not (_fcols(v) and v.shape[1] == 2 and _out(s, F8) and _out(dmax, F8)):
+            return fallback("_wsweep2_nb")(v, w, codes, offs, inv, s, dmax)
+        cd = _in(codes, I4)
+        lib.k_wsweep2(
+            p(v), v.strides[1] // 8, p(_in(w, F8)), p(cd), p(_in(offs, I8)), cd.shape[0],
+            v.shape[0], p(_in(inv, F8)), p(s), p(dmax),
+        )  # fmt: skip
+
+    def _demean_pair_nb(v: Any, w: Any, codes: Any, offs: Any, inv: Any, t0: Any, t1: Any, mx: Any) -> Any:  # fmt: skip
+        if not (_fcols(v) and v.shape[1] == 2):
+            return fallback("_demean_pair_nb")(v, w, codes, offs, inv, t0, t1, mx)
+        cd, ok = _in(codes, I4), ctypes.c_int(0)
+        it = lib.k_demean_pair(
+            p(v), v.strides[1] // 8, p(_in(w, F8)), p(cd), p(_in(offs, I8)), cd.shape[0],
+            v.shape[0], p(_in(inv, F8)), float(t0), float(t1), int(mx), ctypes.byref(ok),
+        )  # fmt: skip
+        return it, bool(ok.value)
+
+    def _ipf_sweep_nb(mu: Any, codes: Any, offs: Any, ysum: Any, alpha: Any, s: Any) -> Any:
+        if not (_out(mu, F8) and _out(alpha, F8) and _out(s, F8)):
+            return fallback("_ipf_sweep_nb")(mu, codes, offs, ysum, alpha, s)
+        cd = _in(codes, I4)
+        return lib.k_ipf_sweep(
+            p(mu), p(cd), p(_in(offs, I8)), cd.shape[0], mu.size, p(_in(ysum, F8)), p(alpha), p(s)
+        )
+
+    def _ipf_nb(mu: Any, codes: Any, offs: Any, ysum: Any, alpha: Any, tol: Any, npl: Any, ncy: Any) -> Any:  # fmt: skip
+        if not (_out(mu, F8) and _out(alpha, F8)):
+            return fallback("_ipf_nb")(mu, codes, offs, ysum, alpha, tol, npl, ncy)
+        cd, ok = _in(codes, I4), ctypes.c_int(0)
+        it = lib.k_ipf(
+            p(mu), p(cd), p(_in(offs, I8)), cd.shape[0], mu.size, p(_in(ysum, F8)), p(alpha),
+            float(tol), int(npl), int(ncy), ctypes.byref(ok),
+        )  # fmt: skip
+        return it, bool(ok.value)
+
+    def _deviance_sum_nb(y: Any, mu: Any, lr: Any) -> Any:
+        y8 = _in(y, F8)
+        return lib.k_deviance_sum(p(y8), p(_in(mu, F8)), p(_in(lr, F8)), y8.size)
+
+    def _absorb_nb(r: Any, codes: Any, offs: Any, alpha: Any, mx: Any, tol: Any) -> Any:
+        if not (_out(r, F8) and _out(alpha, F8)):
+            return fallback("_absorb_nb")(r, codes, offs, alpha, mx, tol)
+        cd = _in(codes, I4)
+        lib.k_absorb(
+            p(r), p(cd), p(_in(offs, I8)), cd.shape[0], r.size, p(alpha), int(mx), float(tol)
+        )
+
+    def remap_codes(c: Any, idx: Any, out: Any) -> Any:
+        if not _out(out, I4):
+            return fallback("remap_codes")(c, idx, out)
+        ci, ix = _in(c, I8), _in(idx, I8)
+        return lib.k_remap_codes(p(ci), ci.size, p(ix), ix.size, p(out))
+
+    def drop_visit(c: Any, size: Any, pos: Any, keep: Any, reason: Any, *flags: Any) -> Any:
+        b1, i1 = np.dtype(np.bool_), np.dtype(np.int8)
+        if not (_out(keep, b1) and _out(reason, i1)):
+            return fallback("drop_visit")(c, size, pos, keep, reason, *flags)
+        ci, counts = _in(c, I8), np.zeros(2, dtype=np.int64)
+        singletons, separation, r_single, r_sep = flags
+        lib.k_drop_visit(
+            p(ci), ci.size, int(size), p(_in(pos, b1)), p(keep), p(reason), int(bool(singletons)),
+            int(bool(separation)), int(r_single), int(r_sep), p(counts),
+        )  # fmt: skip
+        return int(counts[0]), int(counts[1])
+
+    def gram(x: Any, xt: Any, w: Any) -> Any:
+        (x2, xr, xc), (t2, tr, tc) = _rows(x), _rows(xt)
+        n, q = x2.shape
+        base, g = np.empty(q), np.empty((q, q))
+        lib.k_gram(p(x2), xr, xc, p(t2), tr, tc, p(_in(w, F8)), n, q, p(base), p(g))
+        return base, g
+
+    def grad_hess(xt: Any, mu: Any, y: Any) -> Any:
+        t2, tr, tc = _rows(xt)
+        n, q = t2.shape
+        g, h = np.empty(q), np.empty((q, q))
+        lib.k_grad_hess(p(t2), tr, tc, p(_in(mu, F8)), p(_in(y, F8)), n, q, p(g), p(h))
+        return g, h
+
+    def lin_index(xt: Any, step: Any, out: Any) -> Any:
+        if not _out(out, F8):
+            return fallback("lin_index")(xt, step, out)
+        t2, tr, tc = _rows(xt)
+        return lib.k_lin_index(p(t2), tr, tc, p(_in(step, F8)), p(out), t2.shape[0], t2.shape[1])
+
+    def cluster_sums(xt: Any, r: Any, codes: Any, g: Any) -> Any:
+        t2, tr, tc = _rows(xt)
+        n, q = t2.shape
+        s = np.empty((int(g), q))
+        lib.k_cluster_sums(p(t2), tr, tc, p(_in(r, F8)), p(_in(codes, I8)), n, q, int(g), p(s))
+        return s
+
+    def nested_in(fc: Any, nfe: Any, cc: Any) -> Any:
+        f8 = _in(fc, I8)
+        return bool(lib.k_nested_in(p(f8), f8.size, int(nfe), p(_in(cc, I8))))
+
+    return {f.__name__: f for f in (
+        _demean_step_nb, _ipf_step_nb, _wsweep_nb, _demean_col_nb, _inv_weights_nb,
+        _ipf_sweep_nb, _ipf_nb, _deviance_sum_nb, _absorb_nb, remap_codes, drop_visit, gram,
+        grad_hess, lin_index, cluster_sums, nested_in, _wsweep2_nb, _demean_pair_nb,
+        _demean_cols_nb,
+    )}  # fmt: skip
+
+
+def _ptr(a: np.ndarray) -> Any:
+    """The array as a ctypes argument; it references the array, so a converted temporary
+    stays alive until the C call returns."""
+    return a.ctypes

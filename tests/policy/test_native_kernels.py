@@ -1,0 +1,267 @@
+"""The C twins of the fixed-effect kernels give the numba kernels' results bit for bit, and
+the kernels' loading survives a missing compiler, a corrupt library and a corrupt numba cache."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from kaigai.policy import hdfe_kernels, hdfe_sweeps, native, ppml_kernels
+from kaigai.policy import kernel_backend as kb
+from kaigai.policy.demean import FixedEffects
+from kaigai.policy.ppml import fepois
+from kaigai.policy.ppml_synthetic import synthetic_gravity_panel
+
+numba = pytest.importorskip("numba")
+assert hdfe_sweeps.demean_cols  # imported: its kernels register
+KERNELS = {k.__name__: k for ks in kb._REGISTRY.values() for k in ks}
+
+
+@pytest.fixture(autouse=True)
+def _default_backend() -> Iterator[None]:
+    yield
+    kb.set_backend(None)
+
+
+def _twins() -> dict[str, Callable[..., Any]]:
+    twins = kb._twins()
+    if not twins:
+        pytest.skip("no C compiler: the C twins are not built")
+    return twins
+
+
+def test_every_kernel_has_a_twin_written_from_its_current_source() -> None:
+    """A kernel edited in Python runs on numba (slow start) until hdfe_native.c is updated:
+    port the change to the C twin and put the new hash (kernel_backend.source_hash) on its
+    ``mirrors`` line."""
+    recorded = native.mirrored()
+    assert sorted(recorded) == sorted(KERNELS)
+    stale = {
+        n: kb.source_hash(k.py) for n, k in KERNELS.items() if kb.source_hash(k.py) != recorded[n]
+    }
+    assert not stale, f"update hdfe_native.c for {stale}"
+
+
+def _panel(n: int = 30, seed: int = 0) -> dict[str, Any]:
+    rng = np.random.default_rng(seed)
+    d = synthetic_gravity_panel(n, 4, seed=seed)
+    fe = FixedEffects.from_codes([d[c].to_numpy() for c in ("exp_year", "imp_year", "pair")])
+    rows = len(d)
+    y = d["trade"].to_numpy().copy()
+    mu = y + rng.random(rows) + 0.1
+    ysum = np.concatenate(
+        [np.bincount(c, weights=y, minlength=s) for c, s in zip(fe.codes, fe.sizes, strict=True)]
+    )
+    x = np.column_stack([d["rta"].to_numpy(float), d["ln_tariff"].to_numpy(), rng.random(rows)])
+    return dict(
+        fe=fe, rows=rows, y=y, mu=mu, ysum=ysum + 1e-3, x=x, xf=np.asfortranarray(x), rng=rng
+    )
+
+
+def _cases(p: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
+    fe, rows, rng = p["fe"], p["rows"], p["rng"]
+    codes, offs = fe.codes2d, fe.offsets
+    m = int(offs[-1])
+    w = p["mu"]
+    inv = ppml_kernels._inv_weights_nb.py(w, codes, offs)  # plain Python: the reference input
+    c0 = fe.codes[0].astype(np.int64)
+    raw = np.asarray(p["fe"].codes[2], dtype=np.int64) * 3 + 5  # gaps: levels renumbered
+    keep = rng.random(rows) > 0.1
+    return {
+        "_demean_step_nb": (p["x"][:, 1].copy(), w, c0, inv[: fe.sizes[0]], fe.sizes[0]),
+        "_ipf_step_nb": (p["mu"].copy(), c0, p["ysum"][: fe.sizes[0]], fe.sizes[0]),
+        "_wsweep_nb": (p["x"][:, 1].copy(), w, codes, offs, inv, np.empty(m)),
+        "_demean_col_nb": (p["x"][:, 2].copy(), w, codes, offs, inv, 1e-11, 500),
+        "_inv_weights_nb": (w, codes, offs),
+        "_ipf_sweep_nb": (p["mu"].copy(), codes, offs, p["ysum"], np.zeros(m), np.empty(m)),
+        "_ipf_nb": (p["mu"].copy(), codes, offs, p["ysum"], np.zeros(m), 1e-12, 2, 40),
+        "_deviance_sum_nb": (p["y"], p["mu"], np.log(np.where(p["y"] > 0, p["y"], 1.0) / p["mu"])),
+        "_wsweep2_nb": (
+            p["xf"][:, :2].copy(order="F"),
+            w,
+            codes,
+            offs,
+            inv,
+            np.empty((m, 2)),
+            np.empty(2),
+        ),
+        "_demean_pair_nb": (p["xf"][:, 1:].copy(order="F"), w, codes, offs, inv, 1e-10, 1e-11, 500),
+        "_demean_cols_nb": (p["xf"].copy(order="F"), w, codes, offs, inv, np.full(3, 1e-10), 500),
+        "_absorb_nb": (rng.random(rows), codes, offs, np.zeros(m), 50, 1e-13),
+        "remap_codes": (
+            raw,
+            np.flatnonzero(keep).astype(np.intp),
+            np.empty(int(keep.sum()), np.int32),
+        ),
+        "drop_visit": (
+            c0,
+            fe.sizes[0],
+            p["y"] > 0,
+            keep.copy(),
+            np.zeros(rows, np.int8),
+            True,
+            True,
+            2,
+            3,
+        ),  # fmt: skip
+        "gram": (p["x"], p["xf"], w),
+        "grad_hess": (p["xf"], p["mu"], p["y"]),
+        "lin_index": (p["xf"], np.array([0.3, -1.2, 0.7]), np.empty(rows)),
+        "cluster_sums": (p["x"] * (p["y"] - p["mu"])[:, None], np.ones(rows), c0, fe.sizes[0]),
+        "nested_in": (fe.codes[2].astype(np.int64), fe.sizes[2], c0),
+    }
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if isinstance(a, tuple):
+        return len(a) == len(b) and all(_equal(u, v) for u, v in zip(a, b, strict=True))
+    if isinstance(a, np.ndarray):
+        return a.dtype == np.asarray(b).dtype and np.array_equal(a, b, equal_nan=True)
+    return bool(a == b) and type(np.asarray(a).item()) is type(np.asarray(b).item())
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_each_twin_equals_its_numba_kernel_bit_for_bit(seed: int) -> None:
+    twins = _twins()
+    cases = _cases(_panel(seed=seed))
+    assert sorted(cases) == sorted(KERNELS)
+    for name, args in cases.items():
+        a1, a2 = copy.deepcopy(args), copy.deepcopy(args)
+        r_c = twins[name](*a1)
+        r_nb = KERNELS[name].jitted()(*a2)
+        assert _equal(r_c, r_nb), name
+        for u, v in zip(a1, a2, strict=True):  # arrays written in place
+            if isinstance(u, np.ndarray):
+                assert np.array_equal(u, v, equal_nan=True), name
+
+
+FML = "trade ~ rta + ln_tariff + ln_dist | exp_year + imp_year + pair"
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"vcov": {"CRV1": "pair"}, "separation": ("fe",)},
+        {"vcov": {"CRV1": "exporter+importer"}, "separation": ("fe", "ir")},
+        {"vcov": "hetero", "weights": "w", "offset": "off"},
+    ],
+)
+def test_fit_on_twins_equals_fit_on_numba(kw: dict[str, Any]) -> None:
+    """Coefficients, standard errors, fitted values, deviance and fixed effects: identical."""
+    _twins()
+    d = synthetic_gravity_panel(40, 5, seed=7)
+    d["w"] = 0.5 + (d["pair"] % 3)
+    d["off"] = 0.1 * (d["year"] - d["year"].min())
+    fits = {}
+    for be in ("numba", None):
+        kb.set_backend(be)
+        res = fepois(d, FML, **kw)
+        fx = res.fixef()
+        fits[be] = (res, fx)
+        expected = "numba" if be else "native"
+        assert kb.backends()["_demean_cols_nb"] == expected
+    (a, fa), (b, fb) = fits["numba"], fits[None]
+    np.testing.assert_array_equal(a.coef.to_numpy(), b.coef.to_numpy())
+    np.testing.assert_array_equal(a.se.to_numpy(), b.se.to_numpy())
+    np.testing.assert_array_equal(a.fitted, b.fitted)
+    assert a.deviance == b.deviance and a.iterations == b.iterations and a.dropped == b.dropped
+    for k in fa:
+        np.testing.assert_array_equal(fa[k].to_numpy(), fb[k].to_numpy())
+
+
+def _fresh_library(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Any:
+    monkeypatch.setattr(native, "_dirs", lambda: [folder])
+    native.library.cache_clear()
+    try:
+        return native.library()
+    finally:
+        native.library.cache_clear()
+
+
+def test_corrupt_library_is_rebuilt(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    if native._compiler() is None:
+        pytest.skip("no C compiler")
+    lib = _fresh_library(monkeypatch, tmp_path)
+    assert lib is not None
+    (so,) = tmp_path.glob("hdfe_native-*.so")
+    so.unlink()  # a new file: the loaded library keeps its pages
+    so.write_bytes(b"\x7fELF garbage")
+    lib = _fresh_library(monkeypatch, tmp_path)
+    assert lib is not None and lib.kaigai_native_abi() == native.ABI
+    y = np.array([1.0, 0.0, 3.0])
+    mu = np.array([1.5, 0.5, 2.0])
+    lr = np.log(np.where(y > 0, y, 1.0) / mu)
+    assert lib.k_deviance_sum(y.ctypes, mu.ctypes, lr.ctypes, 3) == KERNELS["_deviance_sum_nb"].py(
+        y, mu, lr
+    )
+
+
+def test_without_a_compiler_the_kernels_run_on_numba(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(native, "_compiler", lambda: None)
+    assert _fresh_library(monkeypatch, tmp_path) is None
+    assert not list(tmp_path.iterdir())
+    monkeypatch.setattr(kb, "_twins", lambda: {})
+    kb.set_backend(None)
+    d = synthetic_gravity_panel(20, 4, seed=2)
+    res = fepois(d, FML, {"CRV1": "pair"})
+    assert kb.available() and kb.backends()["grad_hess"] == "numba"
+    assert hdfe_kernels.grad_hess is not None and res.converged
+
+
+def _estimate(data: Path, env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], Any]:
+    cmd = [sys.executable, "-m", "kaigai.cli.app", "policy", "estimate", "--data", str(data)]
+    cmd += ["--formula", FML, "--cluster", "pair", "--json"]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
+    out = json.loads(done.stdout) if done.returncode == 0 else None
+    return done, out
+
+
+def _corrupt(cache: Path) -> int:
+    """Cache files that unpickle to a reference into module ``<dynamic>`` (as once seen on
+    main), and an index whose body is garbage."""
+    n = 0
+    for f in sorted(cache.rglob("*.nbc")):
+        f.write_bytes(b"c<dynamic>\n_kernel\n.")
+        n += 1
+    index = sorted(cache.rglob("*grad_hess*.nbi"))
+    for f in index:
+        head = f.read_bytes().split(b".", 1)[0] + b"."  # the pickled numba version
+        f.write_bytes(head + b"c<dynamic>\nstamp\n.")
+    return n
+
+
+@pytest.mark.slow
+def test_corrupt_numba_cache_is_cleared_and_recompiled(tmp_path: Path) -> None:
+    """`policy estimate` on numba kernels whose cache files are broken: the same
+    coefficients as with a sound cache, exit code 0, no traceback; the cache is rewritten."""
+    data = tmp_path / "panel.parquet"
+    synthetic_gravity_panel(25, 4, seed=5).to_parquet(data)
+    env = {
+        **os.environ,
+        "NUMBA_CACHE_DIR": str(tmp_path / "numba"),
+        "KAIGAI_KERNELS": "numba",
+        "PYTHONPATH": str(Path(kb.__file__).parents[2]),
+    }
+    first, sound = _estimate(data, env)
+    assert first.returncode == 0, first.stderr
+    assert _corrupt(tmp_path / "numba") >= 10
+    second, again = _estimate(data, env)
+    assert second.returncode == 0 and "Traceback" not in second.stderr, second.stderr
+    assert again["coefficients"] == sound["coefficients"]
+    assert again["n_obs"] == sound["n_obs"] and again["deviance"] == sound["deviance"]
+    assert not any(
+        f.read_bytes().startswith(b"c<dynamic>") for f in (tmp_path / "numba").rglob("*.nb?")
+    )
+    third, last = _estimate(data, env)
+    assert third.returncode == 0 and last["coefficients"] == sound["coefficients"]
