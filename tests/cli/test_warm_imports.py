@@ -1,5 +1,6 @@
-"""The one-product lookups import neither pandas, numpy, DuckDB, pyarrow nor pydantic-settings
-once their prepared indexes exist (the second call): this is what keeps them fast.
+"""The one-product lookups import neither pandas, numpy, DuckDB, pyarrow, pydantic-settings nor
+PyYAML once their prepared indexes exist (the second call): this is what keeps them fast. (The
+rule lookups read the agreements and one chapter of one rule book from prepared JSON.)
 
 Each command runs twice in a fresh interpreter on the same data and cache folders; the second
 run records ``sys.modules``. Speed itself is measured in benchmarks/bench_cli.py, not here.
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("pandas", "numpy", "duckdb", "pyarrow", "pydantic_settings")
+HEAVY = ("pandas", "numpy", "duckdb", "pyarrow", "pydantic_settings", "yaml")
 _RUN = """
 import json, sys
 from kaigai.cli.app import main

@@ -5,6 +5,7 @@ Both must succeed with identical books, and the cache must hold one complete, va
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -74,7 +75,12 @@ def test_two_processes_prepare_the_same_books(tmp_path: Path) -> None:
     (folder,) = list(origin.iterdir())  # one folder, no "*.tmp-<pid>" left
     assert str(folder) == a["folder"] and ".tmp-" not in folder.name
     index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
-    assert sorted(index["books"].values()) == sorted(p.name for p in folder.glob("book-*.json"))
+    named = {f"{m['dir']}/{ch}.json": sha for m in index["books"].values()
+             for ch, sha in m["files"].items()}  # fmt: skip
+    present = {str(p.relative_to(folder)) for p in folder.glob("b*/*.json")}
+    assert sorted(named) == sorted(present)  # the index names exactly the chapter files there
     assert len(index["books"]) == a["n"]
-    for f in folder.iterdir():  # every file complete, valid JSON
-        json.loads(f.read_text(encoding="utf-8"))
+    for rel, sha in named.items():  # every chapter file complete: its checksum matches the index
+        raw = (folder / rel).read_bytes()
+        assert hashlib.sha256(raw).hexdigest()[:32] == sha
+        json.loads(raw)

@@ -40,12 +40,11 @@ class OriginContext:
 def context(settings: Settings, extra: Path | None = None) -> OriginContext:
     """Agreements, rule books and HS sets, built once per catalog state (and extra YAML)."""
     from kaigai.data.origin import hs_sets
-    from kaigai.data.rulebooks import prepared_books
-    from kaigai.origin.provisions import load_agreements
+    from kaigai.data.rulebooks import agreements, prepared_books
 
     def make() -> OriginContext:
         hs22, hs17 = hs_sets(settings)
-        ags = load_agreements(extra)
+        ags = agreements(settings, extra)
         return OriginContext(ags, prepared_books(settings, ags, extra), hs22, hs17)
 
     return memo("origin.context", settings, make, str(extra or ""))

@@ -146,6 +146,43 @@ def _prepared(settings: Settings) -> Prepared:
     return p
 
 
+_SETS: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def code_sets(settings: Settings) -> tuple[frozenset[str], frozenset[str]]:
+    """(HS 2022 subheadings, HS 2017 subheadings) of this catalog state.
+
+    Read from a small prepared file beside the nomenclature (``hs/codes-<key>.json``, same key):
+    a rule lookup or a BOM check does not read the descriptions.
+    """
+    folder = Path(settings.cache_dir) / "hs"
+    code = code_token(__file__, Path(__file__).parents[1] / "hs" / "nomenclature.py")
+    key = fingerprint(settings, NOMENCLATURE_DATASETS, f"layout={LAYOUT}", code)
+    with _LOCK:
+        hit = _SETS.get(key)
+    if hit is not None:
+        return hit
+    path = folder / f"codes-{key}.json"
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+        if d["key"] != key:
+            raise ValueError("key")
+        hit = (frozenset(d["hs22"]), frozenset(d["hs17"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        p = prepared(settings)
+        hit = (p.hs22_subheadings, frozenset(p.nomenclature.hs17))
+        doc = {"key": key, "hs22": sorted(hit[0]), "hs17": sorted(hit[1])}
+        if write_atomic(path, json.dumps(doc)):
+            for old in folder.glob("codes-*.json"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+    with _LOCK:
+        if len(_SETS) > 4:
+            _SETS.clear()
+        _SETS[key] = hit
+    return hit
+
+
 def _hs22_subheadings(settings: Settings) -> frozenset[str]:
     """HS 2022 subheadings a BOM line or product may carry.
 
@@ -185,6 +222,7 @@ def load_concordance(settings: Settings, nom: Nomenclature | None = None) -> Con
 
 
 __all__ = [
+    "code_sets",
     "load_hs2017",
     "load_hs2022",
     "load_concordance",

@@ -1,4 +1,5 @@
-"""Data layer of the origin engine: load rule frames and build rule books once."""
+"""Data layer of the origin engine: load rule frames and parse rule books (stored by
+:mod:`kaigai.data.rulebooks`, the one cache of parsed rules)."""
 
 from __future__ import annotations
 
@@ -61,33 +62,16 @@ def build_books(settings: Settings, extra: Path | None = None) -> dict[str, Rule
     return books
 
 
-_CACHE: dict[tuple[str, ...], dict[str, RuleBook]] = {}
-
-
-def cached_books(settings: Settings, extra: Path | None = None) -> dict[str, RuleBook]:
-    """:func:`build_books` memoised per (shared data, catalog, starter, extra file) in this process."""
-    key = (
-        str(settings.shared_data),
-        str(settings.catalog_path),
-        str(settings.use_starter),
-        str(extra or ""),
-    )
-    if key not in _CACHE:
-        _CACHE[key] = build_books(settings, extra)
-    return _CACHE[key]
-
-
 def hs_sets(settings: Settings) -> tuple[frozenset[str], frozenset[str]]:
     """(HS 2022 subheadings, HS 2017 subheadings) from the nomenclature datasets.
 
     Comtrade's reporting code 999999 ("commodities not specified", section TOTAL) and chapters 98/99
     (reserved for national use) are not HS subheadings: a BOM line or product cannot carry them.
-    Read from the prepared nomenclature (:func:`kaigai.data.nomenclature.prepared`).
+    Read from the prepared code sets (:func:`kaigai.data.nomenclature.code_sets`).
     """
-    from kaigai.data.nomenclature import prepared
+    from kaigai.data.nomenclature import code_sets
 
-    p = prepared(settings)
-    return p.hs22_subheadings, frozenset(p.nomenclature.hs17)
+    return code_sets(settings)
 
 
-__all__ = ["build_books", "cached_books", "hs_sets", "rule_frame"]
+__all__ = ["build_books", "hs_sets", "rule_frame"]

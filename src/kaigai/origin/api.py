@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from kaigai.core.errors import OriginRuleError
 from kaigai.hs.codes import normalize_hs6
-from kaigai.origin.bom import BOM, Product
-from kaigai.origin.evaluator import Verdict, evaluate
 from kaigai.origin.hsmap import map_edition
 from kaigai.origin.provisions import Agreement, applicable, resolve_agreement
 from kaigai.origin.store import RuleBook, RuleMatch, lookup_rules
+
+if TYPE_CHECKING:  # the BOM evaluator is imported by the checks only (a rule lookup needs none)
+    import datetime as dt
+
+    from kaigai.origin.bom import BOM, Product
+    from kaigai.origin.evaluator import Verdict
 
 
 def rule_for(
@@ -43,6 +47,9 @@ def rule_for(
 
 
 def no_data_verdict(a: Agreement, hs6: str, currency: str, msg: str = "") -> Verdict:
+    """The verdict of an agreement without rule data for ``hs6`` (never a guess)."""
+    from kaigai.origin.evaluator import Verdict
+
     msg = msg or f"no rule data for {a.id} {hs6[:4]}"
     return Verdict(
         a.id, hs6, "no rule data", "", "", "", (msg,), (), None, (), (msg,), (), (), currency
@@ -62,6 +69,8 @@ def check(
 
     Agreements without rule data get a ``"no rule data"`` verdict, never a guess.
     """
+    from kaigai.origin.evaluator import evaluate
+
     if agreement_ids:
         chosen = [resolve_agreement(x, agreements) for x in agreement_ids]
         for a in chosen:
@@ -107,6 +116,7 @@ def check_rule(
     Intermediates are rolled up with the agreement's own rule book when ``books`` is given.
     """
     from kaigai.core.provenance import Provenance
+    from kaigai.origin.evaluator import evaluate
     from kaigai.origin.parser import parse_rcep
     from kaigai.origin.store import RuleRow
 

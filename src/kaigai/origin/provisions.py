@@ -14,8 +14,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from kaigai.core.errors import DataError, OriginRuleError
 
 
@@ -150,24 +148,43 @@ def parse_agreements(data: dict[str, Any], source: str = "agreements.yaml") -> d
     return out
 
 
-@lru_cache(maxsize=8)
-def load_agreements(extra: Path | None = None) -> dict[str, Agreement]:
-    """The bundled agreements, plus (overriding) those of a user YAML file ``extra``."""
+def agreement_sources(extra: Path | None = None) -> list[tuple[str, str]]:
+    """(source name, YAML text) of the bundled agreements and of a user file ``extra``."""
     text = (
         resources.files("kaigai.origin.data")
         .joinpath("agreements.yaml")
         .read_text(encoding="utf-8")
     )
-    out = parse_agreements(yaml.safe_load(text))
+    out = [("agreements.yaml", text)]
     if extra is not None:
         if not Path(extra).is_file():
             raise DataError(
                 f"Agreement file {extra} not found.", hint="Give the path of a YAML file."
             )
-        out.update(
-            parse_agreements(yaml.safe_load(Path(extra).read_text(encoding="utf-8")), str(extra))
-        )
+        out.append((str(extra), Path(extra).read_text(encoding="utf-8")))
     return out
+
+
+def read_yaml(text: str) -> Any:
+    """``yaml.safe_load`` with the C loader when PyYAML has it (same results, ~10x faster)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+
+
+def agreements_from(docs: list[tuple[str, Any]]) -> dict[str, Agreement]:
+    """Agreements of parsed YAML documents (later documents override earlier ones)."""
+    out: dict[str, Agreement] = {}
+    for source, data in docs:
+        out.update(parse_agreements(data, source))
+    return out
+
+
+@lru_cache(maxsize=8)
+def load_agreements(extra: Path | None = None) -> dict[str, Agreement]:
+    """The bundled agreements, plus (overriding) those of a user YAML file ``extra``."""
+    return agreements_from([(src, read_yaml(text)) for src, text in agreement_sources(extra)])
 
 
 def resolve_agreement(name: str, agreements: dict[str, Agreement]) -> Agreement:
@@ -198,9 +215,12 @@ def applicable(exporter: str, importer: str, agreements: dict[str, Agreement]) -
 
 __all__ = [
     "Agreement",
+    "agreement_sources",
+    "agreements_from",
     "applicable",
     "in_ranges",
     "load_agreements",
     "parse_agreements",
+    "read_yaml",
     "resolve_agreement",
 ]

@@ -10,6 +10,7 @@ alternatives, whatever the source ``operator`` column says.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -17,8 +18,6 @@ from typing import TYPE_CHECKING
 from kaigai.core.errors import KaigaiError, OriginRuleError, RuleParseError
 from kaigai.core.provenance import Provenance
 from kaigai.origin.ast import And, Condition, ForProduct, MaterialLimit, Node, Or
-from kaigai.origin.parser import parse_notation, parse_rcep
-from kaigai.origin.prose import parse_prose
 from kaigai.origin.provisions import Agreement
 
 if TYPE_CHECKING:
@@ -49,23 +48,37 @@ class RuleRow:
 
 @dataclass(frozen=True)
 class RuleBook:
-    """All rows of one agreement's rule set."""
+    """All rows of one agreement's rule set.
+
+    ``chapters`` is a prepared lookup index (chapter -> rows touching it, in row order), e.g. a
+    store that reads one chapter on first use; without it the index is built from ``rows``.
+    ``row_groups`` says whether rows carry source rule groups (known without reading ``rows``).
+    """
 
     agreement: Agreement
-    rows: tuple[RuleRow, ...]
+    rows: Sequence[RuleRow]
     hs_edition: str
     dataset: str
     note: str = ""
     fallback: RuleBook | None = None  # rows used where this table has none (labelled substitute)
+    chapters: Mapping[str, tuple[RuleRow, ...]] | None = field(
+        default=None, compare=False, repr=False
+    )
+    row_groups: bool | None = field(default=None, compare=False, repr=False)
 
     @cached_property
-    def by_chapter(self) -> dict[str, tuple[RuleRow, ...]]:
+    def by_chapter(self) -> Mapping[str, tuple[RuleRow, ...]]:
         """Rows grouped by every chapter their range touches (lookup index)."""
-        out: dict[str, list[RuleRow]] = {}
-        for r in self.rows:
-            for ch in range(int(r.lo[:2]), int(r.hi[:2]) + 1):
-                out.setdefault(f"{ch:02d}", []).append(r)
-        return {k: tuple(v) for k, v in out.items()}
+        if self.chapters is not None:
+            return self.chapters
+        return chapter_index(self.rows)
+
+    @property
+    def grouped(self) -> bool:
+        """Rows carry the source rule group of an Annex 3-B layout (EU-JP)."""
+        if self.row_groups is not None:
+            return self.row_groups
+        return any(r.group for r in self.rows[:1])
 
     def coverage(self) -> dict[str, float | int]:
         n = len(self.rows)
@@ -76,6 +89,15 @@ class RuleBook:
             "unparsed": n - ok,
             "share_parsed": round(ok / n, 4) if n else 0.0,
         }
+
+
+def chapter_index(rows: Sequence[RuleRow]) -> dict[str, tuple[RuleRow, ...]]:
+    """Rows grouped by every chapter their range touches, in row order."""
+    out: dict[str, list[RuleRow]] = {}
+    for r in rows:
+        for ch in range(int(r.lo[:2]), int(r.hi[:2]) + 1):
+            out.setdefault(f"{ch:02d}", []).append(r)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 @dataclass(frozen=True)
@@ -133,6 +155,8 @@ def build_uk_rulebook(
     agreement: Agreement, frame: pd.DataFrame, dataset: str = "uk_psr"
 ) -> RuleBook:
     """Parse the UK tariff rows of one scheme (``agreement.rules['scheme']``)."""
+    from kaigai.origin.prose import parse_prose
+
     spec = agreement.rules or {}
     df = frame[frame["scheme_code"] == spec["scheme"]].sort_values(["rule_set_index", "rule_index"])
     cols = [
@@ -211,6 +235,8 @@ def build_table_rulebook(agreement: Agreement, frame: pd.DataFrame, dataset: str
 
     Used for RCEP (column ``rule_en``, RCEP notation) and user CSVs (column ``rule``).
     """
+    from kaigai.origin.parser import parse_notation, parse_rcep
+
     spec = agreement.rules or {}
     col = "rule_en" if "rule_en" in frame.columns else "rule"
     parse = parse_rcep if spec.get("dialect") == "rcep" else parse_notation
@@ -340,7 +366,7 @@ def _lookup(
         fb = lookup_rules(book.fallback.agreement.id, hs6, book.fallback, edition_note)
         note = str(fb_spec.get("note", "substitute rule"))
         return replace(fb, agreement=agreement, notes=(note, *fb.notes), substitute=note)
-    if not cands and any(r.group for r in book.rows[:1]):
+    if not cands and book.grouped:
         grp = _by_group(book, hs6)
         where = "rule group(s) " + ", ".join(
             sorted({f"{r.group[0]}-{r.group[1]}" for r in grp if r.group})
@@ -378,6 +404,8 @@ def _lookup(
                              tuple(r for r in grp if r.parsed), tuple(r for r in grp if not r.parsed),
                              book.hs_edition, edition_note[0], True, tuple(extra_notes))  # fmt: skip
     if not cands and pos is not None:
+        from kaigai.origin.parser import parse_notation
+
         general = str(pos.get("general_rule"))
         cite = str(pos.get("general_rule_cite", ""))
         gnode = parse_notation(general)
@@ -451,4 +479,12 @@ def _lookup(
     )
 
 
-__all__ = ["RuleBook", "RuleMatch", "RuleRow", "build_rulebook", "code_bounds", "lookup_rules"]
+__all__ = [
+    "RuleBook",
+    "RuleMatch",
+    "RuleRow",
+    "build_rulebook",
+    "chapter_index",
+    "code_bounds",
+    "lookup_rules",
+]
