@@ -16,7 +16,8 @@ vs a Python script that reads the same file and calls pyfixest (each a fresh pro
 interleaved, with the CLI's own split of its time (read / separation / fit / output).
 
 Run: ``.venv/bin/python -m benchmarks bench_ppml`` (``KAIGAI_BENCH_QUICK=1``: small sizes;
-``KAIGAI_BENCH_SIZES=150,200``: countries per panel; ``KAIGAI_BENCH_RUNS``: runs, default 3).
+``KAIGAI_BENCH_SIZES=150,200``: countries per panel; ``KAIGAI_BENCH_RUNS``: runs, default 3;
+``KAIGAI_BENCH_FITS_ONLY=1``: skip the whole-process part).
 """
 
 from __future__ import annotations
@@ -216,10 +217,13 @@ def whole_process(sizes: list[int], runs: int) -> None:
 
 
 def sweep_cost(sizes: list[int], repeat: int = 15) -> None:
-    """Cost of one fixed-effect sweep (the compiled kernel) per row, at each size, in this
-    process: wall-clock and CPU time of the thread (``time.thread_time``), interleaved."""
+    """Cost of one fixed-effect sweep (the compiled kernels) per row, at each size, in this
+    process: wall-clock and CPU time of the thread (``time.thread_time``), interleaved. Two
+    kernels: one column alone, and the fused two-column sweep the demeaning uses (its cost
+    per row is for both columns)."""
     import numpy as np
 
+    from kaigai.policy import hdfe_sweeps as hs
     from kaigai.policy import ppml_kernels as k
     from kaigai.policy.demean import FixedEffects
     from kaigai.policy.ppml_synthetic import synthetic_gravity_panel
@@ -227,36 +231,44 @@ def sweep_cost(sizes: list[int], repeat: int = 15) -> None:
     if not k.available():
         return
     data = {}
+    rng = np.random.default_rng(0)
     for n in sizes:
         d = synthetic_gravity_panel(n, 10, seed=1)
         fe = FixedEffects.from_codes([d[c].to_numpy() for c in ("exp_year", "imp_year", "pair")])
         rows = len(d)
-        inv = np.random.default_rng(0).random(int(fe.offsets[-1]))
-        data[n] = (
-            rows,
-            fe,
-            np.random.rand(rows) + 0.5,
-            inv,
-            np.empty_like(inv),
-            np.random.rand(rows),
-        )
+        inv = rng.random(int(fe.offsets[-1]))
+        data[n] = (rows, fe, rng.random(rows) + 0.5, inv, np.asfortranarray(rng.random((rows, 2))))
+
+    def single(fe, w, inv, v):  # type: ignore[no-untyped-def]
+        k._wsweep_nb(v[:, 0], w, fe.codes2d, fe.offsets, inv, np.empty_like(inv))
+
+    def pair(fe, w, inv, v):  # type: ignore[no-untyped-def]
+        s, dm = np.empty((inv.size, 2)), np.empty(2)
+        hs._wsweep2_nb(v, w, fe.codes2d, fe.offsets, inv, s, dm, np.empty((fe.sizes[0], 2)), False)
+
+    kernels = {"one column": single, "two columns fused": pair}
     first = data[sizes[0]]
-    k._wsweep_nb(first[5], first[2], first[1].codes2d, first[1].offsets, first[3], first[4])
-    wall: dict[int, list[float]] = {n: [] for n in sizes}
-    cpu: dict[int, list[float]] = {n: [] for n in sizes}
+    for f in kernels.values():  # compiled code loaded before timing
+        f(first[1], first[2], first[3], first[4])
+    wall = {(kn, n): [] for kn in kernels for n in sizes}  # type: ignore[var-annotated]
+    cpu = {(kn, n): [] for kn in kernels for n in sizes}  # type: ignore[var-annotated]
     for _ in range(repeat):
-        for n, (rows, fe, w, inv, s, v) in data.items():
-            t0, c0 = time.perf_counter(), time.thread_time()
-            k._wsweep_nb(v, w, fe.codes2d, fe.offsets, inv, s)
-            wall[n].append((time.perf_counter() - t0) / rows * 1e9)
-            cpu[n].append((time.thread_time() - c0) / rows * 1e9)
+        for n, (rows, fe, w, inv, v) in data.items():
+            for kn, f in kernels.items():
+                t0, c0 = time.perf_counter(), time.thread_time()
+                f(fe, w, inv, v)
+                wall[(kn, n)].append((time.perf_counter() - t0) / rows * 1e9)
+                cpu[(kn, n)].append((time.thread_time() - c0) / rows * 1e9)
     print("\none weighted sweep over 3 fixed effects (compiled), ns per row, median (min-max):")
-    for n, (rows, *_) in data.items():
-        print(
-            f"{rows:>9,d} rows  wall {statistics.median(wall[n]):5.1f} ({min(wall[n]):.1f}-{max(wall[n]):.1f})"
-            f"  CPU {statistics.median(cpu[n]):5.1f} ({min(cpu[n]):.1f}-{max(cpu[n]):.1f})",
-            flush=True,
-        )
+    for kn in kernels:
+        for n, (rows, *_) in data.items():
+            ww, cc = wall[(kn, n)], cpu[(kn, n)]
+            print(
+                f"{kn:>18} {rows:>9,d} rows  wall {statistics.median(ww):5.1f}"
+                f" ({min(ww):.1f}-{max(ww):.1f})  CPU {statistics.median(cc):5.1f}"
+                f" ({min(cc):.1f}-{max(cc):.1f})",
+                flush=True,
+            )
 
 
 def main() -> None:
@@ -269,7 +281,8 @@ def main() -> None:
     print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)")
     sweep_cost(sizes)
     fits(sizes, runs)
-    whole_process(sizes[:2], runs)
+    if os.environ.get("KAIGAI_BENCH_FITS_ONLY") != "1":
+        whole_process(sizes[:2], runs)
     print(
         f"load average at end: {os.getloadavg()[0]:.1f}; benchmark took"
         f" {time.perf_counter() - t_start:.0f} s"

@@ -4,7 +4,8 @@ A sweep over one column is latency-bound: rows of one level follow each other (t
 fixed effect of a panel sorted by pair), so every scatter-add waits for the previous one.
 Two columns in one pass share the reads of the codes and weights and interleave two
 independent chains of additions; measured on the benchmark panel one two-column sweep costs
-0.6 of two single-column sweeps. Columns are taken in pairs (an odd last column alone, with
+0.6 of two single-column sweeps. The first fixed effect's sums for the next sweep are
+taken in the last pass of the previous one (K passes over the rows per sweep, not K + 1). Columns are taken in pairs (an odd last column alone, with
 the single-column schedule of :mod:`kaigai.policy.ppml_kernels`).
 
 Schedule per pair (as for one column, both columns in lockstep): 3 plain Gauss-Seidel
@@ -24,20 +25,33 @@ inv_weights = _inv_weights_nb
 
 
 @_nj
-def _wsweep2_nb(v, w, codes, offs, inv, s, dmax):  # type: ignore[no-untyped-def]  # pragma: no cover
+def _wsweep2_nb(v, w, codes, offs, inv, s, dmax, nxt, have):  # type: ignore[no-untyped-def]  # pragma: no cover
     # one Gauss-Seidel sweep of weighted projections on the two columns of v (n, 2); s is
-    # (levels, 2); dmax[j] becomes the largest absolute mean removed from column j
+    # (levels, 2); dmax[j] becomes the largest absolute mean removed from column j.
+    # nxt (levels of the first fixed effect, 2): when ``have``, the first fixed effect's sums
+    # of w * v for the current v (left by the previous sweep); refilled for the new v in the
+    # last pass, so a sweep makes K passes over the rows instead of K + 1 (same sums, same
+    # order: bit-identical)
     nfe = codes.shape[0]
     n = v.shape[0]
-    for g in range(offs[nfe]):
+    o = offs[0]
+    g0 = offs[1] - o
+    if have:
+        for g in range(g0):
+            s[o + g, 0] = nxt[g, 0]
+            s[o + g, 1] = nxt[g, 1]
+    else:
+        for g in range(o, offs[1]):
+            s[g, 0] = 0.0
+            s[g, 1] = 0.0
+        for i in range(n):
+            g = o + codes[0, i]
+            wi = w[i]
+            s[g, 0] += wi * v[i, 0]
+            s[g, 1] += wi * v[i, 1]
+    for g in range(offs[1], offs[nfe]):
         s[g, 0] = 0.0
         s[g, 1] = 0.0
-    o = offs[0]
-    for i in range(n):
-        g = o + codes[0, i]
-        wi = w[i]
-        s[g, 0] += wi * v[i, 0]
-        s[g, 1] += wi * v[i, 1]
     dmax[0] = 0.0
     dmax[1] = 0.0
     for k in range(nfe):
@@ -64,10 +78,17 @@ def _wsweep2_nb(v, w, codes, offs, inv, s, dmax):  # type: ignore[no-untyped-def
                 s[g2, 0] += wi * a
                 s[g2, 1] += wi * b
         else:
+            nxt[:g0] = 0.0
             for i in range(n):
                 g = o + codes[k, i]
-                v[i, 0] -= s[g, 0]
-                v[i, 1] -= s[g, 1]
+                g2 = codes[0, i]
+                wi = w[i]
+                a = v[i, 0] - s[g, 0]
+                b = v[i, 1] - s[g, 1]
+                v[i, 0] = a
+                v[i, 1] = b
+                nxt[g2, 0] += wi * a
+                nxt[g2, 1] += wi * b
 
 
 @_nj
@@ -76,25 +97,26 @@ def _demean_pair_nb(v, w, codes, offs, inv, tol0, tol1, maxiter):  # type: ignor
     n = v.shape[0]
     m = offs[nfe]
     s = np.empty((m, 2))
+    nxt = np.empty((offs[1] - offs[0], 2))
     d = np.full(2, np.inf)
     if nfe == 1:
-        _wsweep2_nb(v, w, codes, offs, inv, s, d)
+        _wsweep2_nb(v, w, codes, offs, inv, s, d, nxt, False)
         return 1, True
     it = 0
     while it < min(maxiter, 3):
-        _wsweep2_nb(v, w, codes, offs, inv, s, d)
+        _wsweep2_nb(v, w, codes, offs, inv, s, d, nxt, it > 0)
         it += 1
         if d[0] < tol0 and d[1] < tol1:
             return it, True
     d1 = np.empty((m, 2))
     coef = np.zeros(2)
     while it < maxiter:
-        _wsweep2_nb(v, w, codes, offs, inv, s, d)
+        _wsweep2_nb(v, w, codes, offs, inv, s, d, nxt, True)
         it += 1
         if (d[0] < tol0 and d[1] < tol1) or it >= maxiter:
             break
         d1[:] = s  # b1 - b0
-        _wsweep2_nb(v, w, codes, offs, inv, s, d)
+        _wsweep2_nb(v, w, codes, offs, inv, s, d, nxt, True)
         it += 1
         if (d[0] < tol0 and d[1] < tol1) or it >= maxiter:
             break
@@ -108,10 +130,12 @@ def _demean_pair_nb(v, w, codes, offs, inv, tol0, tol1, maxiter):  # type: ignor
             c = num / den if den > 0 else 0.0
             coef[j] = c if abs(c) < 1e6 else 0.0
         if coef[0] != 0.0 or coef[1] != 0.0:
-            # b <- b2 - coef (b2 - b1), so v <- v + coef * D (b2 - b1)
+            # b <- b2 - coef (b2 - b1), so v <- v + coef * D (b2 - b1); the first fixed
+            # effect's sums for the next sweep are taken in the same pass
             for g in range(m):
                 s[g, 0] *= coef[0]
                 s[g, 1] *= coef[1]
+            nxt[:] = 0.0
             for i in range(n):
                 a = 0.0
                 b = 0.0
@@ -119,8 +143,14 @@ def _demean_pair_nb(v, w, codes, offs, inv, tol0, tol1, maxiter):  # type: ignor
                     g = offs[k] + codes[k, i]
                     a += s[g, 0]
                     b += s[g, 1]
-                v[i, 0] += a
-                v[i, 1] += b
+                a += v[i, 0]
+                b += v[i, 1]
+                v[i, 0] = a
+                v[i, 1] = b
+                wi = w[i]
+                g2 = codes[0, i]
+                nxt[g2, 0] += wi * a
+                nxt[g2, 1] += wi * b
     return it, d[0] < tol0 and d[1] < tol1
 
 

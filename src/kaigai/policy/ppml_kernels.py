@@ -205,14 +205,20 @@ def _inv_weights_nb(w, codes, offs):  # type: ignore[no-untyped-def]  # pragma: 
 
 
 @_nj
-def _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s):  # type: ignore[no-untyped-def]  # pragma: no cover
+def _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s, nxt, have):  # type: ignore[no-untyped-def]  # pragma: no cover
+    # nxt: the first fixed effect's totals of mu, valid on entry when ``have`` and refilled
+    # in the last pass for the next sweep (K passes over the rows per sweep, bit-identical)
     nfe = codes.shape[0]
     n = mu.shape[0]
+    o = offs[0]
+    g0 = offs[1] - o
     for j in range(offs[nfe]):
         s[j] = 0.0
-    o = offs[0]
-    for i in range(n):
-        s[o + codes[0, i]] += mu[i]
+    if have:
+        s[o : o + g0] = nxt[:g0]
+    else:
+        for i in range(n):
+            s[o + codes[0, i]] += mu[i]
     dmax = 0.0
     for k in range(nfe):
         o = offs[k]
@@ -231,8 +237,11 @@ def _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s):  # type: ignore[no-untyped-d
                 mu[i] = m
                 s[o2 + codes[k + 1, i]] += m
         else:
+            nxt[:g0] = 0.0
             for i in range(n):
-                mu[i] *= s[o + codes[k, i]]
+                m = mu[i] * s[o + codes[k, i]]
+                mu[i] = m
+                nxt[codes[0, i]] += m
     return dmax
 
 
@@ -244,10 +253,11 @@ def _ipf_nb(mu, codes, offs, ysum, alpha, tol, nplain, ncycles):  # type: ignore
     n = mu.shape[0]
     m = offs[nfe]
     s = np.empty(m)
+    nxt = np.empty(offs[1] - offs[0])
     it = 0
     for _ in range(nplain):
         it += 1
-        if _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s) < tol:
+        if _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s, nxt, it > 1) < tol:
             return it, True
     a0 = np.empty(m)
     a1 = np.empty(m)
@@ -255,11 +265,11 @@ def _ipf_nb(mu, codes, offs, ysum, alpha, tol, nplain, ncycles):  # type: ignore
     for _ in range(ncycles):
         a0[:] = alpha
         it += 1
-        if _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s) < tol:
+        if _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s, nxt, it > 1) < tol:
             return it, True
         a1[:] = alpha
         it += 1
-        if _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s) < tol:
+        if _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s, nxt, True) < tol:
             return it, True
         den = 0.0
         num = 0.0
@@ -282,11 +292,13 @@ def _ipf_nb(mu, codes, offs, ysum, alpha, tol, nplain, ncycles):  # type: ignore
         for j in range(m):
             alpha[j] += step[j]
             step[j] = np.exp(step[j])  # one exp per level, not per row
+        nxt[:] = 0.0
         for i in range(n):
             f = 1.0
             for k in range(nfe):
                 f *= step[offs[k] + codes[k, i]]
             mu[i] *= f
+            nxt[codes[0, i]] += mu[i]
     return it, False
 
 
