@@ -283,3 +283,90 @@ def test_japanese_forms_have_no_untranslated_english(firm: Firm) -> None:
         text = text.replace(d, "")
     found["bom"] = english_runs(text)
     assert found == {"profile": [], "workspace": [], "bom": []}
+
+
+def _fields(page: str) -> dict[str, str]:
+    """name -> value of the text inputs and hidden fields of a page."""
+    return dict(
+        re.findall(
+            r'<input (?:id="[^"]+" )?(?:type="hidden" )?name="([^"]+)"[^>]*? value="([^"]*)"', page
+        )
+    )
+
+
+@pytest.mark.slow
+def test_profile_form_edits_every_product_and_the_plan_covers_them(firm: Firm) -> None:
+    """Issue 15 item 6: each product of the profile is a row of the form (add and remove rows);
+    saving keeps what the form does not show, per product; the plan built covers both."""
+    ws = firm.workspace_id
+    prof = {"name": "Ginza Works", "home_country": "JPN", "size": {"employees": 30},
+            "products": [{"name": "Ball bearing", "hs": "848210", "unit_fob": 1300,
+                          "lines": {"VNM": "8482.10.00"}},
+                         {"name": "Lotion", "hs": "330499", "unit_fob": 1500,
+                          "shipments_per_year": 6, "lines": {"VNM": "3304.99.20"}}],
+            "preferences": {"target_markets": ["VNM"]}}  # fmt: skip
+    assert firm.client.put(f"/api/v1/workspaces/{ws}/profile", json=prof).status_code == 200
+    page = firm.client.get(f"/w/{ws}/profile", headers=HTML).text
+    got = _fields(page)
+    assert (got["product_name"], got["product_hs"], got["unit_fob"]) == (
+        "Ball bearing",
+        "848210",
+        "1300",
+    )
+    assert (got["product_name_1"], got["product_hs_1"], got["unit_fob_1"]) == (
+        "Lotion",
+        "330499",
+        "1500",
+    )
+    assert (got["product_key"], got["product_key_1"]) == ("0", "1")
+    assert "<legend>Product 2</legend>" in page and 'name="product_name_2"' not in page
+    form = {"csrf_token": firm.csrf, "name": "Ginza Works", "employees": "30",
+            "target_markets": ["VNM"],
+            "product_key": "0", "product_name": "Ball bearing", "product_hs": "848210",
+            "unit_fob": "1350",
+            "product_key_1": "1", "product_name_1": "Face lotion", "product_hs_1": "330499",
+            "unit_fob_1": "1600", "wholly_obtained_1": ""}  # fmt: skip
+    # "Add a product": the same form again, what was typed kept, one more (empty) row; not saved
+    r = firm.client.post(f"/w/{ws}/profile", data={**form, "add_product": "1"}, headers=HTML)
+    assert r.status_code == 200
+    got = _fields(r.text)
+    assert (got["product_name_1"], got["unit_fob_1"], got["product_key_2"]) == (
+        "Face lotion",
+        "1600",
+        "new",
+    )
+    assert got["product_name_2"] == "" and "<legend>Product 3</legend>" in r.text
+    assert firm.client.get(f"/api/v1/workspaces/{ws}/profile").json() == prof
+    # save with the new row left blank: both products saved, each keeping its unshown keys
+    r = firm.client.post(f"/w/{ws}/profile", data={**form, "product_key_2": "new",
+                         "product_name_2": "", "product_hs_2": ""}, headers=HTML,
+                         follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303, r.text
+    saved = firm.client.get(f"/api/v1/workspaces/{ws}/profile").json()
+    assert saved["products"] == [
+        {"name": "Ball bearing", "hs": "848210", "unit_fob": 1350.0, "lines": {"VNM": "8482.10.00"}},
+        {"name": "Face lotion", "hs": "330499", "unit_fob": 1600.0, "shipments_per_year": 6,
+         "lines": {"VNM": "3304.99.20"}},
+    ]  # fmt: skip
+    # the plan built from the saved profile covers both products
+    r = firm.client.post(f"/w/{ws}/plans", data={"csrf_token": firm.csrf}, headers=HTML,
+                         follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303, r.text
+    plan = firm.client.get(f"/api/v1/workspaces/{ws}/plans").json()["items"][0]["content"]["plan"]
+    assert [(p["name"], p["hs6"]) for p in plan["products"]] == [
+        ("Ball bearing", "848210"), ("Face lotion", "330499")]  # fmt: skip
+    assert all(p["markets"] for p in plan["products"])
+    # a new product filled in is added; a ticked row is removed
+    r = firm.client.post(f"/w/{ws}/profile", data={**form, "remove_product": "yes",
+                         "product_key_2": "new", "product_name_2": "Sake", "product_hs_2": "220610",
+                         "unit_fob_2": "3000"}, headers=HTML, follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303, r.text
+    saved = firm.client.get(f"/api/v1/workspaces/{ws}/profile").json()
+    assert [(p["name"], p["hs"]) for p in saved["products"]] == [
+        ("Face lotion", "330499"), ("Sake", "220610")]  # fmt: skip
+    assert saved["products"][0]["lines"] == {"VNM": "3304.99.20"}
+    # in Japanese the rows are numbered 製品1, 製品2
+    _ja(firm)
+    page = firm.client.get(f"/w/{ws}/profile", headers=HTML).text
+    assert "<legend>製品1</legend>" in page and "<legend>製品2</legend>" in page
+    assert "保存時にこの製品を削除する" in page and "製品を追加" in page
