@@ -73,3 +73,46 @@ def test_import_no_prepare_leaves_it_to_the_first_lookup() -> None:
     messages: list[str] = []
     _lookups(messages)
     assert any("Preparing the rules-of-origin index" in m for m in messages)
+
+
+def test_connector_pull_prepares_like_import(tmp_path: Path) -> None:
+    """`data pull baci` (a connector) lands new trade tables, then prepares the same indexes as
+    `data import`, one line per index; the lookups that follow build nothing."""
+    from tests.data.test_connectors import _baci_zip
+
+    s = get_settings()
+    z = _baci_zip(tmp_path)
+    r = runner.invoke(app, ["data", "pull", "baci", "--file", str(z), "--years", "2024"])
+    assert r.exit_code == 0, r.output
+    lines = [x for x in r.output.splitlines() if x.startswith("Preparing")]
+    assert [x.split("…")[0] for x in lines] == [
+        "Preparing the HS nomenclature index",
+        "Preparing the rules-of-origin index",
+        "Preparing the market finder's export potentials",
+    ]
+    assert "Preparing the rules-of-origin index… 5 agreements (" in r.output
+    assert _prepared(Path(s.cache_dir), Path(s.data_dir)) == {
+        "nomenclature": True,
+        "rulebooks": True,
+        "markets": True,
+    }
+    messages: list[str] = []
+    _lookups(messages)
+    assert not [m for m in messages if "Preparing" in m]
+    # the same pull again lands nothing new: nothing to prepare
+    again = runner.invoke(app, ["data", "pull", "baci", "--file", str(z), "--years", "2024"])
+    assert again.exit_code == 0, again.output
+    assert "Preparing" not in again.output
+
+
+def test_connector_pull_no_prepare(tmp_path: Path) -> None:
+    from tests.data.test_connectors import _baci_zip
+
+    s = get_settings()
+    z = _baci_zip(tmp_path)
+    r = runner.invoke(
+        app, ["data", "pull", "baci", "--file", str(z), "--years", "2024", "--no-prepare"]
+    )
+    assert r.exit_code == 0, r.output
+    assert "Preparing" not in r.output
+    assert not any(_prepared(Path(s.cache_dir), Path(s.data_dir)).values())

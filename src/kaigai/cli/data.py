@@ -34,6 +34,16 @@ def _fmt_rows(v: Any) -> str:
     return f"{int(v):,}" if isinstance(v, int | float) else "-"
 
 
+NoPrepareOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-prepare",
+        help="Fast: do not rebuild the prepared indexes now (HS nomenclature, rules of origin, "
+        "market potentials); the first command that needs one builds it.",
+    ),
+]
+
+
 def register(app: typer.Typer) -> None:
     data = typer.Typer(
         help="Datasets: status, import local files, pull from official sources.",
@@ -98,14 +108,7 @@ def register(app: typer.Typer) -> None:
         force: Annotated[
             bool, typer.Option("--force", help="Re-import even if the checksum is unchanged.")
         ] = False,
-        no_prepare: Annotated[
-            bool,
-            typer.Option(
-                "--no-prepare",
-                help="Fast import: do not rebuild the prepared indexes now (HS nomenclature, "
-                "rules of origin, market potentials); the first command that needs one builds it.",
-            ),
-        ] = False,
+        no_prepare: NoPrepareOpt = False,
     ) -> None:
         """Import Parquet/CSV files into the catalog (one transaction; unchanged files are skipped).
 
@@ -228,15 +231,19 @@ def register(app: typer.Typer) -> None:
         force: Annotated[
             bool, typer.Option("--force", help="Download again even if cached.")
         ] = False,
+        no_prepare: NoPrepareOpt = False,
     ) -> None:
-        """Download a dataset from its official source into the cache, checksum it, import it."""
+        """Download a dataset from its official source into the cache, checksum it, import it.
+
+        When new data lands, prepares the indexes of the new catalog state as ``data import``
+        does (--no-prepare skips it).
+        """
         opts = shared()
         from kaigai.data.connectors import CONNECTORS
-        from kaigai.data.pull import pull
 
         s, lg = opts.settings(), opts.lg
         if name in CONNECTORS:
-            _run_connector(
+            landed = _run_connector(
                 name,
                 s,
                 lg,
@@ -252,42 +259,50 @@ def register(app: typer.Typer) -> None:
                 url=url,
                 edition=edition,
             )
-            return
-        with _download_bar(name, opts.json) as on_bytes:
-            res = pull(
-                name,
-                s,
-                do_import=not no_import,
-                force=force,
-                on_bytes=on_bytes,
-            )
-        payload = res.to_dict()
-
-        def human() -> None:
-            rows = [
-                (t("Dataset", lg), res.name),
-                (t("Source URL", lg), res.url),
-                (t("File", lg), res.path),
-                ("sha256", res.sha256),
-                (t("Bytes", lg), f"{res.bytes:,}"),
-                (t("From cache", lg), t("yes", lg) if res.cached else t("no", lg)),
-            ]
-            if res.imported:
-                rows.append(
-                    (
-                        t("Action", lg),
-                        f"{t(res.imported.action, lg)} ({_fmt_rows(res.imported.rows)} {t('rows', lg)})",
-                    )
-                )
-            if res.note:
-                rows.append((t("Note", lg), res.note))
-            console.print(
-                table(t("Pull {name}", lg, name=name), [t("Field", lg), t("Value", lg)], rows)
-            )
-
-        output(payload, opts.json, human)
-        if res.imported is not None and res.imported.action in ("imported", "replaced"):
+        else:
+            landed = _run_pull(name, s, lg, opts.json, force, no_import)
+        if landed and not no_prepare:
             _prepare(s, opts.json)
+
+
+def _run_pull(name: str, s: Any, lg: str, as_json: bool, force: bool, no_import: bool) -> bool:
+    """Pull one registered dataset and show what it fetched; True when it changed the catalog."""
+    from kaigai.data.pull import pull
+
+    with _download_bar(name, as_json) as on_bytes:
+        res = pull(
+            name,
+            s,
+            do_import=not no_import,
+            force=force,
+            on_bytes=on_bytes,
+        )
+    payload = res.to_dict()
+
+    def human() -> None:
+        rows = [
+            (t("Dataset", lg), res.name),
+            (t("Source URL", lg), res.url),
+            (t("File", lg), res.path),
+            ("sha256", res.sha256),
+            (t("Bytes", lg), f"{res.bytes:,}"),
+            (t("From cache", lg), t("yes", lg) if res.cached else t("no", lg)),
+        ]
+        if res.imported:
+            rows.append(
+                (
+                    t("Action", lg),
+                    f"{t(res.imported.action, lg)} ({_fmt_rows(res.imported.rows)} {t('rows', lg)})",
+                )
+            )
+        if res.note:
+            rows.append((t("Note", lg), res.note))
+        console.print(
+            table(t("Pull {name}", lg, name=name), [t("Field", lg), t("Value", lg)], rows)
+        )
+
+    output(payload, as_json, human)
+    return res.landed
 
 
 def _prepare(settings: Any, as_json: bool) -> None:
@@ -338,7 +353,8 @@ def _download_bar(name: str, as_json: bool) -> Iterator[Callable[[int, int | Non
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
-def _run_connector(name: str, s: Any, lg: str, as_json: bool, force: bool, **params: Any) -> None:
+def _run_connector(name: str, s: Any, lg: str, as_json: bool, force: bool, **params: Any) -> bool:
+    """Run a connector and show what it fetched; True when new data landed."""
     from kaigai.data.connectors import run
 
     with _download_bar(name, as_json) as on_bytes:
@@ -364,3 +380,4 @@ def _run_connector(name: str, s: Any, lg: str, as_json: bool, force: bool, **par
             console.print(n)
 
     output(payload, as_json, human)
+    return res.landed

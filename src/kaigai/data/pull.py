@@ -56,6 +56,11 @@ class PullResult:
     imported: FileResult | None
     note: str = ""
 
+    @property
+    def landed(self) -> bool:
+        """The download changed the catalog (its indexes are then prepared again)."""
+        return self.imported is not None and self.imported.action in ("imported", "replaced")
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,

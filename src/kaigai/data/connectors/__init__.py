@@ -82,6 +82,14 @@ class ConnectorResult:
     tables: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def landed(self) -> bool:
+        """New data reached the catalog or the duty engine's schedules (indexes to prepare)."""
+        return any(
+            t.get("action") in ("imported", "replaced") or t.get("table") == "tariff_schedule"
+            for t in self.tables
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
