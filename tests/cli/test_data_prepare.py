@@ -25,12 +25,13 @@ def _prepared(cache_dir: Path, data_dir: Path) -> dict[str, bool]:
     return {
         "nomenclature": any((cache_dir / "hs").glob("nomenclature-*.json")),
         "rulebooks": any((cache_dir / "origin").glob("books-*/index.json")),
+        "tariffs": any((cache_dir / "tariffs").glob("index-*.sqlite")),
         "markets": (data_dir / "markets" / "projected_2024" / "meta.json").is_file(),
     }
 
 
 def _lookups(messages: list[str]) -> None:
-    """`hs show` and `origin rule` in a fresh-process state (in-memory caches dropped)."""
+    """`hs show`, `origin rule` and `duty` in a fresh-process state (in-memory caches dropped)."""
     cache.clear()
     nomenclature._CACHE.clear()
     progress.set_sink(messages.append)
@@ -40,6 +41,9 @@ def _lookups(messages: list[str]) -> None:
         assert json.loads(r.stdout)
         r = runner.invoke(app, ["origin", "rule", "--agreement", "RCEP", "--hs", "848210"])
         assert r.exit_code == 0, r.output
+        r = runner.invoke(app, ["duty", "--hs", "848210", "--to", "VNM", "--json"])
+        assert r.exit_code == 0, r.output
+        assert json.loads(r.stdout)["lines"][0]["best"] == "CPTPP"
     finally:
         progress.set_sink(None)
 
@@ -52,9 +56,11 @@ def test_import_prepares_indexes_and_lookups_prepare_nothing() -> None:
     r = runner.invoke(app, ["data", "import", str(cpi), "--as", "cpi"])
     assert r.exit_code == 0, r.output
     assert "Preparing the market finder's export potentials" in r.output
+    assert "Preparing the tariff index… ready" in r.output
     assert _prepared(Path(s.cache_dir), Path(s.data_dir)) == {
         "nomenclature": True,
         "rulebooks": True,
+        "tariffs": True,
         "markets": True,  # trade data from the starter pack
     }
     messages: list[str] = []
@@ -73,6 +79,7 @@ def test_import_no_prepare_leaves_it_to_the_first_lookup() -> None:
     messages: list[str] = []
     _lookups(messages)
     assert any("Preparing the rules-of-origin index" in m for m in messages)
+    assert any("Preparing the tariff index" in m for m in messages)
 
 
 def test_connector_pull_prepares_like_import(tmp_path: Path) -> None:
@@ -88,12 +95,14 @@ def test_connector_pull_prepares_like_import(tmp_path: Path) -> None:
     assert [x.split("…")[0] for x in lines] == [
         "Preparing the HS nomenclature index",
         "Preparing the rules-of-origin index",
+        "Preparing the tariff index",
         "Preparing the market finder's export potentials",
     ]
     assert "Preparing the rules-of-origin index… 5 agreements (" in r.output
     assert _prepared(Path(s.cache_dir), Path(s.data_dir)) == {
         "nomenclature": True,
         "rulebooks": True,
+        "tariffs": True,
         "markets": True,
     }
     messages: list[str] = []

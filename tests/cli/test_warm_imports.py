@@ -34,6 +34,7 @@ sys.stderr.write('\\nMODULES=' + json.dumps({{'code': code, 'mods': mods}}) + '\
 BOM = str(ROOT / "examples" / "bom_bearing.csv")
 COMMANDS = {
     "hs show": ["hs", "show", "847130", "--json"],
+    "duty": ["duty", "--hs", "8482.10", "--from", "JPN", "--to", "VNM", "--json"],
     "origin rule": ["origin", "rule", "--agreement", "RCEP", "--hs", "848210", "--json"],
     "origin check": ["origin", "check", "--bom", BOM, "--hs", "848210", "--from", "JPN",
                      "--to", "VNM", "--fob", "1000", "--exw", "950", "--json"],

@@ -1,8 +1,8 @@
 """Duty questions: every duty option for a product, origin and destination, and whether an FTA pays.
 
 One request type for every shell: :class:`DutyRequest` is checked here (dates, quantity/unit,
-quota, currency, countries), the tariff index comes from :mod:`kaigai.data.tariffs` (only the
-product's rows for one-off questions, the whole index for the service), the rules-of-origin
+quota, currency, countries), the tariff index comes from the data layer (only the product's rows
+of the prepared index for one-off questions, the whole index for the service), the rules-of-origin
 column from :func:`kaigai.app.origin.rule_lookup`, and the answer from the pure engine.
 """
 
@@ -92,12 +92,20 @@ def tariff_index(
     scenarios: tuple[Path, ...] = (),
 ) -> TariffIndex:
     """The tariff index, memoised per catalog state: whole (``hs6s`` None) or only the rows of
-    ``hs6s`` into ``destinations`` (read with parameterised SQL, see :mod:`kaigai.data.tariffs`)."""
-    from kaigai.data.tariffs import build_index, index_for
-
+    ``hs6s`` into ``destinations``: read from the prepared index of this catalog state
+    (:mod:`kaigai.data.tariff_store`, no pandas), or with scenario files from the catalog
+    with parameterised SQL (:func:`kaigai.data.tariffs.index_for`)."""
     if hs6s is None or destinations is None:
+        from kaigai.data.tariffs import build_index
+
         return memo("tariffs.index", settings, lambda: build_index(settings, scenarios), scenarios)
     h, d = tuple(sorted(set(hs6s))), tuple(sorted(set(destinations)))
+    if not scenarios:
+        from kaigai.data.tariff_store import scoped_index
+
+        return memo("tariffs.scoped", settings, lambda: scoped_index(settings, h, d), h, d)
+    from kaigai.data.tariffs import index_for
+
     return memo("tariffs.index_for", settings, lambda: index_for(settings, h, d, scenarios),
                 h, d, scenarios)  # fmt: skip
 
@@ -117,8 +125,9 @@ def duty_options(
     r = req.checked()
     if index is None:
         hs6 = _hs6_of(r.hs)
+        codes = [c for c in (hs6, _hs6_of(r.line or "")) if c]  # --line may name another HS6
         index = (
-            tariff_index(settings, [hs6], [r.destination], r.scenarios)
+            tariff_index(settings, codes, [r.destination], r.scenarios)
             if hs6
             else tariff_index(settings, scenarios=r.scenarios)
         )

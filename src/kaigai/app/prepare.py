@@ -2,8 +2,9 @@
 
 Each step calls the data layer's own builder, which checks its fingerprint, writes atomically and
 is a no-op when the stored index is current: the HS nomenclature index, the rule books of every
-agreement, and the market finder's export potentials (default parameters, when trade data is
-available). Skipped (``--no-prepare``), the first query prepares lazily as before.
+agreement, the tariff index of every schedule, and the market finder's export potentials
+(default parameters, when trade data is available). Skipped (``--no-prepare``), the first query
+prepares lazily as before.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ def steps(settings: Settings) -> Iterator[Step]:
 
         return f"{len(context(settings).books)} agreements"
 
+    def tariffs() -> str:
+        from kaigai.data.tariff_store import prepare
+
+        return prepare(settings)
+
     def markets() -> str:
         from kaigai.core.errors import DatasetMissingError
         from kaigai.data import store
@@ -58,6 +64,7 @@ def steps(settings: Settings) -> Iterator[Step]:
 
     yield Step("nomenclature", "Preparing the HS nomenclature index…", nomenclature)
     yield Step("rulebooks", "Preparing the rules-of-origin index…", rulebooks)
+    yield Step("tariffs", "Preparing the tariff index…", tariffs)
     yield Step("markets", "Preparing the market finder's export potentials…", markets)
 
 

@@ -18,8 +18,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from kaigai.core.countries import GROUPS, normalize_country
 from kaigai.core.errors import CountryError, ScenarioError
 
@@ -175,6 +173,8 @@ def _check_category(cat: str, where: str) -> None:
 @lru_cache(maxsize=1)
 def load_registry() -> tuple[Agreement, ...]:
     """The bundled agreements (cached)."""
+    import yaml  # only when the registry is parsed (a prepared index carries the agreements)
+
     text = (resources.files("kaigai.tariffs") / "data" / REGISTRY_FILE).read_text(encoding="utf-8")
     raw = yaml.safe_load(text)
     return tuple(agreement_from_dict(a) for a in raw["agreements"])
@@ -184,6 +184,8 @@ def load_scenario(path: Path) -> tuple[Agreement, ...]:
     """Scenario agreements from a TOML or YAML file (``[[agreement]]`` / ``agreements:``)."""
     if not path.is_file():
         raise ScenarioError(f"Scenario file {path} not found.", hint="Check the path.")
+    import yaml
+
     try:
         if path.suffix.lower() == ".toml":
             raw = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -29,12 +29,15 @@ class TariffIndex:
     staging: Mapping[tuple[str, str, str], StagingInfo] = field(default_factory=dict)
     # (importer, schedule column, national line) -> observed yearly step (staging_observed)
     observed: Mapping[tuple[str, str, str], Any] = field(default_factory=dict)
+    # importers with schedule data when ``schedules`` holds only some of them (a scoped read of
+    # the prepared index): named in the "no schedule" error like the whole index would
+    listed: tuple[str, ...] = ()
     _pairs: dict[tuple[str, str, dt.date, int], list[Agreement]] = field(
         default_factory=dict, repr=False, compare=False
     )  # memo of agreements_between (not part of the index's value)
 
     def importers(self) -> list[str]:
-        return sorted(self.schedules)
+        return sorted({*self.schedules, *self.listed})
 
     def schedule_for(self, importer: str, on: dt.date) -> Schedule:
         """The schedule in force on ``on`` (latest ``valid_from <= on``)."""

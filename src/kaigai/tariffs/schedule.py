@@ -12,15 +12,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from kaigai.core.errors import RateParseError
 from kaigai.core.provenance import Provenance
 from kaigai.tariffs.expr import AdValorem, Branch, Choice, Conditional, Range, RateExpr, Unbound
 from kaigai.tariffs.jp_parse import parse_jp_rate, season_of
 from kaigai.tariffs.vn_parse import parse_vn_rate
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 JP_RATE_COLUMNS: tuple[str, ...] = (
     "general_rate", "temporary_rate", "wto_rate", "gsp_rate", "ldc_gsp_rate", "epa_singapore",

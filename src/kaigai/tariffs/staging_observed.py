@@ -13,13 +13,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from kaigai.tariffs.agreements import Agreement
 from kaigai.tariffs.index import StagingInfo
 from kaigai.tariffs.schedule import format_jp_code
 from kaigai.tariffs.staging import staged_rate, year_index
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 BEFORE, AFTER = dt.date(2025, 4, 1), dt.date(2026, 4, 1)
 SOURCE = "Japan Customs schedule 2025-04-01 and 2026-04-01 (tariffs_staging, jp_tariff_snapshots)"

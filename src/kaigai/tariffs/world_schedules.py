@@ -17,15 +17,16 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from kaigai.core.countries import GROUPS, normalize_country
 from kaigai.core.errors import CountryError, RateParseError
 from kaigai.hs.codes import digits
 from kaigai.tariffs.schedule import RateCell, Schedule, TariffLine
 from kaigai.tariffs.world_parse import parse_world_rate
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 US_PROGRAMS = {"JP": "US-JP"}  # HTS Special programme code -> registry agreement id
 AU_AGREEMENTS = {"JAEPA": "JP-AU", "RCEP": "RCEP", "CPTPP": "CPTPP", "AANZFTA": "AANZFTA"}
