@@ -67,6 +67,18 @@ def test_every_dashboard_page_in_japanese_has_no_english(settings, monkeypatch) 
     assert {name: english_runs(text) for name, text in pages.items() if english_runs(text)} == {}
 
 
+@pytest.mark.parametrize("scenario", ["jpn-rcep", "shared-parks"])
+def test_policy_report_in_japanese_has_no_english(scenario: str, tmp_path: Path) -> None:
+    """`kaigai policy run --report` in Japanese: GE (baseline, sensitivity, Monte Carlo band) and
+    the firm simulator with observed FTA use; the FDI scenario has no GE part."""
+    report = tmp_path / f"{scenario}.html"
+    draws = ["--draws", "5"] if scenario == "jpn-rcep" else []
+    S.cli(["policy", "run", scenario, "--firms", "20000", *draws, "--report", str(report)])
+    page = report.read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html><html lang='ja'>")
+    assert english_runs(html_text(page)) == []
+
+
 def test_plan_report_in_japanese_has_no_english(settings) -> None:
     from kaigai.reports.html import render_html
 

@@ -123,3 +123,40 @@ def test_policy_firms_in_japanese_shows_the_english_json_numbers() -> None:
                                           f"{epa['Japan-EU', 2021]:,.0f}"]  # fmt: skip
     target = d["fta_use"]["target"]
     assert f"うち{100 * target['value']:.1f}%がEPA税率で輸入されました" in ja
+
+
+def _report_rows(page: str) -> list[list[str]]:
+    import re
+
+    return [re.findall(r"<td>(.*?)</td>", tr) for tr in re.findall(r"<tr>(<td>.*?)</tr>", page)]
+
+
+def test_policy_run_report_in_japanese_has_the_english_numbers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15.5: the Japanese report and terminal output of `policy run` show the JSON's figures;
+    every table cell but the row labels is the same in both languages."""
+    import re
+
+    args = ["policy", "run", "jpn-rcep", "--firms", "20000", "--draws", "5"]
+    d = json.loads(_wide([*args, "--json"]))
+    en, ja = tmp_path / "en.html", tmp_path / "ja.html"
+    _wide([*args, "--report", str(en)])
+    text = _wide([*args, "--report", str(ja), "--lang", "ja"])
+    rows_en, rows_ja = _report_rows(en.read_text("utf-8")), _report_rows(ja.read_text("utf-8"))
+    assert len(rows_en) == len(rows_ja) > 200
+    assert [r[1:] for r in rows_en if r[-1] in ("yes", "no")] == [["AUS BRN KHM CHN IDN JPN KOR LAO MYS MMR NZL PHL SGP THA VNM", "2022", "90.0%", "78.8%", "no"]]  # fmt: skip
+
+    def numbers(rows: list[list[str]]) -> list[list[str]]:  # the figures of each cell
+        return [[" ".join(re.findall(r"[+-]?\d[\d,.]*%?", c)) for c in r[1:]] for r in rows]
+
+    assert numbers(rows_en) == numbers(rows_ja)
+    jpn = next(c for c in d["ge"]["countries"] if c["country"] == "JPN")
+    row = next(r for r in rows_ja if r[0] == "JPN" and len(r) == 8)
+    assert row[1:4] == [f"{jpn[k]:,.3f}" for k in ("real_gdp_pct", "exports_pct", "imports_pct")]
+    s = d["firms"]["summary"]
+    assert next(r for r in rows_ja if r[0] == "新規輸出企業")[1] == f"{s['new_exporters']:,.0f}"
+    assert _cells(text, "JPN")[1:4] == [
+        f"{jpn['real_gdp_pct']:+.3f}", f"{jpn['exports_pct']:+.2f}", f"{jpn['imports_pct']:+.2f}"
+    ]  # fmt: skip
+    assert "一般均衡（完全均衡）：実質GDPの変化が大きい国" in text
+    sv = d["ge_imputed_sensitivity"]["headline"]
+    assert f"感応度：JPNの実質GDP {sv['full']:+.3f}% → " in text

@@ -23,8 +23,8 @@ from kaigai.policy.gravity_modern import (
     rta_sample,
 )
 from kaigai.policy.scenarios import load_scenario
-from kaigai.policy.scenarios_report import render_html
 from kaigai.policy.scenarios_run import run_scenario
+from kaigai.reports.scenario import render_html
 
 GM = "gravity_modern"
 

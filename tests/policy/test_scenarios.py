@@ -17,8 +17,8 @@ from kaigai.core.errors import ScenarioError
 from kaigai.data.store import load
 from kaigai.policy.firms_model import Market
 from kaigai.policy.scenarios import Agreement, bundled_scenarios, load_scenario, scenario_from_dict
-from kaigai.policy.scenarios_report import render_html
 from kaigai.policy.scenarios_run import agreement_delta, market_pref, run_scenario
+from kaigai.reports.scenario import render_html
 
 BUNDLED = {
     "jpn-rcep",

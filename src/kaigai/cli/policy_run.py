@@ -98,7 +98,7 @@ def register(app: typer.Typer) -> None:
         opts = shared()
         from kaigai.app.policy import run_scenario
         from kaigai.policy.scenarios import bundled_scenarios, load_scenario
-        from kaigai.policy.scenarios_report import render_html
+        from kaigai.reports.scenario import render_html
 
         if list_ or scenario is None:
             from kaigai.core.i18n import t
@@ -142,7 +142,7 @@ def register(app: typer.Typer) -> None:
         else:
             res, prov = run_scenario(scn, s)
         if report is not None:
-            report.write_text(render_html(res, prov), encoding="utf-8")
+            report.write_text(render_html(res, prov, lang), encoding="utf-8")
         if opts.json:
             out = res.to_dict()
             out["provenance"] = prov

@@ -65,7 +65,7 @@ def run_scenario(
     """Run a bundled scenario (bounded sizes); returns (result dict, self-contained HTML report)."""
     from kaigai.app.policy import run_scenario as engine
     from kaigai.policy.scenarios import bundled_scenarios, load_scenario
-    from kaigai.policy.scenarios_report import render_html
+    from kaigai.reports.scenario import render_html
 
     if scenario_id not in bundled_scenarios():
         raise ScenarioError(f"Unknown scenario '{scenario_id}'.",
