@@ -82,7 +82,16 @@ def _cases(p: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
         "_wsweep_nb": (p["x"][:, 1].copy(), w, codes, offs, inv, np.empty(m)),
         "_demean_col_nb": (p["x"][:, 2].copy(), w, codes, offs, inv, 1e-11, 500),
         "_inv_weights_nb": (w, codes, offs),
-        "_ipf_sweep_nb": (p["mu"].copy(), codes, offs, p["ysum"], np.zeros(m), np.empty(m)),
+        "_ipf_sweep_nb": (
+            p["mu"].copy(),
+            codes,
+            offs,
+            p["ysum"],
+            np.zeros(m),
+            np.empty(m),
+            np.bincount(c0, weights=p["mu"], minlength=fe.sizes[0]),  # first FE's totals
+            True,
+        ),
         "_ipf_nb": (p["mu"].copy(), codes, offs, p["ysum"], np.zeros(m), 1e-12, 2, 40),
         "_deviance_sum_nb": (p["y"], p["mu"], np.log(np.where(p["y"] > 0, p["y"], 1.0) / p["mu"])),
         "_wsweep2_nb": (
@@ -93,6 +102,8 @@ def _cases(p: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
             inv,
             np.empty((m, 2)),
             np.empty(2),
+            np.empty((fe.sizes[0], 2)),
+            False,
         ),
         "_demean_pair_nb": (p["xf"][:, 1:].copy(order="F"), w, codes, offs, inv, 1e-10, 1e-11, 500),
         "_demean_cols_nb": (p["xf"].copy(order="F"), w, codes, offs, inv, np.full(3, 1e-10), 500),

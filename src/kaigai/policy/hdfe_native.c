@@ -17,8 +17,8 @@
  * mirrors _wsweep_nb 88ba17f169f5d1ec
  * mirrors _demean_col_nb 0d29e5b16af214db
  * mirrors _inv_weights_nb 0d8fecb794d03240
- * mirrors _ipf_sweep_nb a488a0425bb4dbb3
- * mirrors _ipf_nb b1b7d0c1b69b1c17
+ * mirrors _ipf_sweep_nb bee69f9f361edcaa
+ * mirrors _ipf_nb 9b016077ce8c47c9
  * mirrors _deviance_sum_nb 868ae1bdabf39968
  * mirrors _absorb_nb 2cfaa03e9526416f
  * mirrors remap_codes b2c924f10af3e8a6
@@ -28,8 +28,8 @@
  * mirrors lin_index 2405f4d28b170054
  * mirrors cluster_sums e1149bbe77d17d20
  * mirrors nested_in 925309f1f69eda95
- * mirrors _wsweep2_nb a899d81d2771c4a7
- * mirrors _demean_pair_nb f1f632bb1b59bd90
+ * mirrors _wsweep2_nb a5f4c3c1b658ccbd
+ * mirrors _demean_pair_nb 761e1d7f1c10676c
  * mirrors _demean_cols_nb 9daf79ce5d315eaf
  */
 #include <math.h>
@@ -160,20 +160,34 @@ void k_inv_weights(const double *w, const i32 *codes, const i64 *offs, i64 nfe, 
     for (i64 j = 0; j < offs[nfe]; j++) inv[j] = inv[j] > 0 ? 1.0 / inv[j] : 0.0;
 }
 
-/* _wsweep2_nb: v (n, 2) with column stride cs, s (m, 2) C order, dmax (2) */
+/* _wsweep2_nb: v (n, 2) with column stride cs, s (m, 2) C order, dmax (2); nxt (levels of
+ * the first fixed effect, 2) holds its sums for the current v when have, refilled in the last
+ * pass for the next sweep */
 void k_wsweep2(double *v, i64 cs, const double *w, const i32 *codes, const i64 *offs, i64 nfe,
-               i64 n, const double *inv, double *s, double *dmax) {
+               i64 n, const double *inv, double *s, double *dmax, double *nxt, int have) {
     double *v0 = v, *v1 = v + cs;
-    for (i64 g = 0; g < offs[nfe]; g++) {
+    i64 o = offs[0];
+    i64 g0 = offs[1] - o;
+    if (have) {
+        for (i64 g = 0; g < g0; g++) {
+            s[2 * (o + g)] = nxt[2 * g];
+            s[2 * (o + g) + 1] = nxt[2 * g + 1];
+        }
+    } else {
+        for (i64 g = o; g < offs[1]; g++) {
+            s[2 * g] = 0.0;
+            s[2 * g + 1] = 0.0;
+        }
+        for (i64 i = 0; i < n; i++) {
+            i64 g = o + codes[i];
+            double wi = w[i];
+            s[2 * g] += wi * v0[i];
+            s[2 * g + 1] += wi * v1[i];
+        }
+    }
+    for (i64 g = offs[1]; g < offs[nfe]; g++) {
         s[2 * g] = 0.0;
         s[2 * g + 1] = 0.0;
-    }
-    i64 o = offs[0];
-    for (i64 i = 0; i < n; i++) {
-        i64 g = o + codes[i];
-        double wi = w[i];
-        s[2 * g] += wi * v0[i];
-        s[2 * g + 1] += wi * v1[i];
     }
     dmax[0] = 0.0;
     dmax[1] = 0.0;
@@ -203,10 +217,17 @@ void k_wsweep2(double *v, i64 cs, const double *w, const i32 *codes, const i64 *
                 s[2 * g2 + 1] += wi * b;
             }
         } else {
+            for (i64 g = 0; g < 2 * g0; g++) nxt[g] = 0.0;
             for (i64 i = 0; i < n; i++) {
                 i64 g = o + ck[i];
-                v0[i] -= s[2 * g];
-                v1[i] -= s[2 * g + 1];
+                i64 g2 = codes[i];
+                double wi = w[i];
+                double a = v0[i] - s[2 * g];
+                double b = v1[i] - s[2 * g + 1];
+                v0[i] = a;
+                v1[i] = b;
+                nxt[2 * g2] += wi * a;
+                nxt[2 * g2 + 1] += wi * b;
             }
         }
     }
@@ -218,19 +239,21 @@ i64 k_demean_pair(double *v, i64 cs, const double *w, const i32 *codes, const i6
     i64 m = offs[nfe];
     size_t bytes = 2 * (m > 0 ? m : 1) * sizeof(double);
     double *s = malloc(bytes), *d1 = malloc(bytes);
+    i64 g0 = offs[1] - offs[0];
+    double *nxt = malloc(2 * (g0 > 0 ? g0 : 1) * sizeof(double));
     double d[2] = {INFINITY, INFINITY}, coef[2] = {0.0, 0.0};
     double *v0 = v, *v1 = v + cs;
     i64 it = 0;
     *conv = 0;
     if (nfe == 1) {
-        k_wsweep2(v, cs, w, codes, offs, nfe, n, inv, s, d);
+        k_wsweep2(v, cs, w, codes, offs, nfe, n, inv, s, d, nxt, 0);
         *conv = 1;
         it = 1;
         goto done;
     }
     i64 first = maxiter < 3 ? maxiter : 3;
     while (it < first) {
-        k_wsweep2(v, cs, w, codes, offs, nfe, n, inv, s, d);
+        k_wsweep2(v, cs, w, codes, offs, nfe, n, inv, s, d, nxt, it > 0);
         it += 1;
         if (d[0] < tol0 && d[1] < tol1) {
             *conv = 1;
@@ -238,11 +261,11 @@ i64 k_demean_pair(double *v, i64 cs, const double *w, const i32 *codes, const i6
         }
     }
     while (it < maxiter) {
-        k_wsweep2(v, cs, w, codes, offs, nfe, n, inv, s, d);
+        k_wsweep2(v, cs, w, codes, offs, nfe, n, inv, s, d, nxt, 1);
         it += 1;
         if ((d[0] < tol0 && d[1] < tol1) || it >= maxiter) break;
         memcpy(d1, s, 2 * m * sizeof(double));
-        k_wsweep2(v, cs, w, codes, offs, nfe, n, inv, s, d);
+        k_wsweep2(v, cs, w, codes, offs, nfe, n, inv, s, d, nxt, 1);
         it += 1;
         if ((d[0] < tol0 && d[1] < tol1) || it >= maxiter) break;
         for (int j = 0; j < 2; j++) {
@@ -260,6 +283,7 @@ i64 k_demean_pair(double *v, i64 cs, const double *w, const i32 *codes, const i6
                 s[2 * g] *= coef[0];
                 s[2 * g + 1] *= coef[1];
             }
+            for (i64 g = 0; g < 2 * g0; g++) nxt[g] = 0.0;
             for (i64 i = 0; i < n; i++) {
                 double a = 0.0, b = 0.0;
                 for (i64 k = 0; k < nfe; k++) {
@@ -267,8 +291,14 @@ i64 k_demean_pair(double *v, i64 cs, const double *w, const i32 *codes, const i6
                     a += s[2 * g];
                     b += s[2 * g + 1];
                 }
-                v0[i] += a;
-                v1[i] += b;
+                a += v0[i];
+                b += v1[i];
+                v0[i] = a;
+                v1[i] = b;
+                double wi = w[i];
+                i64 g2 = codes[i];
+                nxt[2 * g2] += wi * a;
+                nxt[2 * g2 + 1] += wi * b;
             }
         }
     }
@@ -276,6 +306,7 @@ i64 k_demean_pair(double *v, i64 cs, const double *w, const i32 *codes, const i6
 done:
     free(s);
     free(d1);
+    free(nxt);
     return it;
 }
 
@@ -312,11 +343,18 @@ i64 k_demean_cols(double *r, i64 p, i64 cs, const double *w, const i32 *codes, c
     return sweeps;
 }
 
+/* _ipf_sweep_nb: nxt holds the first fixed effect's totals of mu when have, refilled in the
+ * last pass for the next sweep */
 double k_ipf_sweep(double *mu, const i32 *codes, const i64 *offs, i64 nfe, i64 n,
-                   const double *ysum, double *alpha, double *s) {
-    for (i64 j = 0; j < offs[nfe]; j++) s[j] = 0.0;
+                   const double *ysum, double *alpha, double *s, double *nxt, int have) {
     i64 o = offs[0];
-    for (i64 i = 0; i < n; i++) s[o + codes[i]] += mu[i];
+    i64 g0 = offs[1] - o;
+    for (i64 j = 0; j < offs[nfe]; j++) s[j] = 0.0;
+    if (have) {
+        for (i64 j = 0; j < g0; j++) s[o + j] = nxt[j];
+    } else {
+        for (i64 i = 0; i < n; i++) s[o + codes[i]] += mu[i];
+    }
     double dmax = 0.0;
     for (i64 k = 0; k < nfe; k++) {
         o = offs[k];
@@ -338,7 +376,12 @@ double k_ipf_sweep(double *mu, const i32 *codes, const i64 *offs, i64 nfe, i64 n
                 s[o2 + cn[i]] += m;
             }
         } else {
-            for (i64 i = 0; i < n; i++) mu[i] *= s[o + ck[i]];
+            for (i64 j = 0; j < g0; j++) nxt[j] = 0.0;
+            for (i64 i = 0; i < n; i++) {
+                double m = mu[i] * s[o + ck[i]];
+                mu[i] = m;
+                nxt[codes[i]] += m;
+            }
         }
     }
     return dmax;
@@ -350,11 +393,13 @@ i64 k_ipf(double *mu, const i32 *codes, const i64 *offs, i64 nfe, i64 n, const d
     i64 m = offs[nfe];
     size_t bytes = (m > 0 ? m : 1) * sizeof(double);
     double *s = malloc(bytes), *a0 = malloc(bytes), *a1 = malloc(bytes), *step = malloc(bytes);
+    i64 g0 = offs[1] - offs[0];
+    double *nxt = malloc((g0 > 0 ? g0 : 1) * sizeof(double));
     i64 it = 0;
     *conv = 0;
     for (i64 q = 0; q < nplain; q++) {
         it += 1;
-        if (k_ipf_sweep(mu, codes, offs, nfe, n, ysum, alpha, s) < tol) {
+        if (k_ipf_sweep(mu, codes, offs, nfe, n, ysum, alpha, s, nxt, it > 1) < tol) {
             *conv = 1;
             goto done;
         }
@@ -362,13 +407,13 @@ i64 k_ipf(double *mu, const i32 *codes, const i64 *offs, i64 nfe, i64 n, const d
     for (i64 q = 0; q < ncycles; q++) {
         memcpy(a0, alpha, m * sizeof(double));
         it += 1;
-        if (k_ipf_sweep(mu, codes, offs, nfe, n, ysum, alpha, s) < tol) {
+        if (k_ipf_sweep(mu, codes, offs, nfe, n, ysum, alpha, s, nxt, it > 1) < tol) {
             *conv = 1;
             goto done;
         }
         memcpy(a1, alpha, m * sizeof(double));
         it += 1;
-        if (k_ipf_sweep(mu, codes, offs, nfe, n, ysum, alpha, s) < tol) {
+        if (k_ipf_sweep(mu, codes, offs, nfe, n, ysum, alpha, s, nxt, 1) < tol) {
             *conv = 1;
             goto done;
         }
@@ -392,13 +437,16 @@ i64 k_ipf(double *mu, const i32 *codes, const i64 *offs, i64 nfe, i64 n, const d
             alpha[j] += step[j];
             step[j] = exp(step[j]);
         }
+        for (i64 j = 0; j < g0; j++) nxt[j] = 0.0;
         for (i64 i = 0; i < n; i++) {
             double f = 1.0;
             for (i64 k = 0; k < nfe; k++) f *= step[offs[k] + codes[k * n + i]];
             mu[i] *= f;
+            nxt[codes[i]] += mu[i];
         }
     }
 done:
+    free(nxt);
     free(s);
     free(a0);
     free(a1);

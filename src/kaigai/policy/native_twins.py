@@ -98,13 +98,13 @@ def twins(lib: ctypes.CDLL, fallback: Callable[[str], Fn]) -> dict[str, Fn]:
         )  # fmt: skip
         return it, bool(ok.value)
 
-    def _wsweep2_nb(v: Any, w: Any, codes: Any, offs: Any, inv: Any, s: Any, dmax: Any) -> Any:
-        if not (_fcols(v) and v.shape[1] == 2 and _out(s, F8) and _out(dmax, F8)):
-            return fallback("_wsweep2_nb")(v, w, codes, offs, inv, s, dmax)
+    def _wsweep2_nb(v: Any, w: Any, codes: Any, offs: Any, inv: Any, s: Any, dmax: Any, nxt: Any, have: Any) -> Any:  # fmt: skip
+        if not (_fcols(v) and v.shape[1] == 2 and _out(s, F8) and _out(dmax, F8) and _out(nxt, F8)):  # fmt: skip
+            return fallback("_wsweep2_nb")(v, w, codes, offs, inv, s, dmax, nxt, have)
         cd = _in(codes, I4)
         lib.k_wsweep2(
             p(v), v.strides[1] // 8, p(_in(w, F8)), p(cd), p(_in(offs, I8)), cd.shape[0],
-            v.shape[0], p(_in(inv, F8)), p(s), p(dmax),
+            v.shape[0], p(_in(inv, F8)), p(s), p(dmax), p(nxt), int(bool(have)),
         )  # fmt: skip
 
     def _demean_pair_nb(v: Any, w: Any, codes: Any, offs: Any, inv: Any, t0: Any, t1: Any, mx: Any) -> Any:  # fmt: skip
@@ -117,13 +117,14 @@ def twins(lib: ctypes.CDLL, fallback: Callable[[str], Fn]) -> dict[str, Fn]:
         )  # fmt: skip
         return it, bool(ok.value)
 
-    def _ipf_sweep_nb(mu: Any, codes: Any, offs: Any, ysum: Any, alpha: Any, s: Any) -> Any:
-        if not (_out(mu, F8) and _out(alpha, F8) and _out(s, F8)):
-            return fallback("_ipf_sweep_nb")(mu, codes, offs, ysum, alpha, s)
+    def _ipf_sweep_nb(mu: Any, codes: Any, offs: Any, ysum: Any, alpha: Any, s: Any, nxt: Any, have: Any) -> Any:  # fmt: skip
+        if not (_out(mu, F8) and _out(alpha, F8) and _out(s, F8) and _out(nxt, F8)):
+            return fallback("_ipf_sweep_nb")(mu, codes, offs, ysum, alpha, s, nxt, have)
         cd = _in(codes, I4)
         return lib.k_ipf_sweep(
-            p(mu), p(cd), p(_in(offs, I8)), cd.shape[0], mu.size, p(_in(ysum, F8)), p(alpha), p(s)
-        )
+            p(mu), p(cd), p(_in(offs, I8)), cd.shape[0], mu.size, p(_in(ysum, F8)), p(alpha),
+            p(s), p(nxt), int(bool(have)),
+        )  # fmt: skip
 
     def _ipf_nb(mu: Any, codes: Any, offs: Any, ysum: Any, alpha: Any, tol: Any, npl: Any, ncy: Any) -> Any:  # fmt: skip
         if not (_out(mu, F8) and _out(alpha, F8)):
