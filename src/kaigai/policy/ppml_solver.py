@@ -116,10 +116,8 @@ def solve_ppml(
         # gradient X'(y - mu) = X~'(y - mu) for any X~ in X + span(D), as D'(y - mu) = 0 at
         # the fixed-effect solution; X~ also projects out what is left of the FE misfit
         assert xt is not None
-        if fast:
-            g, h_new = hk.grad_hess(xt, mu, y)
-            if h is None or not reuse_h:
-                h = h_new
+        if fast and (h is None or not reuse_h):
+            g, h = hk.grad_hess(xt, mu, y)
         else:
             g = xt.T @ (y - mu)
         assert h is not None
