@@ -120,3 +120,22 @@ def test_markets_paginated_like_engine(app: Any, settings: Settings) -> None:
         m["market"] for m in ref["markets"][:6]
     ]
     assert p1["markets"][0]["potential_usd"] == pytest.approx(ref["markets"][0]["potential_usd"])
+
+
+def test_policy_report_in_both_languages_from_one_run(app: Any) -> None:
+    """The dashboard's "Full report" link passes the page's language; the run is shared."""
+    import re
+
+    from tests.i18n.english import english_runs, html_text
+
+    c = TestClient(app)
+    url = "/api/v1/policy/scenarios/shared-parks/report"
+    en = c.get(url, params={"firms": 5000})
+    ja = c.get(url, params={"firms": 5000, "lang": "ja"})
+    assert en.status_code == ja.status_code == 200
+    assert "<html lang='en'>" in en.text and "Small-firm export simulator" in en.text
+    assert "<html lang='ja'>" in ja.text and "中小企業の輸出シミュレーター" in ja.text
+    assert english_runs(html_text(ja.text)) == []
+    cells = [re.findall(r"<td>([\d,.%–-]+)</td>", x.text) for x in (en, ja)]
+    assert cells[0] == cells[1] and len(cells[0]) > 40
+    assert c.get(url, params={"lang": "fr"}).status_code == 422

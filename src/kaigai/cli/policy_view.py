@@ -10,6 +10,7 @@ from typing import Any
 
 from kaigai.cli.common import console, esc, table
 from kaigai.core.i18n import join_list, t, tr
+from kaigai.reports.scenario_charts import size_label
 
 #: the policy levers of ``kaigai policy firms`` in the order they are described
 LEVERS = {
@@ -27,11 +28,6 @@ def describe_policy(policy: dict[str, Any], lg: str = "en") -> str:
     if policy.get("fdi_enabled"):
         parts.append(t("FDI (shared parks) enabled", lg))
     return join_list(parts, lg) or t("none (baseline)", lg)
-
-
-def size_label(name: str, lg: str) -> str:
-    """A firm size class (``small``: 1-20 employees, ``medium``: 21-300, ``large``, ``all``)."""
-    return t(f"size:{name}", lg) if lg != "en" else name
 
 
 def _change(a: Any, b: Any, pct: bool = False, digits: int = 0) -> str:
@@ -118,5 +114,4 @@ __all__ = [
     "firms_table",
     "print_fta_use",
     "print_trace",
-    "size_label",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse
@@ -33,7 +33,12 @@ def run(
 
 @router.get("/scenarios/{scenario_id}/report", response_class=HTMLResponse)
 def report(
-    state: State, scenario_id: ScenarioId, firms: Firms = None, draws: Draws = None
+    state: State,
+    scenario_id: ScenarioId,
+    firms: Firms = None,
+    draws: Draws = None,
+    lang: Annotated[Literal["en", "ja"], Query()] = "en",
 ) -> HTMLResponse:
-    """Self-contained HTML report of a scenario run."""
-    return HTMLResponse(engines.run_scenario(state, scenario_id, firms=firms, draws=draws)[1])
+    """Self-contained HTML report of a scenario run, in English or Japanese."""
+    res = engines.run_scenario(state, scenario_id, firms=firms, draws=draws, lang=lang)
+    return HTMLResponse(res[1])

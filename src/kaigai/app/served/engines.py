@@ -60,9 +60,15 @@ def scenarios() -> list[dict[str, str]]:
 
 
 def run_scenario(
-    state: AppState, scenario_id: str, *, firms: int | None = None, draws: int | None = None
+    state: AppState,
+    scenario_id: str,
+    *,
+    firms: int | None = None,
+    draws: int | None = None,
+    lang: str = "en",
 ) -> tuple[dict[str, Any], str]:
-    """Run a bundled scenario (bounded sizes); returns (result dict, self-contained HTML report)."""
+    """Run a bundled scenario (bounded sizes); returns (result dict, self-contained HTML report
+    in ``lang``). The run is cached once for every language; each report is rendered once."""
     from kaigai.app.policy import run_scenario as engine
     from kaigai.policy.scenarios import bundled_scenarios, load_scenario
     from kaigai.reports.scenario import render_html
@@ -71,7 +77,7 @@ def run_scenario(
         raise ScenarioError(f"Unknown scenario '{scenario_id}'.",
                             hint="Bundled: " + ", ".join(bundled_scenarios()))  # fmt: skip
 
-    def run() -> tuple[dict[str, Any], str]:
+    def run() -> tuple[dict[str, Any], Any, list[str]]:
         scn = load_scenario(scenario_id)
         if firms is not None and scn.firms is not None:
             if not 1000 <= firms <= MAX_FIRMS:
@@ -84,9 +90,12 @@ def run_scenario(
         res, prov = engine(scn, state.settings)
         out: dict[str, Any] = res.to_dict()
         out["provenance"] = prov
-        return out, render_html(res, prov)
+        return out, res, prov
 
-    return state.cached(("scenario", scenario_id, firms, draws), run, max_items=4096)
+    key = ("scenario", scenario_id, firms, draws)
+    out, res, prov = state.cached(key, run, max_items=4096)
+    html = state.cached((*key, "html", lang), lambda: render_html(res, prov, lang))
+    return out, html
 
 
 __all__ = ["explain", "markets", "questionnaire", "readiness", "run_scenario", "scenarios"]
