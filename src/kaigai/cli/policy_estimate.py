@@ -119,7 +119,7 @@ def estimate(
             "--engine spark estimates PPML without weights",
             hint="drop --model ols / --weights, or use --engine memory",
         )
-    from kaigai.data.panels import read_panel, spark_panel
+    from kaigai.data.panels import read_columns, spark_panel
 
     t_load = time.perf_counter()
     if engine == "memory":  # numba's one-off start-up, timed apart from the estimation
@@ -132,7 +132,7 @@ def estimate(
     df = (
         spark_panel(data)
         if engine == "spark"
-        else read_panel(data, _needed_columns(formula, [*cl_cols, weights, offset]))
+        else read_columns(data, _needed_columns(formula, [*cl_cols, weights, offset]))
     )
     t_read = time.perf_counter() - t0
     spec: str | dict[str, str] = (

@@ -13,6 +13,8 @@ from kaigai.core.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from kaigai.policy.columns import Columns
+
 CSV_SUFFIXES = (".csv", ".txt", ".dlm")
 
 
@@ -46,6 +48,76 @@ def read_panel(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
         ) from exc
 
 
+def read_columns(path: Path, columns: list[str] | None = None) -> Columns:
+    """The file as numpy columns (:class:`~kaigai.policy.columns.Columns`), read by pyarrow
+    without pandas: what ``kaigai policy estimate`` fits. Only ``columns`` are kept (absent
+    ones are left for the estimator to report); dictionary-encoded columns are decoded."""
+    from kaigai.policy.columns import Columns
+
+    suffix = _check(path)
+    try:
+        if suffix in CSV_SUFFIXES:
+            import pyarrow.csv as pcsv
+
+            # empty fields of text columns are missing, as pandas reads them
+            table = pcsv.read_csv(
+                path, convert_options=pcsv.ConvertOptions(strings_can_be_null=True)
+            )
+        else:
+            import pyarrow.parquet as pq
+
+            pf = pq.ParquetFile(path)  # not read_table: pyarrow.dataset imports pandas
+            if columns:
+                have = set(pf.schema_arrow.names)
+                columns = [c for c in columns if c in have]
+            table = pf.read(columns=columns or None)
+        if columns:
+            table = table.select([c for c in columns if c in table.column_names])
+        return Columns(
+            {name: _numpy(col) for name, col in zip(table.column_names, table.columns, strict=True)}
+        )
+    except Exception as exc:  # unreadable file: report, never a traceback
+        raise InputError(
+            f"cannot read {path}: {exc}", hint="check that the file is valid parquet or CSV"
+        ) from exc
+
+
+def _numpy(col: Any) -> Any:
+    """One Arrow column as numpy, as pandas would hold it: numbers with nulls as float NaN,
+    text as an object array with None. Numbers and text are converted from Arrow's buffers
+    (pyarrow's own ``to_numpy`` imports pandas); other types take that route."""
+    import numpy as np
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(col.type):
+        col = col.cast(col.type.value_type)
+    parts = [_chunk(a, np, pa) for a in col.chunks]
+    if not parts:
+        return np.empty(0, dtype=_NP.get(str(col.type), object))
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+_NP = {"double": "float64", "float": "float32", "halffloat": "float16"}
+
+
+def _chunk(a: Any, np: Any, pa: Any) -> Any:
+    t, n, off = a.type, len(a), a.offset
+    if pa.types.is_integer(t) or pa.types.is_floating(t):
+        dt = np.dtype(_NP.get(str(t), str(t)))
+        v = np.frombuffer(a.buffers()[1], dtype=dt, count=n, offset=off * dt.itemsize).copy()
+        if a.null_count:
+            valid = np.unpackbits(np.frombuffer(a.buffers()[0], np.uint8), bitorder="little")
+            v = v.astype(np.float64)
+            v[~valid[off : off + n].astype(bool)] = np.nan
+        return v
+    if pa.types.is_boolean(t) and not a.null_count:
+        bits = np.unpackbits(np.frombuffer(a.buffers()[1], np.uint8), bitorder="little")
+        return bits[off : off + n].astype(bool)
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return np.array(a.to_pylist(), dtype=object)
+    return a.to_numpy(zero_copy_only=False)
+
+
 def spark_panel(path: Path) -> Any:
     """The file as a Spark DataFrame (rows stay in Spark; Parquet file or folder, or CSV)."""
     from kaigai.data.backends.pyspark_backend import spark_session
@@ -57,4 +129,4 @@ def spark_panel(path: Path) -> Any:
     return spark.read.parquet(str(path))
 
 
-__all__ = ["CSV_SUFFIXES", "read_panel", "spark_panel"]
+__all__ = ["CSV_SUFFIXES", "read_columns", "read_panel", "spark_panel"]

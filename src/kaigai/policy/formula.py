@@ -14,12 +14,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from kaigai.core.errors import EstimationError, InputError
+from kaigai.policy.columns import factorize, is_numeric
+
+if TYPE_CHECKING:  # a Columns table is estimated without importing pandas
+    import pandas as pd
+
+    from kaigai.policy.columns import Columns
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_.]*"
 _FACTOR = re.compile(rf"^(?:log\(\s*({_NAME})\s*\)|({_NAME}))$")
@@ -137,7 +142,7 @@ def parse_formula(formula: str) -> Formula:
     )
 
 
-def check_columns(data: pd.DataFrame, f: Formula) -> None:
+def check_columns(data: pd.DataFrame | Columns, f: Formula) -> None:
     """Raise :class:`EstimationError` naming every column the formula needs but the data lacks."""
     missing = [c for c in f.columns() if c not in data.columns]
     if missing:
@@ -163,9 +168,9 @@ def _split_term(term: str) -> list[str]:
     return [re.sub(r"\s+", "", p) for p in out]
 
 
-def _numeric(data: pd.DataFrame, c: str) -> np.ndarray:
+def _numeric(data: pd.DataFrame | Columns, c: str) -> np.ndarray:
     s = data[c]
-    if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
+    if not is_numeric(s):
         raise EstimationError(
             f"regressor column {c!r} is not numeric (dtype {s.dtype})",
             hint=f"use C({c}) or i({c}) for a categorical regressor, or a fixed effect after '|'",
@@ -179,7 +184,7 @@ def _label(v: object) -> str:
     return str(v)
 
 
-def _expand(data: pd.DataFrame, fac: Factor) -> tuple[list[np.ndarray], list[str]]:
+def _expand(data: pd.DataFrame | Columns, fac: Factor) -> tuple[list[np.ndarray], list[str]]:
     """Columns and names of one factor."""
     if fac.kind in ("num", "log"):
         x = _numeric(data, fac.column)
@@ -187,7 +192,7 @@ def _expand(data: pd.DataFrame, fac: Factor) -> tuple[list[np.ndarray], list[str
             with np.errstate(divide="ignore", invalid="ignore"):
                 x = np.where(x > 0, np.log(np.where(x > 0, x, 1.0)), np.nan)
         return [x], [f"log({fac.column})" if fac.kind == "log" else fac.column]
-    codes, levels = pd.factorize(data[fac.column], sort=True)
+    codes, levels = factorize(data[fac.column], sort=True)
     labels = [_label(v) for v in levels]
     miss = codes < 0
     if fac.kind == "C":
@@ -213,7 +218,7 @@ def _expand(data: pd.DataFrame, fac: Factor) -> tuple[list[np.ndarray], list[str
     return cols, names
 
 
-def model_matrix(data: pd.DataFrame, f: Formula) -> tuple[np.ndarray, list[str]]:
+def model_matrix(data: pd.DataFrame | Columns, f: Formula) -> tuple[np.ndarray, list[str]]:
     """Dense float64 regressor matrix (n, k) and its column names (NaN where not computable)."""
     cols: list[np.ndarray] = []
     names: list[str] = []
@@ -232,33 +237,33 @@ def model_matrix(data: pd.DataFrame, f: Formula) -> tuple[np.ndarray, list[str]]
     return (np.column_stack(cols) if cols else np.empty((len(data), 0))), names
 
 
-def fe_codes(data: pd.DataFrame, f: Formula) -> tuple[list[np.ndarray], list[pd.Index]]:
+def fe_codes(data: pd.DataFrame | Columns, f: Formula) -> tuple[list[np.ndarray], list[Any]]:
     """Integer codes (-1 where missing) and level labels of each fixed effect."""
     codes, levels = [], []
     for cols in f.fe_columns:
         if len(cols) == 1:
             c, lev = _factorize_sorted(data[cols[0]])
             codes.append(c)
-            levels.append(pd.Index(lev, name=cols[0]))
+            levels.append(lev)
         else:
-            parts = [pd.factorize(data[c], sort=True) for c in cols]
+            parts = [factorize(data[c], sort=True) for c in cols]
             miss = np.zeros(len(data), dtype=bool)
             key = np.zeros(len(data), dtype=np.int64)
             for c, lev in parts:
                 miss |= c < 0
                 key = key * (len(lev) + 1) + c
             c = np.full(len(data), -1, dtype=np.int64)
-            sub, uniq = pd.factorize(key[~miss], sort=True)
+            sub, uniq = factorize(key[~miss], sort=True)
             c[~miss] = sub
             first = np.zeros(len(uniq), dtype=np.int64)
             first[sub] = np.flatnonzero(~miss)
             labels = ["^".join(str(lev[pc[i]]) for pc, lev in parts) for i in first]
             codes.append(np.asarray(c, dtype=np.int64))
-            levels.append(pd.Index(labels, name="^".join(cols)))
+            levels.append(np.array(labels, dtype=object))
     return codes, levels
 
 
-def _factorize_sorted(s: pd.Series) -> tuple[np.ndarray, Any]:
+def _factorize_sorted(s: Any) -> tuple[np.ndarray, Any]:
     """``pd.factorize(s, sort=True)`` (int64 codes); integer columns of a compact range by a
     table of the values present instead of hashing (several times faster, same result)."""
     v = s.to_numpy()
@@ -270,5 +275,4 @@ def _factorize_sorted(s: pd.Series) -> tuple[np.ndarray, Any]:
             present[off] = True
             lab = np.cumsum(present, dtype=np.int64) - 1
             return lab[off], (np.flatnonzero(present) + lo).astype(v.dtype)
-    c, lev = pd.factorize(s, sort=True)
-    return np.asarray(c, dtype=np.int64), lev
+    return factorize(s, sort=True)

@@ -14,10 +14,9 @@ The offset is subtracted from ``y``.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from kaigai.core.errors import EstimationError
 from kaigai.policy.demean import FixedEffects, demean
@@ -27,13 +26,18 @@ from kaigai.policy.separation import REASONS, drop_singletons_and_fe_separated
 from kaigai.policy.threads import one_thread_pool
 from kaigai.policy.vcov import SMALL_SAMPLE, sandwich
 
+if TYPE_CHECKING:  # a Columns table is estimated without importing pandas
+    import pandas as pd
+
+    from kaigai.policy.columns import Columns
+
 # OLS results share the result class (model = "ols"; deviance = RSS, null deviance = TSS)
 OLSResult = PPMLResult
 
 
 @one_thread_pool
 def feols(
-    data: pd.DataFrame,
+    data: pd.DataFrame | Columns,
     formula: str,
     vcov: str | dict[str, str] = "iid",
     *,
@@ -129,8 +133,9 @@ def feols(
 
     return PPMLResult(
         formula=formula,
-        coef=pd.Series(beta, index=names, name="coef"),
-        vcov=pd.DataFrame(v, index=names, columns=names),
+        names=tuple(names),
+        beta=np.asarray(beta, dtype=np.float64),
+        cov=np.asarray(v, dtype=np.float64),
         vcov_type=vcov_label(md),
         vcov_info=info,
         fitted=fitted,

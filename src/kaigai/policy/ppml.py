@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from kaigai.core.errors import EstimationError
 from kaigai.policy import ppml_kernels as kernels
@@ -32,10 +32,15 @@ from kaigai.policy.separation import (
 from kaigai.policy.threads import one_thread_pool
 from kaigai.policy.vcov import SMALL_SAMPLE, sandwich
 
+if TYPE_CHECKING:  # a Columns table is estimated without importing pandas
+    import pandas as pd
+
+    from kaigai.policy.columns import Columns
+
 
 @one_thread_pool
 def fepois(
-    data: pd.DataFrame,
+    data: pd.DataFrame | Columns,
     formula: str,
     vcov: str | dict[str, str] = "hetero",
     *,
@@ -53,7 +58,8 @@ def fepois(
 
     Parameters
     ----------
-    data : one row per observation.
+    data : one row per observation: a pandas DataFrame, or :class:`~kaigai.policy.columns.Columns`
+        (numpy columns; then ``obs_index`` and ``dropped_rows`` hold row positions).
     formula : ``"y ~ x1 + x2 | fe1 + fe2 + a^b"`` (see :mod:`kaigai.policy.formula`).
     vcov : ``"hetero"`` or ``{"CRV1": "pair"}`` / ``{"CRV1": "exporter+importer"}``.
     tol : convergence tolerance on the relative deviance change (the coefficient step must
@@ -204,8 +210,9 @@ def fepois(
 
     return PPMLResult(
         formula=formula,
-        coef=pd.Series(st.beta, index=knames, name="coef"),
-        vcov=pd.DataFrame(v, index=knames, columns=knames),
+        names=tuple(knames),
+        beta=np.asarray(st.beta, dtype=np.float64),
+        cov=np.asarray(v, dtype=np.float64),
         vcov_type=vcov_label(md),
         vcov_info=info,
         fitted=mu,

@@ -182,8 +182,9 @@ def fepois_spark(
     base.unpersist()
     return PPMLResult(
         formula=formula,
-        coef=pd.Series(beta, index=names, name="coef"),
-        vcov=pd.DataFrame(v, index=names, columns=names),
+        names=tuple(names),
+        beta=np.asarray(beta, dtype=np.float64),
+        cov=np.asarray(v, dtype=np.float64),
         vcov_type=f"CRV1 by {cl[0]}" if cl else "hetero",
         vcov_info=info,
         fitted=np.empty(0),

@@ -5,10 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported on first use of a pandas-valued property
+    import pandas as pd
 
 
 def normal_pvalue(z: np.ndarray) -> np.ndarray:
@@ -23,19 +26,23 @@ class PPMLResult:
     """A fitted PPML model (:func:`kaigai.policy.ppml.fepois`) or OLS model
     (:func:`kaigai.policy.ols.feols`, ``model == "ols"``).
 
+    ``names``, ``beta`` and ``cov`` hold the coefficients and their covariance as arrays;
+    ``coef``, ``vcov``, ``se``, ``tstat`` and ``pvalue`` give them as pandas objects.
     ``fitted`` and ``obs_index`` refer to the observations used (after dropping missing,
-    singleton and separated rows); ``obs_index`` holds the input frame's index labels, and
-    ``dropped_rows`` the labels of the dropped rows by reason (``missing``, ``singleton``,
-    ``separated_fe``, ``separated_ir``).
+    singleton and separated rows); ``obs_index`` holds the input frame's index labels (row
+    positions for a :class:`~kaigai.policy.columns.Columns` input), and ``dropped_rows`` the
+    labels of the dropped rows by reason (``missing``, ``singleton``, ``separated_fe``,
+    ``separated_ir``).
     """
 
     formula: str
-    coef: pd.Series
-    vcov: pd.DataFrame
+    names: tuple[str, ...]
+    beta: np.ndarray
+    cov: np.ndarray
     vcov_type: str
     vcov_info: dict[str, Any]
     fitted: np.ndarray
-    obs_index: pd.Index
+    obs_index: Any
     n_obs: int
     n_input: int
     dropped: dict[str, int]
@@ -49,7 +56,7 @@ class PPMLResult:
     trace: tuple[str, ...] = ()
     # seconds: "separation" (singletons and separation checks), "fit" (solver + covariance)
     timings: dict[str, float] = field(default_factory=dict, repr=False)
-    dropped_rows: dict[str, pd.Index] = field(default_factory=dict, repr=False)
+    dropped_rows: dict[str, Any] = field(default_factory=dict, repr=False)
     # the fixed effects, or a function computing them (called once, on first use)
     _fixef: dict[str, pd.Series] | Callable[[], dict[str, pd.Series]] = field(
         default_factory=dict, repr=False
@@ -59,10 +66,27 @@ class PPMLResult:
     model: str = "ppml"
     stats: dict[str, Any] = field(default_factory=dict)
 
+    @cached_property
+    def coef(self) -> pd.Series:
+        """Coefficients by name."""
+        import pandas as pd
+
+        return pd.Series(self.beta, index=list(self.names), name="coef", dtype=np.float64)
+
+    @cached_property
+    def vcov(self) -> pd.DataFrame:
+        """Covariance matrix of the coefficients."""
+        import pandas as pd
+
+        names = list(self.names)
+        return pd.DataFrame(self.cov, index=names, columns=names, dtype=np.float64)
+
     @property
     def se(self) -> pd.Series:
         """Standard errors (square roots of the covariance diagonal)."""
-        return pd.Series(np.sqrt(np.diag(self.vcov.to_numpy())), index=self.coef.index, name="se")
+        import pandas as pd
+
+        return pd.Series(self._se(), index=self.coef.index, name="se")
 
     @property
     def tstat(self) -> pd.Series:
@@ -71,7 +95,15 @@ class PPMLResult:
     @property
     def pvalue(self) -> pd.Series:
         """Two-sided p-values from the normal distribution (as ppmlhdfe; fixest uses t)."""
-        return pd.Series(normal_pvalue(self.tstat.to_numpy()), index=self.coef.index, name="p")
+        import pandas as pd
+
+        return pd.Series(normal_pvalue(self._z()), index=self.coef.index, name="p")
+
+    def _se(self) -> np.ndarray:
+        return np.sqrt(np.diag(np.asarray(self.cov, dtype=np.float64)).copy())
+
+    def _z(self) -> np.ndarray:
+        return np.asarray(self.beta, dtype=np.float64) / self._se()
 
     @property
     def pseudo_r2(self) -> float:
@@ -132,14 +164,15 @@ class PPMLResult:
             "model": self.model,
             "formula": self.formula,
             "coefficients": [
-                {
-                    "name": n,
-                    "estimate": float(self.coef[n]),
-                    "se": float(self.se[n]),
-                    "z": float(self.tstat[n]),
-                    "p": float(self.pvalue[n]),
-                }
-                for n in self.coef.index
+                {"name": n, "estimate": float(b), "se": float(s), "z": float(z), "p": float(p)}
+                for n, b, s, z, p in zip(
+                    self.names,
+                    self.beta,
+                    self._se(),
+                    self._z(),
+                    normal_pvalue(self._z()),
+                    strict=True,
+                )  # fmt: skip
             ],
             "vcov_type": self.vcov_type,
             "vcov_info": self.vcov_info,

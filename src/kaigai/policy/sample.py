@@ -8,15 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from kaigai.core.errors import EstimationError
+from kaigai.policy.columns import factorize, is_numeric, isna
 from kaigai.policy.demean import FixedEffects, demean
 from kaigai.policy.formula import Formula, check_columns, fe_codes, model_matrix, parse_formula
 from kaigai.policy.separation import MISSING, DropCounts
+
+if TYPE_CHECKING:  # a Columns table is estimated without importing pandas
+    import pandas as pd
+
+    from kaigai.policy.columns import Columns
 
 COLLIN_TOL = 1e-9
 
@@ -60,7 +65,7 @@ class ModelData:
     x: np.ndarray
     names: list[str]
     codes: list[np.ndarray]
-    levels: list[pd.Index]
+    levels: list[Any]
     weights: np.ndarray | None
     offset: np.ndarray | None
     cluster_cols: list[str]
@@ -72,7 +77,7 @@ class ModelData:
     trace: list[str] = field(default_factory=list)
 
     def clusters(
-        self, data: pd.DataFrame, idx: np.ndarray, fe: FixedEffects | None = None
+        self, data: pd.DataFrame | Columns, idx: np.ndarray, fe: FixedEffects | None = None
     ) -> list[np.ndarray]:
         """Integer codes of each cluster variable on the rows ``idx`` (a cluster variable that
         is also a one-column fixed effect reuses that fixed effect's codes, ``fe``)."""
@@ -82,21 +87,21 @@ class ModelData:
             if fe is not None and c in fe_cols:
                 out.append(fe.codes[fe_cols.index(c)])
             else:
-                out.append(pd.factorize(data[c].to_numpy()[idx])[0])
+                out.append(factorize(data[c].to_numpy()[idx])[0])
         return out
 
 
-def _column(data: pd.DataFrame, name: str, what: str) -> np.ndarray:
+def _column(data: pd.DataFrame | Columns, name: str, what: str) -> np.ndarray:
     if name not in data.columns:
         raise EstimationError(f"{what} column {name!r} is not in the data")
     s = data[name]
-    if not pd.api.types.is_numeric_dtype(s):
+    if not is_numeric(s):
         raise EstimationError(f"{what} column {name!r} is not numeric (dtype {s.dtype})")
     return s.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def model_data(
-    data: pd.DataFrame,
+    data: pd.DataFrame | Columns,
     formula: str,
     vcov: str | dict[str, str],
     *,
@@ -112,7 +117,7 @@ def model_data(
     if absent:
         raise EstimationError(f"cluster column(s) {', '.join(absent)} are not in the data")
     ys = data[f.lhs]
-    if not pd.api.types.is_numeric_dtype(ys):
+    if not is_numeric(ys):
         raise EstimationError(f"outcome {f.lhs!r} is not numeric (dtype {ys.dtype})")
     y = ys.to_numpy(dtype=np.float64, na_value=np.nan)
     x, names = model_matrix(data, f)
@@ -121,7 +126,7 @@ def model_data(
     for c in codes:
         missing |= c < 0
     for col in cluster_cols:
-        missing |= data[col].isna().to_numpy()
+        missing |= isna(data[col])
     w = _column(data, weights, "weights") if weights else None
     off = _column(data, offset, "offset") if offset else None
     trace: list[str] = []
@@ -239,7 +244,7 @@ def recover_fixef(
     alpha: list[np.ndarray],
     codes: list[np.ndarray],
     idx: np.ndarray,
-    levels: list[pd.Index],
+    levels: list[Any],
     fe_names: Sequence[str],
 ) -> dict[str, pd.Series]:
     """Per-level fixed effects with fixest's normalisation (first level of every fixed
@@ -249,10 +254,12 @@ def recover_fixef(
         shift = al[k][0]
         al[k] -= shift
         al[0] += shift
+    import pandas as pd
+
     out: dict[str, Any] = {}
     for k, name in enumerate(fe_names):
         present = np.zeros(len(levels[k]), dtype=bool)
         present[codes[k][idx]] = True
         orig = np.flatnonzero(present)
-        out[name] = pd.Series(al[k], index=levels[k][orig], name=name)
+        out[name] = pd.Series(al[k], index=pd.Index(levels[k][orig], name=name), name=name)
     return out

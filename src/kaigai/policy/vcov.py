@@ -34,10 +34,10 @@ cluster.adj=TRUE, cluster.df="min")``):
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from kaigai.core.errors import EstimationError
 from kaigai.policy import ppml_kernels as kernels
+from kaigai.policy.columns import factorize
 
 SMALL_SAMPLE = ("fixest", "ppmlhdfe", "none")
 
@@ -67,7 +67,7 @@ def _factor(g: np.ndarray) -> tuple[np.ndarray, int]:
         counts = np.bincount(g)
         if counts.all():
             return g.astype(np.intp, copy=False), counts.size
-    codes, uniq = pd.factorize(np.asarray(g))
+    codes, uniq = factorize(np.asarray(g))
     return np.asarray(codes, dtype=np.intp), len(uniq)
 
 
