@@ -125,3 +125,45 @@ def test_connector_pull_no_prepare(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     assert "Preparing" not in r.output
     assert not any(_prepared(Path(s.cache_dir), Path(s.data_dir)).values())
+
+
+def test_import_of_a_changed_rule_set_rebuilds_the_rule_shards(tmp_path: Path) -> None:
+    """A rule dataset with a new checksum gets new shards at `data import` (the old folder goes);
+    the next lookup reads the new rule and prepares nothing."""
+    import pandas as pd
+
+    s = get_settings()
+    books = Path(s.cache_dir) / "origin"
+    r = runner.invoke(app, ["origin", "rule", "--agreement", "RCEP", "--hs", "848210", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["rule_text"] == "CTSH or RVC 40%"
+    (before,) = books.glob("books-*")
+    src = store.starter_path("rcep_psr")
+    assert src is not None
+    df = pd.read_parquet(src)
+    row = df["hs_code"] == "8482.10"
+    assert int(row.sum()) == 1
+    df.loc[row, "rule_en"] = "CTH"
+    changed = tmp_path / "rcep_psr.parquet"
+    df.to_parquet(changed, index=False)
+    r = runner.invoke(app, ["data", "import", str(changed), "--as", "rcep_psr"])
+    assert r.exit_code == 0, r.output
+    assert "Preparing the rules-of-origin index… 5 agreements (" in r.output
+    (after,) = books.glob("books-*")
+    assert after != before and not before.exists()
+    messages: list[str] = []
+    cache.clear()
+    progress.set_sink(messages.append)
+    try:
+        r = runner.invoke(
+            app, ["origin", "rule", "--agreement", "RCEP", "--hs", "848210", "--json"]
+        )
+    finally:
+        progress.set_sink(None)
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["rule_text"] == "CTH"
+    assert json.loads(r.stdout)["source_rows"][0]["provenance"]["dataset"] == "rcep_psr"
+    assert not [m for m in messages if "Preparing" in m]
+    # the other rules of the book are unchanged
+    r = runner.invoke(app, ["origin", "rule", "--agreement", "RCEP", "--hs", "848220", "--json"])
+    assert json.loads(r.stdout)["rule_text"] == "CTSH or RVC 40%"
