@@ -121,6 +121,20 @@ def test_damaged_shard_is_rebuilt_not_trusted(settings: Settings) -> None:
     assert shard.read_bytes() == good
 
 
+def test_damaged_index_checksum_is_rebuilt(settings: Settings) -> None:
+    """A valid index.json with a wrong checksum: the file it names is not trusted either way;
+    the folder is rebuilt and the rebuilt index's checksum is used."""
+    folder = _folder(settings)
+    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    index["books"]["RCEP"]["files"]["84"] = "0" * 32
+    (folder / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    books = prepared_books(settings, agreements(settings))
+    m = rule_for("RCEP", "848210", books, agreements(settings), hs_sets(settings)[1])
+    assert m.rows[0].text == "CTSH or RVC40"
+    fresh = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    assert fresh["books"]["RCEP"]["files"]["84"] != "0" * 32
+
+
 def test_unreadable_index_is_rebuilt(settings: Settings) -> None:
     folder = _folder(settings)
     (folder / "index.json").write_text("{not json", encoding="utf-8")

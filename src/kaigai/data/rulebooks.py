@@ -210,10 +210,28 @@ class PreparedBooks(Mapping[str, RuleBook]):
             if attempt == 1:  # a second look failed too (not a folder being swapped): rebuild
                 report("Rebuilding the rules-of-origin index (a stored file did not match)…")
                 self._rebuild()
+                sha = self._fresh_sha(rel, sha)
         raise DataError(
             f"The rules-of-origin index {self.folder} cannot be read ({rel}).",
             hint="Delete the folder; the next call prepares it again.",
         )
+
+    def _fresh_sha(self, rel: str, sha: str) -> str:
+        """The checksum of ``rel`` in the rebuilt index (the old index may have been the damage);
+        the books' file tables are updated in place."""
+        try:
+            index = json.loads((self.folder / "index.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return sha
+        folder, _, name = rel.partition("/")
+        chapter = name.removesuffix(".json")
+        for aid, m in index.get("books", {}).items():
+            if m.get("dir") == folder and chapter in m.get("files", {}):
+                new = str(m["files"][chapter])
+                if aid in self._meta:
+                    self._meta[aid]["files"][chapter] = new
+                return new
+        return sha
 
     def __getitem__(self, key: str) -> RuleBook:
         if key not in self._loaded:
