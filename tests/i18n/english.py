@@ -97,6 +97,7 @@ class _Text(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.stack: list[bool] = []
         self.parts: list[str] = []
+        self.quoted: list[str] = []  # text left out: lang="en" quotes and code
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
@@ -122,6 +123,8 @@ class _Text(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not (self.stack and self.stack[-1]):
             self.parts.append(data)
+        elif data.strip():
+            self.quoted.append(data.strip())
 
 
 def html_text(html: str) -> str:
@@ -129,6 +132,35 @@ def html_text(html: str) -> str:
     p = _Text()
     p.feed(html)
     return "".join(p.parts)
+
+
+def quoted_text(html: str) -> list[str]:
+    """The texts :func:`html_text` leaves out of ``html`` (``lang="en"`` quotes, code, style)."""
+    p = _Text()
+    p.feed(html)
+    return p.quoted
+
+
+def printed_runs(pdf_text: str, html: str) -> list[str]:
+    """:func:`english_runs` of the text of a PDF printed from ``html``, with the same allowlist.
+
+    A PDF's text has no markup, so what ``html`` quotes (``lang="en"``, code) is removed from it
+    first, matching across the line breaks printing puts anywhere (``overflow-wrap: anywhere``).
+    Then each page is read as one line (a printed line break may fall inside a command, a quote
+    or a path; after ``/ - _ .`` it joins without a space)."""
+    text = pdf_text
+    for frag in sorted(set(quoted_text(html)), key=len, reverse=True):
+        chars = [re.escape(c) for c in frag if not c.isspace()]
+        if chars:
+            text = re.sub(r"\s*".join(chars), " ", text)
+    runs: list[str] = []
+    for page in text.split("\f"):
+        runs += english_runs(_CONTINUED.sub("", page).replace("\n", " "))
+    return runs
+
+
+#: A printed line break inside a path, option or identifier (after / - _ .): no space there.
+_CONTINUED = re.compile(r"(?<=[/\-_.])\n")
 
 
 def report(surfaces: dict[str, str]) -> dict[str, list[str]]:

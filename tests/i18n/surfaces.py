@@ -60,15 +60,17 @@ def plan_ja(settings: Any) -> Any:
     return build_plan(load_profile(p, settings), settings, lang="ja", base_dir=p.parent)
 
 
-def pdf_text(plan: Any, folder: Path) -> str:
-    from kaigai.reports.writer import render_pdf
+def pdf_text(html: str, folder: Path) -> str:
+    """Text of the Japanese PDF printed from the report ``html``, read back by pdftotext in
+    reading order (``-raw``: a table cell's lines stay together; pages end with a form feed)."""
+    from kaigai.reports.writer import html_to_pdf
 
     pdf = folder / "plan.pdf"
-    pdf.write_bytes(render_pdf(plan))
+    pdf.write_bytes(html_to_pdf(html, "ja"))
     exe = shutil.which("pdftotext")
     assert exe is not None
     out = subprocess.run(
-        [exe, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        [exe, "-raw", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
     )
     return out.stdout
 

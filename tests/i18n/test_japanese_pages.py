@@ -9,12 +9,13 @@ mark must go the day they pass.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.i18n import surfaces as S
-from tests.i18n.english import PROPER, UNITS, english_runs, html_text
+from tests.i18n.english import PROPER, UNITS, english_runs, html_text, printed_runs
 
 #: Surfaces still carrying English (strict: the test fails once they are clean, remove the mark).
 NOT_YET: dict[str, str] = {}
@@ -36,6 +37,18 @@ def test_detector_finds_english_and_keeps_codes() -> None:
     ]
     html = '<p>市場<span lang="en">World Bank LPI</span><code>kaigai plan</code> Not translated</p>'
     assert english_runs(html_text(html)) == ["Not translated"]
+
+
+def test_printed_text_is_read_across_line_breaks() -> None:
+    """A PDF's text: what the HTML quotes as code is removed wherever printing broke its line;
+    English broken over two lines is still one run."""
+    html = "<p>市場<code>kaigai data pull wits --reporter PHL</code> Not translated</p>"
+    assert printed_runs("市場kaigai data\npull wits --\nreporter PHL Not\ntranslated", html) == [
+        "Not translated"
+    ]
+    assert printed_runs("（docs/\ntariffs.md）を参照\fschedule file", "<p></p>") == [
+        "schedule file"
+    ]
 
 
 def test_allowlist_is_narrow() -> None:
@@ -82,9 +95,20 @@ def test_policy_report_in_japanese_has_no_english(scenario: str, tmp_path: Path)
 def test_plan_report_in_japanese_has_no_english(settings) -> None:
     from kaigai.reports.html import render_html
 
-    runs = english_runs(html_text(render_html(S.plan_ja(settings))))
-    if runs:
-        pytest.xfail(
-            f"plan HTML: {len(set(runs))} English runs remain, e.g. {sorted(set(runs))[:8]}"
-        )
-    pytest.fail("the plan HTML is clean now: make this a plain assertion")
+    assert english_runs(html_text(render_html(S.plan_ja(settings)))) == []
+
+
+def test_plan_pdf_in_japanese_has_no_english(settings, tmp_path: Path) -> None:
+    """The printed plan, its text read back from the PDF, passes the same detector as its HTML."""
+    from kaigai.reports.fonts import cjk_family
+    from kaigai.reports.html import render_html
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext not installed (.ci/run installs poppler-utils)")
+    if cjk_family() is None:
+        pytest.skip("no Japanese font installed (.ci/run installs fonts-ipafont-gothic)")
+    html = render_html(S.plan_ja(settings))
+    text = S.pdf_text(html, tmp_path)
+    assert "輸出計画: 大田精密ベアリング株式会社" in text  # read back as Japanese text
+    assert "年間の関税削減額 90万円" in text
+    assert printed_runs(text, html) == []

@@ -103,6 +103,6 @@ def test_japanese_explanations(tmp_path):
     st = get_settings(data_dir=tmp_path, use_starter=True, lang="ja")
     r = find_markets(st, "JPN", "847130")
     ind = r.rows[r.rows.market == "IND"].iloc[0]
-    assert ind["explanation"].startswith("潜在輸出額 USD 3.3m、うち未開拓 92%")
+    assert ind["explanation"].startswith("潜在輸出額 3.3百万ドル、うち未開拓 92%")
     assert "契約執行の所要日数 1,420日" in ind["explanation"]
     assert "関税・協定" in ind["explanation"]  # missing component, in Japanese

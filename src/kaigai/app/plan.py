@@ -22,7 +22,7 @@ from typing import Any
 from kaigai.app import plan_engines as engines
 from kaigai.app.readiness import assess
 from kaigai.core.countries import country
-from kaigai.core.i18n import check_lang, t
+from kaigai.core.i18n import check_lang, format_money, join_list, t, tr
 from kaigai.core.provenance import Figure, Provenance
 from kaigai.plan.actions import build_actions
 from kaigai.plan.gaps import Gap, product_gaps, readiness_gap
@@ -144,7 +144,7 @@ def _product_plan(
                 considered=iso3 in profile.preferences.target_markets,
                 selected_by=by,
                 figures=figs,
-                explanation=row.explanation if row is not None else why_not.get(iso3, ""),
+                explanation=row.explanation if row is not None else tr(why_not.get(iso3, ""), lang),
                 duty=duty,
                 origin=origin,
             )
@@ -182,6 +182,10 @@ def _product_plan(
     return plan
 
 
+def _money(value: float | None, currency: str, lang: str) -> str:
+    return "-" if value is None else format_money(value, currency, lang)
+
+
 def _pct(f: Figure | None) -> str:
     return "?" if f is None or f.value is None else f"{f.value:g}%"
 
@@ -213,7 +217,7 @@ def _summary(
                 t(
                     "Markets ranked first by the market finder: {markets}",
                     lang,
-                    markets=", ".join(f"{m.rank}. {m.name}" for m in ranked),
+                    markets=join_list([f"{m.rank}. {m.name}" for m in ranked], lang),
                 )
             )
         firm = [m.name for m in p.markets if m.selected_by == "firm"]
@@ -222,7 +226,7 @@ def _summary(
                 t(
                     "Also analysed because the firm is considering them: {markets}",
                     lang,
-                    markets=", ".join(firm),
+                    markets=join_list(firm, lang),
                 )
             )
         for m in p.markets:
@@ -254,7 +258,7 @@ def _summary(
         out.append(t("Readiness score: {score}/100", lang, score=f"{readiness.overall:.0f}"))
     if readiness.gaps:
         titles = [readiness.dimension(g).title.get(lang) for g in readiness.gaps]
-        out.append(t("Readiness gaps: {gaps}", lang, gaps=", ".join(titles)))
+        out.append(t("Readiness gaps: {gaps}", lang, gaps=join_list(titles, lang)))
     for a in list(actions)[:3]:
         out.append(t("Action {rank}: {title}", lang, rank=a.rank, title=a.title))
     return out
@@ -348,30 +352,23 @@ def build_plan(
         t(
             "Origin is checked with the unit prices of the profile (EXW {exw}, FOB {fob}) and the BOM's values.",
             lang,
-            exw="-"
-            if profile.products[0].unit_value is None
-            else f"{profile.products[0].unit_value:,.0f}",
-            fob="-"
-            if profile.products[0].unit_fob is None
-            else f"{profile.products[0].unit_fob:,.0f}",
+            exw=_money(profile.products[0].unit_value, profile.size.currency, lang),
+            fob=_money(profile.products[0].unit_fob, profile.size.currency, lang),
         ),
         t(
             "Trade figures are 2024 HS6 flows in USD from the {source} copy of trade_hs6.",
             lang,
-            source=source,
+            source=t(source, lang),
         ),
         t(
-            "Planned exports per market: {value} {currency} a year (from the firm profile).",
+            "Planned exports per market: {amount} a year (from the firm profile).",
             lang,
-            value="-"
-            if profile.products[0].annual_export_value is None
-            else f"{profile.products[0].annual_export_value:,.0f}",
-            currency=profile.size.currency,
+            amount=_money(profile.products[0].annual_export_value, profile.size.currency, lang),
         ),
         t(
             "Risk appetite {appetite}: the market finder's ranking weight of risk is multiplied by {factor} (low 2, medium 1, high 0.5).",
             lang,
-            appetite=profile.preferences.risk_appetite,
+            appetite=t("risk-appetite:" + profile.preferences.risk_appetite, lang),
             factor=f"{engines.RISK_APPETITE[profile.preferences.risk_appetite]:g}",
         ),
         t(
@@ -387,7 +384,7 @@ def build_plan(
     return ExportPlan(
         firm={
             "name": profile.display_name(lang),
-            "location": profile.location,
+            "location": profile.display_location(lang),
             "employees": profile.size.employees,
             "annual_sales": profile.size.annual_sales,
             "currency": profile.size.currency,

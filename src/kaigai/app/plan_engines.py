@@ -143,9 +143,21 @@ def run_markets(
     ranking = dict(base.ranking)
     ranking["risk"] = ranking.get("risk", 0.0) * RISK_APPETITE[risk_appetite]
     weights = Weights(risk=base.risk, ranking=ranking)
+
+    def ranked(in_lang: str) -> Any:  # the finder writes its texts in the settings' language
+        st = settings if getattr(settings, "lang", "en") == in_lang else settings.model_copy(
+            update={"lang": in_lang})  # fmt: skip
+        return memo("markets", settings, lambda: find_markets(st, exporter, hs6, weights=weights),
+                    exporter, hs6, risk_appetite, in_lang)  # fmt: skip
+
     try:
-        res = memo("markets", settings, lambda: find_markets(settings, exporter, hs6, weights=weights),
-                   exporter, hs6, risk_appetite)  # fmt: skip
+        # numbers from one ranking in every language (a second computation may differ in the
+        # last bits); a Japanese plan takes only the explanations of the Japanese ranking
+        res = ranked("en")
+        said = {} if lang == "en" else {
+            str(r["market"]): str(r.get("explanation") or "")
+            for r in ranked(lang).rows.to_dict(orient="records")
+        }  # fmt: skip
     except KaigaiError as exc:
         return MarketsOutcome("not_available", exc.message, engine=engine, hint=exc.hint or "")
     except Exception as exc:  # noqa: BLE001 - one engine failing must not stop the plan; stated
@@ -165,16 +177,17 @@ def run_markets(
             ),
         )
         figs = {k: Figure(_num(r.get(k)), u, prov) for k, u in units.items() if k in r}
-        rows.append(MarketRow(iso, int(r["rank"]), figs, str(r.get("explanation") or "")))
-    notes = list(res.notes)
+        text = said.get(iso) or str(r.get("explanation") or "")
+        rows.append(MarketRow(iso, int(r["rank"]), figs, text))
+    from kaigai.core.i18n import join_list, join_sentences, t, tr
+
+    notes = [tr(n, lang) for n in res.notes]
     if res.not_computed:
-        notes.append(
-            "Not computed: "
-            + ", ".join(f"{x['market']} ({x['reason']})" for x in res.not_computed[:8])
-            + (" …" if len(res.not_computed) > 8 else "")
-        )
+        shown = [f"{x['market']} ({tr(x['reason'], lang)})" for x in res.not_computed[:8]]
+        more = " …" if len(res.not_computed) > 8 else ""
+        notes.append(t("Not computed: {markets}", lang, markets=join_list(shown, lang) + more))
     status: Status = "partial" if getattr(res, "partial", False) else "ok"
-    return MarketsOutcome(status, " ".join(notes), tuple(rows), engine, res)
+    return MarketsOutcome(status, join_sentences(notes, lang), tuple(rows), engine, res)
 
 
 def _fig(value: float | None, unit: str, prov: Provenance) -> Figure:
@@ -241,6 +254,7 @@ def duty_view(
     """
     from kaigai.app.duty import DutyRequest, duty_options
     from kaigai.core.errors import DataError, HSCodeError
+    from kaigai.core.i18n import join_sentences, tr
     from kaigai.tariffs.benefit import option_net_benefit
     from kaigai.tariffs.options import MFN
 
@@ -251,10 +265,11 @@ def duty_view(
         )
         res = duty_options(ctx.settings, req, ctx.tariff_index())
     except (DataError, HSCodeError) as exc:
-        detail = exc.message + (f" {exc.hint}" if isinstance(exc, DataError) and exc.hint else "")
+        hint = exc.hint if isinstance(exc, DataError) and exc.hint else ""
+        detail = join_sentences([tr(exc.message, lang), tr(hint, lang)], lang)
         return DutyView("not_available", detail, engine=engine), None
     except KaigaiError as exc:
-        return DutyView("error", exc.message, engine=engine), None
+        return DutyView("error", tr(exc.message, lang), engine=engine), None
     except Exception as exc:  # noqa: BLE001 - stated in the plan, not hidden
         return DutyView("error", engine_failed(engine, exc), engine=engine), None
     rows_all = [
@@ -300,9 +315,8 @@ def duty_view(
         notes.append(
             "No planned export value in the profile: duty amounts and net benefit not computed."
         )
-    return DutyView(
-        "ok", " ".join(n for n in notes if n), one.best, figs, tuple(rows_all), engine
-    ), res
+    detail = join_sentences([tr(n, lang) for n in notes if n], lang)
+    return DutyView("ok", detail, one.best, figs, tuple(rows_all), engine), res
 
 
 def _same(d: dict[str, Any]) -> dict[str, Any]:

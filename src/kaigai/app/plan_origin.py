@@ -153,14 +153,20 @@ def run_origin(
     chosen = next((v for v in verdicts if v.status == "qualifies"), None) or next(
         (v for v in verdicts if v.status != "no rule data"), verdicts[0]
     )
-    others = [f"{v.agreement}: {v.status}" for v in verdicts if v is not chosen]
-    detail = f"Checked ({how}): {', '.join(cands)}." + (
-        f" Others: {'; '.join(others)}." if others else ""
-    )
+    from kaigai.core.i18n import join_list, join_sentences, tr
+
+    semi = "；" if lang == "ja" else "; "
+    others = [f"{v.agreement}: {t('verdict:' + v.status, lang) if lang == 'ja' else v.status}"
+              for v in verdicts if v is not chosen]  # fmt: skip
+    detail = join_sentences([
+        t("Checked ({how}): {agreements}.", lang, how=t(how, lang),
+          agreements=join_list([str(c) for c in cands], lang)),
+        t("Others: {verdicts}.", lang, verdicts=semi.join(others)) if others else "",
+    ], lang)  # fmt: skip
     if chosen.status == "no rule data":
         return OriginView(
             "not_available",
-            "; ".join(chosen.reasons) + " " + detail,
+            join_sentences([semi.join(tr(r, lang) for r in chosen.reasons), detail], lang),
             chosen.agreement,
             engine=engine,
             reason="no_rules",
@@ -185,15 +191,16 @@ def run_origin(
         from kaigai.origin.documents import document_data
 
         d = document_data(chosen, product, agreements[chosen.agreement])
-        docs = (d["title"], d["retention"])
+        docs = (tr(d["title"], lang), tr(d["retention"], lang))
     qualifies = {"qualifies": True, "does not qualify": False}.get(chosen.status)
     rule = chosen.rule_text_ja if lang == "ja" and chosen.rule_text_ja else chosen.rule_text
     reasons = tuple(chosen.reasons) + tuple(m for m in chosen.margins if m not in chosen.reasons)
+    reasons = tuple(tr(r, lang) for r in reasons)  # the engine's words in the plan's language
     if uses_wo(chosen):
         reasons = (wo_explanation(chosen.agreement, wo, lang), *reasons)
     view = OriginView(
         "ok" if qualifies is not None else "partial",
-        detail + (" " + "; ".join(chosen.notes) if chosen.notes else ""),
+        join_sentences([detail, semi.join(tr(n, lang) for n in chosen.notes)], lang),
         chosen.agreement,
         qualifies,
         rule,

@@ -11,7 +11,7 @@ import typer
 from kaigai.cli.common import console, esc, output, table
 from kaigai.cli.options import shared
 from kaigai.core.errors import InputError
-from kaigai.core.i18n import t
+from kaigai.core.i18n import t, tr
 from kaigai.readiness import (
     ReadinessResult,
     load_answers,
@@ -71,7 +71,7 @@ def print_result(r: ReadinessResult, lang: str) -> None:
         console.print(f"[bold]{i}. {esc(s.title.get(lang))}[/bold]")
         console.print(f"   {esc(s.why.get(lang))}")
         for src in s.sources:
-            line = t("Source: {label} {url}", lang, label=src.label, url=src.url)
+            line = t("Source: {label} {url}", lang, label=tr(src.label, lang), url=src.url)
             console.print(f"   [dim]{esc(line)}[/dim]")
 
 

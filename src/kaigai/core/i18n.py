@@ -147,9 +147,16 @@ def _templates(lang: str) -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple(out)
 
 
+_AMOUNT = re.compile(r"([A-Z]{3}) (-?\d[\d,]*(?:\.\d+)?)")
+
+
 def _field(name: str, value: str, lang: str, depth: int) -> str:
     """A matched field, translated; fields named ``*options``/``*list`` are ``, `` lists and
-    ``*ids`` lists of ids the user types (shown as ``code``)."""
+    ``*ids`` lists of ids the user types (shown as ``code``); ``amount``/``npv`` fields holding
+    ``JPY 1,234`` are money, shown as :func:`format_money` writes it (``1,234円``)."""
+    money = _AMOUNT.fullmatch(value) if name in ("amount", "npv") else None
+    if money is not None:
+        return format_money(float(money[2].replace(",", "")), money[1], lang)
     if name.endswith("ids"):
         return join_list([f"`{v}`" for v in value.split(", ")], lang)
     if name.endswith(("options", "list")):
@@ -201,6 +208,13 @@ def join_list(items: list[str] | tuple[str, ...], lang: str | None = "en") -> st
     return ("、" if check_lang(lang) == "ja" else ", ").join(str(x) for x in items)
 
 
+def join_sentences(texts: list[str], lang: str | None = "en") -> str:
+    """Sentences as one text: space-separated in English; run on in Japanese, each ending in 。."""
+    if check_lang(lang) != "ja":
+        return " ".join(x for x in texts if x)
+    return "".join(x if x.endswith("。") else x + "。" for x in texts if x)
+
+
 def format_money(value: float, currency: str, lang: str | None = "en") -> str:
     """An amount for reading (display only; the figure keeps its exact value).
 
@@ -228,5 +242,5 @@ def format_money(value: float, currency: str, lang: str | None = "en") -> str:
 
 
 __all__ = [
-    "LANGS", "catalogue", "check_lang", "format_money", "join_list", "locale_dir", "read_po", "t", "tr",
+    "LANGS", "catalogue", "check_lang", "format_money", "join_list", "join_sentences", "locale_dir", "read_po", "t", "tr",
 ]  # fmt: skip

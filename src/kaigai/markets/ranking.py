@@ -179,8 +179,10 @@ def _explain(r: pd.Series, target_year: int, lang: str = "en") -> str:
     pot = float(r["potential_usd"])
     share = r["untapped_share"]
     if lang == "ja":
+        from kaigai.core.i18n import format_money
+
         return explanation_ja(
-            money(pot),
+            format_money(pot, "USD", "ja"),
             None if pd.isna(share) else float(share),
             None if pd.isna(r["import_growth"]) else float(r["import_growth"]),
             target_year,

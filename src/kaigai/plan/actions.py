@@ -16,7 +16,7 @@ before those of later markets. No figure is computed here: texts quote the engin
 
 from __future__ import annotations
 
-from kaigai.core.i18n import t
+from kaigai.core.i18n import join_list, join_sentences, t
 from kaigai.plan.model import Action, MarketPlan, ProductPlan, SourceRef
 from kaigai.readiness import ReadinessResult
 
@@ -117,13 +117,13 @@ def _market_actions(
             out.append((
                 "next", "origin",
                 t("Make {product} qualify under {agreement} for {market}", lang, product=p.name, agreement=m.origin.agreement, market=m.name),
-                "; ".join(m.origin.reasons) or m.origin.detail, prio - 0.25, (),
+                ("；" if lang == "ja" else "; ").join(m.origin.reasons) or m.origin.detail, prio - 0.25, (),
             ))  # fmt: skip
         elif m.origin.status == "ok" and m.origin.qualifies:
             out.append((
                 "next", "origin",
                 t("Prepare the proof of origin for {agreement} ({market})", lang, agreement=m.origin.agreement, market=m.name),
-                ", ".join(m.origin.documents) or m.origin.detail, prio - 0.25, (),
+                join_list(m.origin.documents, lang) or m.origin.detail, prio - 0.25, (),
             ))  # fmt: skip
     from kaigai.tariffs.coverage import pull_command
 
@@ -133,9 +133,9 @@ def _market_actions(
         out.append((
             "now", "data",
             t("Get the import duties for {markets}: {commands} (online), or check with customs or JETRO", lang,
-              markets=", ".join(m.name for m in no_schedule), commands="; ".join(f"`{c}`" for c in cmds)),
-            " ".join(sorted({m.duty.detail for m in no_schedule})) + " "
-            + t("Duty rates are needed to choose the agreement whose origin rules to meet.", lang),
+              markets=join_list([m.name for m in no_schedule], lang), commands=("、" if lang == "ja" else "; ").join(f"`{c}`" for c in cmds)),
+            join_sentences([*sorted({m.duty.detail for m in no_schedule}),
+                            t("Duty rates are needed to choose the agreement whose origin rules to meet.", lang)], lang),
             18.5, (SourceRef("JETRO", "https://www.jetro.go.jp/en/"),),
         ))  # fmt: skip
     no_duty = [m for m in p.markets if m.duty.status not in ("ok", "not_available", "partial")]
@@ -143,8 +143,8 @@ def _market_actions(
         details = sorted({m.duty.detail for m in no_duty})
         out.append((
             "now", "data",
-            t("Check the import duties for {markets} with customs or JETRO", lang, markets=", ".join(m.name for m in no_duty)),
-            " ".join(details) + " " + t("Duty rates are needed to choose the agreement whose origin rules to meet.", lang),
+            t("Check the import duties for {markets} with customs or JETRO", lang, markets=join_list([m.name for m in no_duty], lang)),
+            join_sentences([*details, t("Duty rates are needed to choose the agreement whose origin rules to meet.", lang)], lang),
             18.5, (SourceRef("JETRO", "https://www.jetro.go.jp/en/"),),
         ))  # fmt: skip
     if p.bom is None:

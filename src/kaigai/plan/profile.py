@@ -175,6 +175,7 @@ class FirmProfile(BaseModel):
     name: str = Field(min_length=1)
     name_ja: str | None = None
     location: str | None = None
+    location_ja: str | None = None  # the location as written in Japanese (ja reports)
     home_country: str = "JPN"
     size: Size
     products: list[Product] = Field(min_length=1)
@@ -208,6 +209,9 @@ class FirmProfile(BaseModel):
 
     def display_name(self, lang: str = "en") -> str:
         return self.name_ja if lang == "ja" and self.name_ja else self.name
+
+    def display_location(self, lang: str = "en") -> str | None:
+        return self.location_ja if lang == "ja" and self.location_ja else self.location
 
 
 def _loc(parts: Iterable[Any]) -> str:

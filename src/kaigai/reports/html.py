@@ -11,7 +11,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from kaigai.core.i18n import t
+from kaigai.core.i18n import format_money, join_list, t, tr
 from kaigai.core.provenance import Figure, Provenance
 from kaigai.reports import charts
 
@@ -22,23 +22,24 @@ FIG_ORDER = (
 
 
 def format_value(f: Figure, lang: str = "en") -> str:
-    """Human text of a figure's value (no rounding beyond display)."""
+    """Human text of a figure's value (no rounding beyond display); money through
+    :func:`kaigai.core.i18n.format_money` (``USD 3.9m`` / ``3.9百万ドル``, ``90万円``)."""
     v = f.value
     if v is None:
         return t("n/a", lang)
     unit = f.unit
-    if unit == "USD" and abs(v) >= 1e6:
-        return f"USD {v / 1e6:,.1f}m"
     if unit in ("USD", "JPY") or unit.isupper() and len(unit) == 3:
-        return f"{unit} {v:,.0f}"
+        return format_money(v, unit, lang)
     if unit == "%":
         return f"{v:,.2f}%"
     if unit == "share":  # a ratio shown as a percentage (display only)
         return f"{v:+.0%}"
     if unit == "pts":
-        return f"{v:,.1f} pts"
+        return f"{v:,.1f}ポイント" if lang == "ja" else f"{v:,.1f} pts"
     if unit in ("", "score", "index"):
         return f"{v:,.1f}"
+    if unit == "km" and lang == "ja":
+        return f"{v:,.1f}km"
     return f"{v:,.1f} {unit}"
 
 
@@ -71,6 +72,33 @@ class _Cites:
             self.ext.append(s)
             return len(self.ext)
         return keys.index(key) + 1
+
+
+def option_cell(key: str, value: Any, currency: str, lang: str) -> str:
+    """One cell of a duty options table: the duty amount as money in the firm's currency,
+    statuses and rate texts in ``lang`` (engine words translated here, see :func:`tr`)."""
+    if value is None:
+        return "—"
+    if key == "duty" and isinstance(value, int | float):
+        return format_money(value, currency, lang)
+    if key == "status":
+        out = t(f"duty-status:{value}", lang)
+        return str(value) if out == f"duty-status:{value}" else out
+    if key in ("rate", "rule_of_origin"):
+        return tr(str(value), lang)
+    return str(value)
+
+
+_SUBSET = " [starter pack subset]"
+
+
+def source_title(source: str, lang: str) -> Markup:
+    """A dataset's source title as written (marked ``lang="en"`` in a Japanese page: a quoted
+    title), with kaigai's own annotation of a starter-pack copy in ``lang``."""
+    subset = source.endswith(_SUBSET)
+    title = source.removesuffix(_SUBSET)
+    out = Markup('<span lang="en">{}</span>').format(title) if lang == "ja" else escape(title)
+    return out + (" " + t(_SUBSET.strip(), lang) if subset else "")
 
 
 def label(prefix: str, key: str, lang: str) -> str:
@@ -157,6 +185,12 @@ def render_html(plan: Any) -> str:
         ext=cites.ext_ref,
         ext_list=lambda: cites.ext,
         duty_range=lambda m: _duty_range(m, lang),
+        tr=lambda text: tr(str(text), lang),
+        trs=lambda texts: [tr(str(x), lang) for x in texts],
+        join_list=lambda items: join_list(items, lang),
+        semi="；" if lang == "ja" else "; ",
+        source_title=lambda source: source_title(source, lang),
+        cell=lambda key, value: option_cell(key, value, plan.firm.get("currency", "JPY"), lang),
     )
 
 
