@@ -104,7 +104,8 @@ def _chunk(a: Any, np: Any, pa: Any) -> Any:
     t, n, off = a.type, len(a), a.offset
     if pa.types.is_integer(t) or pa.types.is_floating(t):
         dt = np.dtype(_NP.get(str(t), str(t)))
-        v = np.frombuffer(a.buffers()[1], dtype=dt, count=n, offset=off * dt.itemsize).copy()
+        # a read-only view of Arrow's buffer (it keeps the buffer alive): no copy
+        v = np.frombuffer(a.buffers()[1], dtype=dt, count=n, offset=off * dt.itemsize)
         if a.null_count:
             valid = np.unpackbits(np.frombuffer(a.buffers()[0], np.uint8), bitorder="little")
             v = v.astype(np.float64)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
+import os
 import sys
 from collections.abc import Callable
 from functools import lru_cache
@@ -68,7 +69,10 @@ def kernel(fn: Callable[..., Any]) -> Any:
 
 
 def available() -> bool:
-    """True if kernels run compiled (C twins or numba)."""
+    """True if kernels run compiled (C twins or numba); ``KAIGAI_KERNELS=numpy`` (a switch
+    for tests and benchmarks) makes the estimators take their numpy paths."""
+    if os.environ.get("KAIGAI_KERNELS") == "numpy":
+        return False
     return bool(_twins()) or _numba_installed()
 
 
