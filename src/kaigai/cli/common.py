@@ -5,18 +5,33 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from kaigai.core.config import Settings, get_settings
 from kaigai.core.jsonable import to_jsonable
 
-console = Console()
-err_console = Console(stderr=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    console: Console
+    err_console: Console
+
+_CONSOLES: dict[str, Any] = {}
+
+
+def __getattr__(name: str) -> Any:
+    """``console`` / ``err_console``: Rich consoles made on first use, so a command answering
+    ``--json`` (which prints with :func:`emit_json`) never imports Rich."""
+    if name not in ("console", "err_console"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name not in _CONSOLES:
+        from rich.console import Console
+
+        _CONSOLES[name] = Console(stderr=name == "err_console")
+    return _CONSOLES[name]
 
 
 def settings(config: Path | None = None, lang: str | None = None) -> Settings:
@@ -38,11 +53,15 @@ def esc(value: Any) -> str:
     Every user- or data-supplied string the CLI prints through ``console.print`` goes through this
     (or through :func:`table`, which escapes its title and cells).
     """
+    from rich.markup import escape
+
     return escape("" if value is None else str(value))
 
 
 def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
     """A Rich table from plain rows; title, headers and cells are shown literally (no markup)."""
+    from rich.table import Table
+
     t = Table(title=esc(title), show_lines=False)
     for c in columns:
         t.add_column(esc(c))

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from kaigai.cli.common import console, esc, output, table
+from kaigai.cli import common
+from kaigai.cli.common import esc, output, table
 from kaigai.cli.options import shared, takes
 
 
@@ -122,11 +123,11 @@ def duty(
                 cols = [t(f"duty-col:{c}", lg) for c in cols[:4]] + [
                     t("duty ({currency})", lg, currency=cur)
                 ] + [t(f"duty-col:{c}", lg) for c in cols[5:]]  # fmt: skip
-            console.print(table(title, cols, rows))
-            console.print(esc(t("best: {option} ({reason})", lg, option=ln["best"],
+            common.console.print(table(title, cols, rows))
+            common.console.print(esc(t("best: {option} ({reason})", lg, option=ln["best"],
                                 reason=tr(ln["best_reason"], lg))))  # fmt: skip
         for sc in data.get("surcharges", []):
-            console.print(
+            common.console.print(
                 "[magenta]additional duty (Chapter 99, NOT added above):[/magenta] "
                 + esc(
                     f"{sc['national_line']} {sc['hts_number']} '{sc['rate_text']}' - "
@@ -134,12 +135,14 @@ def duty(
                 )
             )
         for m in data["missing"]:
-            console.print(f"[yellow]{esc(t('missing input:', lg))}[/yellow] {esc(tr(m, lg))}")
+            common.console.print(
+                f"[yellow]{esc(t('missing input:', lg))}[/yellow] {esc(tr(m, lg))}"
+            )
         tax = data["import_tax"]
         if tax:
             amounts = ", ".join(f"{k} {v:,.0f}" for k, v in tax["by_option"].items())
             if lg == "en":
-                console.print(
+                common.console.print(
                     esc(
                         f"{tax['name']} {tax['rate_pct']}% on duty-paid value (stated separately): {amounts or ('give --value' if value is None else 'pick one national line with --line')}"
                     )
@@ -147,15 +150,15 @@ def duty(
             else:
                 fill = amounts or (t("give --value", lg) if value is None
                                    else t("pick one national line with --line", lg))  # fmt: skip
-                console.print(esc(t("{tax} {pct}% on duty-paid value (stated separately): {amounts}",
+                common.console.print(esc(t("{tax} {pct}% on duty-paid value (stated separately): {amounts}",
                                     lg, tax=tr(tax["name"], lg), pct=tax["rate_pct"], amounts=fill)))  # fmt: skip
         for line_s in text_chart(data["path"]):
-            console.print(esc(line_s))
+            common.console.print(esc(line_s))
         for n in data["notes"]:
-            console.print(esc(t("note: {text}", lg, text=tr(n, lg))))
+            common.console.print(esc(t("note: {text}", lg, text=tr(n, lg))))
         for nb in data.get("net_benefit", []):
             statement = nb["statement"] if lg == "en" else _benefit_ja(nb, lg)
-            console.print(esc(f"{nb['option']}: {statement}"))
+            common.console.print(esc(f"{nb['option']}: {statement}"))
 
     output(data, opts.json, human)
 
@@ -203,7 +206,7 @@ def duty_import(
     output(
         {"imported": [str(p) for p in written]},
         opts.json,
-        lambda: console.print(esc(f"imported: {', '.join(map(str, written))}")),
+        lambda: common.console.print(esc(f"imported: {', '.join(map(str, written))}")),
     )
 
 
@@ -244,7 +247,7 @@ def duty_changes(
     }  # fmt: skip
 
     def human() -> None:
-        console.print(
+        common.console.print(
             table(
                 f"{d} rate changes {base.valid_from} ({base.label}) -> {target.valid_from} "
                 f"({target.label}): {len(rows)} line x column",
