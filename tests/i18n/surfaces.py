@@ -60,6 +60,32 @@ def plan_ja(settings: Any) -> Any:
     return build_plan(load_profile(p, settings), settings, lang="ja", base_dir=p.parent)
 
 
+#: Other firms of issue 15 (profiles as mappings): a cosmetic with several Viet Nam lines, and a
+#: wholly obtained green tea whose chapter the starter pack lacks (no market ranking).
+OTHER_PLANS: dict[str, dict[str, Any]] = {
+    "cosmetics": {
+        "name": "Shibuya Cosmetics", "name_ja": "渋谷コスメ株式会社", "location": "Shibuya, Tokyo",
+        "location_ja": "東京都渋谷区", "size": {"employees": 12, "currency": "JPY"},
+        "products": [{"name": "Skin cream", "name_ja": "スキンクリーム", "hs": "3304.99",
+                      "annual_export_value": 3_000_000, "shipments_per_year": 6}],
+        "preferences": {"target_markets": ["VNM", "THA"], "risk_appetite": "low"},
+    },
+    "tea": {
+        "name": "Uji Tea Farm", "name_ja": "宇治茶園", "location": "Uji, Kyoto",
+        "location_ja": "京都府宇治市", "size": {"employees": 5, "currency": "JPY"},
+        "products": [{"name": "Green tea", "name_ja": "緑茶", "hs": "0902.10",
+                      "wholly_obtained": True, "annual_export_value": 2_000_000}],
+        "preferences": {"target_markets": ["CHN", "KOR"]},
+    },
+}  # fmt: skip
+
+
+def other_plan_ja(name: str, settings: Any) -> Any:
+    from kaigai.app.plan import plan_from_mapping
+
+    return plan_from_mapping(OTHER_PLANS[name], settings, lang="ja")
+
+
 def pdf_text(html: str, folder: Path) -> str:
     """Text of the Japanese PDF printed from the report ``html``, read back by pdftotext in
     reading order (``-raw``: a table cell's lines stay together; pages end with a form feed)."""

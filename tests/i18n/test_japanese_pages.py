@@ -98,6 +98,16 @@ def test_plan_report_in_japanese_has_no_english(settings) -> None:
     assert english_runs(html_text(render_html(S.plan_ja(settings)))) == []
 
 
+@pytest.mark.parametrize("name", sorted(S.OTHER_PLANS))
+def test_other_plans_in_japanese_have_no_english(name: str, settings) -> None:
+    """Several national lines (cosmetics, Viet Nam) and a chapter the starter pack lacks (tea)."""
+    from kaigai.reports.html import render_html
+
+    html = render_html(S.other_plan_ja(name, settings))
+    assert english_runs(html_text(html)) == []
+    assert ("（原文：Tea, green;" in html) == (name == "tea")  # no Japanese text in the data
+
+
 def test_plan_pdf_in_japanese_has_no_english(settings, tmp_path: Path) -> None:
     """The printed plan, its text read back from the PDF, passes the same detector as its HTML."""
     from kaigai.reports.fonts import cjk_family

@@ -24,7 +24,8 @@ KEYED = {
     "status": ("ok", "partial", "not_available", "error", "gap", "critical", "not_assessed"),
     "fig": ("exports_usd", "imports_usd", "untapped_usd", "potential_usd", "risk", "score",
             "import_growth", "distance_km", "mfn_rate", "best_rate", "margin_pts", "duty_saved",
-            "net_benefit", "break_even", "headroom_pts", "headroom_amount"),
+            "net_benefit", "break_even", "headroom_pts", "headroom_amount", "mfn_rate_min",
+            "mfn_rate_max", "best_rate_min", "best_rate_max"),
 }  # fmt: skip
 
 

@@ -84,4 +84,3 @@ def test_market_figures_are_usd_in_millions(plans: dict[str, Any]) -> None:
     en, ja = render_html(plans["en"]), render_html(plans["ja"])
     assert f"USD {untapped / 1e6:,.1f}m<sup>" in en
     assert f"{untapped / 1e6:,.1f}百万ドル<sup>" in ja
-

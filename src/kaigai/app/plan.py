@@ -56,7 +56,10 @@ def _description(settings: Any, hs6: str, lang: str) -> str:
     except Exception:  # description is cosmetic; a missing table must not stop the plan
         return ""
     ja = getattr(nom, "ja", {}) if lang == "ja" else {}
-    return str(ja.get(hs6) or nom.description(hs6) or "")
+    en = str(nom.description(hs6) or "")
+    if lang == "ja" and not ja.get(hs6) and en:  # no Japanese text in the data: quote the English
+        return t("(original: {text})", lang, text=en)
+    return str(ja.get(hs6) or en)
 
 
 def _select_markets(

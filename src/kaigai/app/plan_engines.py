@@ -161,7 +161,11 @@ def run_markets(
             for r in ranked(lang).rows.to_dict(orient="records")
         }  # fmt: skip
     except KaigaiError as exc:
-        return MarketsOutcome("not_available", exc.message, engine=engine, hint=exc.hint or "")
+        from kaigai.core.i18n import tr
+
+        return MarketsOutcome(
+            "not_available", tr(exc.message, lang), engine=engine, hint=exc.hint or ""
+        )
     except Exception as exc:  # noqa: BLE001 - one engine failing must not stop the plan; stated
         return MarketsOutcome("error", engine_failed(engine, exc), engine=engine)
     units = {
@@ -344,8 +348,12 @@ def _span(values: list[float]) -> str:
     return f"{lo:g}%" if lo == hi else f"{lo:g}–{hi:g}%"
 
 
-def _codes(lines: list[str]) -> str:
-    return ", ".join(lines) if len(lines) <= 4 else ", ".join(lines[:3]) + f" … {lines[-1]}"
+def _codes(lines: list[str], lang: str) -> str:
+    from kaigai.core.i18n import join_list
+
+    if len(lines) <= 4:
+        return join_list(lines, lang)
+    return join_list(lines[:3], lang) + f" … {lines[-1]}"
 
 
 def _range_view(
@@ -384,7 +392,7 @@ def _range_view(
                 option=name,
                 rate=rate,
                 n=len(ps),
-                lines=_codes([p["line"] for p in ps]),
+                lines=_codes([p["line"] for p in ps], lang),
             )
         )
     detail = t(
