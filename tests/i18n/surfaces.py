@@ -53,6 +53,27 @@ def readiness_answers(folder: Path) -> str:
     return str(p)
 
 
+def gravity_panel(folder: Path) -> str:
+    """A small synthetic gravity panel (15 countries, 4 years; the one tests/policy/test_etable.py
+    uses) with a log-trade column for OLS, as a parquet file."""
+    import numpy as np
+
+    from kaigai.policy.ppml_synthetic import synthetic_gravity_panel
+
+    d = synthetic_gravity_panel(15, 4, seed=3)
+    d["lt"] = np.log(d["trade"].where(d["trade"] > 0))
+    p = folder / "panel.parquet"
+    d.to_parquet(p)
+    return str(p)
+
+
+ESTIMATE_PPML = "trade ~ ln_dist + rta | exp_year + imp_year"
+ESTIMATE_OLS = "lt ~ ln_dist + rta | exp_year + imp_year"
+#: `kaigai policy ge` with a renamed code (ROM -> ROU), a Monte Carlo band and the trace lines
+GE = ["policy", "ge", "--agreement", "CAN,JPN,ROM", "--coef", "pta=0.47", "--se", "0.1",
+      "--draws", "5", "--reference", "DEU"]  # fmt: skip
+
+
 def plan_ja(settings: Any) -> Any:
     from kaigai.app.plan import build_plan, load_profile
 
@@ -120,6 +141,13 @@ CLI_SURFACES: dict[str, Callable[[Path], list[str]]] = {
                                       "--staff-share", "0.4"],
     "policy-run": lambda d: ["policy", "run", "jpn-rcep", "--firms", "20000", "--draws", "5",
                              "--report", str(d / "rcep.html")],
+    "policy-ge": lambda d: GE,
+    "policy-ge-conditional": lambda d: [*GE[:-6], "--kind", "conditional", "--baseline", "observed"],
+    "policy-estimate": lambda d: ["policy", "estimate", "--data", gravity_panel(d),
+                                  "--formula", ESTIMATE_PPML, "--delta", "100*(exp(rta)-1)",
+                                  "--wald", "rta"],
+    "policy-estimate-ols": lambda d: ["policy", "estimate", "--data", gravity_panel(d), "--model",
+                                      "ols", "--formula", ESTIMATE_OLS, "--cluster", "pair"],
 }  # fmt: skip
 
 

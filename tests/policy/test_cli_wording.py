@@ -160,3 +160,66 @@ def test_policy_run_report_in_japanese_has_the_english_numbers(tmp_path) -> None
     assert "一般均衡（完全均衡）：実質GDPの変化が大きい国" in text
     sv = d["ge_imputed_sensitivity"]["headline"]
     assert f"感応度：JPNの実質GDP {sv['full']:+.3f}% → " in text
+
+
+def _rows(text: str) -> dict[str, list[str]]:
+    """A terminal table's body rows by their first cell."""
+    rows = [[c.strip() for c in ln.strip().strip("│").split("│")] for ln in text.splitlines()
+            if ln.startswith("│")]  # fmt: skip
+    return {r[0]: r[1:] for r in rows}
+
+
+def test_policy_ge_in_japanese_shows_the_english_json_numbers() -> None:
+    """Issue 15.5: `policy ge --lang ja` (headers, title, trace, the ROM -> ROU note in
+    Japanese) prints the figures of the English --json, in the same order as English."""
+    from tests.i18n.surfaces import GE
+
+    d = json.loads(_wide([*GE, "--json"]))
+    ja, en = _wide([*GE, "--lang", "ja"]), _wide(GE)
+    band = {r["country"]: r for r in d["monte_carlo"]["countries"]}
+    want = {
+        r["country"]: [
+            f"{r['real_gdp_pct']:+.4f}", f"{r['exports_pct']:+.3f}", f"{r['imports_pct']:+.3f}",
+            f"{r['factory_price_pct']:+.4f}", f"{r['imr_pct']:+.4f}", f"{r['omr_pct']:+.4f}",
+            f"{band[r['country']]['real_gdp_pct_lower']:+.4f} … "
+            f"{band[r['country']]['real_gdp_pct_upper']:+.4f}",
+        ]
+        for r in d["countries"]
+    }  # fmt: skip
+    assert _rows(ja) == want and _rows(en) == want
+    assert list(_rows(ja)) == list(_rows(en))  # same order: largest real GDP change first
+    assert "┃ 国 " in ja and "実質GDP（%）" in ja and "95%区間" in ja
+    assert "一般均衡（完全均衡、σ=5）：CAN、JPN、ROMの間で `pta` = 1" in ja
+    assert "--agreement：ROM は ROU（ルーマニア）として読みました" in ja
+    assert "--agreement: ROM read as ROU (Romania)" in en and "ROU（ルーマニア）" not in en
+    conv = d["convergence"]
+    assert f"反復{conv['iterations']}回" in ja and "完全均衡、σ=5.0、基準財 P[DEU]=1" in ja
+    assert "GE (full, sigma=5): pta = 1 for CAN, JPN, ROM" in en
+    assert "full GE, sigma=5.0, numeraire P[DEU]=1" in en and "source: " in en
+
+
+def test_policy_estimate_in_japanese_shows_the_english_json_numbers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15.5: `policy estimate --lang ja`: coefficients, sample, fixed effects, standard
+    errors, convergence, delta method and Wald test with the English --json's figures."""
+    from tests.i18n.surfaces import ESTIMATE_PPML, gravity_panel
+
+    args = ["policy", "estimate", "--data", gravity_panel(tmp_path), "--formula", ESTIMATE_PPML,
+            "--delta", "100*(exp(rta)-1)", "--wald", "rta"]  # fmt: skip
+    d = json.loads(_wide([*args, "--json"]))
+    ja, en = _wide([*args, "--lang", "ja"]), _wide(args)
+    coefs = {c["name"]: c for c in d["coefficients"]}
+    for name, c in coefs.items():
+        want = [f"{c['estimate']:.6f}", f"{c['se']:.6f}", f"{c['z']:.2f}", f"{c['p']:.4f}"]
+        assert _rows(ja)[f"`{name}`"] == want and _rows(en)[name] == want
+    assert "┃ 説明変数 " in ja and "標準誤差" in ja
+    assert f"観測数：{d['n_input']:,}件中{d['n_obs']:,}件を使用" in ja
+    assert f"Observations: {d['n_obs']:,} used of {d['n_input']:,}" in en
+    fe = "、".join(f"`{k}`（{v:,}水準）" for k, v in d["fixed_effects"].items())
+    assert f"固定効果：{fe}" in ja
+    assert f"収束：はい（反復{d['iterations']}回、逸脱度 {d['deviance']:.6g}）" in ja
+    assert f"Converged: True after {d['iterations']} iterations" in en
+    dm, w = d["delta"][0], d["wald"]
+    assert f"デルタ法：`100*(exp(rta)-1)` = {dm['estimate']:.6g}（標準誤差 {dm['se']:.6g}" in ja
+    assert f"Delta method: 100*(exp(rta)-1) = {dm['estimate']:.6g} (se {dm['se']:.6g}" in en
+    assert f"ワルド検定（`rta`）：χ²({w['df']}) = {w['statistic']:.4f}、p {w['p_chi2']:.4g}" in ja
+    assert f"Wald test (rta): chi2({w['df']}) = {w['statistic']:.4f}, p {w['p_chi2']:.4g}" in en

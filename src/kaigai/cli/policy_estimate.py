@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kaigai.cli.common import console, output, table
+from kaigai.cli.common import console, output
 from kaigai.cli.options import shared, takes
 from kaigai.cli.policy import policy_app
 from kaigai.core.errors import InputError
@@ -24,7 +24,7 @@ def _needed_columns(formulas: list[str], extra: list[str | None]) -> list[str] |
     return list(dict.fromkeys(cols + [c for c in extra if c]))
 
 
-@takes("json")
+@takes("json", "lang")
 def estimate(
     data: Annotated[Path, typer.Option("--data", help="Input table (.parquet or .csv).")],
     formula: Annotated[
@@ -143,7 +143,9 @@ def estimate(
         {"CRV1": cluster} if cluster else (vcov or ("hetero" if model == "ppml" else "iid"))
     )
     results = []
-    with console.status("Estimating...", spinner="dots") if not opts.json else _null():
+    from kaigai.core.i18n import t
+
+    with console.status(t("Estimating...", opts.lg), spinner="dots") if not opts.json else _null():
         for fml in formula:
             if engine == "spark":
                 from kaigai.policy.ppml_spark import fepois_spark
@@ -201,58 +203,26 @@ def estimate(
         }
 
     def human() -> None:
+        from kaigai.cli.policy_view import delta_line, estimate_lines, wald_line
+        from kaigai.core.i18n import t
+
+        lg = opts.lg
         if text is not None and out is None:
             console.print(text, markup=False, highlight=False)
         for res, p in zip(results, payloads, strict=True):
             if text is None:
-                _human_one(res, small_sample)
+                tbl, lines = estimate_lines(res, small_sample, lg)
+                console.print(tbl)
+                for line in lines:
+                    console.print(line, markup=False)
             for d in p.get("delta", []):
-                console.print(
-                    f"Delta method: {d['expression']} = {d['estimate']:.6g}"
-                    f" (se {d['se']:.6g}, z {d['z']:.2f}, p {d['p']:.4f})",
-                    markup=False,
-                )
+                console.print(delta_line(d, lg), markup=False)
             if "wald" in p:
-                w = p["wald"]
-                console.print(
-                    f"Wald test ({', '.join(w['restrictions'])}): chi2({w['df']}) ="
-                    f" {w['statistic']:.4f}, p {w['p_chi2']:.4g}; F({w['df']}, {w['df_denom']})"
-                    f" = {w['f']:.4f}, p {w['p_f']:.4g}",
-                    markup=False,
-                )
+                console.print(wald_line(p["wald"], lg), markup=False)
         if out is not None:
-            console.print(f"Table written to {out}", markup=False)
+            console.print(t("Table written to {path}", lg, path=out), markup=False)
 
     output(payload, opts.json, human)
-
-
-def _human_one(res: Any, small_sample: str) -> None:
-    rows = [
-        (n, f"{res.coef[n]:.6f}", f"{res.se[n]:.6f}", f"{res.tstat[n]:.2f}", f"{res.pvalue[n]:.4f}")
-        for n in res.coef.index
-    ]
-    title = f"{res.model.upper()}: {res.formula}"
-    console.print(table(title, ["term", "estimate", "std. error", "z", "p"], rows))
-    d = res.dropped
-    console.print(f"Observations: {res.n_obs:,} used of {res.n_input:,}")
-    console.print(
-        f"Dropped: {d['missing']:,} missing, {d['singletons']:,} singletons, {d['separated']:,} separated"
-        f" ({d['separated_fe']:,} by fixed effects, {d['separated_ir']:,} by the IR check)"
-    )
-    if res.collinear:
-        console.print(f"Dropped as collinear: {', '.join(res.collinear)}")
-    if res.fe_names:
-        console.print(
-            "Fixed effects: "
-            + ", ".join(f"{n} ({s:,})" for n, s in zip(res.fe_names, res.fe_sizes, strict=True))
-        )
-    console.print(f"Standard errors: {res.vcov_type}, small-sample convention {small_sample}")
-    if res.model == "ols":
-        console.print(", ".join(f"{k} {v:.6g}" for k, v in res.stats.items()))
-    else:
-        console.print(
-            f"Converged: {res.converged} after {res.iterations} iterations (deviance {res.deviance:.6g})"
-        )
 
 
 class _null:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from kaigai.cli.common import console, emit_json, esc, table
+from kaigai.cli.common import console, emit_json, esc
 from kaigai.cli.options import shared, takes
 from kaigai.core.errors import ScenarioError
 
@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
     from kaigai.cli.policy import policy_app
 
     @policy_app.command("ge")
-    @takes("json", "config")
+    @takes("json", "lang", "config")
     def ge(
         agreement: Annotated[
             str,
@@ -147,33 +147,16 @@ def register(app: typer.Typer) -> None:
             out["provenance"] = prov
             emit_json(out)
             return
-        band = mc.band("real_gdp") if mc else None
-        rows = []
-        for k in sorted(range(len(res.countries)), key=lambda k: -abs(res.real_gdp_pct[k])):
-            r = [
-                res.countries[k],
-                f"{res.real_gdp_pct[k]:+.4f}",
-                f"{res.exports_pct[k]:+.3f}",
-                f"{res.imports_pct[k]:+.3f}",
-                f"{res.factory_price_pct[k]:+.4f}",
-                f"{res.imr_pct[k]:+.4f}",
-                f"{res.omr_pct[k]:+.4f}",
-            ]
-            if band is not None:
-                r.append(f"{band['lower'][k]:+.4f} … {band['upper'][k]:+.4f}")
-            rows.append(r)
-        cols = [
-            "country",
-            "real GDP %",
-            "exports %",
-            "imports %",
-            "factory price %",
-            "inward MR %",
-            "outward MR %",
-        ]
-        if band is not None:
-            cols.append("95% band")
-        console.print(table(f"GE ({res.kind}, sigma={res.sigma:g}): {scn.title}", cols, rows))
-        for t in (*renamed, *trace, *res.trace):
-            console.print(f"[dim]{esc(t)}[/dim]")
-        console.print(f"[dim]source: {esc(prov)}[/dim]")
+        from kaigai.cli.policy_view import ge_kind, ge_table, print_trace, renamed_line
+        from kaigai.core.i18n import join_list, t
+
+        lg = opts.lg
+        title = t("GE ({kind}, sigma={sigma}): {title}", lg, kind=ge_kind(res.kind, lg),
+                  sigma=f"{res.sigma:g}", title=scn.title if lg == "en" else t(
+                      "{variable} = 1 for {parties}", lg, variable=variable,
+                      parties=join_list(parties, lg)))  # fmt: skip
+        console.print(ge_table(res, mc, title, lg))
+        for n in renamed_codes(parties):
+            console.print(f"[dim]{esc(renamed_line('--agreement', n, lg))}[/dim]")
+        print_trace([*trace, *res.trace], lg, dim=True)
+        console.print(f"[dim]{esc(t('source: {line}', lg, line=prov))}[/dim]")

@@ -1,4 +1,4 @@
-"""What ``kaigai policy firms`` and ``kaigai policy run`` print, in English or Japanese.
+"""What ``kaigai policy firms``, ``run``, ``ge`` and ``estimate`` print, in English or Japanese.
 
 The engines' results and their trace lines are English; each line is translated here through the
 message catalogue (:func:`kaigai.core.i18n.tr`), numbers formatted the same way in both languages.
@@ -6,6 +6,7 @@ message catalogue (:func:`kaigai.core.i18n.tr`), numbers formatted the same way 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from kaigai.cli.common import console, esc, table
@@ -107,11 +108,142 @@ def print_fta_use(block: dict[str, Any] | None, lg: str = "en") -> None:
         console.print("  " + esc(t("FTA-use target: {label}", lg, label=label)))
 
 
+def ge_kind(kind: str, lg: str) -> str:
+    """``full`` / ``conditional`` / ``one_step`` as a reader of ``lg`` names it."""
+    return t(f"ge:{kind}", lg) if lg != "en" else kind
+
+
+def ge_table(res: Any, mc: Any, title: str, lg: str) -> Any:
+    """``kaigai policy ge``'s table: every country, largest real GDP change first (with the
+    Monte Carlo band when there are draws); the same figures in every language."""
+    band = mc.band("real_gdp") if mc else None
+    rows = []
+    for k in sorted(range(len(res.countries)), key=lambda k: -abs(res.real_gdp_pct[k])):
+        r = [
+            res.countries[k],
+            f"{res.real_gdp_pct[k]:+.4f}",
+            f"{res.exports_pct[k]:+.3f}",
+            f"{res.imports_pct[k]:+.3f}",
+            f"{res.factory_price_pct[k]:+.4f}",
+            f"{res.imr_pct[k]:+.4f}",
+            f"{res.omr_pct[k]:+.4f}",
+        ]
+        if band is not None:
+            r.append(f"{band['lower'][k]:+.4f} … {band['upper'][k]:+.4f}")
+        rows.append(r)
+    cols = ["country", "real GDP %", "exports %", "imports %", "factory price %", "inward MR %",
+            "outward MR %", *(["95% band"] if band is not None else [])]  # fmt: skip
+    return table(title, [t(c, lg) for c in cols], rows)
+
+
+_RENAMED = re.compile(r"(?P<raw>\S+) read as (?P<iso3>[A-Z]{3}) \((?P<name>.+)\)")
+
+
+def renamed_line(option: str, note: str, lg: str) -> str:
+    """A code read as another (``ROM read as ROU (Romania)``, from
+    :func:`kaigai.core.countries.renamed_codes`), for ``option``, with the country's name in
+    ``lg``."""
+    m = _RENAMED.fullmatch(note)
+    if lg == "en" or m is None:
+        return f"{option}: {note}"
+    from kaigai.core.countries import country
+
+    name = country(m["iso3"]).name(lg)
+    return t("{option}: {raw} read as {iso3} ({name})", lg, option=option, raw=m["raw"],
+             iso3=m["iso3"], name=name)  # fmt: skip
+
+
+def _vcov(label: str, lg: str) -> str:
+    """``hetero`` / ``iid`` / ``CRV1 by pair`` in ``lg`` (cluster columns as code)."""
+    if lg == "en":
+        return label
+    if label.startswith("CRV1 by "):
+        return t("CRV1 by {columns}", lg, columns=f"`{label[len('CRV1 by ') :]}`")
+    text = t(f"vcov:{label}", lg)
+    return f"`{label}`" if text == f"vcov:{label}" else text
+
+
+def _code(name: str, lg: str) -> str:
+    """A name the user typed (formula, column, term): as code in Japanese, plain in English."""
+    return name if lg == "en" else f"`{name}`"
+
+
+def estimate_lines(res: Any, small_sample: str, lg: str) -> tuple[Any, list[str]]:
+    """``kaigai policy estimate``'s coefficient table for one model and the lines under it."""
+    rows = [
+        (_code(n, lg), f"{res.coef[n]:.6f}", f"{res.se[n]:.6f}", f"{res.tstat[n]:.2f}",
+         f"{res.pvalue[n]:.4f}")
+        for n in res.coef.index
+    ]  # fmt: skip
+    title = f"{res.model.upper()}: {_code(res.formula, lg)}"
+    cols = ["term", "estimate", "std. error", "z", "p"]
+    d = res.dropped
+    lines = [
+        t("Observations: {used} used of {n}", lg, used=f"{res.n_obs:,}", n=f"{res.n_input:,}"),
+        t("Dropped: {missing} missing, {singletons} singletons, {separated} separated "
+          "({fe} by fixed effects, {ir} by the IR check)", lg,
+          missing=f"{d['missing']:,}", singletons=f"{d['singletons']:,}",
+          separated=f"{d['separated']:,}", fe=f"{d['separated_fe']:,}",
+          ir=f"{d['separated_ir']:,}"),
+    ]  # fmt: skip
+    if res.collinear:
+        names = join_list([_code(c, lg) for c in res.collinear], lg)
+        lines.append(t("Dropped as collinear: {names}", lg, names=names))
+    if res.fe_names:
+        fes = [f"{n} ({s:,})" if lg == "en" else t("fe:{name} ({n})", lg, name=_code(n, lg), n=f"{s:,}")
+               for n, s in zip(res.fe_names, res.fe_sizes, strict=True)]  # fmt: skip
+        lines.append(t("Fixed effects: {names}", lg, names=join_list(fes, lg)))
+    lines.append(
+        t(
+            "Standard errors: {vcov}, small-sample convention {convention}",
+            lg,
+            vcov=_vcov(res.vcov_type, lg),
+            convention=_code(small_sample, lg),
+        )  # fmt: skip
+    )
+    if res.model == "ols":
+        stats = [f"{t(f'stat:{k}', lg) if lg != 'en' else k} {v:.6g}" for k, v in res.stats.items()]
+        lines.append(join_list(stats, lg))
+    else:
+        lines.append(
+            t(
+                "Converged: {converged} after {n} iterations (deviance {deviance})",
+                lg,
+                converged=t("yes" if res.converged else "no", lg) if lg != "en" else res.converged,
+                n=res.iterations,
+                deviance=f"{res.deviance:.6g}",
+            )  # fmt: skip
+        )
+    return table(title, [t(c, lg) for c in cols], rows), lines
+
+
+def delta_line(d: dict[str, Any], lg: str) -> str:
+    """A derived quantity with its delta-method standard error."""
+    return t("Delta method: {expression} = {estimate} (se {se}, z {z}, p {p})", lg,
+             expression=_code(d["expression"], lg), estimate=f"{d['estimate']:.6g}",
+             se=f"{d['se']:.6g}", z=f"{d['z']:.2f}", p=f"{d['p']:.4f}")  # fmt: skip
+
+
+def wald_line(w: dict[str, Any], lg: str) -> str:
+    """A joint Wald test: chi2 and F statistics with their p-values."""
+    return t("Wald test ({restrictions}): chi2({df}) = {chi2}, p {p_chi2}; "
+             "F({df}, {df_denom}) = {f}, p {p_f}", lg,
+             restrictions=join_list([_code(r, lg) for r in w["restrictions"]], lg),
+             df=w["df"], chi2=f"{w['statistic']:.4f}", p_chi2=f"{w['p_chi2']:.4g}",
+             df_denom=w["df_denom"], f=f"{w['f']:.4f}", p_f=f"{w['p_f']:.4g}")  # fmt: skip
+
+
 __all__ = [
     "LEVERS",
     "calibration_line",
+    "delta_line",
     "describe_policy",
+    "estimate_lines",
     "firms_table",
+    "ge_kind",
+    "ge_table",
     "print_fta_use",
     "print_trace",
+    "renamed_line",
+    "wald_line",
 ]
