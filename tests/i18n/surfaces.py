@@ -148,6 +148,10 @@ CLI_SURFACES: dict[str, Callable[[Path], list[str]]] = {
                                   "--wald", "rta"],
     "policy-estimate-ols": lambda d: ["policy", "estimate", "--data", gravity_panel(d), "--model",
                                       "ols", "--formula", ESTIMATE_OLS, "--cluster", "pair"],
+    "policy-estimate-table": lambda d: ["policy", "estimate", "--data", gravity_panel(d),
+                                        "--formula", ESTIMATE_PPML, "--formula",
+                                        "trade ~ rta | exp_year + imp_year + pair",
+                                        "--cluster", "pair", "--table", "md"],
 }  # fmt: skip
 
 

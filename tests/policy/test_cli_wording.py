@@ -223,3 +223,27 @@ def test_policy_estimate_in_japanese_shows_the_english_json_numbers(tmp_path) ->
     assert f"Delta method: 100*(exp(rta)-1) = {dm['estimate']:.6g} (se {dm['se']:.6g}" in en
     assert f"ワルド検定（`rta`）：χ²({w['df']}) = {w['statistic']:.4f}、p {w['p_chi2']:.4g}" in ja
     assert f"Wald test (rta): chi2({w['df']}) = {w['statistic']:.4f}, p {w['p_chi2']:.4g}" in en
+
+
+def test_policy_estimate_table_in_japanese_has_the_english_cells(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`--table md --lang ja`: row labels, S.E. type and note in Japanese, terms as code, every
+    figure as in the English table."""
+    from tests.i18n.surfaces import CLI_SURFACES
+
+    args = CLI_SURFACES["policy-estimate-table"](tmp_path)
+    ja, en = _wide([*args, "--lang", "ja"]), _wide(args)
+
+    def cells(text: str) -> list[list[str]]:
+        return [[c.strip() for c in ln.split("|")[2:-1]] for ln in text.splitlines()
+                if ln.startswith("| ") and "|---" not in ln]  # fmt: skip
+
+    en_rows, ja_rows = cells(en), cells(ja)
+    se = len(en_rows) - 1  # rows: column titles, dependent variable, ..., S.E. type
+    assert ja_rows[0] == en_rows[0] and ja_rows[2:se] == en_rows[2:se]
+    assert len(ja_rows) == len(en_rows) and en_rows[1] == ["trade", "trade"]
+    assert en_rows[se] == ["CRV1 by pair"] * 2
+    assert ja_rows[se] == ["クラスター頑健（CRV1、クラスター `pair`）"] * 2
+    assert (
+        "| 被説明変数 | `trade` | `trade` |" in ja and "| `rta` |" in ja and "| *固定効果* |" in ja
+    )
+    assert "括弧内は標準誤差。" in ja and "| Dependent variable |" in en and "| rta |" in en

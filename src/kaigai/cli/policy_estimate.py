@@ -181,7 +181,9 @@ def estimate(
         if wald:
             p["wald"] = wald_test(res, wald).to_dict()
         payloads.append(p)
-    text = etable(results, fmt) if fmt else None
+    from kaigai.cli.policy_view import etable_label
+
+    text = etable(results, fmt, label=etable_label(opts.lg, fmt)) if fmt else None
     if out is not None and text is not None:
         out.write_text(text, encoding="utf-8")
     payload: dict[str, Any] = payloads[0] if len(payloads) == 1 else {"models": payloads}

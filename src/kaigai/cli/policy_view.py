@@ -217,6 +217,28 @@ def estimate_lines(res: Any, small_sample: str, lg: str) -> tuple[Any, list[str]
     return table(title, [t(c, lg) for c in cols], rows), lines
 
 
+#: the regression table's own row labels and note (policy/etable.py), translated
+ETABLE_LABELS = ("Dependent variable", "Fixed effects", "Observations", "R2 / pseudo R2",
+                 "Within R2", "Estimator", "S.E. type",
+                 "Standard errors in parentheses. *** p<0.01, ** p<0.05, * p<0.1 (normal).")  # fmt: skip
+
+
+def etable_label(lg: str, fmt: str) -> Any:
+    """How :func:`kaigai.policy.etable.etable` shows its labels in ``lg`` (``None``: as they
+    are); names the user typed (terms, fixed effects) are code in a Markdown table."""
+    if lg == "en":
+        return None
+
+    def label(text: str) -> str:
+        if text in ETABLE_LABELS:
+            return t(text, lg)
+        if text in ("hetero", "iid") or text.startswith("CRV1 by "):
+            return _vcov(text, lg)
+        return _code(text, lg) if fmt == "md" else text
+
+    return label
+
+
 def delta_line(d: dict[str, Any], lg: str) -> str:
     """A derived quantity with its delta-method standard error."""
     return t("Delta method: {expression} = {estimate} (se {se}, z {z}, p {p})", lg,
@@ -239,6 +261,7 @@ __all__ = [
     "delta_line",
     "describe_policy",
     "estimate_lines",
+    "etable_label",
     "firms_table",
     "ge_kind",
     "ge_table",

@@ -12,7 +12,7 @@ normal p-values.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -84,9 +84,12 @@ def etable(
     *,
     digits: int = 3,
     caption: str | None = None,
+    label: Callable[[str], str] | None = None,
 ) -> str:
     """Several fitted models side by side; ``models`` as a list (columns ``(1)``, ``(2)``,
-    ...) or a mapping of column titles to models."""
+    ...) or a mapping of column titles to models. ``label`` rewrites each row label, the
+    dependent variables, the ``S.E. type`` cells and the note as a shell wants them shown (e.g. in another language);
+    by default they are shown as they are (English)."""
     if fmt not in FORMATS:
         raise InputError(f"unknown table format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
     if isinstance(models, Mapping):
@@ -99,13 +102,26 @@ def etable(
     labels, rows = table_cells(ms, digits=digits)
     depvars = [m.formula.split("~")[0].strip() for m in ms]
     note = "Standard errors in parentheses. *** p<0.01, ** p<0.05, * p<0.1 (normal)."
+    if label is not None:
+        se_row = labels.index("S.E. type")
+        rows[se_row] = [label(c) for c in rows[se_row]]
+        shown = {lab: label(lab) for lab in [*labels, "Dependent variable"] if lab}
+        note = label(note)
+        depvars = [label(d) for d in depvars]
+    else:
+        shown = {lab: lab for lab in [*labels, "Dependent variable"]}
+    fe_head = shown.get("Fixed effects", "Fixed effects")
     if fmt == "md":
         out = [f"**{caption}**", ""] if caption else []
         out.append("| | " + " | ".join(titles) + " |")
         out.append("|---|" + "---:|" * len(ms))
-        out.append("| Dependent variable | " + " | ".join(depvars) + " |")
+        out.append(f"| {shown['Dependent variable']} | " + " | ".join(depvars) + " |")
         for lab, r in zip(labels, rows, strict=True):
-            name = f"*{lab}*" if lab == "Fixed effects" else lab.replace("|", "\\|")
+            name = (
+                f"*{fe_head}*"
+                if lab == "Fixed effects"
+                else shown.get(lab, lab).replace("|", "\\|")
+            )
             out.append(f"| {name} | " + " | ".join(c.replace("|", "\\|") for c in r) + " |")
         out += ["", note]
         return "\n".join(out) + "\n"
@@ -116,12 +132,16 @@ def etable(
             out.append(f"<caption>{e(caption)}</caption>")
         out.append("<thead><tr><th></th>" + "".join(f"<th>{e(t)}</th>" for t in titles) + "</tr>")
         out.append(
-            "<tr><th>Dependent variable</th>"
+            f"<tr><th>{e(shown['Dependent variable'])}</th>"
             + "".join(f"<th>{e(d)}</th>" for d in depvars)
             + "</tr></thead><tbody>"
         )
         for lab, r in zip(labels, rows, strict=True):
-            out.append(f"<tr><th>{e(lab)}</th>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>")
+            out.append(
+                f"<tr><th>{e(shown.get(lab, lab))}</th>"
+                + "".join(f"<td>{e(c)}</td>" for c in r)
+                + "</tr>"
+            )
         out.append(f'</tbody><tfoot><tr><td colspan="{len(ms) + 1}">{e(note)}</td></tr></tfoot>')
         out.append("</table>")
         return "\n".join(out) + "\n"
@@ -130,13 +150,13 @@ def etable(
     if caption:
         out.insert(0, f"% {caption}")
     out.append(" & " + " & ".join(t(x) for x in titles) + " \\\\")
-    out.append("Dependent variable & " + " & ".join(t(d) for d in depvars) + " \\\\")
+    out.append(f"{t(shown['Dependent variable'])} & " + " & ".join(t(d) for d in depvars) + " \\\\")
     out.append("\\hline")
     for lab, r in zip(labels, rows, strict=True):
         if lab in ("Fixed effects", "Observations"):
             out.append("\\hline")
         cells = [_tex_star(c) for c in r]
-        out.append(f"{t(lab)} & " + " & ".join(cells) + " \\\\")
+        out.append(f"{t(shown.get(lab, lab))} & " + " & ".join(cells) + " \\\\")
     out += ["\\hline", "\\end{tabular}", f"% {note}"]
     return "\n".join(out) + "\n"
 
