@@ -11,7 +11,6 @@ from typing import Any
 
 from kaigai.cli.common import console, esc, table
 from kaigai.core.i18n import join_list, t, tr
-from kaigai.reports.scenario_charts import size_label
 
 #: the policy levers of ``kaigai policy firms`` in the order they are described
 LEVERS = {
@@ -40,6 +39,8 @@ def _change(a: Any, b: Any, pct: bool = False, digits: int = 0) -> str:
 def firms_table(res: Any, title: str, lg: str, *, sales: bool) -> Any:
     """The simulator's table: every size class, baseline → scenario (``sales``: new
     exporters' export sales column)."""
+    from kaigai.reports.scenario_charts import size_label  # pandas: not for `policy estimate`
+
     rows = []
     for r in [{"size_class": "all", **res.summary}, *res.by_size]:
         fta = (
