@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
+
+from .race import race_two
 
 CHILD = r"""
 import hashlib, json, sys, time
@@ -24,10 +22,6 @@ from kaigai.origin.provisions import load_agreements
 settings, ags = get_settings(), load_agreements()
 said = []
 progress.set_sink(said.append)
-go = Path(sys.argv[1])
-Path(sys.argv[2]).touch()  # ready
-while not go.exists():     # start line: both processes begin preparing together
-    time.sleep(0.005)
 books = prepared_books(settings, ags)
 h = hashlib.sha256()
 for aid in sorted(books):
@@ -38,36 +32,7 @@ print(json.dumps({"folder": str(books.folder), "digest": h.hexdigest(), "n": len
 
 
 def test_two_processes_prepare_the_same_books(tmp_path: Path) -> None:
-    env = dict(
-        os.environ,
-        KAIGAI_DATA_DIR=str(tmp_path / "data"),
-        KAIGAI_CACHE_DIR=str(tmp_path / "cache"),
-        KAIGAI_CONFIG=str(tmp_path / "none.toml"),
-    )
-    go = tmp_path / "go"
-    ready = [tmp_path / f"ready{i}" for i in range(2)]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(go), str(r)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for r in ready
-    ]
-    deadline = time.monotonic() + 120
-    while not all(r.exists() for r in ready):
-        assert time.monotonic() < deadline, "children did not start"
-        assert all(p.poll() is None for p in procs), [p.communicate() for p in procs]
-        time.sleep(0.01)
-    go.touch()
-    outs = []
-    for p in procs:
-        out, err = p.communicate(timeout=300)
-        assert p.returncode == 0, err[-2000:]
-        outs.append(json.loads(out.strip().splitlines()[-1]))
-    a, b = outs
+    a, b = race_two(tmp_path, CHILD, timeout=300)
     assert a["prepared"] and b["prepared"]  # both found the cache empty and prepared
     assert a["folder"] == b["folder"]
     assert a["digest"] == b["digest"] and a["n"] == b["n"] > 0

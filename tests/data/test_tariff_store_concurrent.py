@@ -7,17 +7,14 @@ an index (or names a type outside the codec's allowlist) is rebuilt, never trust
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from kaigai.core.config import Settings
 from kaigai.data import tariff_store
 from kaigai.tariffs.options import DutyQuery, duty_options
+
+from .race import race_two
 
 CHILD = r"""
 import datetime as dt, json, sys, time
@@ -30,10 +27,6 @@ from kaigai.tariffs.options import DutyQuery, duty_options
 settings = get_settings()
 said = []
 progress.set_sink(said.append)
-go = Path(sys.argv[1])
-Path(sys.argv[2]).touch()  # ready
-while not go.exists():     # start line: both processes begin together
-    time.sleep(0.005)
 index = scoped_index(settings, ["330499"], ["VNM"])
 res = duty_options(index, DutyQuery("330499", "JPN", "VNM", dt.date(2027, 12, 31)))
 print(json.dumps({"path": str(store_path(settings)), "answer": res.to_dict(),
@@ -42,36 +35,7 @@ print(json.dumps({"path": str(store_path(settings)), "answer": res.to_dict(),
 
 
 def test_two_processes_prepare_the_same_index(tmp_path: Path) -> None:
-    env = dict(
-        os.environ,
-        KAIGAI_DATA_DIR=str(tmp_path / "data"),
-        KAIGAI_CACHE_DIR=str(tmp_path / "cache"),
-        KAIGAI_CONFIG=str(tmp_path / "none.toml"),
-    )
-    go = tmp_path / "go"
-    ready = [tmp_path / f"ready{i}" for i in range(2)]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(go), str(r)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for r in ready
-    ]
-    deadline = time.monotonic() + 120
-    while not all(r.exists() for r in ready):
-        assert time.monotonic() < deadline, "children did not start"
-        assert all(p.poll() is None for p in procs), [p.communicate() for p in procs]
-        time.sleep(0.01)
-    go.touch()
-    outs = []
-    for p in procs:
-        out, err = p.communicate(timeout=600)
-        assert p.returncode == 0, err[-2000:]
-        outs.append(json.loads(out.strip().splitlines()[-1]))
-    a, b = outs
+    a, b = race_two(tmp_path, CHILD, timeout=600)
     assert a["prepared"] and b["prepared"]  # both found the cache empty and built it
     assert a["path"] == b["path"] and a["answer"] == b["answer"]
     assert [ln["national_line"] for ln in a["answer"]["lines"]] == [

@@ -73,17 +73,11 @@ def data_state(settings: Any) -> str:
 
     def make() -> str:
         from kaigai.data.registry import DATASETS
-        from kaigai.data.state import catalog_state, fingerprint
+        from kaigai.data.state import catalog_state, fingerprint, folder_token
 
-        h = hashlib.sha256()
-        sched = Path(settings.data_dir) / "tariff_schedules"
-        if sched.is_dir():
-            for f in sorted(sched.rglob("*")):
-                if f.is_file():
-                    h.update(f"{f.relative_to(sched)}:{hashlib.sha256(f.read_bytes()).hexdigest()}"
-                             .encode())  # fmt: skip
         names = set(DATASETS) | set(catalog_state(settings).datasets)
-        return fingerprint(settings, names, h.hexdigest(), f"engine={settings.engine}")
+        sched = folder_token(Path(settings.data_dir) / "tariff_schedules")
+        return fingerprint(settings, names, sched, f"engine={settings.engine}")
 
     return memo("data_state", settings, make)
 

@@ -207,6 +207,20 @@ def fingerprint(settings: Settings, names: Iterable[str], *tokens: str) -> str:
     return h.hexdigest()[:24]
 
 
+def folder_token(folder: Path) -> str:
+    """Hash of every file under ``folder`` (name and content); the same token when it is absent.
+
+    The user's imported tariff schedules (``<data_dir>/tariff_schedules``) enter the keys of
+    prepared indexes and stored results this way."""
+    h = hashlib.sha256()
+    if folder.is_dir():
+        for f in sorted(folder.rglob("*")):
+            if f.is_file():
+                h.update(f"{f.relative_to(folder)}:{hashlib.sha256(f.read_bytes()).hexdigest()}"
+                         .encode())  # fmt: skip
+    return h.hexdigest()[:16]
+
+
 def code_token(*files: str | Path) -> str:
     """Hash of source files (a prepared index is rebuilt when the code that builds it changes)."""
     h = hashlib.sha256()
@@ -224,6 +238,7 @@ __all__ = [
     "code_token",
     "dataset_sums",
     "fingerprint",
+    "folder_token",
     "stamp",
     "starter_manifest",
     "write_atomic",

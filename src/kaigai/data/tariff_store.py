@@ -22,7 +22,6 @@ a whole file or none, and two processes preparing at once both leave a complete 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 import threading
@@ -34,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from kaigai.core.errors import DataError
 from kaigai.core.progress import report
-from kaigai.data.state import code_token, fingerprint
+from kaigai.data.state import code_token, fingerprint, folder_token
 from kaigai.hs.codes import digits
 from kaigai.tariffs import codec
 from kaigai.tariffs.index import TariffIndex
@@ -65,21 +64,11 @@ def _code_files() -> list[Path]:
     return [here, here.with_name("tariffs.py"), *files]
 
 
-def _user_files(settings: Settings) -> str:
-    h = hashlib.sha256()
-    folder = Path(settings.data_dir) / "tariff_schedules"
-    if folder.is_dir():
-        for f in sorted(folder.rglob("*")):
-            if f.is_file():
-                h.update(f"{f.relative_to(folder)}:{hashlib.sha256(f.read_bytes()).hexdigest()}"
-                         .encode())  # fmt: skip
-    return h.hexdigest()[:16]
-
-
 def store_path(settings: Settings) -> Path:
     """Where the prepared index of this catalog state lives (whether or not it exists yet)."""
+    user = folder_token(Path(settings.data_dir) / "tariff_schedules")
     key = fingerprint(settings, STORE_DATASETS, f"layout={LAYOUT}",
-                      code_token(*_code_files()), f"user={_user_files(settings)}")  # fmt: skip
+                      code_token(*_code_files()), f"user={user}")  # fmt: skip
     return Path(settings.cache_dir) / "tariffs" / f"index-{key}.sqlite"
 
 
