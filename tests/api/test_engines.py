@@ -52,6 +52,28 @@ def test_duty_options_as_of_matches_engine(app: Any, settings: Settings) -> None
     assert r.status_code == 422
 
 
+def test_duty_answers_come_from_the_prepared_index(
+    app: Any, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service reads the prepared tariff index the CLI and the plan read (one HS6 into one
+    destination per question), not a whole index of its own built from the catalog."""
+    from kaigai.app.served import duty
+    from kaigai.data import tariff_store, tariffs
+
+    assert duty.index(app.state.kaigai) in ("ready", "up to date")  # the warm-up step
+    assert tariff_store.store_path(settings).is_file()
+
+    def whole_index(*_: Any, **__: Any) -> None:
+        raise AssertionError("the service built a tariff index from the catalog")
+
+    monkeypatch.setattr(tariffs, "build_index", whole_index)
+    q = {"hs": "848210", "origin": "JPN", "destination": "VNM", "as_of": "2026-12-06"}
+    got = TestClient(app).get("/api/v1/duty/options", params=q)
+    assert got.status_code == 200
+    line = got.json()["lines"][0]
+    assert line["national_line"] == "8482.10.00" and line["best"] == "CPTPP"
+
+
 def test_origin_rule_matches_engine(app: Any) -> None:
     r = TestClient(app).get("/api/v1/origin/rules", params={"agreement": "RCEP", "hs": "848210"})
     assert r.status_code == 200

@@ -115,8 +115,8 @@ def duty_options(
 ) -> DutyOptions:
     """Every duty option (MFN, each agreement in force), the best one and its staging path.
 
-    Without ``index`` only the product's schedule rows are read (a one-off question); the
-    service passes its whole in-memory index.
+    Without ``index`` only the product's schedule rows are read from the prepared index (the
+    CLI, the plan and the service); callers holding an index (tests, benchmarks) pass it.
     """
     from kaigai.tariffs.expr import Basis
     from kaigai.tariffs.options import DutyQuery

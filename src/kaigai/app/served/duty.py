@@ -9,11 +9,14 @@ from kaigai.hs.codes import normalize_hs6
 from kaigai.service.state import AppState
 
 
-def index(state: AppState) -> Any:
-    """The whole tariff index, prepared once per catalog state (shared with every shell)."""
-    from kaigai.app.duty import tariff_index
+def index(state: AppState) -> str:
+    """Make sure the prepared tariff index of this catalog state exists (the service's warm-up).
 
-    return tariff_index(state.settings)
+    The service reads the same prepared index as the CLI and the plan: each question reads
+    only its HS6 rows into its destination (:func:`kaigai.app.duty.tariff_index`)."""
+    from kaigai.data.tariff_store import prepare
+
+    return prepare(state.settings)
 
 
 def duty_options(
@@ -39,7 +42,7 @@ def duty_options(
     key = ("duty", normalize_hs6(hs) if len(hs) <= 7 else hs, req)
 
     def run() -> dict[str, Any]:
-        out: dict[str, Any] = app_duty.duty_options(state.settings, req, index(state)).to_dict()
+        out: dict[str, Any] = app_duty.duty_options(state.settings, req).to_dict()
         return out
 
     return state.cached(key, run)
