@@ -20,16 +20,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kaigai.core.countries import normalize_country
 from kaigai.core.errors import BOMError, HSCodeError, InputError, KaigaiError
 from kaigai.core.money import Rates, currency_code
 from kaigai.core.text import decode_text
 from kaigai.hs.codes import normalize_hs6
-
-if TYPE_CHECKING:
-    pass
 
 REQUIRED = ("part_id", "part", "hs_code", "origin", "value", "currency")
 _YES = {"yes", "y", "true", "1", "originating", "はい"}

@@ -2,7 +2,7 @@
 
 The prepared tariff index (:mod:`kaigai.data.tariff_store`) keeps schedule lines, rate
 expressions, agreements and staging as JSON, never pickle: reading it builds only the classes
-of its allowlist (:func:`classes`), so a stored file cannot run code. Every JSON object the encoder writes
+of its allowlist (``_TAGS``), so a stored file cannot run code. Every JSON object the encoder writes
 is a tagged node, which keeps decoding a single ``json.loads`` with an ``object_hook``:
 
 * ``{"c": tag, "f": [fields]}`` a dataclass of the allowlist (its init fields in order, trailing
@@ -31,12 +31,6 @@ from kaigai.tariffs.schedule import RateCell, Schedule, TariffLine
 from kaigai.tariffs.staging_observed import ObservedStep
 from kaigai.tariffs.world_schedules import Surcharge
 
-_EXPR = (
-    expr.AdValorem, expr.Specific, expr.Compound, expr.Choice, expr.Formula,
-    expr.ReferencePrice, expr.Unbound, expr.Range, expr.Branch, expr.Conditional,
-)  # fmt: skip
-
-
 #: short tag of every dataclass the codec may build (the allowlist; tags are part of the layout)
 _TAGS: dict[type, str] = {
     expr.AdValorem: "av", expr.Specific: "sp", expr.Compound: "cp", expr.Choice: "ch",
@@ -57,15 +51,6 @@ _FIELDS: dict[type, tuple[tuple[str, Any], ...]] = {
     )
     for cls in _TAGS
 }
-
-
-def classes() -> dict[str, type]:
-    """Tag -> class of every dataclass the codec may build (the allowlist)."""
-    return dict(_CLASSES)
-
-
-_CELL_REST = ("inherited", "excluded", "excluded_origins", "error", "bracketed", "markers", "note")
-_CELL_DEFAULTS = tuple(dict(_FIELDS[RateCell])[n] for n in _CELL_REST)
 
 
 class Encoder:
@@ -131,16 +116,11 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-def encode(value: Any) -> Any:
-    """``value`` as JSON-ready data (see the module docstring for the node shapes)."""
-    return Encoder()(value)
-
-
 def _hook(node: dict[str, Any]) -> Any:
     if "t" in node:
         return tuple(node["t"])
     if "m" in node:
-        return {_key(k): v for k, v in node["m"]}
+        return {k: v for k, v in node["m"]}  # tuple keys are decoded before their mapping
     if "c" in node:
         cls = _CLASSES.get(node["c"])
         if cls is None:
@@ -151,10 +131,6 @@ def _hook(node: dict[str, Any]) -> Any:
     if "cells" in node:
         return {c[0]: RateCell(*c) for c in node["cells"]}
     raise DataError("Prepared tariff index holds an untagged object.")
-
-
-def _key(k: Any) -> Any:
-    return k if not isinstance(k, list) else tuple(k)  # pragma: no cover - keys are never lists
 
 
 def dumps(value: Any, encoder: Encoder | None = None) -> str:
@@ -168,4 +144,4 @@ def loads(text: str) -> Any:
     return json.loads(text, object_hook=_hook)
 
 
-__all__ = ["Encoder", "classes", "dumps", "encode", "loads"]
+__all__ = ["Encoder", "dumps", "loads"]
