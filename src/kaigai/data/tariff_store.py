@@ -28,6 +28,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from contextlib import closing
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,10 +44,14 @@ if TYPE_CHECKING:
     from kaigai.tariffs.schedule import Schedule, TariffLine
 
 LAYOUT = 1
-#: catalog datasets the index is built from (as :func:`kaigai.data.tariffs.build_index` reads)
+#: schedules of other destinations (tariffs_world/)
+WORLD_DATASETS = (
+    "us_hts_lines", "us_hts_rows", "au_tariff_lines", "au_fta_schedules", "uk_eu_tariff",
+)  # fmt: skip
+#: catalog datasets the index is built from (:func:`kaigai.data.tariffs.build_index` reads
+#: them; defined here so that the key of the prepared index needs no pandas)
 STORE_DATASETS = (
-    "jp_tariff", "vn_tariff", "jp_cptpp_base_final", "jp_tariff_snapshots", "us_hts_lines",
-    "us_hts_rows", "au_tariff_lines", "au_fta_schedules", "uk_eu_tariff",
+    "jp_tariff", "vn_tariff", "jp_cptpp_base_final", "jp_tariff_snapshots", *WORLD_DATASETS,
 )  # fmt: skip
 _SCHEMA = """
 CREATE TABLE meta (name TEXT PRIMARY KEY, body TEXT NOT NULL);
@@ -57,18 +62,21 @@ CREATE TABLE staging (importer TEXT, hs6 TEXT, body TEXT NOT NULL, PRIMARY KEY (
 """
 
 
-def _code_files() -> list[Path]:
+@lru_cache(maxsize=1)
+def _code_key() -> str:
+    """Hash of the code that builds the index (read once per process: code does not change
+    under a running process, so a question does not re-read 29 files)."""
     here = Path(__file__).resolve()
     tariffs = here.parents[1] / "tariffs"
     files = sorted([*tariffs.glob("*.py"), *(tariffs / "data").glob("*")])
-    return [here, here.with_name("tariffs.py"), *files]
+    return code_token(here, here.with_name("tariffs.py"), *files)
 
 
 def store_path(settings: Settings) -> Path:
     """Where the prepared index of this catalog state lives (whether or not it exists yet)."""
     user = folder_token(Path(settings.data_dir) / "tariff_schedules")
     key = fingerprint(settings, STORE_DATASETS, f"layout={LAYOUT}",
-                      code_token(*_code_files()), f"user={user}")  # fmt: skip
+                      _code_key(), f"user={user}")  # fmt: skip
     return Path(settings.cache_dir) / "tariffs" / f"index-{key}.sqlite"
 
 
@@ -255,6 +263,7 @@ def scoped_index(
 __all__ = [
     "LAYOUT",
     "STORE_DATASETS",
+    "WORLD_DATASETS",
     "prepare",
     "read_index",
     "scoped_index",

@@ -25,6 +25,7 @@ from kaigai.core.countries import GROUPS
 from kaigai.core.errors import DatasetMissingError
 from kaigai.data import store
 from kaigai.data.registry import DATASETS
+from kaigai.data.tariff_store import STORE_DATASETS, WORLD_DATASETS
 from kaigai.tariffs.index import TariffIndex
 from kaigai.tariffs.loader import index_from_frames
 from kaigai.tariffs.schedule import Schedule
@@ -36,21 +37,7 @@ if TYPE_CHECKING:
 EU_MEMBERS = frozenset(GROUPS["EU27"])
 #: destinations whose schedules :func:`index_for` can read for a few products only
 SCOPED_DESTINATIONS = frozenset({"JPN", "VNM", "USA", "AUS", "GBR", *EU_MEMBERS})
-# Schedules of other destinations (tariffs_world/)
-WORLD_DATASETS = (
-    "us_hts_lines",
-    "us_hts_rows",
-    "au_tariff_lines",
-    "au_fta_schedules",
-    "uk_eu_tariff",
-)
-INDEX_DATASETS = (
-    "jp_tariff",
-    "vn_tariff",
-    "jp_cptpp_base_final",
-    "jp_tariff_snapshots",
-    *WORLD_DATASETS,
-)
+INDEX_DATASETS = STORE_DATASETS  # one list: the prepared index is keyed by what is built from
 _HEADING = "list_contains(?, substr(hs6, 1, 4))"
 
 
