@@ -144,3 +144,11 @@ def test_policy_estimate_imports_neither_pandas_nor_numba(tmp_path: Path) -> Non
     ref = fepois(d, fml, {"CRV1": "pair"})
     assert [c["estimate"] for c in out["coefficients"]] == ref.beta.tolist()
     assert [c["se"] for c in out["coefficients"]] == list(ref.se)
+    # the human table is built from the result's arrays too: still no pandas
+    human = code.replace(" '--json']", "]")
+    done = subprocess.run(
+        [sys.executable, "-c", human], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == expected
+    assert f"{ref.beta[0]:.6f}" in done.stdout and f"{list(ref.se)[1]:.6f}" in done.stdout

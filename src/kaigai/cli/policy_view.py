@@ -172,10 +172,9 @@ def _code(name: str, lg: str) -> str:
 def estimate_lines(res: Any, small_sample: str, lg: str) -> tuple[Any, list[str]]:
     """``kaigai policy estimate``'s coefficient table for one model and the lines under it."""
     rows = [
-        (_code(n, lg), f"{res.coef[n]:.6f}", f"{res.se[n]:.6f}", f"{res.tstat[n]:.2f}",
-         f"{res.pvalue[n]:.4f}")
-        for n in res.coef.index
-    ]  # fmt: skip
+        (_code(n, lg), f"{b:.6f}", f"{s:.6f}", f"{z:.2f}", f"{p:.4f}")
+        for n, b, s, z, p in res.coefficient_rows()
+    ]
     title = f"{res.model.upper()}: {_code(res.formula, lg)}"
     cols = ["term", "estimate", "std. error", "z", "p"]
     d = res.dropped

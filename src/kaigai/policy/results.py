@@ -105,6 +105,12 @@ class PPMLResult:
     def _z(self) -> np.ndarray:
         return np.asarray(self.beta, dtype=np.float64) / self._se()
 
+    def coefficient_rows(self) -> list[tuple[str, float, float, float, float]]:
+        """``(name, estimate, se, z, p)`` per coefficient, from the arrays (no pandas)."""
+        z = self._z()
+        rows = zip(self.names, self.beta, self._se(), z, normal_pvalue(z), strict=True)
+        return [(n, float(b), float(s), float(zz), float(p)) for n, b, s, zz, p in rows]
+
     @property
     def pseudo_r2(self) -> float:
         """1 - deviance / null deviance (null model: a constant)."""
@@ -144,11 +150,8 @@ class PPMLResult:
             lines.append("Dropped as collinear: " + ", ".join(self.collinear))
         lines.append(f"Standard errors: {self.vcov_type} ({self.vcov_info.get('small_sample')})")
         lines.append(f"{'':24s}{'coef':>14s}{'se':>12s}{'z':>9s}{'p':>9s}")
-        for name in self.coef.index:
-            lines.append(
-                f"{name[:24]:24s}{self.coef[name]:14.6f}{self.se[name]:12.6f}"
-                f"{self.tstat[name]:9.2f}{self.pvalue[name]:9.4f}"
-            )
+        for name, b, s, z, p in self.coefficient_rows():
+            lines.append(f"{name[:24]:24s}{b:14.6f}{s:12.6f}{z:9.2f}{p:9.4f}")
         if self.model == "ols":
             lines.append(", ".join(f"{k} {v:.6g}" for k, v in self.stats.items() if np.isfinite(v)))
         else:
@@ -164,15 +167,8 @@ class PPMLResult:
             "model": self.model,
             "formula": self.formula,
             "coefficients": [
-                {"name": n, "estimate": float(b), "se": float(s), "z": float(z), "p": float(p)}
-                for n, b, s, z, p in zip(
-                    self.names,
-                    self.beta,
-                    self._se(),
-                    self._z(),
-                    normal_pvalue(self._z()),
-                    strict=True,
-                )  # fmt: skip
+                {"name": n, "estimate": b, "se": s, "z": z, "p": p}
+                for n, b, s, z, p in self.coefficient_rows()
             ],
             "vcov_type": self.vcov_type,
             "vcov_info": self.vcov_info,
