@@ -106,7 +106,8 @@ def register(app: typer.Typer) -> None:
 
         coefs = _coefs(coef)
         parties = [c.strip() for c in agreement.split(",") if c.strip()]
-        renamed = [f"--agreement: {n}" for n in renamed_codes(parties)]
+        notes = renamed_codes(parties)
+        renamed = [f"--agreement: {n}" for n in notes]
         doc = {
             "id": "cli",
             "title": f"{variable} = 1 for {', '.join(parties)}",
@@ -156,7 +157,7 @@ def register(app: typer.Typer) -> None:
                       "{variable} = 1 for {parties}", lg, variable=variable,
                       parties=join_list(parties, lg)))  # fmt: skip
         console.print(ge_table(res, mc, title, lg))
-        for n in renamed_codes(parties):
+        for n in notes:
             console.print(f"[dim]{esc(renamed_line('--agreement', n, lg))}[/dim]")
         print_trace([*trace, *res.trace], lg, dim=True)
         console.print(f"[dim]{esc(t('source: {line}', lg, line=prov))}[/dim]")

@@ -68,16 +68,6 @@ class Columns:
     def __len__(self) -> int:
         return self._n
 
-    def to_pandas(self) -> Any:
-        """The same table as a pandas DataFrame."""
-        import pandas as pd
-
-        return pd.DataFrame(self._data)
-
-
-def is_columns(data: Any) -> bool:
-    return isinstance(data, Columns)
-
 
 def is_numeric(s: Any) -> bool:
     """Numeric or boolean column (pandas' ``is_numeric_dtype`` on a Series)."""
@@ -141,4 +131,4 @@ def _factorize_array(v: np.ndarray, sort: bool) -> tuple[np.ndarray, np.ndarray]
     return codes, uniq
 
 
-__all__ = ["Column", "Columns", "factorize", "is_columns", "is_numeric", "isna"]
+__all__ = ["Column", "Columns", "factorize", "is_numeric", "isna"]
