@@ -84,14 +84,10 @@ def _sha(raw: bytes) -> str:
 def fingerprint(settings: Settings, agreements: Mapping[str, Agreement], extra: Path | None) -> str:
     """Hash of every input of the rule books (dataset checksums, rule files, YAML, code)."""
     import kaigai.origin as origin_pkg
-    from kaigai.data.state import dataset_sums
+    from kaigai.data import state
 
-    h = hashlib.sha256(f"layout={LAYOUT}".encode())
-    names = sorted({str(a.rules["dataset"]) for a in agreements.values()
-                    if a.rules and "dataset" in a.rules})  # fmt: skip
-    sums = dataset_sums(settings, names)  # recorded catalog state: no DuckDB when unchanged
-    for n in names:
-        h.update(f"{n}={sums.get(n)}".encode())
+    names = {str(a.rules["dataset"]) for a in agreements.values()
+             if a.rules and "dataset" in a.rules}  # fmt: skip
     files = [
         Path(str(a.rules["path"])) for a in agreements.values() if a.rules and "path" in a.rules
     ]
@@ -100,10 +96,8 @@ def fingerprint(settings: Settings, agreements: Mapping[str, Agreement], extra: 
     files += [Path(__file__), Path(__file__).with_name("origin.py")]  # how books are built/stored
     if extra is not None:
         files.append(Path(extra))
-    for f in files:
-        h.update(str(f.name).encode())
-        h.update(f.read_bytes() if f.is_file() else b"missing")
-    return h.hexdigest()[:24]
+    # recorded catalog state: no DuckDB when unchanged
+    return state.fingerprint(settings, names, f"layout={LAYOUT}", state.code_token(*files))
 
 
 Reader = Callable[[str, str], Any]  # (relative path, expected sha) -> parsed JSON
