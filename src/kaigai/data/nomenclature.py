@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from kaigai.core.errors import DatasetMissingError
 from kaigai.core.progress import report
 from kaigai.data import store
-from kaigai.data.state import code_token, fingerprint, stamp, write_atomic
+from kaigai.data.state import code_token, drop_older, fingerprint, stamp, write_atomic
 from kaigai.hs.nomenclature import Nomenclature
 
 if TYPE_CHECKING:
@@ -140,9 +140,7 @@ def _prepared(settings: Settings) -> Prepared:
     report("Preparing the HS nomenclature index (first use after a data change)…")
     p = Prepared(_load_nomenclature(settings), _hs22_subheadings(settings))
     if write_atomic(path, _to_json(p)):
-        for old in folder.glob("nomenclature-*.json"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        drop_older(path, "nomenclature-*.json")
     return p
 
 
@@ -173,9 +171,7 @@ def code_sets(settings: Settings) -> tuple[frozenset[str], frozenset[str]]:
         hit = (p.hs22_subheadings, frozenset(p.nomenclature.hs17))
         doc = {"key": key, "hs22": sorted(hit[0]), "hs17": sorted(hit[1])}
         if write_atomic(path, json.dumps(doc)):
-            for old in folder.glob("codes-*.json"):
-                if old != path:
-                    old.unlink(missing_ok=True)
+            drop_older(path, "codes-*.json")
     with _LOCK:
         if len(_SETS) > 4:
             _SETS.clear()

@@ -302,7 +302,7 @@ def agreements(settings: Settings, extra: Path | None = None) -> dict[str, Agree
     hold exactly (e.g. dates) are simply not stored. Equal to
     :func:`kaigai.origin.provisions.load_agreements`.
     """
-    from kaigai.data.state import write_atomic
+    from kaigai.data.state import drop_older, write_atomic
     from kaigai.origin import provisions as prov
 
     sources = prov.agreement_sources(extra)
@@ -331,9 +331,7 @@ def agreements(settings: Settings, extra: Path | None = None) -> dict[str, Agree
         except (TypeError, ValueError):
             exact = False
         if exact and write_atomic(path, text):
-            for old in folder.glob("agreements-*.json"):
-                if old != path:
-                    old.unlink(missing_ok=True)
+            drop_older(path, "agreements-*.json")
     if len(_AGREEMENTS) > 8:
         _AGREEMENTS.clear()
     _AGREEMENTS[(str(folder), key)] = out

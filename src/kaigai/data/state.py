@@ -90,6 +90,13 @@ def write_atomic(path: Path, text: str) -> bool:
     return True
 
 
+def drop_older(path: Path, pattern: str) -> None:
+    """Remove the files beside ``path`` matching ``pattern`` (earlier prepared versions)."""
+    for old in path.parent.glob(pattern):
+        if old != path:
+            old.unlink(missing_ok=True)
+
+
 @contextmanager
 def atomic_folder(final: Path, *, replace: bool = False) -> Iterator[Path]:
     """A prepared folder written whole or not at all: yields a temporary sibling to fill, then
@@ -237,6 +244,7 @@ __all__ = [
     "catalog_state",
     "code_token",
     "dataset_sums",
+    "drop_older",
     "fingerprint",
     "folder_token",
     "stamp",

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from kaigai.core.errors import DataError
 from kaigai.core.progress import report
-from kaigai.data.state import code_token, fingerprint, folder_token
+from kaigai.data.state import code_token, drop_older, fingerprint, folder_token
 from kaigai.hs.codes import digits
 from kaigai.tariffs import codec
 from kaigai.tariffs.index import TariffIndex
@@ -217,9 +217,7 @@ def _publish(index: TariffIndex, path: Path) -> bool:
         write_store(index, path)
     except (OSError, sqlite3.Error):
         return False
-    for old in path.parent.glob("index-*.sqlite"):
-        if old != path:
-            old.unlink(missing_ok=True)
+    drop_older(path, "index-*.sqlite")
     return True
 
 
