@@ -9,9 +9,12 @@ Four long-lived worker processes fit the models: kaigai and pyfixest, each in th
 environment and with BLAS limited to one thread (``OPENBLAS_NUM_THREADS=1`` etc. set for
 that worker only: the benchmark's control, never something users need). For every size the
 parent asks the four workers in turn, ``KAIGAI_BENCH_RUNS`` times (default 3), so the runs
-of the tools are interleaved in time; it prints median and range (min-max) of the
-wall-clock seconds, the ratio of the medians, and the largest relative coefficient
-difference. Then the whole-process comparison: ``kaigai policy estimate --data F.parquet``
+of the tools are interleaved in time, after one untimed fit of each size per worker (the
+first use of a size pays the page faults of fresh memory) and a cool-down before every fit
+(the parent waits until no worker's CPU time grows); it prints median and range (min-max)
+of the wall-clock seconds, the ratio of the medians, the largest relative coefficient
+difference, and then every run: wall and CPU seconds, page faults, involuntary context
+switches, and the untimed first fit. Then the whole-process comparison: ``kaigai policy estimate --data F.parquet``
 vs a Python script that reads the same file and calls pyfixest (each a fresh process),
 interleaved, with the CLI's own split of its time (read / separation / fit / output).
 
@@ -39,7 +42,7 @@ ONE_THREAD = {
 }
 
 WORKER = r"""
-import json, sys, time, warnings
+import json, resource, sys, time, warnings
 warnings.simplefilter("ignore")
 tool = sys.argv[1]
 from kaigai.policy.ppml_synthetic import synthetic_gravity_panel
@@ -64,10 +67,15 @@ for line in sys.stdin:
         panels.clear()
         panels[n] = synthetic_gravity_panel(n, 10, seed=1)
     d = panels[n]
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
     m = fit(d)
     t = time.perf_counter() - t0
-    print(json.dumps({"t": t, "coef": coef(m), "n_obs": nobs(m)}), flush=True)
+    r1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime
+    print(json.dumps({"t": t, "coef": coef(m), "n_obs": nobs(m), "cpu": cpu,
+                      "sys": r1.ru_stime - r0.ru_stime, "faults": r1.ru_minflt - r0.ru_minflt,
+                      "preempted": r1.ru_nivcsw - r0.ru_nivcsw}), flush=True)
 """
 
 
@@ -101,6 +109,15 @@ class Worker:
             raise RuntimeError(f"{self.tool} worker died")
         return json.loads(line)  # type: ignore[no-any-return]
 
+    def cpu_seconds(self) -> float:
+        """CPU time (all threads) the worker has used so far, from /proc (0 elsewhere)."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat") as fh:
+                f = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self) -> None:
         if self.proc.stdin is not None:
             self.proc.stdin.close()
@@ -116,12 +133,35 @@ def _spread(ts: list[float]) -> str:
     return f"{100 * (min(ts) / m - 1):+.0f}%/{100 * (max(ts) / m - 1):+.0f}%"
 
 
+def cool_down(workers: list[Worker], quiet: float = 0.05, limit: float = 2.0) -> float:
+    """Wait until no worker's CPU time grows over ``quiet`` seconds (at most ``limit``), so
+    that threads of the previous tool still spinning after its fit (BLAS, OpenMP, numba) do
+    not take a core from the next one; returns the CPU seconds the idle workers used while
+    waiting (the evidence: 0 means nothing was spinning)."""
+    t_end = time.perf_counter() + limit
+    start = prev = sum(w.cpu_seconds() for w in workers)
+    while time.perf_counter() < t_end:
+        time.sleep(quiet)
+        now = sum(w.cpu_seconds() for w in workers)
+        if now == prev:
+            break
+        prev = now
+    return prev - start
+
+
 def fits(sizes: list[int], runs: int) -> None:
     envs = ["default", "1 BLAS thread"]
     workers = {(tool, e): Worker(tool, e) for e in envs for tool in ("kaigai", "pyfixest")}
     for w in workers.values():
         w.wait_ready()
-    print(f"formula: {FORMULA}; vcov CRV1 by pair; separation: fe (both); {runs} interleaved runs")
+    print(
+        f"formula: {FORMULA}; vcov CRV1 by pair; separation: fe (both); {runs} interleaved runs."
+        "\nEach worker first fits each size once untimed (the first use of a size pays page faults"
+        " for fresh memory; that first fit is printed, not counted). Before every timed fit the"
+        " parent waits until no worker's CPU time grows for 50 ms (a cool-down, so that threads"
+        " still spinning after the previous tool's fit cannot take a core from the next;"
+        " 'cool-down CPU' prints what the idle workers used while waited for)."
+    )
     print(
         f"{'env':>14} {'obs':>9} {'kaigai s median (range)':>26} {'spread':>10}"
         f" {'pyfixest s median (range)':>28} {'ratio':>6} {'max |coef diff|':>15}"
@@ -130,14 +170,18 @@ def fits(sizes: list[int], runs: int) -> None:
     try:
         for n in sizes:
             times: dict[tuple[str, str], list[float]] = {k: [] for k in workers}
-            last: dict[tuple[str, str], dict] = {}  # type: ignore[type-arg]
+            runs_out: dict[tuple[str, str], list[dict]] = {k: [] for k in workers}  # type: ignore[type-arg]
+            first = {key: w.fit(n) for key, w in workers.items()}  # untimed: first use of n
+            spin = 0.0
+            load = os.getloadavg()[0]
             for _ in range(runs):
                 for key, w in workers.items():
+                    spin += cool_down(list(workers.values()))
                     out = w.fit(n)
                     times[key].append(out["t"])
-                    last[key] = out
+                    runs_out[key].append(out)
             for e in envs:
-                k, p = last[("kaigai", e)], last[("pyfixest", e)]
+                k, p = runs_out[("kaigai", e)][-1], runs_out[("pyfixest", e)][-1]
                 assert k["n_obs"] == p["n_obs"], (k["n_obs"], p["n_obs"])
                 diff = max(abs(k["coef"][c] - p["coef"][c]) for c in k["coef"])
                 rel = max(abs(k["coef"][c] - p["coef"][c]) / abs(p["coef"][c]) for c in k["coef"])
@@ -150,6 +194,26 @@ def fits(sizes: list[int], runs: int) -> None:
                     f"{e:>14} {k['n_obs']:9,d} {_stats(tk):>26} {_spread(tk):>10}"
                     f" {_stats(tp):>28} {ratio:6.1f} {diff:15.1e} {rel:12.1e}"
                     f"  {'met' if ok else 'NOT met'}",
+                    flush=True,
+                )
+            print(
+                f"{'':>14} every run at {n * n * 10:,d} rows (load average {load:.1f} before;"
+                f" cool-down CPU used by idle workers {spin:.2f} s in all):"
+            )
+            for key in workers:
+                rs = runs_out[key]
+                f0 = first[key]
+                print(
+                    f"{'':>16}{key[0]:>8} {key[1]:>13}: s "
+                    + " ".join(f"{r['t']:.3f}" for r in rs)
+                    + "; CPU s "
+                    + " ".join(f"{r['cpu']:.3f}" for r in rs)
+                    + "; page faults "
+                    + " ".join(str(r["faults"]) for r in rs)
+                    + "; preempted "
+                    + " ".join(str(r["preempted"]) for r in rs)
+                    + f" | untimed first fit {f0['t']:.3f} s, CPU {f0['cpu']:.3f} s"
+                    f" (system {f0['sys']:.3f}), {f0['faults']} page faults",
                     flush=True,
                 )
     finally:

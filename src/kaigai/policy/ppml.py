@@ -20,7 +20,12 @@ import numpy as np
 from kaigai.core.errors import EstimationError
 from kaigai.policy import ppml_kernels as kernels
 from kaigai.policy.demean import FixedEffects, col_absmax, demean
-from kaigai.policy.ppml_solver import absorb_residual_fe, poisson_deviance, solve_ppml
+from kaigai.policy.ppml_solver import (
+    absorb_residual_fe,
+    grad_hess,
+    poisson_deviance,
+    solve_ppml,
+)
 from kaigai.policy.results import PPMLResult
 from kaigai.policy.sample import collinear, model_data, recover_fixef, vcov_label
 from kaigai.policy.separation import (
@@ -176,12 +181,7 @@ def fepois(
     # X~ at the final weights, for the covariance only: 1e-9 moves the standard errors by
     # ~1e-10 relative (pyfixest demeans to 1e-8) and saves a third of the sweeps of 1e-11
     xt, _, _ = demean(xk, st.mu, fe, tol=1e-9, init=st.xt, xmax=xmax, inplace=True)
-    if fe.fast and xt.shape[1]:
-        from kaigai.policy import hdfe_kernels as hk
-
-        _, h = hk.grad_hess(xt, st.mu, yk)
-    else:
-        h = xt.T @ (xt * st.mu[:, None])
+    _, h = grad_hess(xt, st.mu, yk, fe.fast)
     bread = np.linalg.inv(h)
     scores = xt * (yk - st.mu)[:, None]
     cl_codes = md.clusters(data, idx, fe)
@@ -205,8 +205,12 @@ def fepois(
         return recover_fixef(alpha, codes, idx, levels, f.fixef)
 
     mu = st.mu if wk is None else st.mu / wk
-    ybar = float(yk.sum() / (idx.size if wk is None else wk.sum()))
-    null_mu = np.full(idx.size, ybar) if wk is None else ybar * wk
+    sy = float(yk.sum())
+    ybar = sy / (idx.size if wk is None else float(wk.sum()))
+    if wk is None:  # mu = ybar: 2 (sum y log y - log(ybar) sum y), no logarithm per row
+        null_dev = 2.0 * (st.ylogy - float(np.log(ybar)) * sy) - 2.0 * (sy - ybar * idx.size)
+    else:
+        null_dev = poisson_deviance(yk, ybar * wk, fe.fast)
 
     return PPMLResult(
         formula=formula,
@@ -224,7 +228,7 @@ def fepois(
         converged=st.converged,
         iterations=st.iterations,
         deviance=st.deviance,
-        null_deviance=poisson_deviance(yk, null_mu, fe.fast),
+        null_deviance=null_dev,
         fe_names=tuple(f.fixef),
         fe_sizes=tuple(fe.sizes),
         trace=tuple(trace),

@@ -34,6 +34,27 @@ def poisson_deviance(y: np.ndarray, mu: np.ndarray, fast: bool = False) -> float
     return float(2.0 * (np.sum(y[pos] * np.log(y[pos] / mu[pos])) - np.sum(y - mu)))
 
 
+def ylogy(y: np.ndarray) -> float:
+    """``sum y log y`` over ``y > 0``: the part of the Poisson deviance that does not depend
+    on ``mu`` (with it, the deviance of any ``mu`` whose ``sum y log mu`` is known needs no
+    logarithm per row; see :func:`solve_ppml`)."""
+    pos = y[y > 0]
+    return float(np.einsum("i,i->", pos, np.log(pos)))
+
+
+def grad_hess(
+    xt: np.ndarray, mu: np.ndarray, y: np.ndarray, fast: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gradient ``X~'(y - mu)`` and Hessian ``X~' diag(mu) X~`` of the concentrated
+    log-likelihood (``fast``: one compiled pass per entry; else numpy)."""
+    if fast and xt.shape[0] and xt.shape[1]:
+        from kaigai.policy import hdfe_kernels as hk
+
+        g, h = hk.grad_hess(xt, mu, y)
+        return g, h
+    return xt.T @ (y - mu), xt.T @ (xt * mu[:, None])
+
+
 @dataclass
 class SolverState:
     beta: np.ndarray
@@ -44,6 +65,7 @@ class SolverState:
     iterations: int
     converged: bool
     history: list[float]
+    ylogy: float = float("nan")  # sum y log y over y > 0
 
 
 def solve_ppml(
@@ -77,27 +99,38 @@ def solve_ppml(
     y_sums = [fe.group_sums(k, y) for k in range(fe.k)]
     alpha = [np.zeros(s) for s in fe.sizes]
     beta = np.zeros(p)
-    base = np.ones(n) if offset is None else np.exp(offset)
+    mu = np.ones(n) if offset is None else np.exp(offset)
     const = np.flatnonzero(np.all(x == 1.0, axis=0)) if p else np.empty(0, dtype=int)
+    # the deviance 2 (sum y log y - sum y log mu) - 2 (sum y - sum mu) is tracked without a
+    # logarithm per row: every update of mu is multiplicative, by exp(t X~ step) (adds
+    # t y'X~ step to sum y log mu) or by exp(D d) in the fixed-effect solver (adds d'D'y,
+    # read off the change of alpha); only the reported deviance is computed row by row
+    sy = float(y.sum())
+    ylogy_ = ylogy(y)
+    ylog_lin = 0.0 if offset is None else float(np.einsum("i,i->", y, offset))
     if fe.k or const.size:
         # the first fixed effect (or the intercept column) carries the level
-        level = float(np.log(y.sum() / base.sum()))
+        level = float(np.log(sy / mu.sum()))
         if fe.k:
             alpha[0] += level
         else:
             beta[const[0]] = level
-        mu = base * np.exp(level)
-    else:
-        mu = base
+            ylog_lin += level * sy
+        mu *= np.exp(level)
+
+    def deviance(mu: np.ndarray, alpha: list[np.ndarray], ylog_lin: float) -> float:
+        ylogmu = ylog_lin + sum(float(ys @ a) for ys, a in zip(y_sums, alpha, strict=True))
+        return 2.0 * (ylogy_ - ylogmu) - 2.0 * (sy - float(mu.sum()))
+
     inner_tol = max(fixef_tol, INNER_TOL0)
     _ipf(mu, y_sums, fe, alpha, inner_tol)
-    dev = poisson_deviance(y, mu, fe.fast)
+    dev = deviance(mu, alpha, ylog_lin)
     history = [dev]
     xt: np.ndarray | None = xt_init
     if p == 0:  # fixed effects only: the IPF solution is the estimate
         _ipf(mu, y_sums, fe, alpha, fixef_tol)
         dev = poisson_deviance(y, mu, fe.fast)
-        return SolverState(beta, mu, alpha, np.zeros((n, 0)), dev, 1, True, [*history, dev])
+        return SolverState(beta, mu, alpha, np.zeros((n, 0)), dev, 1, True, [*history, dev], ylogy_)
     converged = False
     it = 0
     h: np.ndarray | None = None
@@ -105,22 +138,20 @@ def solve_ppml(
     if fast:
         from kaigai.policy import hdfe_kernels as hk
     xs = np.empty(n)
+    mu_new = np.empty(n)  # two row buffers, swapped each iteration (no fresh arrays)
     xmax = col_absmax(x) if xmax is None else xmax
     reuse_h = False
     while it < maxiter:
         it += 1
         if h is None or not reuse_h:
             xt, _, _ = demean(x, mu, fe, tol=demean_tol, init=xt, xmax=xmax, inplace=True)
-            if not fast:
-                h = xt.T @ (xt * mu[:, None])
-        # gradient X'(y - mu) = X~'(y - mu) for any X~ in X + span(D), as D'(y - mu) = 0 at
-        # the fixed-effect solution; X~ also projects out what is left of the FE misfit
-        assert xt is not None
-        if fast and (h is None or not reuse_h):
-            g, h = hk.grad_hess(xt, mu, y)
+            # gradient X'(y - mu) = X~'(y - mu) for any X~ in X + span(D), as D'(y - mu) = 0
+            # at the fixed-effect solution; X~ also projects out what is left of the FE misfit
+            g, h = grad_hess(xt, mu, y, fast)
         else:
+            assert xt is not None
             g = xt.T @ (y - mu)
-        assert h is not None
+        assert xt is not None and h is not None
         try:
             step = np.linalg.solve(h, g)
         except np.linalg.LinAlgError:
@@ -130,23 +161,26 @@ def solve_ppml(
         if fast:
             big = float(hk.lin_index(xt, step, xs))
         else:
-            xs = xt @ step
+            np.matmul(xt, step, out=xs)
             big = float(np.max(np.abs(xs))) if xs.size else 0.0
+        yxs = float(np.einsum("i,i->", y, xs))
         t = min(1.0, 10.0 / big) if big > 0 else 1.0
         while True:
-            mu_new = np.multiply(xs, t)  # mu * exp(t xs) in numpy's vectorised exp
+            np.multiply(xs, t, out=mu_new)  # mu * exp(t xs) in numpy's vectorised exp
             np.exp(mu_new, out=mu_new)
             mu_new *= mu
             alpha_new = [a.copy() for a in alpha]
             _ipf(mu_new, y_sums, fe, alpha_new, inner_tol)
-            dev_new = poisson_deviance(y, mu_new, fe.fast)
+            dev_new = deviance(mu_new, alpha_new, ylog_lin + t * yxs)
             if dev_new <= dev + 1e-12 * abs(dev) or t < 1e-6:
                 break
             t *= 0.5
         delta = t * step
         beta = beta + delta
+        ylog_lin += t * yxs
         rel = abs(dev - dev_new) / (0.1 + abs(dev_new))
-        mu, alpha, dev = mu_new, alpha_new, dev_new
+        mu, mu_new = mu_new, mu
+        alpha, dev = alpha_new, dev_new
         history.append(dev)
         small = np.all(np.abs(delta) <= beta_tol * np.maximum(np.abs(beta), 1.0))
         # near the optimum the weights hardly move: keep the Hessian (chord steps)
@@ -166,9 +200,10 @@ def solve_ppml(
             deviance=history[-1],
         )
     assert xt is not None
+    dev = poisson_deviance(y, mu, fe.fast)  # the reported deviance, row by row
     if absorb_fe:
         absorb_residual_fe(np.log(mu) - x @ beta - (0.0 if offset is None else offset), fe, alpha)
-    return SolverState(beta, mu, alpha, xt, dev, it, converged, history)
+    return SolverState(beta, mu, alpha, xt, dev, it, converged, history, ylogy_)
 
 
 def absorb_residual_fe(eta_fe: np.ndarray, fe: FixedEffects, alpha: list[np.ndarray]) -> None:
