@@ -219,22 +219,27 @@ def _expand(data: pd.DataFrame | Columns, fac: Factor) -> tuple[list[np.ndarray]
 
 
 def model_matrix(data: pd.DataFrame | Columns, f: Formula) -> tuple[np.ndarray, list[str]]:
-    """Dense float64 regressor matrix (n, k) and its column names (NaN where not computable)."""
+    """Dense float64 regressor matrix (n, k), Fortran-ordered (each column contiguous, as the
+    demeaning wants them), and its column names (NaN where not computable)."""
     cols: list[np.ndarray] = []
     names: list[str] = []
+    n = len(data)
     if f.intercept:
-        cols.append(np.ones(len(data)))
+        cols.append(np.ones(n))
         names.append("Intercept")
     for t in f.terms:
-        tc: list[np.ndarray] = [np.ones(len(data))]
+        tc: list[np.ndarray] | None = None  # None: the empty product (no factor yet)
         tn: list[str] = [""]
         for fac in f.term_factors(t):
             fc, fn = _expand(data, fac)
-            tc = [a * b for a in tc for b in fc]
+            tc = fc if tc is None else [a * b for a in tc for b in fc]
             tn = [f"{a}:{b}" if a else b for a in tn for b in fn]
-        cols += tc
+        cols += tc or []
         names += tn
-    return (np.column_stack(cols) if cols else np.empty((len(data), 0))), names
+    x = np.empty((n, len(cols)), order="F")
+    for j, c in enumerate(cols):
+        x[:, j] = c
+    return x, names
 
 
 def fe_codes(data: pd.DataFrame | Columns, f: Formula) -> tuple[list[np.ndarray], list[Any]]:
@@ -270,9 +275,11 @@ def _factorize_sorted(s: Any) -> tuple[np.ndarray, Any]:
     if v.dtype.kind in "iu" and v.size:
         lo, hi = int(v.min()), int(v.max())
         if hi - lo <= 4 * v.size:
-            off = (v - lo).astype(np.intp, copy=False)
+            off = (v - lo).astype(np.int64)
             present = np.zeros(hi - lo + 1, dtype=bool)
             present[off] = True
+            if present.all():  # every value lo..hi present: the codes are the offsets
+                return off, np.arange(lo, hi + 1).astype(v.dtype)
             lab = np.cumsum(present, dtype=np.int64) - 1
             return lab[off], (np.flatnonzero(present) + lo).astype(v.dtype)
     return factorize(s, sort=True)

@@ -100,7 +100,8 @@ def solve_ppml(
     alpha = [np.zeros(s) for s in fe.sizes]
     beta = np.zeros(p)
     mu = np.ones(n) if offset is None else np.exp(offset)
-    const = np.flatnonzero(np.all(x == 1.0, axis=0)) if p else np.empty(0, dtype=int)
+    # an intercept column carries the level only without fixed effects
+    const = np.flatnonzero(np.all(x == 1.0, axis=0)) if p and not fe.k else np.empty(0, int)
     # the deviance 2 (sum y log y - sum y log mu) - 2 (sum y - sum mu) is tracked without a
     # logarithm per row: every update of mu is multiplicative, by exp(t X~ step) (adds
     # t y'X~ step to sum y log mu) or by exp(D d) in the fixed-effect solver (adds d'D'y,
