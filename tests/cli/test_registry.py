@@ -72,7 +72,7 @@ def test_help_imports_no_command_module() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.splitlines()
     assert out[-2] == str(
-        ["kaigai.cli", "kaigai.cli.app", "kaigai.cli.options", "kaigai.cli.registry",
+        ["kaigai.cli", "kaigai.cli.app", "kaigai.cli.coerce", "kaigai.cli.options", "kaigai.cli.registry",
          "kaigai.core", "kaigai.core.errors", "kaigai.core.progress"]
     )  # fmt: skip
     assert out[-1] == "False False"

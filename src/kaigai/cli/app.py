@@ -7,12 +7,12 @@ import json
 import sys
 from typing import Any
 
-import click
 import typer
 import typer.main
 from typer._click import core as tclick  # Typer's own Click (commands are built with it)
 from typer.core import TyperCommand, TyperGroup
 
+from kaigai.cli.coerce import plain_types
 from kaigai.cli.options import ConfigOpt, JsonOpt, LangOpt, SharedOptions, add_shared_options
 from kaigai.cli.registry import COMMANDS
 from kaigai.core.errors import KaigaiError
@@ -23,6 +23,10 @@ class LazyGroup(TyperGroup):
     are imported only when the command is invoked (help lists use the registry's text)."""
 
     _listing = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        plain_types(self)  # the root's --json/--lang/--config converted without pydantic
 
     def list_commands(self, ctx: tclick.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
@@ -61,6 +65,7 @@ def load_command(
     assert isinstance(group, TyperGroup)
     cmd = group.get_command(tclick.Context(group), name)
     if cmd is not None:
+        plain_types(cmd)
         if shared_params is None:
             shared_params = typer.main.get_command(app).params
         add_shared_options(cmd, shared_params)
@@ -105,6 +110,14 @@ def resolve_aliases(args: list[str]) -> list[str]:
     return args
 
 
+def _click() -> Any:
+    """The ``click`` package (not Typer's own copy), imported only when an exception is matched
+    against it: a library the command calls may raise its errors."""
+    import click
+
+    return click
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, translating KaigaiError into a message and exit code."""
     from kaigai.core.progress import set_sink
@@ -119,12 +132,12 @@ def main(argv: list[str] | None = None) -> None:
         rc = app(args=args, prog_name="kaigai", standalone_mode=False)
     except KaigaiError as exc:
         sys.exit(_report_error(exc, "--json" in args))
-    except (click.exceptions.Abort, typer.Abort):
+    except (_click().exceptions.Abort, typer.Abort):
         typer.echo("Aborted.", err=True)
         sys.exit(130)
-    except click.exceptions.Exit as exc:
+    except _click().exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
+    except _click().ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except typer.TyperException as exc:  # typer >= 0.2x vendors click: usage errors land here

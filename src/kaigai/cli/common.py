@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from kaigai.core.config import Settings, get_settings
 from kaigai.core.jsonable import to_jsonable
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
+
+    from kaigai.core.config import Settings
 
     console: Console
     err_console: Console
@@ -36,6 +37,8 @@ def __getattr__(name: str) -> Any:
 
 def settings(config: Path | None = None, lang: str | None = None) -> Settings:
     """Settings for one command invocation."""
+    from kaigai.core.config import get_settings  # pydantic: imported when a command needs it
+
     over: dict[str, Any] = {}
     if lang:
         over["lang"] = lang

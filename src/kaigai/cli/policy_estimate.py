@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from kaigai.cli.common import console, output
+from kaigai.cli import common
+from kaigai.cli.common import output
 from kaigai.cli.options import shared, takes
 from kaigai.cli.policy import policy_app
 from kaigai.core.errors import InputError
@@ -145,7 +146,11 @@ def estimate(
     results = []
     from kaigai.core.i18n import t
 
-    with console.status(t("Estimating...", opts.lg), spinner="dots") if not opts.json else _null():
+    with (
+        common.console.status(t("Estimating...", opts.lg), spinner="dots")
+        if not opts.json
+        else _null()
+    ):
         for fml in formula:
             if engine == "spark":
                 from kaigai.policy.ppml_spark import fepois_spark
@@ -181,9 +186,11 @@ def estimate(
         if wald:
             p["wald"] = wald_test(res, wald).to_dict()
         payloads.append(p)
-    from kaigai.cli.policy_view import etable_label
+    text = None
+    if fmt:
+        from kaigai.cli.policy_view import etable_label
 
-    text = etable(results, fmt, label=etable_label(opts.lg, fmt)) if fmt else None
+        text = etable(results, fmt, label=etable_label(opts.lg, fmt))
     if out is not None and text is not None:
         out.write_text(text, encoding="utf-8")
     payload: dict[str, Any] = payloads[0] if len(payloads) == 1 else {"models": payloads}
@@ -210,19 +217,19 @@ def estimate(
 
         lg = opts.lg
         if text is not None and out is None:
-            console.print(text, markup=False, highlight=False)
+            common.console.print(text, markup=False, highlight=False)
         for res, p in zip(results, payloads, strict=True):
             if text is None:
                 tbl, lines = estimate_lines(res, small_sample, lg)
-                console.print(tbl)
+                common.console.print(tbl)
                 for line in lines:
-                    console.print(line, markup=False)
+                    common.console.print(line, markup=False)
             for d in p.get("delta", []):
-                console.print(delta_line(d, lg), markup=False)
+                common.console.print(delta_line(d, lg), markup=False)
             if "wald" in p:
-                console.print(wald_line(p["wald"], lg), markup=False)
+                common.console.print(wald_line(p["wald"], lg), markup=False)
         if out is not None:
-            console.print(t("Table written to {path}", lg, path=out), markup=False)
+            common.console.print(t("Table written to {path}", lg, path=out), markup=False)
 
     output(payload, opts.json, human)
 

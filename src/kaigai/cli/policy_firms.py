@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from kaigai.cli.common import console, emit_json
+from kaigai.cli import common
+from kaigai.cli.common import emit_json
 from kaigai.cli.options import shared, takes
 
 
@@ -185,7 +186,7 @@ def register(app: typer.Typer) -> None:
             "Small-firm simulator ({n} simulated firms, seed {seed}); policy: {policy}",
             lg, n=f"{n_firms:,}", seed=seed, policy=describe_policy(policy, lg),
         )  # fmt: skip
-        console.print(firms_table(res, title, lg, sales=True))
-        console.print(f"[dim]{esc(calibration_line(res.calibration, target, lg))}[/dim]")
+        common.console.print(firms_table(res, title, lg, sales=True))
+        common.console.print(f"[dim]{esc(calibration_line(res.calibration, target, lg))}[/dim]")
         print_trace(res.trace, lg, dim=True)
         print_fta_use(block, lg)

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from kaigai.cli.common import console, emit_json, esc
+from kaigai.cli import common
+from kaigai.cli.common import emit_json, esc
 from kaigai.cli.options import shared, takes
 from kaigai.core.errors import ScenarioError
 
@@ -156,8 +157,8 @@ def register(app: typer.Typer) -> None:
                   sigma=f"{res.sigma:g}", title=scn.title if lg == "en" else t(
                       "{variable} = 1 for {parties}", lg, variable=variable,
                       parties=join_list(parties, lg)))  # fmt: skip
-        console.print(ge_table(res, mc, title, lg))
+        common.console.print(ge_table(res, mc, title, lg))
         for n in notes:
-            console.print(f"[dim]{esc(renamed_line('--agreement', n, lg))}[/dim]")
+            common.console.print(f"[dim]{esc(renamed_line('--agreement', n, lg))}[/dim]")
         print_trace([*trace, *res.trace], lg, dim=True)
-        console.print(f"[dim]{esc(t('source: {line}', lg, line=prov))}[/dim]")
+        common.console.print(f"[dim]{esc(t('source: {line}', lg, line=prov))}[/dim]")

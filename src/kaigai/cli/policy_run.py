@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from kaigai.cli.common import console, emit_json, esc, table
+from kaigai.cli import common
+from kaigai.cli.common import emit_json, esc, table
 from kaigai.cli.options import shared, takes
 from kaigai.core.errors import ScenarioError
 
@@ -22,7 +23,7 @@ def _human(res: Any, lg: str) -> None:
     s = res.scenario
     title = s.title if lg == "en" else s.title_ja or s.title
     when = t(" ({id}), evaluated in {year}", lg, id=s.id, year=s.year)
-    console.print(f"[bold]{esc(title)}[/bold]{esc(when)}")
+    common.console.print(f"[bold]{esc(title)}[/bold]{esc(when)}")
     # the first trace line repeats the heading (with the English title)
     print_trace(res.trace if lg == "en" else res.trace[1:], lg, indent="  ")
     if res.ge is not None:
@@ -44,11 +45,11 @@ def _human(res: Any, lg: str) -> None:
             ["95% band"] if band is not None else []
         )
         head = t("GE ({kind}): largest real GDP changes", lg, kind=ge_kind(g.kind, lg))
-        console.print(table(head, [t(c, lg) for c in cols], rows))
+        common.console.print(table(head, [t(c, lg) for c in cols], rows))
         b, sv = res.baseline, res.sensitivity
         none = t("none", lg)
         if b:
-            console.print("  " + esc(t(
+            common.console.print("  " + esc(t(
                 "baseline: {dataset}, year {year}, {n} countries; parties not modelled: {absent}; "
                 "domestic flows imputed for {k} countries (parties: {parties})", lg,
                 dataset=b["dataset"], year=b["year"], n=b["countries"],
@@ -58,7 +59,7 @@ def _human(res: Any, lg: str) -> None:
             )))  # fmt: skip
         if sv and sv["headline"]:
             h = sv["headline"]
-            console.print("  " + esc(t(
+            common.console.print("  " + esc(t(
                 "sensitivity: {country} real GDP {full}% -> {excluded}% without the {k} "
                 "imputed-domestic countries ({diff} pp); {half}% / {double}% with their "
                 "domestic flows x0.5 / x2", lg,
@@ -69,7 +70,7 @@ def _human(res: Any, lg: str) -> None:
             )))  # fmt: skip
     if res.firms is not None:
         head = t("Small firms: baseline → scenario", lg)
-        console.print(firms_table(res.firms, head, lg, sales=False))
+        common.console.print(firms_table(res.firms, head, lg, sales=False))
 
 
 def register(app: typer.Typer) -> None:
@@ -112,7 +113,7 @@ def register(app: typer.Typer) -> None:
                 rows = [[x.id, x.title] if lg == "en" else [f"`{x.id}`", x.title_ja or x.title]
                         for x in scns]  # fmt: skip
                 cols = [t("id", lg), t("title", lg)]
-                console.print(table(t("Bundled scenarios", lg), cols, rows))
+                common.console.print(table(t("Bundled scenarios", lg), cols, rows))
             return
         s = opts.settings()
         scn = load_scenario(scenario)
@@ -135,8 +136,8 @@ def register(app: typer.Typer) -> None:
         from kaigai.core.i18n import t
 
         lang = opts.lg
-        if console.is_terminal and not opts.json:
-            with console.status(t("Running scenario…", lang)):
+        if common.console.is_terminal and not opts.json:
+            with common.console.status(t("Running scenario…", lang)):
                 res, prov = run_scenario(scn, s)
         else:
             res, prov = run_scenario(scn, s)
@@ -154,6 +155,8 @@ def register(app: typer.Typer) -> None:
             _human(res, lang)
             print_fta_use(res.fta_use, lang)
             for line in prov:
-                console.print(f"[dim]{esc(t('source: {line}', lang, line=tr(line, lang)))}[/dim]")
+                common.console.print(
+                    f"[dim]{esc(t('source: {line}', lang, line=tr(line, lang)))}[/dim]"
+                )
             if report is not None:
-                console.print(esc(t("Report written to {path}", lang, path=report)))
+                common.console.print(esc(t("Report written to {path}", lang, path=report)))

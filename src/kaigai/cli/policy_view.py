@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kaigai.cli.common import console, esc, table
+from kaigai.cli import common
+from kaigai.cli.common import esc, table
 from kaigai.core.i18n import join_list, t, tr
 
 #: the policy levers of ``kaigai policy firms`` in the order they are described
@@ -86,7 +87,7 @@ def print_trace(lines: Any, lg: str, indent: str = "", dim: bool = False) -> Non
     """Engine trace lines, each translated."""
     for line in lines:
         text = esc(indent + tr(line, lg))
-        console.print(f"[dim]{text}[/dim]" if dim else text)
+        common.console.print(f"[dim]{text}[/dim]" if dim else text)
 
 
 def print_fta_use(block: dict[str, Any] | None, lg: str = "en") -> None:
@@ -103,10 +104,10 @@ def print_fta_use(block: dict[str, Any] | None, lg: str = "en") -> None:
         for a, n in names
     ]
     title = t("Japan's imports under EPAs (billion yen)", lg)
-    console.print(table(title, [t("agreement", lg), *map(str, years)], rows))
+    common.console.print(table(title, [t("agreement", lg), *map(str, years)], rows))
     if block.get("calibration_label"):
         label = tr(block["calibration_label"], lg)
-        console.print("  " + esc(t("FTA-use target: {label}", lg, label=label)))
+        common.console.print("  " + esc(t("FTA-use target: {label}", lg, label=label)))
 
 
 def ge_kind(kind: str, lg: str) -> str:
