@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -77,36 +78,79 @@ def drop_singletons_and_fe_separated(
     """
     keep = keep.copy()
     nfe = len(codes)
-    if nfe and kernels.available():
-        return _drop_compiled(
-            y,
-            codes,
-            keep,
-            counts,
-            singletons=singletons,
-            fe_separation=fe_separation,
-            reason=reason,
-        )
+    if not nfe:
+        return keep
+    make = _compiled_visit if kernels.available() else _numpy_visit
+    visit = make(y, codes, keep, singletons, fe_separation, reason)
+    # visit the fixed effects cyclically; stable once nfe visits in a row changed nothing (a
+    # visit leaves its own fixed effect stable: it drops whole levels, the others keep their
+    # counts)
+    k_fe, quiet = 0, 0
+    while quiet < nfe:
+        n_single, n_sep = visit(k_fe)
+        k_fe = (k_fe + 1) % nfe
+        quiet += 1
+        if n_single or n_sep:
+            counts.singletons += n_single
+            counts.separated_fe += n_sep
+            quiet = 1
+    return keep
+
+
+Visit = Callable[[int], tuple[int, int]]
+
+
+def _compiled_visit(
+    y: np.ndarray,
+    codes: list[np.ndarray],
+    keep: np.ndarray,
+    singletons: bool,
+    fe_separation: bool,
+    reason: np.ndarray | None,
+) -> Visit:
+    """One visit of fixed effect ``k``: one compiled pass pair (``keep`` updated in place)."""
+    from kaigai.policy import hdfe_kernels as hk
+
+    pos = y > 0
+    why = reason if reason is not None else np.zeros(keep.size, dtype=np.int8)
+    safe = [c if c.size == 0 or c.min() >= 0 else np.maximum(c, 0) for c in codes]
+    sizes = [int(c.max()) + 1 if c.size else 0 for c in safe]
+
+    def visit(k: int) -> tuple[int, int]:
+        n_single, n_sep = hk.drop_visit(
+            safe[k], sizes[k], pos, keep, why, singletons, fe_separation,
+            SINGLETON, SEPARATED_FE,
+        )  # fmt: skip
+        return int(n_single), int(n_sep)
+
+    return visit
+
+
+def _numpy_visit(
+    y: np.ndarray,
+    codes: list[np.ndarray],
+    keep: np.ndarray,
+    singletons: bool,
+    fe_separation: bool,
+    reason: np.ndarray | None,
+) -> Visit:
+    """:func:`_compiled_visit` with numpy (no compiled kernels): bincounts per level."""
     pos = (y > 0).astype(np.float64)
     safe = [np.maximum(c, 0) for c in codes]
     sizes = [int(c.max()) + 1 if c.size else 0 for c in codes]
-    # visit the fixed effects cyclically; stable once nfe visits in a row changed nothing
-    k_fe, quiet = 0, 0
-    while nfe and quiet < nfe:
-        c, cs, size = codes[k_fe], safe[k_fe], sizes[k_fe]
-        k_fe = (k_fe + 1) % nfe
-        quiet += 1
+
+    def visit(k: int) -> tuple[int, int]:
+        c, cs, size = codes[k], safe[k], sizes[k]
+        n_single = n_sep = 0
         if singletons:
             every = bool(keep.all())
             n_in = np.bincount(c if every else c[keep], minlength=size)
             single = keep & (n_in[cs] == 1)
-            k = int(single.sum())
-            if k:
-                keep &= ~single
-                counts.singletons += k
+            n_single = int(single.sum())
+            if n_single:
+                keep[single] = False
                 if reason is not None:
                     reason[single] = SINGLETON
-                quiet = 1
         if fe_separation:
             every = bool(keep.all())
             npos = (
@@ -115,47 +159,14 @@ def drop_singletons_and_fe_separated(
                 else np.bincount(c[keep], weights=pos[keep], minlength=size)
             )
             sep = keep & (npos[cs] == 0)
-            k = int(sep.sum())
-            if k:
-                keep &= ~sep
-                counts.separated_fe += k
+            n_sep = int(sep.sum())
+            if n_sep:
+                keep[sep] = False
                 if reason is not None:
                     reason[sep] = SEPARATED_FE
-                quiet = 1
-    return keep
+        return n_single, n_sep
 
-
-def _drop_compiled(
-    y: np.ndarray,
-    codes: list[np.ndarray],
-    keep: np.ndarray,
-    counts: DropCounts,
-    *,
-    singletons: bool,
-    fe_separation: bool,
-    reason: np.ndarray | None,
-) -> np.ndarray:
-    """:func:`drop_singletons_and_fe_separated` with each visit one compiled pass pair."""
-    from kaigai.policy import hdfe_kernels as hk
-
-    pos = y > 0
-    why = reason if reason is not None else np.zeros(keep.size, dtype=np.int8)
-    safe = [c if c.size == 0 or c.min() >= 0 else np.maximum(c, 0) for c in codes]
-    sizes = [int(c.max()) + 1 if c.size else 0 for c in safe]
-    nfe = len(codes)
-    k_fe, quiet = 0, 0
-    while quiet < nfe:
-        n_single, n_sep = hk.drop_visit(
-            safe[k_fe], sizes[k_fe], pos, keep, why, singletons, fe_separation,
-            SINGLETON, SEPARATED_FE,
-        )  # fmt: skip
-        k_fe = (k_fe + 1) % nfe
-        quiet += 1
-        if n_single or n_sep:
-            counts.singletons += int(n_single)
-            counts.separated_fe += int(n_sep)
-            quiet = 1
-    return keep
+    return visit
 
 
 def ir_separated(
