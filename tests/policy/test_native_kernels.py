@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from kaigai.policy import hdfe_kernels, hdfe_sweeps, native, ppml_kernels
+from kaigai.policy import hdfe_kernels, hdfe_sweeps, native, ppml_kernels, threads
 from kaigai.policy import kernel_backend as kb
 from kaigai.policy.demean import FixedEffects
 from kaigai.policy.ppml import fepois
@@ -67,7 +67,17 @@ def _panel(n: int = 30, seed: int = 0) -> dict[str, Any]:
     )
 
 
-def _cases(p: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
+def _first_fe_parts(c0: np.ndarray, v: np.ndarray, m: int, nc: int) -> np.ndarray:
+    """(nc, m): chunk c's totals of v over the first fixed effect's levels (rest garbage)."""
+    n = v.shape[0]
+    part = np.full((nc, m), np.nan)
+    for c in range(nc):
+        lo, hi = n * c // nc, n * (c + 1) // nc
+        part[c, : c0.max() + 1] = np.bincount(c0[lo:hi], weights=v[lo:hi], minlength=c0.max() + 1)
+    return part
+
+
+def _cases(p: dict[str, Any], nc: int = 1) -> dict[str, tuple[Any, ...]]:
     fe, rows, rng = p["fe"], p["rows"], p["rng"]
     codes, offs = fe.codes2d, fe.offsets
     m = int(offs[-1])
@@ -77,8 +87,6 @@ def _cases(p: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
     raw = np.asarray(p["fe"].codes[2], dtype=np.int64) * 3 + 5  # gaps: levels renumbered
     keep = rng.random(rows) > 0.1
     return {
-        "_demean_step_nb": (p["x"][:, 1].copy(), w, c0, inv[: fe.sizes[0]], fe.sizes[0]),
-        "_ipf_step_nb": (p["mu"].copy(), c0, p["ysum"][: fe.sizes[0]], fe.sizes[0]),
         "_wsweep_nb": (p["x"][:, 1].copy(), w, codes, offs, inv, np.empty(m)),
         "_demean_col_nb": (p["x"][:, 2].copy(), w, codes, offs, inv, 1e-11, 500),
         "_inv_weights_nb": (w, codes, offs),
@@ -89,10 +97,10 @@ def _cases(p: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
             p["ysum"],
             np.zeros(m),
             np.empty(m),
-            np.bincount(c0, weights=p["mu"], minlength=fe.sizes[0]),  # first FE's totals
+            _first_fe_parts(c0, p["mu"], m, nc),  # the chunks' first FE totals
             True,
         ),
-        "_ipf_nb": (p["mu"].copy(), codes, offs, p["ysum"], np.zeros(m), 1e-12, 2, 40),
+        "_ipf_nb": (p["mu"].copy(), codes, offs, p["ysum"], np.zeros(m), 1e-12, 2, 40, nc),
         "_deviance_sum_nb": (p["y"], p["mu"], np.log(np.where(p["y"] > 0, p["y"], 1.0) / p["mu"])),
         "_wsweep2_nb": (
             p["xf"][:, :2].copy(order="F"),
@@ -102,11 +110,30 @@ def _cases(p: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
             inv,
             np.empty((m, 2)),
             np.empty(2),
-            np.empty((fe.sizes[0], 2)),
+            np.zeros((nc, m, 2)),
             False,
         ),
-        "_demean_pair_nb": (p["xf"][:, 1:].copy(order="F"), w, codes, offs, inv, 1e-10, 1e-11, 500),
-        "_demean_cols_nb": (p["xf"].copy(order="F"), w, codes, offs, inv, np.full(3, 1e-10), 500),
+        "_demean_pair_nb": (
+            p["xf"][:, 1:].copy(order="F"),
+            w,
+            codes,
+            offs,
+            inv,
+            1e-10,
+            1e-11,
+            500,
+            nc,
+        ),
+        "_demean_cols_nb": (
+            p["xf"].copy(order="F"),
+            w,
+            codes,
+            offs,
+            inv,
+            np.full(3, 1e-10),
+            500,
+            nc,
+        ),
         "_absorb_nb": (rng.random(rows), codes, offs, np.zeros(m), 50, 1e-13),
         "remap_codes": (
             raw,
@@ -140,10 +167,12 @@ def _equal(a: Any, b: Any) -> bool:
     return bool(a == b) and type(np.asarray(a).item()) is type(np.asarray(b).item())
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_each_twin_equals_its_numba_kernel_bit_for_bit(seed: int) -> None:
+@pytest.mark.parametrize(("seed", "nc", "n"), [(0, 1, 30), (1, 1, 30), (0, 2, 30), (1, 3, 70)])
+def test_each_twin_equals_its_numba_kernel_bit_for_bit(seed: int, nc: int, n: int) -> None:
+    """nc: row chunks of the chunked kernels (the C twins run them on nc threads); n = 70
+    countries give 4830 pair levels, enough for the C twins to split the level updates."""
     twins = _twins()
-    cases = _cases(_panel(seed=seed))
+    cases = _cases(_panel(n, seed=seed), nc)
     assert sorted(cases) == sorted(KERNELS)
     for name, args in cases.items():
         a1, a2 = copy.deepcopy(args), copy.deepcopy(args)
@@ -159,16 +188,21 @@ FML = "trade ~ rta + ln_tariff + ln_dist | exp_year + imp_year + pair"
 
 
 @pytest.mark.parametrize(
-    "kw",
+    ("kw", "nc"),
     [
-        {"vcov": {"CRV1": "pair"}, "separation": ("fe",)},
-        {"vcov": {"CRV1": "exporter+importer"}, "separation": ("fe", "ir")},
-        {"vcov": "hetero", "weights": "w", "offset": "off"},
+        ({"vcov": {"CRV1": "pair"}, "separation": ("fe",)}, 1),
+        ({"vcov": {"CRV1": "pair"}, "separation": ("fe",)}, 2),
+        ({"vcov": {"CRV1": "exporter+importer"}, "separation": ("fe", "ir")}, 3),
+        ({"vcov": "hetero", "weights": "w", "offset": "off"}, 2),
     ],
 )
-def test_fit_on_twins_equals_fit_on_numba(kw: dict[str, Any]) -> None:
-    """Coefficients, standard errors, fitted values, deviance and fixed effects: identical."""
+def test_fit_on_twins_equals_fit_on_numba(
+    kw: dict[str, Any], nc: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Coefficients, standard errors, fitted values, deviance and fixed effects: identical,
+    with the sweeps' rows in nc chunks (threads in C, one after the other in numba)."""
     _twins()
+    monkeypatch.setattr(threads, "row_chunks", lambda n: nc)
     d = synthetic_gravity_panel(40, 5, seed=7)
     d["w"] = 0.5 + (d["pair"] % 3)
     d["off"] = 0.1 * (d["year"] - d["year"].min())
@@ -187,6 +221,32 @@ def test_fit_on_twins_equals_fit_on_numba(kw: dict[str, Any]) -> None:
     assert a.deviance == b.deviance and a.iterations == b.iterations and a.dropped == b.dropped
     for k in fa:
         np.testing.assert_array_equal(fa[k].to_numpy(), fb[k].to_numpy())
+
+
+@pytest.mark.parametrize("nc", [2, 3])
+def test_fit_with_row_chunks_equals_one_chunk(nc: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Row chunks change only the order of the level sums: the fit is the same to 1e-9
+    (a panel whose pair fixed effect has more than 4096 levels, so that the C twins also
+    split the level updates between threads)."""
+    d = synthetic_gravity_panel(70, 3, seed=11)
+    fits = {}
+    for k in (1, nc):
+        monkeypatch.setattr(threads, "row_chunks", lambda n, k=k: k)
+        fits[k] = fepois(d, FML, {"CRV1": "pair"}, separation=("fe",))
+    a, b = fits[1], fits[nc]
+    assert a.coef.to_numpy().tolist() != b.coef.to_numpy().tolist()  # the order did change
+    np.testing.assert_allclose(b.coef.to_numpy(), a.coef.to_numpy(), rtol=1e-9, atol=0)
+    np.testing.assert_allclose(b.se.to_numpy(), a.se.to_numpy(), rtol=1e-9, atol=0)
+    np.testing.assert_allclose(b.fitted, a.fitted, rtol=1e-9, atol=0)
+    assert b.n_obs == a.n_obs and abs(b.deviance - a.deviance) <= 1e-9 * abs(a.deviance)
+
+
+def test_row_chunks_follow_rows_and_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(threads, "_pool_size", lambda: 2)
+    assert [threads.row_chunks(n) for n in (0, 49_999, 50_000, 10**6)] == [1, 1, 2, 2]
+    monkeypatch.setattr(threads, "_pool_size", lambda: 64)
+    assert threads.row_chunks(10**6) == threads.MAX_CHUNKS == 8
+    assert threads.row_chunks(100_000) == 4
 
 
 def _fresh_library(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Any:

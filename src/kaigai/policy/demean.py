@@ -132,7 +132,7 @@ def demean(
     def sweep(v: np.ndarray) -> np.ndarray:
         d = np.zeros(v.shape[1])
         for k in range(fe.k):
-            d = np.maximum(d, kernels.demean_step(v, w, fe.codes[k], inv[k], fe.sizes[k], fe.fast))
+            d = np.maximum(d, kernels.demean_step(v, w, fe.codes[k], inv[k], fe.sizes[k]))
         return d
 
     if fe.k == 1:
@@ -193,7 +193,7 @@ def ipf(
     def sweep() -> float:
         dmax = 0.0
         for k in range(fe.k):
-            lf = kernels.ipf_step(mu, fe.codes[k], y_sums[k], fe.sizes[k], fe.fast)
+            lf = kernels.ipf_step(mu, fe.codes[k], y_sums[k], fe.sizes[k])
             alpha[k] += lf
             dmax = max(dmax, float(np.max(np.abs(lf))))
         return dmax

@@ -12,13 +12,11 @@
  * pointer plus the strides (in elements) of its rows and columns; codes2d is (K, n) int32
  * C-ordered; offs has K + 1 int64 entries. Tuples are returned through out-parameters.
  *
- * mirrors _demean_step_nb d3c13ea3edbb2d76
- * mirrors _ipf_step_nb 2b9cef2070b32eb7
  * mirrors _wsweep_nb 88ba17f169f5d1ec
  * mirrors _demean_col_nb 0d29e5b16af214db
  * mirrors _inv_weights_nb 0d8fecb794d03240
- * mirrors _ipf_sweep_nb bee69f9f361edcaa
- * mirrors _ipf_nb 9b016077ce8c47c9
+ * mirrors _ipf_sweep_nb 1c40006a3cd1217b
+ * mirrors _ipf_nb 54a582494fb4605a
  * mirrors _deviance_sum_nb 868ae1bdabf39968
  * mirrors _absorb_nb 2cfaa03e9526416f
  * mirrors remap_codes b2c924f10af3e8a6
@@ -28,46 +26,167 @@
  * mirrors lin_index 2405f4d28b170054
  * mirrors cluster_sums e1149bbe77d17d20
  * mirrors nested_in 925309f1f69eda95
- * mirrors _wsweep2_nb a5f4c3c1b658ccbd
- * mirrors _demean_pair_nb 761e1d7f1c10676c
- * mirrors _demean_cols_nb 9daf79ce5d315eaf
+ * mirrors _wsweep2_nb da93b0e9910806a9
+ * mirrors _demean_pair_nb 17cfa1ff7f071f40
+ * mirrors _demean_cols_nb 50f3bfd24f82ca86
  */
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef int64_t i64;
 typedef int32_t i32;
 
-int kaigai_native_abi(void) { return 1; }
+int kaigai_native_abi(void) { return 2; }
 
-/* _demean_step_nb(v, w, c, inv, g): c int64 codes of one fixed effect */
-double k_demean_step(double *v, const double *w, const i64 *c, const double *inv, i64 g, i64 n) {
-    double *s = calloc(g > 0 ? g : 1, sizeof(double));
-    for (i64 i = 0; i < n; i++) s[c[i]] += w[i] * v[i];
-    double dmax = 0.0;
-    for (i64 k = 0; k < g; k++) {
-        s[k] *= inv[k];
-        double a = fabs(s[k]);
-        if (a > dmax) dmax = a;
-    }
-    for (i64 i = 0; i < n; i++) v[i] -= s[c[i]];
-    free(s);
-    return dmax;
+/* ---- row chunks on threads -------------------------------------------------------------
+ * par_run(fn, ctx, nc) calls fn(ctx, c) once for every c = 0..nc-1. Callers make every
+ * chunk write its own memory, so the results do not depend on which thread ran which chunk.
+ * The caller and the pool's workers (started on first use, never exiting) claim chunks from
+ * one atomic word (job generation, next chunk, chunk count); the caller also takes the
+ * chunks no worker has claimed, so a worker descheduled on a busy machine delays nothing.
+ * Idle workers spin SPIN_NS, then sleep on a condition variable (the other CPUs stay free
+ * between fits). One job at a time: a second caller runs its chunks itself. */
+typedef void (*task_fn)(void *ctx, i64 c);
+#define MAXT 8
+#define SPIN_NS 100000
+
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t pool_busy = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pool_wake = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t pool_done_cv = PTHREAD_COND_INITIALIZER;
+static int pool_nworkers = 0;
+static uint32_t pool_gen0;
+static _Atomic uint64_t pool_state; /* generation << 32 | next chunk << 16 | chunks */
+static atomic_int pool_done, pool_sleepers, pool_waiting;
+static task_fn pool_fn;
+static void *pool_ctx;
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
 }
 
-/* _ipf_step_nb(mu, c, ysum, g): writes the log factors to lf (g) */
-void k_ipf_step(double *mu, const i64 *c, const double *ysum, i64 g, i64 n, double *lf) {
-    double *s = calloc(g > 0 ? g : 1, sizeof(double));
-    for (i64 i = 0; i < n; i++) s[c[i]] += mu[i];
-    for (i64 j = 0; j < g; j++) {
-        lf[j] = log(ysum[j] / s[j]);
-        s[j] = exp(lf[j]);
-    }
-    for (i64 i = 0; i < n; i++) mu[i] *= s[c[i]];
-    free(s);
+static i64 now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (i64)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
+
+/* claim and run chunks of the job in st until none is left; returns the last state seen */
+static uint64_t pool_claim(uint64_t st, int worker) {
+    uint32_t gen = (uint32_t)(st >> 32);
+    for (;;) {
+        uint64_t idx = (st >> 16) & 0xffff, nc = st & 0xffff;
+        if (idx >= nc || (uint32_t)(st >> 32) != gen) return st;
+        if (atomic_compare_exchange_weak(&pool_state, &st, st + ((uint64_t)1 << 16))) {
+            pool_fn(pool_ctx, (i64)idx);
+            int done = atomic_fetch_add(&pool_done, 1) + 1;
+            if (worker && done == (int)nc && atomic_load(&pool_waiting)) {
+                pthread_mutex_lock(&pool_mu);
+                pthread_cond_signal(&pool_done_cv);
+                pthread_mutex_unlock(&pool_mu);
+            }
+            st = atomic_load(&pool_state);
+        }
+    }
+}
+
+static void *pool_worker(void *arg) {
+    (void)arg;
+    uint32_t seen = pool_gen0;
+    for (;;) {
+        uint64_t st;
+        i64 t0 = now_ns();
+        int spins = 0;
+        while ((uint32_t)((st = atomic_load(&pool_state)) >> 32) == seen) {
+            cpu_relax();
+            if (++spins % 64 == 0 && now_ns() - t0 > SPIN_NS) {
+                pthread_mutex_lock(&pool_mu);
+                atomic_fetch_add(&pool_sleepers, 1);
+                while ((uint32_t)((st = atomic_load(&pool_state)) >> 32) == seen)
+                    pthread_cond_wait(&pool_wake, &pool_mu);
+                atomic_fetch_sub(&pool_sleepers, 1);
+                pthread_mutex_unlock(&pool_mu);
+                break;
+            }
+        }
+        seen = (uint32_t)(st >> 32);
+        pool_claim(st, 1);
+    }
+    return NULL;
+}
+
+static void pool_after_fork(void) { /* the child has no workers */
+    pool_nworkers = 0;
+    pthread_mutex_init(&pool_mu, NULL);
+    pthread_mutex_init(&pool_busy, NULL);
+    pthread_cond_init(&pool_wake, NULL);
+    pthread_cond_init(&pool_done_cv, NULL);
+    atomic_store(&pool_sleepers, 0);
+    atomic_store(&pool_waiting, 0);
+}
+
+__attribute__((constructor)) static void pool_register(void) {
+    pthread_atfork(NULL, NULL, pool_after_fork);
+}
+
+static void par_run(task_fn fn, void *ctx, i64 nc) {
+    if (nc > 1 && nc < 0x10000 && pthread_mutex_trylock(&pool_busy) == 0) {
+        i64 want = (nc < MAXT ? nc : MAXT) - 1;
+        pool_gen0 = (uint32_t)(atomic_load(&pool_state) >> 32);
+        while (pool_nworkers < want) {
+            pthread_t th;
+            pthread_attr_t at;
+            pthread_attr_init(&at);
+            pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+            int rc = pthread_create(&th, &at, pool_worker, NULL);
+            pthread_attr_destroy(&at);
+            if (rc) break;
+            pool_nworkers += 1;
+        }
+        if (pool_nworkers > 0) {
+            pool_fn = fn;
+            pool_ctx = ctx;
+            atomic_store(&pool_done, 0);
+            uint64_t st = ((uint64_t)(pool_gen0 + 1) << 32) | (uint64_t)nc;
+            atomic_store(&pool_state, st);
+            if (atomic_load(&pool_sleepers) > 0) {
+                pthread_mutex_lock(&pool_mu);
+                pthread_cond_broadcast(&pool_wake);
+                pthread_mutex_unlock(&pool_mu);
+            }
+            pool_claim(st, 0);
+            i64 t0 = now_ns();
+            int spins = 0;
+            while (atomic_load(&pool_done) < nc) {
+                cpu_relax();
+                if (++spins % 64 == 0 && now_ns() - t0 > SPIN_NS) {
+                    pthread_mutex_lock(&pool_mu);
+                    atomic_store(&pool_waiting, 1);
+                    while (atomic_load(&pool_done) < nc) pthread_cond_wait(&pool_done_cv, &pool_mu);
+                    atomic_store(&pool_waiting, 0);
+                    pthread_mutex_unlock(&pool_mu);
+                    break;
+                }
+            }
+            pthread_mutex_unlock(&pool_busy);
+            return;
+        }
+        pthread_mutex_unlock(&pool_busy);
+    }
+    for (i64 c = 0; c < nc; c++) fn(ctx, c);
+}
+
+/* levels of one fixed effect worth a parallel pass (below: the caller does them alone) */
+#define PAR_LEVELS 4096
 
 double k_wsweep(double *v, const double *w, const i32 *codes, const i64 *offs, i64 nfe, i64 n,
                 const double *inv, double *s) {
@@ -160,100 +279,155 @@ void k_inv_weights(const double *w, const i32 *codes, const i64 *offs, i64 nfe, 
     for (i64 j = 0; j < offs[nfe]; j++) inv[j] = inv[j] > 0 ? 1.0 / inv[j] : 0.0;
 }
 
-/* _wsweep2_nb: v (n, 2) with column stride cs, s (m, 2) C order, dmax (2); nxt (levels of
- * the first fixed effect, 2) holds its sums for the current v when have, refilled in the last
- * pass for the next sweep */
-void k_wsweep2(double *v, i64 cs, const double *w, const i32 *codes, const i64 *offs, i64 nfe,
-               i64 n, const double *inv, double *s, double *dmax, double *nxt, int have) {
-    double *v0 = v, *v1 = v + cs;
-    i64 o = offs[0];
-    i64 g0 = offs[1] - o;
-    if (have) {
-        for (i64 g = 0; g < g0; g++) {
-            s[2 * (o + g)] = nxt[2 * g];
-            s[2 * (o + g) + 1] = nxt[2 * g + 1];
+/* _wsweep2_nb / _demean_pair_nb: v (n, 2) with column stride cs, s (m, 2) C order, rows
+ * in nc chunks, part (nc, m, 2) C order */
+typedef struct {
+    double *v0, *v1;
+    const double *w, *inv;
+    const i32 *codes;
+    const i64 *offs;
+    i64 nfe, n, m, nc, k, kn;
+    double *s, *part, *dm; /* dm: (nc, 2) largest means of each range of levels */
+    int mode; /* rows: 0 first fixed effect's sums, 1 gather k / scatter kn, 2 extrapolate */
+} pair_ctx;
+
+static void pair_rows(void *p, i64 c) {
+    pair_ctx *x = p;
+    i64 n = x->n, lo = n * c / x->nc, hi = n * (c + 1) / x->nc;
+    const i64 *offs = x->offs;
+    const i32 *codes = x->codes;
+    const double *w = x->w, *s = x->s;
+    double *v0 = x->v0, *v1 = x->v1, *pc = x->part + 2 * c * x->m;
+    if (x->mode == 0) {
+        for (i64 g = offs[0]; g < offs[1]; g++) {
+            pc[2 * g] = 0.0;
+            pc[2 * g + 1] = 0.0;
+        }
+        for (i64 i = lo; i < hi; i++) {
+            i64 g = offs[0] + codes[i];
+            double wi = w[i];
+            pc[2 * g] += wi * v0[i];
+            pc[2 * g + 1] += wi * v1[i];
+        }
+    } else if (x->mode == 1) {
+        i64 o = offs[x->k], o2 = offs[x->kn];
+        const i32 *ck = codes + x->k * n, *cn = codes + x->kn * n;
+        for (i64 g = o2; g < offs[x->kn + 1]; g++) {
+            pc[2 * g] = 0.0;
+            pc[2 * g + 1] = 0.0;
+        }
+        for (i64 i = lo; i < hi; i++) {
+            i64 g = o + ck[i];
+            i64 g2 = o2 + cn[i];
+            double wi = w[i];
+            double a = v0[i] - s[2 * g];
+            double b = v1[i] - s[2 * g + 1];
+            v0[i] = a;
+            v1[i] = b;
+            pc[2 * g2] += wi * a;
+            pc[2 * g2 + 1] += wi * b;
         }
     } else {
-        for (i64 g = o; g < offs[1]; g++) {
-            s[2 * g] = 0.0;
-            s[2 * g + 1] = 0.0;
+        i64 nfe = x->nfe;
+        for (i64 g = offs[0]; g < offs[1]; g++) {
+            pc[2 * g] = 0.0;
+            pc[2 * g + 1] = 0.0;
         }
-        for (i64 i = 0; i < n; i++) {
-            i64 g = o + codes[i];
+        for (i64 i = lo; i < hi; i++) {
+            double a = 0.0, b = 0.0;
+            for (i64 k = 0; k < nfe; k++) {
+                i64 g = offs[k] + codes[k * n + i];
+                a += s[2 * g];
+                b += s[2 * g + 1];
+            }
+            a += v0[i];
+            b += v1[i];
+            v0[i] = a;
+            v1[i] = b;
             double wi = w[i];
-            s[2 * g] += wi * v0[i];
-            s[2 * g + 1] += wi * v1[i];
-        }
-    }
-    for (i64 g = offs[1]; g < offs[nfe]; g++) {
-        s[2 * g] = 0.0;
-        s[2 * g + 1] = 0.0;
-    }
-    dmax[0] = 0.0;
-    dmax[1] = 0.0;
-    for (i64 k = 0; k < nfe; k++) {
-        o = offs[k];
-        for (i64 g = o; g < offs[k + 1]; g++) {
-            double a = s[2 * g] * inv[g];
-            double b = s[2 * g + 1] * inv[g];
-            s[2 * g] = a;
-            s[2 * g + 1] = b;
-            if (fabs(a) > dmax[0]) dmax[0] = fabs(a);
-            if (fabs(b) > dmax[1]) dmax[1] = fabs(b);
-        }
-        const i32 *ck = codes + k * n;
-        if (k + 1 < nfe) {
-            i64 o2 = offs[k + 1];
-            const i32 *cn = codes + (k + 1) * n;
-            for (i64 i = 0; i < n; i++) {
-                i64 g = o + ck[i];
-                i64 g2 = o2 + cn[i];
-                double wi = w[i];
-                double a = v0[i] - s[2 * g];
-                double b = v1[i] - s[2 * g + 1];
-                v0[i] = a;
-                v1[i] = b;
-                s[2 * g2] += wi * a;
-                s[2 * g2 + 1] += wi * b;
-            }
-        } else {
-            for (i64 g = 0; g < 2 * g0; g++) nxt[g] = 0.0;
-            for (i64 i = 0; i < n; i++) {
-                i64 g = o + ck[i];
-                i64 g2 = codes[i];
-                double wi = w[i];
-                double a = v0[i] - s[2 * g];
-                double b = v1[i] - s[2 * g + 1];
-                v0[i] = a;
-                v1[i] = b;
-                nxt[2 * g2] += wi * a;
-                nxt[2 * g2 + 1] += wi * b;
-            }
+            i64 g2 = offs[0] + codes[i];
+            pc[2 * g2] += wi * a;
+            pc[2 * g2 + 1] += wi * b;
         }
     }
 }
 
+/* levels of fixed effect k, split in nc ranges (each level on its own: any split gives the
+ * same numbers) */
+static void pair_levels(void *p, i64 c) {
+    pair_ctx *x = p;
+    i64 o = x->offs[x->k], gk = x->offs[x->k + 1] - o, nc = x->nc, m = x->m;
+    const double *part = x->part;
+    double d0 = 0.0, d1 = 0.0;
+    for (i64 g = o + gk * c / nc; g < o + gk * (c + 1) / nc; g++) {
+        double a = part[2 * g], b = part[2 * g + 1];
+        for (i64 q = 1; q < nc; q++) {
+            a += part[2 * (q * m + g)];
+            b += part[2 * (q * m + g) + 1];
+        }
+        a = a * x->inv[g];
+        b = b * x->inv[g];
+        x->s[2 * g] = a;
+        x->s[2 * g + 1] = b;
+        if (fabs(a) > d0) d0 = fabs(a);
+        if (fabs(b) > d1) d1 = fabs(b);
+    }
+    x->dm[2 * c] = d0;
+    x->dm[2 * c + 1] = d1;
+}
+
+static void pair_sweep(pair_ctx *x, double *dmax, int have) {
+    if (!have) {
+        x->mode = 0;
+        par_run(pair_rows, x, x->nc);
+    }
+    dmax[0] = 0.0;
+    dmax[1] = 0.0;
+    for (i64 k = 0; k < x->nfe; k++) {
+        x->k = k;
+        x->kn = k + 1 < x->nfe ? k + 1 : 0;
+        if (x->offs[k + 1] - x->offs[k] >= PAR_LEVELS)
+            par_run(pair_levels, x, x->nc);
+        else
+            for (i64 c = 0; c < x->nc; c++) pair_levels(x, c);
+        for (i64 c = 0; c < x->nc; c++) {
+            if (x->dm[2 * c] > dmax[0]) dmax[0] = x->dm[2 * c];
+            if (x->dm[2 * c + 1] > dmax[1]) dmax[1] = x->dm[2 * c + 1];
+        }
+        x->mode = 1;
+        par_run(pair_rows, x, x->nc);
+    }
+}
+
+void k_wsweep2(double *v, i64 cs, const double *w, const i32 *codes, const i64 *offs, i64 nfe,
+               i64 n, const double *inv, double *s, double *dmax, double *part, i64 nc, int have) {
+    double *dm = malloc(2 * nc * sizeof(double));
+    pair_ctx x = {v, v + cs, w, inv, codes, offs, nfe, n, offs[nfe], nc, 0, 0, s, part, dm, 0};
+    pair_sweep(&x, dmax, have);
+    free(dm);
+}
+
 /* _demean_pair_nb: returns the sweeps, *conv the convergence flag */
 i64 k_demean_pair(double *v, i64 cs, const double *w, const i32 *codes, const i64 *offs, i64 nfe,
-                  i64 n, const double *inv, double tol0, double tol1, i64 maxiter, int *conv) {
+                  i64 n, const double *inv, double tol0, double tol1, i64 maxiter, i64 nc,
+                  int *conv) {
     i64 m = offs[nfe];
     size_t bytes = 2 * (m > 0 ? m : 1) * sizeof(double);
-    double *s = malloc(bytes), *d1 = malloc(bytes);
-    i64 g0 = offs[1] - offs[0];
-    double *nxt = malloc(2 * (g0 > 0 ? g0 : 1) * sizeof(double));
+    double *s = malloc(bytes), *d1 = malloc(bytes), *part = malloc(nc * bytes);
+    double *dm = malloc(2 * nc * sizeof(double));
+    pair_ctx x = {v, v + cs, w, inv, codes, offs, nfe, n, m, nc, 0, 0, s, part, dm, 0};
     double d[2] = {INFINITY, INFINITY}, coef[2] = {0.0, 0.0};
-    double *v0 = v, *v1 = v + cs;
     i64 it = 0;
     *conv = 0;
     if (nfe == 1) {
-        k_wsweep2(v, cs, w, codes, offs, nfe, n, inv, s, d, nxt, 0);
+        pair_sweep(&x, d, 0);
         *conv = 1;
         it = 1;
         goto done;
     }
     i64 first = maxiter < 3 ? maxiter : 3;
     while (it < first) {
-        k_wsweep2(v, cs, w, codes, offs, nfe, n, inv, s, d, nxt, it > 0);
+        pair_sweep(&x, d, it > 0);
         it += 1;
         if (d[0] < tol0 && d[1] < tol1) {
             *conv = 1;
@@ -261,11 +435,11 @@ i64 k_demean_pair(double *v, i64 cs, const double *w, const i32 *codes, const i6
         }
     }
     while (it < maxiter) {
-        k_wsweep2(v, cs, w, codes, offs, nfe, n, inv, s, d, nxt, 1);
+        pair_sweep(&x, d, 1);
         it += 1;
         if ((d[0] < tol0 && d[1] < tol1) || it >= maxiter) break;
         memcpy(d1, s, 2 * m * sizeof(double));
-        k_wsweep2(v, cs, w, codes, offs, nfe, n, inv, s, d, nxt, 1);
+        pair_sweep(&x, d, 1);
         it += 1;
         if ((d[0] < tol0 && d[1] < tol1) || it >= maxiter) break;
         for (int j = 0; j < 2; j++) {
@@ -283,37 +457,24 @@ i64 k_demean_pair(double *v, i64 cs, const double *w, const i32 *codes, const i6
                 s[2 * g] *= coef[0];
                 s[2 * g + 1] *= coef[1];
             }
-            for (i64 g = 0; g < 2 * g0; g++) nxt[g] = 0.0;
-            for (i64 i = 0; i < n; i++) {
-                double a = 0.0, b = 0.0;
-                for (i64 k = 0; k < nfe; k++) {
-                    i64 g = offs[k] + codes[k * n + i];
-                    a += s[2 * g];
-                    b += s[2 * g + 1];
-                }
-                a += v0[i];
-                b += v1[i];
-                v0[i] = a;
-                v1[i] = b;
-                double wi = w[i];
-                i64 g2 = codes[i];
-                nxt[2 * g2] += wi * a;
-                nxt[2 * g2 + 1] += wi * b;
-            }
+            x.mode = 2;
+            par_run(pair_rows, &x, nc);
         }
     }
     *conv = d[0] < tol0 && d[1] < tol1;
 done:
     free(s);
     free(d1);
-    free(nxt);
+    free(part);
+    free(dm);
     return it;
 }
 
 /* _demean_cols_nb (hdfe_sweeps): columns in pairs, an odd last one alone; r has p columns,
  * column j at r + j * cs (rows contiguous) */
 i64 k_demean_cols(double *r, i64 p, i64 cs, const double *w, const i32 *codes, const i64 *offs,
-                  i64 nfe, i64 n, const double *inv, const double *tol, i64 maxiter, int *ok) {
+                  i64 nfe, i64 n, const double *inv, const double *tol, i64 maxiter, i64 nc,
+                  int *ok) {
     i64 sweeps = 0;
     *ok = 1;
     i64 j = 0;
@@ -322,7 +483,7 @@ i64 k_demean_cols(double *r, i64 p, i64 cs, const double *w, const i32 *codes, c
         int cj;
         if (j + 1 < p) {
             it = k_demean_pair(r + j * cs, cs, w, codes, offs, nfe, n, inv, tol[j], tol[j + 1],
-                               maxiter, &cj);
+                               maxiter, nc, &cj);
             j += 2;
         } else {
             double *col = r + j * cs;
@@ -343,63 +504,111 @@ i64 k_demean_cols(double *r, i64 p, i64 cs, const double *w, const i32 *codes, c
     return sweeps;
 }
 
-/* _ipf_sweep_nb: nxt holds the first fixed effect's totals of mu when have, refilled in the
- * last pass for the next sweep */
-double k_ipf_sweep(double *mu, const i32 *codes, const i64 *offs, i64 nfe, i64 n,
-                   const double *ysum, double *alpha, double *s, double *nxt, int have) {
-    i64 o = offs[0];
-    i64 g0 = offs[1] - o;
-    for (i64 j = 0; j < offs[nfe]; j++) s[j] = 0.0;
-    if (have) {
-        for (i64 j = 0; j < g0; j++) s[o + j] = nxt[j];
+/* _ipf_sweep_nb / _ipf_nb: rows in nc chunks, part (nc, m) C order */
+typedef struct {
+    double *mu;
+    const i32 *codes;
+    const i64 *offs;
+    i64 nfe, n, m, nc, k, kn;
+    const double *ysum;
+    double *alpha, *s, *part, *step, *dm;
+    int mode; /* rows: 0 first fixed effect's totals, 1 gather k / scatter kn, 2 extrapolate */
+} ipf_ctx;
+
+static void ipf_rows(void *p, i64 c) {
+    ipf_ctx *x = p;
+    i64 n = x->n, lo = n * c / x->nc, hi = n * (c + 1) / x->nc;
+    const i64 *offs = x->offs;
+    const i32 *codes = x->codes;
+    double *mu = x->mu, *pc = x->part + c * x->m;
+    if (x->mode == 0) {
+        for (i64 j = offs[0]; j < offs[1]; j++) pc[j] = 0.0;
+        for (i64 i = lo; i < hi; i++) pc[offs[0] + codes[i]] += mu[i];
+    } else if (x->mode == 1) {
+        i64 o = offs[x->k], o2 = offs[x->kn];
+        const i32 *ck = codes + x->k * n, *cn = codes + x->kn * n;
+        const double *s = x->s;
+        for (i64 j = o2; j < offs[x->kn + 1]; j++) pc[j] = 0.0;
+        for (i64 i = lo; i < hi; i++) {
+            double m = mu[i] * s[o + ck[i]];
+            mu[i] = m;
+            pc[o2 + cn[i]] += m;
+        }
     } else {
-        for (i64 i = 0; i < n; i++) s[o + codes[i]] += mu[i];
+        const double *step = x->step;
+        i64 nfe = x->nfe;
+        for (i64 j = offs[0]; j < offs[1]; j++) pc[j] = 0.0;
+        for (i64 i = lo; i < hi; i++) {
+            double f = 1.0;
+            for (i64 k = 0; k < nfe; k++) f *= step[offs[k] + codes[k * n + i]];
+            mu[i] *= f;
+            pc[offs[0] + codes[i]] += mu[i];
+        }
+    }
+}
+
+/* levels of fixed effect k, split in nc ranges (each level on its own: any split gives the
+ * same numbers; the largest |log factor| of range c goes to dm[c]) */
+static void ipf_levels(void *p, i64 c) {
+    ipf_ctx *x = p;
+    i64 o = x->offs[x->k], g = x->offs[x->k + 1] - o, nc = x->nc, m = x->m;
+    double dmax = 0.0;
+    for (i64 j = o + g * c / nc; j < o + g * (c + 1) / nc; j++) {
+        double t = x->part[j];
+        for (i64 q = 1; q < nc; q++) t += x->part[q * m + j];
+        double ratio = x->ysum[j] / t;
+        double lf = log(ratio);
+        x->alpha[j] += lf;
+        double a = fabs(lf);
+        if (a > dmax) dmax = a;
+        x->s[j] = ratio;
+    }
+    x->dm[c] = dmax;
+}
+
+static double ipf_sweep(ipf_ctx *x, int have) {
+    if (!have) {
+        x->mode = 0;
+        par_run(ipf_rows, x, x->nc);
     }
     double dmax = 0.0;
-    for (i64 k = 0; k < nfe; k++) {
-        o = offs[k];
-        for (i64 j = o; j < offs[k + 1]; j++) {
-            double ratio = ysum[j] / s[j];
-            double lf = log(ratio);
-            alpha[j] += lf;
-            double a = fabs(lf);
-            if (a > dmax) dmax = a;
-            s[j] = ratio;
-        }
-        const i32 *ck = codes + k * n;
-        if (k + 1 < nfe) {
-            i64 o2 = offs[k + 1];
-            const i32 *cn = codes + (k + 1) * n;
-            for (i64 i = 0; i < n; i++) {
-                double m = mu[i] * s[o + ck[i]];
-                mu[i] = m;
-                s[o2 + cn[i]] += m;
-            }
-        } else {
-            for (i64 j = 0; j < g0; j++) nxt[j] = 0.0;
-            for (i64 i = 0; i < n; i++) {
-                double m = mu[i] * s[o + ck[i]];
-                mu[i] = m;
-                nxt[codes[i]] += m;
-            }
-        }
+    for (i64 k = 0; k < x->nfe; k++) {
+        x->k = k;
+        x->kn = k + 1 < x->nfe ? k + 1 : 0;
+        if (x->offs[k + 1] - x->offs[k] >= PAR_LEVELS)
+            par_run(ipf_levels, x, x->nc);
+        else
+            for (i64 c = 0; c < x->nc; c++) ipf_levels(x, c);
+        for (i64 c = 0; c < x->nc; c++)
+            if (x->dm[c] > dmax) dmax = x->dm[c];
+        x->mode = 1;
+        par_run(ipf_rows, x, x->nc);
     }
     return dmax;
 }
 
+double k_ipf_sweep(double *mu, const i32 *codes, const i64 *offs, i64 nfe, i64 n,
+                   const double *ysum, double *alpha, double *s, double *part, i64 nc, int have) {
+    double *dm = malloc(nc * sizeof(double));
+    ipf_ctx x = {mu, codes, offs, nfe, n, offs[nfe], nc, 0, 0, ysum, alpha, s, part, NULL, dm, 0};
+    double d = ipf_sweep(&x, have);
+    free(dm);
+    return d;
+}
+
 /* _ipf_nb: returns the sweeps, *conv the convergence flag */
 i64 k_ipf(double *mu, const i32 *codes, const i64 *offs, i64 nfe, i64 n, const double *ysum,
-          double *alpha, double tol, i64 nplain, i64 ncycles, int *conv) {
+          double *alpha, double tol, i64 nplain, i64 ncycles, i64 nc, int *conv) {
     i64 m = offs[nfe];
     size_t bytes = (m > 0 ? m : 1) * sizeof(double);
     double *s = malloc(bytes), *a0 = malloc(bytes), *a1 = malloc(bytes), *step = malloc(bytes);
-    i64 g0 = offs[1] - offs[0];
-    double *nxt = malloc((g0 > 0 ? g0 : 1) * sizeof(double));
+    double *part = malloc(nc * bytes), *dm = malloc(nc * sizeof(double));
+    ipf_ctx x = {mu, codes, offs, nfe, n, m, nc, 0, 0, ysum, alpha, s, part, step, dm, 0};
     i64 it = 0;
     *conv = 0;
     for (i64 q = 0; q < nplain; q++) {
         it += 1;
-        if (k_ipf_sweep(mu, codes, offs, nfe, n, ysum, alpha, s, nxt, it > 1) < tol) {
+        if (ipf_sweep(&x, it > 1) < tol) {
             *conv = 1;
             goto done;
         }
@@ -407,13 +616,13 @@ i64 k_ipf(double *mu, const i32 *codes, const i64 *offs, i64 nfe, i64 n, const d
     for (i64 q = 0; q < ncycles; q++) {
         memcpy(a0, alpha, m * sizeof(double));
         it += 1;
-        if (k_ipf_sweep(mu, codes, offs, nfe, n, ysum, alpha, s, nxt, it > 1) < tol) {
+        if (ipf_sweep(&x, it > 1) < tol) {
             *conv = 1;
             goto done;
         }
         memcpy(a1, alpha, m * sizeof(double));
         it += 1;
-        if (k_ipf_sweep(mu, codes, offs, nfe, n, ysum, alpha, s, nxt, 1) < tol) {
+        if (ipf_sweep(&x, 1) < tol) {
             *conv = 1;
             goto done;
         }
@@ -437,20 +646,16 @@ i64 k_ipf(double *mu, const i32 *codes, const i64 *offs, i64 nfe, i64 n, const d
             alpha[j] += step[j];
             step[j] = exp(step[j]);
         }
-        for (i64 j = 0; j < g0; j++) nxt[j] = 0.0;
-        for (i64 i = 0; i < n; i++) {
-            double f = 1.0;
-            for (i64 k = 0; k < nfe; k++) f *= step[offs[k] + codes[k * n + i]];
-            mu[i] *= f;
-            nxt[codes[i]] += mu[i];
-        }
+        x.mode = 2;
+        par_run(ipf_rows, &x, nc);
     }
 done:
-    free(nxt);
     free(s);
     free(a0);
     free(a1);
     free(step);
+    free(part);
+    free(dm);
     return it;
 }
 

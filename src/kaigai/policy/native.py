@@ -26,22 +26,23 @@ from functools import lru_cache
 from pathlib import Path
 
 SOURCE = Path(__file__).with_name("hdfe_native.c")
-FLAGS = ("-O2", "-fPIC", "-shared", "-ffp-contract=off", "-fno-fast-math")
-ABI = 1
+FLAGS = ("-O2", "-fPIC", "-shared", "-pthread", "-ffp-contract=off", "-fno-fast-math")
+ABI = 2
 _log = logging.getLogger(__name__)
 
 _I64, _DBL, _P = ctypes.c_int64, ctypes.c_double, ctypes.c_void_p
 _SIGNATURES: dict[str, tuple[object, list[object]]] = {
-    "k_demean_step": (_DBL, [_P, _P, _P, _P, _I64, _I64]),
-    "k_ipf_step": (None, [_P, _P, _P, _I64, _I64, _P]),
     "k_wsweep": (_DBL, [_P, _P, _P, _P, _I64, _I64, _P, _P]),
     "k_demean_col": (_I64, [_P, _P, _P, _P, _I64, _I64, _P, _DBL, _I64, _P]),
     "k_inv_weights": (None, [_P, _P, _P, _I64, _I64, _P]),
-    "k_demean_cols": (_I64, [_P, _I64, _I64, _P, _P, _P, _I64, _I64, _P, _P, _I64, _P]),
-    "k_wsweep2": (None, [_P, _I64, _P, _P, _P, _I64, _I64, _P, _P, _P, _P, ctypes.c_int]),
-    "k_demean_pair": (_I64, [_P, _I64, _P, _P, _P, _I64, _I64, _P, _DBL, _DBL, _I64, _P]),
-    "k_ipf_sweep": (_DBL, [_P, _P, _P, _I64, _I64, _P, _P, _P, _P, ctypes.c_int]),
-    "k_ipf": (_I64, [_P, _P, _P, _I64, _I64, _P, _P, _DBL, _I64, _I64, _P]),
+    "k_demean_cols": (_I64, [_P, _I64, _I64, _P, _P, _P, _I64, _I64, _P, _P, _I64, _I64, _P]),
+    "k_wsweep2": (None, [_P, _I64, _P, _P, _P, _I64, _I64, _P, _P, _P, _P, _I64, ctypes.c_int]),
+    "k_demean_pair": (
+        _I64,
+        [_P, _I64, _P, _P, _P, _I64, _I64, _P, _DBL, _DBL, _I64, _I64, _P],
+    ),
+    "k_ipf_sweep": (_DBL, [_P, _P, _P, _I64, _I64, _P, _P, _P, _P, _I64, ctypes.c_int]),
+    "k_ipf": (_I64, [_P, _P, _P, _I64, _I64, _P, _P, _DBL, _I64, _I64, _I64, _P]),
     "k_deviance_sum": (_DBL, [_P, _P, _P, _I64]),
     "k_absorb": (None, [_P, _P, _P, _I64, _I64, _P, _I64, _DBL]),
     "k_remap_codes": (_I64, [_P, _I64, _P, _I64, _P]),
@@ -128,7 +129,7 @@ def _build(src: bytes, target: Path) -> bool | None:
         return None
     try:
         done = subprocess.run(
-            [cc, *FLAGS, "-o", tmp, str(SOURCE), "-lm"],
+            [cc, *FLAGS, "-o", tmp, str(SOURCE), "-lm", "-lpthread"],
             capture_output=True,
             text=True,
             timeout=120,

@@ -50,19 +50,6 @@ def twins(lib: ctypes.CDLL, fallback: Callable[[str], Fn]) -> dict[str, Fn]:
     """Python kernel name -> C-backed function; ``fallback(name)`` gives the other version."""
     p = _ptr
 
-    def _demean_step_nb(v: Any, w: Any, c: Any, inv: Any, g: Any) -> Any:
-        if not _out(v, F8):
-            return fallback("_demean_step_nb")(v, w, c, inv, g)
-        ci = _in(c, I8)
-        return lib.k_demean_step(p(v), p(_in(w, F8)), p(ci), p(_in(inv, F8)), int(g), v.size)
-
-    def _ipf_step_nb(mu: Any, c: Any, ysum: Any, g: Any) -> Any:
-        if not _out(mu, F8):
-            return fallback("_ipf_step_nb")(mu, c, ysum, g)
-        lf = np.empty(int(g))
-        lib.k_ipf_step(p(mu), p(_in(c, I8)), p(_in(ysum, F8)), int(g), mu.size, p(lf))
-        return lf
-
     def _wsweep_nb(v: Any, w: Any, codes: Any, offs: Any, inv: Any, s: Any) -> Any:
         if not (_out(v, F8) and _out(s, F8)):
             return fallback("_wsweep_nb")(v, w, codes, offs, inv, s)
@@ -87,54 +74,55 @@ def twins(lib: ctypes.CDLL, fallback: Callable[[str], Fn]) -> dict[str, Fn]:
         lib.k_inv_weights(p(_in(w, F8)), p(cd), p(of), cd.shape[0], cd.shape[1], p(inv))
         return inv
 
-    def _demean_cols_nb(r: Any, w: Any, codes: Any, offs: Any, inv: Any, tol: Any, mx: Any) -> Any:
+    def _demean_cols_nb(r: Any, w: Any, codes: Any, offs: Any, inv: Any, tol: Any, mx: Any, nc: Any) -> Any:  # fmt: skip
         if not _fcols(r):
-            return fallback("_demean_cols_nb")(r, w, codes, offs, inv, tol, mx)
+            return fallback("_demean_cols_nb")(r, w, codes, offs, inv, tol, mx, nc)
         cd, t8, ok = _in(codes, I4), _in(tol, F8), ctypes.c_int(0)
         cs = r.strides[1] // 8 if r.shape[1] else 0
         it = lib.k_demean_cols(
             p(r), r.shape[1], cs, p(_in(w, F8)), p(cd), p(_in(offs, I8)), cd.shape[0],
-            r.shape[0], p(_in(inv, F8)), p(t8), int(mx), ctypes.byref(ok),
+            r.shape[0], p(_in(inv, F8)), p(t8), int(mx), max(1, int(nc)), ctypes.byref(ok),
         )  # fmt: skip
         return it, bool(ok.value)
 
-    def _wsweep2_nb(v: Any, w: Any, codes: Any, offs: Any, inv: Any, s: Any, dmax: Any, nxt: Any, have: Any) -> Any:  # fmt: skip
-        if not (_fcols(v) and v.shape[1] == 2 and _out(s, F8) and _out(dmax, F8) and _out(nxt, F8)):  # fmt: skip
-            return fallback("_wsweep2_nb")(v, w, codes, offs, inv, s, dmax, nxt, have)
+    def _wsweep2_nb(v: Any, w: Any, codes: Any, offs: Any, inv: Any, s: Any, dmax: Any, part: Any, have: Any) -> Any:  # fmt: skip
+        if not (_fcols(v) and v.shape[1] == 2 and _out(s, F8) and _out(dmax, F8) and _out(part, F8) and part.ndim == 3):  # fmt: skip
+            return fallback("_wsweep2_nb")(v, w, codes, offs, inv, s, dmax, part, have)
         cd = _in(codes, I4)
         lib.k_wsweep2(
             p(v), v.strides[1] // 8, p(_in(w, F8)), p(cd), p(_in(offs, I8)), cd.shape[0],
-            v.shape[0], p(_in(inv, F8)), p(s), p(dmax), p(nxt), int(bool(have)),
+            v.shape[0], p(_in(inv, F8)), p(s), p(dmax), p(part), part.shape[0], int(bool(have)),
         )  # fmt: skip
 
-    def _demean_pair_nb(v: Any, w: Any, codes: Any, offs: Any, inv: Any, t0: Any, t1: Any, mx: Any) -> Any:  # fmt: skip
+    def _demean_pair_nb(v: Any, w: Any, codes: Any, offs: Any, inv: Any, t0: Any, t1: Any, mx: Any, nc: Any) -> Any:  # fmt: skip
         if not (_fcols(v) and v.shape[1] == 2):
-            return fallback("_demean_pair_nb")(v, w, codes, offs, inv, t0, t1, mx)
+            return fallback("_demean_pair_nb")(v, w, codes, offs, inv, t0, t1, mx, nc)
         cd, ok = _in(codes, I4), ctypes.c_int(0)
         it = lib.k_demean_pair(
             p(v), v.strides[1] // 8, p(_in(w, F8)), p(cd), p(_in(offs, I8)), cd.shape[0],
-            v.shape[0], p(_in(inv, F8)), float(t0), float(t1), int(mx), ctypes.byref(ok),
+            v.shape[0], p(_in(inv, F8)), float(t0), float(t1), int(mx), max(1, int(nc)),
+            ctypes.byref(ok),
         )  # fmt: skip
         return it, bool(ok.value)
 
-    def _ipf_sweep_nb(mu: Any, codes: Any, offs: Any, ysum: Any, alpha: Any, s: Any, nxt: Any, have: Any) -> Any:  # fmt: skip
-        if not (_out(mu, F8) and _out(alpha, F8) and _out(s, F8) and _out(nxt, F8)):
-            return fallback("_ipf_sweep_nb")(mu, codes, offs, ysum, alpha, s, nxt, have)
+    def _ipf_sweep_nb(mu: Any, codes: Any, offs: Any, ysum: Any, alpha: Any, s: Any, part: Any, have: Any) -> Any:  # fmt: skip
+        if not (_out(mu, F8) and _out(alpha, F8) and _out(s, F8) and _out(part, F8) and part.ndim == 2):  # fmt: skip
+            return fallback("_ipf_sweep_nb")(mu, codes, offs, ysum, alpha, s, part, have)
         cd = _in(codes, I4)
         return lib.k_ipf_sweep(
             p(mu), p(cd), p(_in(offs, I8)), cd.shape[0], mu.size, p(_in(ysum, F8)), p(alpha),
-            p(s), p(nxt), int(bool(have)),
+            p(s), p(part), part.shape[0], int(bool(have)),
         )  # fmt: skip
 
-    def _ipf_nb(mu: Any, codes: Any, offs: Any, ysum: Any, alpha: Any, tol: Any, npl: Any, ncy: Any) -> Any:  # fmt: skip
+    def _ipf_nb(mu: Any, codes: Any, offs: Any, ysum: Any, alpha: Any, tol: Any, npl: Any, ncy: Any, nc: Any) -> Any:  # fmt: skip
         if not (_out(mu, F8) and _out(alpha, F8)):
-            return fallback("_ipf_nb")(mu, codes, offs, ysum, alpha, tol, npl, ncy)
+            return fallback("_ipf_nb")(mu, codes, offs, ysum, alpha, tol, npl, ncy, nc)
         cd, ok = _in(codes, I4), ctypes.c_int(0)
         it = lib.k_ipf(
             p(mu), p(cd), p(_in(offs, I8)), cd.shape[0], mu.size, p(_in(ysum, F8)), p(alpha),
-            float(tol), int(npl), int(ncy), ctypes.byref(ok),
+            float(tol), int(npl), int(ncy), max(1, int(nc)), ctypes.byref(ok),
         )  # fmt: skip
-        return it, bool(ok.value)
+        return it, bool(ok)
 
     def _deviance_sum_nb(y: Any, mu: Any, lr: Any) -> Any:
         y8 = _in(y, F8)
@@ -198,7 +186,7 @@ def twins(lib: ctypes.CDLL, fallback: Callable[[str], Fn]) -> dict[str, Fn]:
         return bool(lib.k_nested_in(p(f8), f8.size, int(nfe), p(_in(cc, I8))))
 
     return {f.__name__: f for f in (
-        _demean_step_nb, _ipf_step_nb, _wsweep_nb, _demean_col_nb, _inv_weights_nb,
+        _wsweep_nb, _demean_col_nb, _inv_weights_nb,
         _ipf_sweep_nb, _ipf_nb, _deviance_sum_nb, _absorb_nb, remap_codes, drop_visit, gram,
         grad_hess, lin_index, cluster_sums, nested_in, _wsweep2_nb, _demean_pair_nb,
         _demean_cols_nb,

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from kaigai.policy import threads
 from kaigai.policy.kernel_backend import available, kernel, numba_needed
 
 # kernels are compiled on first call: their C twins, else numba (see kernel_backend)
@@ -27,9 +28,10 @@ def warm() -> None:
         _deviance_sum_nb(one, one, one)
 
 
-def _demean_step_py(
-    v: np.ndarray, w: np.ndarray, c: np.ndarray, inv: np.ndarray, g: int
-) -> np.ndarray:
+def demean_step(v: np.ndarray, w: np.ndarray, c: np.ndarray, inv: np.ndarray, g: int) -> np.ndarray:
+    """Subtract the weighted mean of each column of ``v`` (n x p) within each level, in place;
+    return each column's largest absolute mean (numpy path: the compiled one demeans whole
+    columns, :func:`demean_all`)."""
     out = np.zeros(v.shape[1])
     for j in range(v.shape[1]):
         m = np.bincount(c, weights=w * v[:, j], minlength=g) * inv
@@ -38,68 +40,13 @@ def _demean_step_py(
     return out
 
 
-def _ipf_step_py(mu: np.ndarray, c: np.ndarray, ysum: np.ndarray, g: int) -> np.ndarray:
+def ipf_step(mu: np.ndarray, c: np.ndarray, ysum: np.ndarray, g: int) -> np.ndarray:
+    """Scale ``mu`` (in place) so level totals match ``ysum``; return the log scale factors
+    (numpy path: the compiled one is :func:`ipf_fused`)."""
     m = np.bincount(c, weights=mu, minlength=g)
     lf = np.log(ysum / m)
     mu *= np.exp(lf)[c]
     return lf
-
-
-def _demean_step_nb(v, w, c, inv, g):  # type: ignore[no-untyped-def]  # pragma: no cover
-    # v: one column (1-D, contiguous); returns the largest absolute mean removed
-    s = np.zeros(g)
-    n = v.shape[0]
-    for i in range(n):
-        s[c[i]] += w[i] * v[i]
-    dmax = 0.0
-    for k in range(g):
-        s[k] *= inv[k]
-        a = abs(s[k])
-        if a > dmax:
-            dmax = a
-    for i in range(n):
-        v[i] -= s[c[i]]
-    return dmax
-
-
-def _ipf_step_nb(mu, c, ysum, g):  # type: ignore[no-untyped-def]  # pragma: no cover
-    s = np.zeros(g)
-    n = mu.shape[0]
-    for i in range(n):
-        s[c[i]] += mu[i]
-    lf = np.empty(g)
-    for j in range(g):
-        lf[j] = np.log(ysum[j] / s[j])
-        s[j] = np.exp(lf[j])
-    for i in range(n):
-        mu[i] *= s[c[i]]
-    return lf
-
-
-if _jit is not None:
-    demean_step_nb = _jit(_demean_step_nb)
-    ipf_step_nb = _jit(_ipf_step_nb)
-else:  # pragma: no cover
-    demean_step_nb = _demean_step_py
-    ipf_step_nb = _ipf_step_py
-
-
-def demean_step(
-    v: np.ndarray, w: np.ndarray, c: np.ndarray, inv: np.ndarray, g: int, fast: bool
-) -> np.ndarray:
-    """Subtract the weighted mean of each column of ``v`` (n x p, Fortran order so that
-    columns are contiguous) within each level, in place; return each column's largest
-    absolute mean."""
-    if fast and _jit is not None:
-        return np.array([demean_step_nb(v[:, j], w, c, inv, g) for j in range(v.shape[1])])
-    return _demean_step_py(v, w, c, inv, g)
-
-
-def ipf_step(mu: np.ndarray, c: np.ndarray, ysum: np.ndarray, g: int, fast: bool) -> np.ndarray:
-    """Scale ``mu`` (in place) so level totals match ``ysum``; return the log scale factors."""
-    if fast and _jit is not None:
-        return np.asarray(ipf_step_nb(mu, c, ysum, g))
-    return _ipf_step_py(mu, c, ysum, g)
 
 
 # --- fused kernels: a whole demean / IPF solve in one compiled call -------------------------
@@ -205,59 +152,58 @@ def _inv_weights_nb(w, codes, offs):  # type: ignore[no-untyped-def]  # pragma: 
 
 
 @_nj
-def _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s, nxt, have):  # type: ignore[no-untyped-def]  # pragma: no cover
-    # nxt: the first fixed effect's totals of mu, valid on entry when ``have`` and refilled
-    # in the last pass for the next sweep (K passes over the rows per sweep, bit-identical)
+def _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s, part, have):  # type: ignore[no-untyped-def]  # pragma: no cover
+    # one IPF sweep over the rows split in nc = part.shape[0] chunks (chunk c: rows
+    # n * c // nc to n * (c + 1) // nc; the C twin runs them on nc threads): each chunk adds
+    # into its own partial level totals part[c], reduced in chunk order (one chunk: the
+    # plain sums). The last pass takes the first fixed effect's totals for the next sweep:
+    # valid on entry when ``have`` (K passes over the rows per sweep)
     nfe = codes.shape[0]
     n = mu.shape[0]
-    o = offs[0]
-    g0 = offs[1] - o
-    for j in range(offs[nfe]):
-        s[j] = 0.0
-    if have:
-        s[o : o + g0] = nxt[:g0]
-    else:
-        for i in range(n):
-            s[o + codes[0, i]] += mu[i]
+    nc = part.shape[0]
+    if not have:
+        for c in range(nc):
+            part[c, offs[0] : offs[1]] = 0.0
+            for i in range(n * c // nc, n * (c + 1) // nc):
+                part[c, offs[0] + codes[0, i]] += mu[i]
     dmax = 0.0
     for k in range(nfe):
         o = offs[k]
         for j in range(o, offs[k + 1]):
-            ratio = ysum[j] / s[j]
+            t = part[0, j]
+            for c in range(1, nc):
+                t += part[c, j]
+            ratio = ysum[j] / t
             lf = np.log(ratio)
             alpha[j] += lf
             a = abs(lf)
             if a > dmax:
                 dmax = a
             s[j] = ratio  # = exp(lf) up to rounding, without a second call per level
-        if k + 1 < nfe:
-            o2 = offs[k + 1]
-            for i in range(n):
+        kn = k + 1 if k + 1 < nfe else 0
+        o2 = offs[kn]
+        for c in range(nc):
+            part[c, o2 : offs[kn + 1]] = 0.0
+            for i in range(n * c // nc, n * (c + 1) // nc):
                 m = mu[i] * s[o + codes[k, i]]
                 mu[i] = m
-                s[o2 + codes[k + 1, i]] += m
-        else:
-            nxt[:g0] = 0.0
-            for i in range(n):
-                m = mu[i] * s[o + codes[k, i]]
-                mu[i] = m
-                nxt[codes[0, i]] += m
+                part[c, o2 + codes[kn, i]] += m
     return dmax
 
 
 @_nj
-def _ipf_nb(mu, codes, offs, ysum, alpha, tol, nplain, ncycles):  # type: ignore[no-untyped-def]  # pragma: no cover
-    # nplain plain sweeps, then ncycles of (2 sweeps + Irons-Tuck on the log fixed effects);
-    # returns (sweeps, converged)
+def _ipf_nb(mu, codes, offs, ysum, alpha, tol, nplain, ncycles, nc):  # type: ignore[no-untyped-def]  # pragma: no cover
+    # nplain plain sweeps, then ncycles of (2 sweeps + Irons-Tuck on the log fixed effects),
+    # the rows in nc chunks (see _ipf_sweep_nb); returns (sweeps, converged)
     nfe = codes.shape[0]
     n = mu.shape[0]
     m = offs[nfe]
     s = np.empty(m)
-    nxt = np.empty(offs[1] - offs[0])
+    part = np.empty((nc, m))
     it = 0
     for _ in range(nplain):
         it += 1
-        if _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s, nxt, it > 1) < tol:
+        if _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s, part, it > 1) < tol:
             return it, True
     a0 = np.empty(m)
     a1 = np.empty(m)
@@ -265,11 +211,11 @@ def _ipf_nb(mu, codes, offs, ysum, alpha, tol, nplain, ncycles):  # type: ignore
     for _ in range(ncycles):
         a0[:] = alpha
         it += 1
-        if _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s, nxt, it > 1) < tol:
+        if _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s, part, it > 1) < tol:
             return it, True
         a1[:] = alpha
         it += 1
-        if _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s, nxt, True) < tol:
+        if _ipf_sweep_nb(mu, codes, offs, ysum, alpha, s, part, True) < tol:
             return it, True
         den = 0.0
         num = 0.0
@@ -292,13 +238,14 @@ def _ipf_nb(mu, codes, offs, ysum, alpha, tol, nplain, ncycles):  # type: ignore
         for j in range(m):
             alpha[j] += step[j]
             step[j] = np.exp(step[j])  # one exp per level, not per row
-        nxt[:] = 0.0
-        for i in range(n):
-            f = 1.0
-            for k in range(nfe):
-                f *= step[offs[k] + codes[k, i]]
-            mu[i] *= f
-            nxt[codes[0, i]] += mu[i]
+        for c in range(nc):
+            part[c, offs[0] : offs[1]] = 0.0
+            for i in range(n * c // nc, n * (c + 1) // nc):
+                f = 1.0
+                for k in range(nfe):
+                    f *= step[offs[k] + codes[k, i]]
+                mu[i] *= f
+                part[c, offs[0] + codes[0, i]] += mu[i]
     return it, False
 
 
@@ -307,15 +254,18 @@ def demean_all(
 ) -> tuple[int, bool]:
     """Demean every column of ``r`` (n x p, Fortran order) in place on all fixed effects
     (weights ``w``, per-column tolerance ``tol``), two columns per pass
-    (:mod:`kaigai.policy.hdfe_sweeps`); (sweeps, converged). With three or more columns and
-    more than one CPU the column pairs are shared out on the fit's thread pool (bit-identical
-    to one thread: the same pairs, the same schedule)."""
+    (:mod:`kaigai.policy.hdfe_sweeps`); (sweeps, converged). One or two columns: the rows of
+    each sweep in :func:`~kaigai.policy.threads.row_chunks` chunks (threads in the C
+    kernels). Three or more columns with more than one CPU: the column pairs are shared out
+    on the fit's thread pool instead (bit-identical to one thread: the same pairs, the same
+    schedule)."""
     from kaigai.policy.hdfe_sweeps import demean_cols, inv_weights
-    from kaigai.policy.threads import fit_pool
 
     inv = inv_weights(w, codes, offs)
     groups = [np.arange(j, min(j + 2, r.shape[1])) for j in range(0, r.shape[1], 2)]
-    pool = fit_pool() if r.shape[0] >= 20_000 and len(groups) > 1 else None
+    if len(groups) == 1:
+        return demean_cols(r, w, codes, offs, inv, tol, maxiter, threads.row_chunks(r.shape[0]))
+    pool = threads.fit_pool() if r.shape[0] >= 20_000 else None
     if pool is None:
         return demean_cols(r, w, codes, offs, inv, tol, maxiter)
     # column pairs are independent: split them over the fit's threads (kernels release the GIL)
@@ -340,7 +290,8 @@ def ipf_fused(
 ) -> tuple[int, bool]:
     """``nplain`` IPF sweeps then ``ncycles`` cycles of two sweeps and an Irons-Tuck step
     on the concatenated log fixed effects ``alpha`` (in place, with ``mu``); (sweeps, converged)."""
-    it, ok = _ipf_nb(mu, codes, offs, ysum, alpha, tol, nplain, ncycles)
+    nc = threads.row_chunks(mu.shape[0])
+    it, ok = _ipf_nb(mu, codes, offs, ysum, alpha, tol, nplain, ncycles, nc)
     return int(it), bool(ok)
 
 

@@ -37,6 +37,20 @@ def _pool_size() -> int:
     return max(1, n)
 
 
+# row chunks of the fixed-effect sweeps: at least this many rows each, at most this many
+ROWS_PER_CHUNK = 25_000
+MAX_CHUNKS = 8
+
+
+def row_chunks(n: int) -> int:
+    """Row chunks of a fixed-effect sweep over ``n`` rows: each chunk sums into its own
+    partial level totals, reduced in chunk order, and the C kernels run the chunks on as
+    many threads. The count depends only on ``n`` and the CPUs this process may use, so a
+    machine always sums in the same order (the numba kernels run the same chunks one after
+    the other: same bits); 1 chunk gives the plain row-order sums."""
+    return max(1, min(_pool_size(), MAX_CHUNKS, n // ROWS_PER_CHUNK))
+
+
 @lru_cache(maxsize=1)
 def _pool() -> Any:
     from concurrent.futures import ThreadPoolExecutor
