@@ -99,10 +99,10 @@ def feols(
     ybar = float(np.sum(w * y) / np.sum(w))
     tss = float(np.sum(w * (y - ybar) ** 2))
     tss_within = float(np.sum(w * yt**2))
-    scores = xt * (w * resid)[:, None]
     v, info = sandwich(
         bread,
-        scores,
+        xt,
+        w * resid,
         clusters=md.clusters(data, idx, fe) or None,
         small_sample=small_sample,
         n_obs=idx.size,

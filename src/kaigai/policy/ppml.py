@@ -57,7 +57,7 @@ def fepois(
     separation: Sequence[str] = ("fe", "ir"),
     small_sample: str = "fixest",
     singletons: bool = True,
-    fixef_tol: float = 1e-12,
+    fixef_tol: float = 1e-10,
     backend: str = "auto",
     weights: str | None = None,
     offset: str | None = None,
@@ -187,11 +187,11 @@ def fepois(
     xt, _, _ = demean(xk, st.mu, fe, tol=COV_DEMEAN_TOL, init=st.xt, xmax=xmax, inplace=True)
     _, h = grad_hess(xt, st.mu, yk, fe.fast)
     bread = np.linalg.inv(h)
-    scores = xt * (yk - st.mu)[:, None]
     cl_codes = md.clusters(data, idx, fe)
     v, info = sandwich(
         bread,
-        scores,
+        xt,
+        yk - st.mu,
         clusters=cl_codes or None,
         small_sample=small_sample,
         n_obs=idx.size,

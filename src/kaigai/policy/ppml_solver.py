@@ -76,7 +76,7 @@ def solve_ppml(
     tol: float = 1e-10,
     beta_tol: float = 1e-9,
     maxiter: int = 100,
-    fixef_tol: float = 1e-12,
+    fixef_tol: float = 1e-10,
     demean_tol: float = 1e-3,
     xt_init: np.ndarray | None = None,
     absorb_fe: bool = True,
@@ -151,7 +151,7 @@ def solve_ppml(
             g, h = grad_hess(xt, mu, y, fast)
         else:
             assert xt is not None
-            g = xt.T @ (y - mu)
+            g = xt.T @ np.subtract(y, mu, out=xs)  # xs is free until the step is known
         assert xt is not None and h is not None
         try:
             step = np.linalg.solve(h, g)

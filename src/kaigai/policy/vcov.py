@@ -43,18 +43,21 @@ SMALL_SAMPLE = ("fixest", "ppmlhdfe", "none")
 
 
 def _meat_cluster(
-    scores: np.ndarray, g: np.ndarray, factored: tuple[np.ndarray, int] | None = None
+    xt: np.ndarray,
+    resid: np.ndarray,
+    g: np.ndarray,
+    factored: tuple[np.ndarray, int] | None = None,
 ) -> tuple[np.ndarray, int]:
     codes, n_groups = factored if factored is not None else _factor(g)
-    if kernels.available() and scores.shape[1]:
+    if kernels.available() and xt.shape[1]:
         from kaigai.policy import hdfe_kernels as hk
 
-        s = hk.cluster_sums(scores, np.ones(scores.shape[0]), codes, n_groups)
+        s = hk.cluster_sums(xt, resid, codes, n_groups)  # scores summed without forming them
         return s.T @ s, n_groups
     s = np.column_stack(
         [
-            np.bincount(codes, weights=scores[:, j], minlength=n_groups)
-            for j in range(scores.shape[1])
+            np.bincount(codes, weights=xt[:, j] * resid, minlength=n_groups)
+            for j in range(xt.shape[1])
         ]
     )
     return s.T @ s, n_groups
@@ -90,7 +93,8 @@ def is_nested(fe_codes: np.ndarray, cluster_codes: np.ndarray, n_fe: int | None 
 
 def sandwich(
     bread: np.ndarray,
-    scores: np.ndarray,
+    xt: np.ndarray,
+    resid: np.ndarray,
     *,
     clusters: list[np.ndarray] | None,
     small_sample: str,
@@ -100,7 +104,8 @@ def sandwich(
     fe_codes: list[np.ndarray],
     sigma2: float | None = None,
 ) -> tuple[np.ndarray, dict[str, float | int | str]]:
-    """Covariance matrix and a description of the adjustment used (``q``, ``K``, ``G``)."""
+    """Covariance matrix and a description of the adjustment used (``q``, ``K``, ``G``);
+    the scores are ``xt[i] * resid[i]`` (``X~`` and the working residual, e.g. ``y - mu``)."""
     if small_sample not in SMALL_SAMPLE:
         raise EstimationError(
             f"unknown small-sample convention {small_sample!r}",
@@ -116,6 +121,7 @@ def sandwich(
         info.update(K=big_k, q=q)
         return q * sigma2 * bread, info
     if not clusters:
+        scores = xt * resid[:, None]
         meat = scores.T @ scores
         if small_sample == "fixest":
             big_k = k + k_fe
@@ -151,7 +157,7 @@ def sandwich(
             big_k = k + k_fe - sum(fe_sizes[i] for i in nested) + len(nested)
     v = np.zeros_like(bread)
     for cl, sign in terms:
-        meat, g = _meat_cluster(scores, cl, facs[0] if len(clusters) == 1 else None)
+        meat, g = _meat_cluster(xt, resid, cl, facs[0] if len(clusters) == 1 else None)
         if g < 2:
             raise EstimationError(
                 "clustered standard errors need at least two clusters",
