@@ -53,3 +53,57 @@ def test_errors_say_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read") as exc:
         read_panel(tmp_path / "bad.parquet")
     assert exc.value.hint == "check that the file is valid parquet or CSV"
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [None, ["trade"], ["s", "trade", "absent", "nest", "d"], ["nest", "lst", "trade", "trade"]],
+)
+def test_parquet_columns_as_pyarrows_own_reader_gives_them(
+    tmp_path: Path, columns: list[str] | None
+) -> None:
+    """read_columns opens the file with pyarrow's ParquetReader (not pq.ParquetFile, whose
+    module imports pyarrow's file systems): the same columns in the same order, nested and
+    dictionary-encoded ones included, and the same errors for a folder or a broken file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from kaigai.data.panels import _read_parquet, parquet_reader, read_columns
+
+    assert parquet_reader() is not None  # the fast path is what this pyarrow runs
+    t = pa.table(
+        {
+            "trade": pa.array([1.5, None, 3.0]),
+            "s": pa.array(["a", None, "c"]),
+            "d": pa.array(["x", "y", "x"]).dictionary_encode(),
+            "nest": pa.array([{"u": 1, "v": "p"}, {"u": 2, "v": None}, None]),
+            "lst": pa.array([[1], [], None]),
+        }
+    )
+    f = tmp_path / "t.parquet"
+    pq.write_table(t, f, row_group_size=2)  # two row groups: chunked columns
+    pf = pq.ParquetFile(f)
+    want = pf.read(columns=[c for c in columns if c in t.column_names] if columns else None)
+    got = _read_parquet(f, columns)
+    assert got.equals(want)
+    cols = read_columns(f, columns and [c for c in columns if c in ("trade", "s", "d", "absent")])
+    assert cols["trade"].values.tolist()[::2] == [1.5, 3.0]
+
+
+def test_parquet_errors_are_pyarrows(tmp_path: Path) -> None:
+    from kaigai.data.panels import read_columns
+
+    (tmp_path / "dir.parquet").mkdir()
+    (tmp_path / "empty.parquet").write_bytes(b"")
+    (tmp_path / "csv.parquet").write_text("a,b\n1,2\n")
+    msgs = {}
+    for name in ("dir", "empty", "csv"):
+        with pytest.raises(InputError) as exc:
+            read_columns(tmp_path / f"{name}.parquet", ["a"])
+        msgs[name] = exc.value.message.removeprefix(f"cannot read {tmp_path / name}.parquet: ")
+    assert msgs == {
+        "dir": f"Cannot open for reading: path '{tmp_path / 'dir.parquet'}' is a directory",
+        "empty": "Parquet file size is 0 bytes",
+        "csv": "Parquet magic bytes not found in footer. Either the file is corrupted or this is"
+        " not a parquet file.",
+    }

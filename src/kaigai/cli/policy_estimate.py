@@ -120,7 +120,7 @@ def estimate(
             "--engine spark estimates PPML without weights",
             hint="drop --model ols / --weights, or use --engine memory",
         )
-    from kaigai.data.panels import read_columns, spark_panel
+    from kaigai.data.panels import parquet_reader, read_columns, spark_panel
 
     t_load, t_reader = time.perf_counter(), 0.0
     if engine == "memory":  # libraries' one-off start-up, timed apart from the estimation
@@ -128,7 +128,7 @@ def estimate(
 
         ppml_kernels.warm()  # compiled kernels: C twins (milliseconds) or numba (a second)
         t_reader = time.perf_counter()
-        import pyarrow.parquet  # noqa: F401  # the file reader's import
+        parquet_reader()  # the file reader's import
 
         t_reader = time.perf_counter() - t_reader
     t0 = time.perf_counter()

@@ -64,13 +64,7 @@ def read_columns(path: Path, columns: list[str] | None = None) -> Columns:
                 path, convert_options=pcsv.ConvertOptions(strings_can_be_null=True)
             )
         else:
-            import pyarrow.parquet as pq
-
-            pf = pq.ParquetFile(path)  # not read_table: pyarrow.dataset imports pandas
-            if columns:
-                have = set(pf.schema_arrow.names)
-                columns = [c for c in columns if c in have]
-            table = pf.read(columns=columns or None)
+            table = _read_parquet(path, columns)
         if columns:
             table = table.select([c for c in columns if c in table.column_names])
         return Columns(
@@ -80,6 +74,49 @@ def read_columns(path: Path, columns: list[str] | None = None) -> Columns:
         raise InputError(
             f"cannot read {path}: {exc}", hint="check that the file is valid parquet or CSV"
         ) from exc
+
+
+def parquet_reader() -> Any:
+    """The class that opens a Parquet file: pyarrow's ``ParquetReader`` (the engine under
+    ``pq.ParquetFile``, whose module also imports pyarrow's file systems and SSL, about 10 ms
+    of start-up), or ``None`` where this pyarrow has no such class."""
+    try:
+        from pyarrow._parquet import ParquetReader
+    except ImportError:
+        return None
+    return ParquetReader if hasattr(ParquetReader, "read_all") else None
+
+
+def _read_parquet(path: Path, columns: list[str] | None) -> Any:
+    """``columns`` of the Parquet file (those present; all when ``None``) as an Arrow table.
+
+    Read in this thread from a memory map without pre-buffering: the column chunks are
+    decoded straight from the page cache (no copy of the file into buffers first), and
+    pyarrow's thread pool is not started (on two cores its start-up costs more than it
+    saves on a panel's few columns)."""
+    import pyarrow as pa
+
+    reader_cls = parquet_reader() if path.is_file() else None
+    if reader_cls is None:  # a folder, a special file: pyarrow's own checks and messages
+        import pyarrow.parquet as pq
+
+        pf = pq.ParquetFile(path)  # not read_table: pyarrow.dataset imports pandas
+        if columns:
+            have = set(pf.schema_arrow.names)
+            columns = [c for c in columns if c in have]
+        return pf.read(columns=columns or None)
+    reader = reader_cls()
+    reader.open(pa.memory_map(str(path)), use_memory_map=True, pre_buffer=False)
+    if not columns:
+        return reader.read_all(use_threads=False)
+    # the leaf columns under each name (one for a flat column), as pq.ParquetFile finds them
+    leaves: dict[str, list[int]] = {}
+    for i, col_path in enumerate(reader.column_paths):
+        for depth in range(1, len(col_path) + 1):
+            leaves.setdefault(".".join(col_path[:depth]), []).append(i)
+    have = set(reader.schema_arrow.names)
+    index = [i for c in columns if c in have for i in leaves.get(c, [])]
+    return reader.read_all(column_indices=index, use_threads=False)
 
 
 def _numpy(col: Any) -> Any:
