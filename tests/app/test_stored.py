@@ -92,6 +92,32 @@ def test_second_plan_reads_the_stored_ranking_and_duty(settings, monkeypatch) ->
     ]  # fmt: skip
 
 
+def test_one_ranking_serves_every_language(settings, monkeypatch) -> None:
+    """A Japanese plan after an English one ranks no markets again (the stored ranking holds
+    the texts of every language), and its explanations are Japanese, its figures the same."""
+    p = example_profile_path()
+    cache.clear()  # no ranking kept in this process by an earlier test: the English plan stores it
+    en = build_plan(load_profile(p, settings), settings, base_dir=p.parent, as_of=ON)
+    cache.clear()
+
+    def boom(*a: object, **k: object) -> None:
+        raise AssertionError("ranked again")
+
+    import kaigai.app.markets
+
+    monkeypatch.setattr(kaigai.app.markets, "_find_markets", boom)
+    ja = build_plan(load_profile(p, settings), settings, base_dir=p.parent, as_of=ON, lang="ja")
+    got = {m.iso3: m for m in ja.products[0].markets}
+    ref = {m.iso3: m for m in en.products[0].markets}
+    assert list(got) == list(ref) and len(got) == 7
+    vnm = got["VNM"]
+    assert vnm.explanation.startswith("潜在輸出額 39.8百万ドル、うち未開拓 57%; 市場の輸入 +33%")
+    assert ref["VNM"].explanation.startswith("potential USD 39.8m, 57% untapped; market imports")
+    assert {k: f.value for k, f in vnm.figures.items()} == {
+        k: f.value for k, f in ref["VNM"].figures.items()
+    }
+
+
 @pytest.mark.parametrize("since", [None, ON])
 def test_changes_equal_with_and_without_stored_versions(settings, since) -> None:
     """The rate-change entries built from stored version heads equal the index-built ones."""

@@ -129,7 +129,7 @@ def test_two_products_and_a_failing_engine(settings, tmp_path, monkeypatch) -> N
     def boom(*args, **kwargs):
         raise RuntimeError("simulated engine failure")
 
-    monkeypatch.setattr(finder, "find_markets", boom)
+    monkeypatch.setattr(finder, "every_language", boom)
     monkeypatch.setattr(cache, "_MEMO", OrderedDict())  # no ranking reused from an earlier test
     text = (
         example_profile_path()

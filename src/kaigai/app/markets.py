@@ -14,6 +14,7 @@ import pandas as pd
 from kaigai.app.cache import frame_from_json, frame_to_json, stored
 from kaigai.core.countries import normalize_country
 from kaigai.core.errors import HSCodeError, MarketError
+from kaigai.core.i18n import LANGS, check_lang
 from kaigai.core.provenance import Provenance
 from kaigai.data import store
 from kaigai.hs.codes import normalize_prefix
@@ -92,11 +93,10 @@ def find_markets(
     weights: Weights | None = None,
     floor: float = 0.0,
     sort: str = "score",
+    lang: str | None = None,
 ) -> RankingResult:
-    """Ranked markets for ``exporter`` (name/ISO) and ``hs`` (HS6, heading or chapter).
-
-    The ranking is computed once per data state and request and kept on disk
-    (:func:`kaigai.app.cache.stored`); later calls, in any process, read it back.
+    """Ranked markets for ``exporter`` (name/ISO) and ``hs`` (HS6, heading or chapter), with
+    their texts in ``lang`` (default: the settings' language): :func:`every_language`'s ranking.
 
     Raises
     ------
@@ -105,12 +105,33 @@ def find_markets(
     MarketError
         the exporter has no exports of the product, or no market has a computable potential.
     """
+    res = every_language(settings, exporter, hs, params=params, weights=weights, floor=floor,
+                         sort=sort)  # fmt: skip
+    return res.in_language(check_lang(lang or settings.lang))
+
+
+def every_language(
+    settings: Settings,
+    exporter: str,
+    hs: str,
+    *,
+    params: EPIParams | None = None,
+    weights: Weights | None = None,
+    floor: float = 0.0,
+    sort: str = "score",
+) -> RankingResult:
+    """:func:`find_markets`' ranking with its texts in every language (``in_language`` picks one).
+
+    Computed once per data state and request and kept on disk (:func:`kaigai.app.cache.stored`);
+    later calls, in any process and for any language, read it back, so every language shows
+    the same figures.
+    """
     params = params or EPIParams()
     weights = weights or Weights()
     iso = normalize_country(exporter)
     request = {
         "exporter": iso, "hs": normalize_prefix(hs), "params": asdict(params),
-        "weights": asdict(weights), "floor": floor, "sort": sort, "lang": settings.lang,
+        "weights": asdict(weights), "floor": floor, "sort": sort,
     }  # fmt: skip
     return stored(
         "markets.ranking", settings, request,
@@ -159,7 +180,7 @@ def _find_markets(
     risk = _risk(settings, [from_trade_code(m) for m in markets], weights, params.base_year)
     rows = rank_markets(
         iso, products, pot, risk, weights=weights.ranking, floor=floor, sort=sort,
-        target_year=params.base_year + params.horizon, lang=settings.lang,
+        target_year=params.base_year + params.horizon, lang=LANGS[0], also=LANGS[1:],
     )  # fmt: skip
     return RankingResult(
         exporter=iso,
@@ -277,4 +298,4 @@ def _factor_rows(r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-__all__ = ["explain_market", "find_markets", "resolve_products"]
+__all__ = ["every_language", "explain_market", "find_markets", "resolve_products"]

@@ -135,7 +135,7 @@ def run_markets(
     ``score``, ``import_growth``, ``distance_km``); its explanation text is kept verbatim.
     """
     try:
-        from kaigai.app.markets import find_markets
+        from kaigai.app.markets import every_language
     except ImportError:
         return MarketsOutcome("not_available", not_available(MARKETS, lang))
     engine = "kaigai.app.markets.find_markets"
@@ -146,20 +146,10 @@ def run_markets(
     ranking["risk"] = ranking.get("risk", 0.0) * RISK_APPETITE[risk_appetite]
     weights = Weights(risk=base.risk, ranking=ranking)
 
-    def ranked(in_lang: str) -> Any:  # the finder writes its texts in the settings' language
-        st = settings if getattr(settings, "lang", "en") == in_lang else settings.model_copy(
-            update={"lang": in_lang})  # fmt: skip
-        return memo("markets", settings, lambda: find_markets(st, exporter, hs6, weights=weights),
-                    exporter, hs6, risk_appetite, in_lang)  # fmt: skip
-
     try:
-        # numbers from one ranking in every language (a second computation may differ in the
-        # last bits); a Japanese plan takes only the explanations of the Japanese ranking
-        res = ranked("en")
-        said = {} if lang == "en" else {
-            str(r["market"]): str(r.get("explanation") or "")
-            for r in ranked(lang).rows.to_dict(orient="records")
-        }  # fmt: skip
+        # one ranking serves every language: the same figures, the texts in ``lang``
+        res = memo("markets", settings, lambda: every_language(settings, exporter, hs6,
+                   weights=weights), exporter, hs6, risk_appetite).in_language(lang)  # fmt: skip
     except KaigaiError as exc:
         from kaigai.core.i18n import tr
 
@@ -183,8 +173,7 @@ def run_markets(
             ),
         )
         figs = {k: Figure(_num(r.get(k)), u, prov) for k, u in units.items() if k in r}
-        text = said.get(iso) or str(r.get("explanation") or "")
-        rows.append(MarketRow(iso, int(r["rank"]), figs, text))
+        rows.append(MarketRow(iso, int(r["rank"]), figs, str(r.get("explanation") or "")))
     from kaigai.core.i18n import join_list, join_sentences, t, tr
 
     notes = [tr(n, lang) for n in res.notes]

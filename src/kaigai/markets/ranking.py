@@ -7,7 +7,7 @@ kept; the caller may set a floor on untapped potential.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -16,7 +16,7 @@ import pandas as pd
 from kaigai.core.provenance import Provenance
 from kaigai.markets.i18n import FLAG_JA, explanation_ja
 from kaigai.markets.inputs import from_trade_code
-from kaigai.markets.risk import COMPONENTS, RiskResult, describe_driver
+from kaigai.markets.risk import COMPONENTS, RiskResult, driver_of, driver_text
 from kaigai.markets.types import SORT_KEYS, check_choice
 
 #: Absent as importers in the trade source (README of shared/data/markets).
@@ -27,6 +27,10 @@ FLAG_TEXT = {
     "distance_missing": "distance missing (distance factor neutral)",
     "ease_zero": "no bilateral trade in any product (ease 0)",
 }
+#: The columns a ranking writes in its reader's language. A ranking made for several languages
+#: (``rank_markets(..., also=("ja",))``) keeps each further language's in "<column>@<lang>";
+#: :meth:`RankingResult.in_language` picks one.
+TEXT_COLUMNS = ("flags", "risk_driver", "explanation")
 
 
 def clean(obj: Any) -> Any:
@@ -62,6 +66,18 @@ class RankingResult:
     notes: tuple[str, ...] = ()
     provenance: tuple[Provenance, ...] = ()
     risk_missing: tuple[str, ...] = field(default_factory=tuple)
+
+    def in_language(self, lang: str) -> RankingResult:
+        """This ranking with its texts (:data:`TEXT_COLUMNS`) in ``lang``: a ranking made for
+        several languages gives each language the same rows and figures."""
+        extra = [c for c in self.rows.columns if "@" in str(c)]
+        if not extra:
+            return self
+        rows = self.rows.drop(columns=extra)
+        if f"explanation@{lang}" in self.rows.columns:
+            for c in TEXT_COLUMNS:
+                rows[c] = self.rows[f"{c}@{lang}"]
+        return replace(self, rows=rows)
 
     @property
     def partial(self) -> bool:
@@ -129,10 +145,12 @@ def rank_markets(
     sort: str = "score",
     target_year: int = 2028,
     lang: str = "en",
+    also: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """One row per market with score 0..100, explanation and flags, sorted by ``sort``.
 
-    ``lang="ja"`` writes explanations, drivers and flags in Japanese.
+    ``lang="ja"`` writes explanations, drivers and flags in Japanese. ``also`` names further
+    languages whose texts are kept beside them (:data:`TEXT_COLUMNS`, "<column>@<lang>").
     """
     check_choice(sort, SORT_KEYS, "sort key")
     m = by_market(potential)
@@ -154,19 +172,21 @@ def rank_markets(
         den += np.where(ok, w, 0.0)
     m["score"] = 100.0 * num / den.where(den > 0)
     m = m[m["untapped_usd"] >= floor].copy()
-    texts = FLAG_JA if lang == "ja" else {**FLAG_TEXT, "no_risk": "no risk data"}
-    m["flags"] = [
-        tuple(texts[f] for f in FLAG_TEXT if bool(r[f]))
-        + ((texts["no_risk"],) if pd.isna(r["risk"]) else ())
-        for _, r in m.iterrows()
-    ]
-    m["risk_driver"] = [
-        describe_driver(risk, iso, lang) if pd.notna(rk) else ""
-        for iso, rk in zip(m["market"], m["risk"], strict=True)
-    ]
-    m["risk_coverage"] = m["weight_coverage"]
-    m["risk_missing"] = m["missing"].fillna(",".join(COMPONENTS))
-    m["explanation"] = [_explain(r, target_year, lang) for _, r in m.iterrows()]
+    tops = {iso: driver_of(risk, iso) for iso, rk in zip(m["market"], m["risk"], strict=True)
+            if pd.notna(rk)}  # fmt: skip
+    for lg in (lang, *also):  # each language's texts from the same rows and drivers
+        sfx = "" if lg == lang else f"@{lg}"
+        m["flags" + sfx] = _flags(m, lg)
+        m["risk_driver" + sfx] = [
+            driver_text(tops[i], lg) if i in tops else "" for i in m["market"]
+        ]
+        if not sfx:
+            m["risk_coverage"] = m["weight_coverage"]
+            m["risk_missing"] = m["missing"].fillna(",".join(COMPONENTS))
+        m["explanation" + sfx] = [
+            _explain(r, d, target_year, lg)
+            for (_, r), d in zip(m.iterrows(), m["risk_driver" + sfx], strict=True)
+        ]
     key = {"potential": "potential_usd", "untapped": "untapped_usd", "growth": "import_growth",
            "distance": "distance_km", "risk": "risk", "score": "score"}[sort]  # fmt: skip
     asc = sort in ("risk", "distance")
@@ -175,7 +195,16 @@ def rank_markets(
     return m.reset_index(drop=True)
 
 
-def _explain(r: pd.Series, target_year: int, lang: str = "en") -> str:
+def _flags(m: pd.DataFrame, lang: str) -> list[tuple[str, ...]]:
+    texts = FLAG_JA if lang == "ja" else {**FLAG_TEXT, "no_risk": "no risk data"}
+    return [
+        tuple(texts[f] for f in FLAG_TEXT if bool(r[f]))
+        + ((texts["no_risk"],) if pd.isna(r["risk"]) else ())
+        for _, r in m.iterrows()
+    ]
+
+
+def _explain(r: pd.Series, driver: str, target_year: int, lang: str = "en") -> str:
     pot = float(r["potential_usd"])
     share = r["untapped_share"]
     if lang == "ja":
@@ -187,7 +216,7 @@ def _explain(r: pd.Series, target_year: int, lang: str = "en") -> str:
             None if pd.isna(r["import_growth"]) else float(r["import_growth"]),
             target_year,
             None if pd.isna(r["risk"]) else float(r["risk"]),
-            str(r["risk_driver"]),
+            driver,
             [x for x in str(r["risk_missing"]).split(",") if x],
         )
     txt = f"potential {money(pot)}"
@@ -195,7 +224,7 @@ def _explain(r: pd.Series, target_year: int, lang: str = "en") -> str:
     if pd.notna(r["import_growth"]):
         txt += f"; market imports {r['import_growth']:+.0%} to {target_year}"
     if pd.notna(r["risk"]):
-        txt += f"; risk {r['risk']:.0f}/100 driven by {r['risk_driver']}"
+        txt += f"; risk {r['risk']:.0f}/100 driven by {driver}"
         if r["risk_missing"]:
             txt += f" (missing: {r['risk_missing'].replace(',', ', ')})"
     else:
@@ -241,6 +270,7 @@ def not_computed(
 __all__ = [
     "ABSENT_IMPORTERS",
     "FLAG_TEXT",
+    "TEXT_COLUMNS",
     "RankingResult",
     "by_market",
     "money",

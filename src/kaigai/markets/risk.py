@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -210,16 +211,23 @@ def risk_index(
     )
 
 
-def describe_driver(res: RiskResult, iso3: str, lang: str = "en") -> str:
-    """e.g. "contract enforcement 1,200 days (doing_business 2016)" (``lang="ja"``: Japanese)."""
-    from kaigai.markets.i18n import FLAG_JA, SUB_LABEL_JA, UNIT_JA
-
+def driver_of(res: RiskResult, iso3: str) -> dict[str, Any] | None:
+    """The sub-indicator that drives ``iso3``'s risk (its row of ``res.subs``), None without one."""
     row = res.index[res.index["iso3"] == iso3]
     if row.empty or not row["driver"].iloc[0]:
-        return FLAG_JA["no_risk"] if lang == "ja" else "no risk data"
+        return None
     comp = row["driver"].iloc[0]
     s = res.subs[(res.subs["iso3"] == iso3) & (res.subs["component"] == comp)]
-    top = s.sort_values("score", ascending=False).iloc[0]
+    top: dict[str, Any] = s.sort_values("score", ascending=False).iloc[0].to_dict()
+    return top
+
+
+def driver_text(top: dict[str, Any] | None, lang: str = "en") -> str:
+    """:func:`driver_of`'s sub-indicator in words, in ``lang`` (en, ja)."""
+    from kaigai.markets.i18n import FLAG_JA, SUB_LABEL_JA, UNIT_JA
+
+    if top is None:
+        return FLAG_JA["no_risk"] if lang == "ja" else "no risk data"
     val = float(top["value"])
     txt = f"{val:,.0f}" if abs(val) >= 100 else f"{val:,.2f}"
     if lang == "ja":
@@ -229,6 +237,11 @@ def describe_driver(res: RiskResult, iso3: str, lang: str = "en") -> str:
     return f"{top['label']} {txt} {top['unit']} ({top['dataset']} {int(top['year'])})"
 
 
+def describe_driver(res: RiskResult, iso3: str, lang: str = "en") -> str:
+    """e.g. "contract enforcement 1,200 days (doing_business 2016)" (``lang="ja"``: Japanese)."""
+    return driver_text(driver_of(res, iso3), lang)
+
+
 __all__ = [
     "COMPONENTS",
     "DEFAULT_WEIGHTS",
@@ -236,6 +249,8 @@ __all__ = [
     "RiskResult",
     "SubIndicator",
     "describe_driver",
+    "driver_of",
+    "driver_text",
     "risk_index",
     "score_subs",
     "sub_values",
