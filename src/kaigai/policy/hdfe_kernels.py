@@ -43,30 +43,38 @@ def remap_codes(c, idx, out):  # type: ignore[no-untyped-def]  # pragma: no cove
 @_nj
 def drop_visit(c, size, pos, keep, reason, singletons, separation, r_single, r_sep):  # type: ignore[no-untyped-def]  # pragma: no cover
     """One visit of one fixed effect: drop kept rows alone in their level (``singletons``),
-    then kept rows of levels without a positive outcome (``separation``); returns the counts."""
+    then kept rows of levels without a positive outcome (``separation``); returns the counts.
+
+    One pass counts the kept and the positive rows of each level; a second pass drops, only
+    when some level must go. (Counting both before the singletons go gives the same drops:
+    a singleton's level loses its only row, every other level keeps its counts.)"""
     n = c.shape[0]
     cnt = np.zeros(size, dtype=np.int64)
+    npos = np.zeros(size, dtype=np.int64)
+    for i in range(n):
+        if keep[i]:
+            cnt[c[i]] += 1
+            if pos[i]:
+                npos[c[i]] += 1
+    some = False
+    for g in range(size):
+        if cnt[g] > 0 and ((singletons and cnt[g] == 1) or (separation and npos[g] == 0)):
+            some = True
+            break
     n_single = 0
-    if singletons:
+    n_sep = 0
+    if some:
         for i in range(n):
             if keep[i]:
-                cnt[c[i]] += 1
-        for i in range(n):
-            if keep[i] and cnt[c[i]] == 1:
-                keep[i] = False
-                reason[i] = r_single
-                n_single += 1
-    n_sep = 0
-    if separation:
-        cnt[:] = 0
-        for i in range(n):
-            if keep[i] and pos[i]:
-                cnt[c[i]] += 1
-        for i in range(n):
-            if keep[i] and cnt[c[i]] == 0:
-                keep[i] = False
-                reason[i] = r_sep
-                n_sep += 1
+                g = c[i]
+                if singletons and cnt[g] == 1:
+                    keep[i] = False
+                    reason[i] = r_single
+                    n_single += 1
+                elif separation and npos[g] == 0:
+                    keep[i] = False
+                    reason[i] = r_sep
+                    n_sep += 1
     return n_single, n_sep
 
 

@@ -20,7 +20,7 @@
  * mirrors _deviance_sum_nb 868ae1bdabf39968
  * mirrors _absorb_nb 2cfaa03e9526416f
  * mirrors remap_codes b2c924f10af3e8a6
- * mirrors drop_visit c75b9608701bd18e
+ * mirrors drop_visit 706a991a4a37b254
  * mirrors gram 13cd66eb4a86c23e
  * mirrors grad_hess 1033a95cf18b7239
  * mirrors lin_index 2405f4d28b170054
@@ -715,28 +715,36 @@ i64 k_remap_codes(const i64 *c, i64 n_c, const i64 *idx, i64 nidx, i32 *out) {
 void k_drop_visit(const i64 *c, i64 n, i64 size, const uint8_t *pos, uint8_t *keep,
                   int8_t *reason, int singletons, int separation, int8_t r_single, int8_t r_sep,
                   i64 *counts) {
-    i64 *cnt = calloc(size > 0 ? size : 1, sizeof(i64));
-    i64 n_single = 0, n_sep = 0;
-    if (singletons) {
-        for (i64 i = 0; i < n; i++)
-            if (keep[i]) cnt[c[i]] += 1;
-        for (i64 i = 0; i < n; i++) {
-            if (keep[i] && cnt[c[i]] == 1) {
-                keep[i] = 0;
-                reason[i] = r_single;
-                n_single += 1;
-            }
+    i64 m = size > 0 ? size : 1;
+    i64 *cnt = calloc(2 * m, sizeof(i64));
+    i64 *npos = cnt + m;
+    for (i64 i = 0; i < n; i++) {
+        if (keep[i]) {
+            cnt[c[i]] += 1;
+            if (pos[i]) npos[c[i]] += 1;
         }
     }
-    if (separation) {
-        memset(cnt, 0, (size > 0 ? size : 1) * sizeof(i64));
-        for (i64 i = 0; i < n; i++)
-            if (keep[i] && pos[i]) cnt[c[i]] += 1;
+    int some = 0;
+    for (i64 g = 0; g < size; g++) {
+        if (cnt[g] > 0 && ((singletons && cnt[g] == 1) || (separation && npos[g] == 0))) {
+            some = 1;
+            break;
+        }
+    }
+    i64 n_single = 0, n_sep = 0;
+    if (some) {
         for (i64 i = 0; i < n; i++) {
-            if (keep[i] && cnt[c[i]] == 0) {
-                keep[i] = 0;
-                reason[i] = r_sep;
-                n_sep += 1;
+            if (keep[i]) {
+                i64 g = c[i];
+                if (singletons && cnt[g] == 1) {
+                    keep[i] = 0;
+                    reason[i] = r_single;
+                    n_single += 1;
+                } else if (separation && npos[g] == 0) {
+                    keep[i] = 0;
+                    reason[i] = r_sep;
+                    n_sep += 1;
+                }
             }
         }
     }
