@@ -82,14 +82,14 @@ def _cases(p: dict[str, Any], nc: int = 1) -> dict[str, tuple[Any, ...]]:
     codes, offs = fe.codes2d, fe.offsets
     m = int(offs[-1])
     w = p["mu"]
-    inv = ppml_kernels._inv_weights_nb.py(w, codes, offs)  # plain Python: the reference input
+    inv = ppml_kernels._inv_weights_nb.py(w, codes, offs, nc)  # plain Python: the reference
     c0 = fe.codes[0].astype(np.int64)
     raw = np.asarray(p["fe"].codes[2], dtype=np.int64) * 3 + 5  # gaps: levels renumbered
     keep = rng.random(rows) > 0.1
     return {
         "_wsweep_nb": (p["x"][:, 1].copy(), w, codes, offs, inv, np.empty(m)),
         "_demean_col_nb": (p["x"][:, 2].copy(), w, codes, offs, inv, 1e-11, 500),
-        "_inv_weights_nb": (w, codes, offs),
+        "_inv_weights_nb": (w, codes, offs, nc),
         "_ipf_sweep_nb": (
             p["mu"].copy(),
             codes,
@@ -247,6 +247,29 @@ def test_row_chunks_follow_rows_and_cpus(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(threads, "_pool_size", lambda: 64)
     assert threads.row_chunks(10**6) == threads.MAX_CHUNKS == 8
     assert threads.row_chunks(100_000) == 4
+
+
+def test_one_call_in_another_layout_falls_back_for_that_call_only() -> None:
+    """A C twin handed a layout it does not take (a strided column) runs numba for that
+    call only: the same numbers, and every kernel stays on its C twin afterwards."""
+    _twins()
+    kb.set_backend(None)
+    p = _panel()
+    codes, offs, w = p["fe"].codes2d, p["fe"].offsets, p["mu"]
+    inv = ppml_kernels._inv_weights_nb(w, codes, offs, 1)
+    m = int(offs[-1])
+    strided = np.empty(2 * p["rows"])[::2]
+    strided[:] = p["x"][:, 1]
+    ref = p["x"][:, 1].copy()
+    d_fb = ppml_kernels._wsweep_nb(strided, w, codes, offs, inv, np.empty(m))
+    d_nb = KERNELS["_wsweep_nb"].jitted()(ref, w, codes, offs, inv, np.empty(m))
+    assert d_fb == d_nb and np.array_equal(strided, ref)
+    assert isinstance(ppml_kernels._ipf_nb, kb.Kernel)  # module globals not rebound
+    assert isinstance(hdfe_sweeps._demean_col_nb, kb.Kernel)
+    fepois(synthetic_gravity_panel(20, 4, seed=2), FML, {"CRV1": "pair"})
+    used = {k: b for k, b in kb.backends().items() if b}
+    assert {"_ipf_nb", "_demean_cols_nb", "_wsweep_nb", "grad_hess"} <= set(used)
+    assert set(used.values()) == {"native"}, used
 
 
 def _fresh_library(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Any:

@@ -14,7 +14,7 @@
  *
  * mirrors _wsweep_nb 88ba17f169f5d1ec
  * mirrors _demean_col_nb 0d29e5b16af214db
- * mirrors _inv_weights_nb 0d8fecb794d03240
+ * mirrors _inv_weights_nb a9f59bed9c739888
  * mirrors _ipf_sweep_nb 1c40006a3cd1217b
  * mirrors _ipf_nb 54a582494fb4605a
  * mirrors _deviance_sum_nb 868ae1bdabf39968
@@ -268,15 +268,48 @@ i64 k_demean_col(double *v, const double *w, const i32 *codes, const i64 *offs, 
     return it;
 }
 
-void k_inv_weights(const double *w, const i32 *codes, const i64 *offs, i64 nfe, i64 n,
-                   double *inv) {
-    for (i64 j = 0; j < offs[nfe]; j++) inv[j] = 0.0;
-    for (i64 k = 0; k < nfe; k++) {
-        i64 o = offs[k];
-        const i32 *ck = codes + k * n;
-        for (i64 i = 0; i < n; i++) inv[o + ck[i]] += w[i];
+/* _inv_weights_nb: rows in nc chunks, part (nc, m) */
+typedef struct {
+    const double *w;
+    const i32 *codes;
+    const i64 *offs;
+    i64 nfe, n, m, nc;
+    double *part, *inv;
+} inv_ctx;
+
+static void inv_rows(void *p, i64 c) {
+    inv_ctx *x = p;
+    i64 n = x->n, lo = n * c / x->nc, hi = n * (c + 1) / x->nc;
+    double *pc = x->part + c * x->m;
+    for (i64 j = 0; j < x->m; j++) pc[j] = 0.0;
+    for (i64 k = 0; k < x->nfe; k++) {
+        i64 o = x->offs[k];
+        const i32 *ck = x->codes + k * n;
+        for (i64 i = lo; i < hi; i++) pc[o + ck[i]] += x->w[i];
     }
-    for (i64 j = 0; j < offs[nfe]; j++) inv[j] = inv[j] > 0 ? 1.0 / inv[j] : 0.0;
+}
+
+static void inv_levels(void *p, i64 c) {
+    inv_ctx *x = p;
+    i64 m = x->m, nc = x->nc;
+    for (i64 j = m * c / nc; j < m * (c + 1) / nc; j++) {
+        double t = x->part[j];
+        for (i64 q = 1; q < nc; q++) t += x->part[q * m + j];
+        x->inv[j] = t > 0 ? 1.0 / t : 0.0;
+    }
+}
+
+void k_inv_weights(const double *w, const i32 *codes, const i64 *offs, i64 nfe, i64 n, i64 nc,
+                   double *inv) {
+    i64 m = offs[nfe];
+    double *part = malloc(nc * (m > 0 ? m : 1) * sizeof(double));
+    inv_ctx x = {w, codes, offs, nfe, n, m, nc, part, inv};
+    par_run(inv_rows, &x, nc);
+    if (m >= PAR_LEVELS)
+        par_run(inv_levels, &x, nc);
+    else
+        for (i64 c = 0; c < nc; c++) inv_levels(&x, c);
+    free(part);
 }
 
 /* _wsweep2_nb / _demean_pair_nb: v (n, 2) with column stride cs, s (m, 2) C order, rows
@@ -566,6 +599,15 @@ static void ipf_levels(void *p, i64 c) {
     x->dm[c] = dmax;
 }
 
+/* the extrapolation's log factors: alpha += step, step = exp(step), levels in nc ranges */
+static void ipf_expstep(void *p, i64 c) {
+    ipf_ctx *x = p;
+    for (i64 j = x->m * c / x->nc; j < x->m * (c + 1) / x->nc; j++) {
+        x->alpha[j] += x->step[j];
+        x->step[j] = exp(x->step[j]);
+    }
+}
+
 static double ipf_sweep(ipf_ctx *x, int have) {
     if (!have) {
         x->mode = 0;
@@ -642,10 +684,10 @@ i64 k_ipf(double *mu, const i32 *codes, const i64 *offs, i64 nfe, i64 n, const d
             if (a > big) big = a;
         }
         if (!isfinite(coef) || coef == 0 || !(big <= 3.0)) continue;
-        for (i64 j = 0; j < m; j++) {
-            alpha[j] += step[j];
-            step[j] = exp(step[j]);
-        }
+        if (m >= PAR_LEVELS)
+            par_run(ipf_expstep, &x, nc);
+        else
+            for (i64 c = 0; c < nc; c++) ipf_expstep(&x, c);
         x.mode = 2;
         par_run(ipf_rows, &x, nc);
     }

@@ -6,10 +6,12 @@ with :func:`kernel`. On a kernel's first call it is bound to
 1. its C twin (:mod:`kaigai.policy.native`) when the library is built and the twin was
    written from the kernel's current source (the hash in ``hdfe_native.c``): no numba
    import, no cache load, so a fresh process starts fitting at once;
-2. otherwise numba (``njit(cache=True, nogil=True)``), compiled for every kernel of the
-   module together, since jitted kernels call each other through the module's globals.
-   A cached kernel that fails to load (a corrupt or foreign cache file) is recompiled and
-   its cache index rewritten instead of failing the estimation;
+2. otherwise numba (``njit(cache=True, nogil=True)``). Jitted kernels call each other
+   through their modules' globals, which hold :class:`Kernel` objects: numba types a
+   Kernel as its numba dispatcher, so no global is rebound and a kernel that falls back to
+   numba for one call (an array layout its C twin does not take) leaves every other call
+   on the C twins. A cached kernel that fails to load (a corrupt or foreign cache file) is
+   recompiled and its cache index rewritten instead of failing the estimation;
 3. without either, the plain Python function (correct, slow; :func:`available` is False so
    the estimators take their numpy paths instead).
 """
@@ -20,7 +22,6 @@ import hashlib
 import importlib.util
 import logging
 import os
-import sys
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -89,10 +90,6 @@ def set_backend(name: str | None) -> None:
     for ks in _REGISTRY.values():
         for k in ks:
             k.impl, k.backend = None, ""
-    while _REBOUND:
-        mod, attr, k = _REBOUND.pop()
-        setattr(mod, attr, k)
-    _NUMBA_DONE.clear()
 
 
 def backends() -> dict[str, str]:
@@ -159,20 +156,17 @@ def _numba_installed() -> bool:
 
 
 _NUMBA: dict[str, dict[str, Any]] = {}  # module -> its kernels' numba dispatchers
-_NUMBA_DONE: set[str] = set()  # modules whose globals point at the dispatchers
-_REBOUND: list[tuple[Any, str, Kernel]] = []  # (module, global name, kernel) to restore
 
 
 def _numba_module(modname: str) -> dict[str, Any]:
-    """njit every kernel of one module; the globals of that module that hold a kernel (its
-    own or imported) then point at the dispatchers: jitted kernels call each other through
-    them."""
+    """njit every kernel of one module (compiled lazily, on a dispatcher's first call)."""
     if modname not in _NUMBA:
         out: dict[str, Any] = {}
         try:
             import numba
 
             jit = numba.njit(cache=True, nogil=True, fastmath=False)
+            _type_kernels_as_dispatchers()
         except Exception:  # numba missing or broken: the Python functions run
             _NUMBA[modname] = out
             return out
@@ -180,19 +174,18 @@ def _numba_module(modname: str) -> dict[str, Any]:
             out[k.__name__] = jit(k.py)
             _guard_cache(out[k.__name__])
         _NUMBA[modname] = out
-    out = _NUMBA[modname]
-    if out and modname not in _NUMBA_DONE:
-        _NUMBA_DONE.add(modname)
-        for k in _REGISTRY.get(modname, []):
-            k.impl, k.backend = out[k.__name__], "numba"
-        mod = sys.modules[modname]
-        for attr, obj in list(vars(mod).items()):
-            if isinstance(obj, Kernel):
-                d = _numba_module(obj.py.__module__).get(obj.__name__)
-                if d is not None:
-                    setattr(mod, attr, d)
-                    _REBOUND.append((mod, attr, obj))
-    return out
+    return _NUMBA[modname]
+
+
+@lru_cache(maxsize=1)
+def _type_kernels_as_dispatchers() -> None:
+    """A Kernel met as a global inside a jitted kernel is typed as its numba dispatcher (the
+    call is compiled against it), whatever the Kernel is bound to for Python callers."""
+    from numba.extending import typeof_impl
+
+    @typeof_impl.register(Kernel)
+    def _typeof_kernel(val: Kernel, c: Any) -> Any:
+        return typeof_impl(val.jitted(), c)
 
 
 def _guard_cache(dispatcher: Any) -> None:

@@ -34,7 +34,7 @@ _I64, _DBL, _P = ctypes.c_int64, ctypes.c_double, ctypes.c_void_p
 _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "k_wsweep": (_DBL, [_P, _P, _P, _P, _I64, _I64, _P, _P]),
     "k_demean_col": (_I64, [_P, _P, _P, _P, _I64, _I64, _P, _DBL, _I64, _P]),
-    "k_inv_weights": (None, [_P, _P, _P, _I64, _I64, _P]),
+    "k_inv_weights": (None, [_P, _P, _P, _I64, _I64, _I64, _P]),
     "k_demean_cols": (_I64, [_P, _I64, _I64, _P, _P, _P, _I64, _I64, _P, _P, _I64, _I64, _P]),
     "k_wsweep2": (None, [_P, _I64, _P, _P, _P, _I64, _I64, _P, _P, _P, _P, _I64, ctypes.c_int]),
     "k_demean_pair": (

@@ -68,10 +68,12 @@ def twins(lib: ctypes.CDLL, fallback: Callable[[str], Fn]) -> dict[str, Fn]:
         )  # fmt: skip
         return it, bool(ok.value)
 
-    def _inv_weights_nb(w: Any, codes: Any, offs: Any) -> Any:
+    def _inv_weights_nb(w: Any, codes: Any, offs: Any, nc: Any) -> Any:
         cd, of = _in(codes, I4), _in(offs, I8)
         inv = np.empty(int(of[cd.shape[0]]))
-        lib.k_inv_weights(p(_in(w, F8)), p(cd), p(of), cd.shape[0], cd.shape[1], p(inv))
+        lib.k_inv_weights(
+            p(_in(w, F8)), p(cd), p(of), cd.shape[0], cd.shape[1], max(1, int(nc)), p(inv)
+        )
         return inv
 
     def _demean_cols_nb(r: Any, w: Any, codes: Any, offs: Any, inv: Any, tol: Any, mx: Any, nc: Any) -> Any:  # fmt: skip

@@ -137,17 +137,24 @@ def _demean_col_nb(v, w, codes, offs, inv, tol, maxiter):  # type: ignore[no-unt
 
 
 @_nj
-def _inv_weights_nb(w, codes, offs):  # type: ignore[no-untyped-def]  # pragma: no cover
-    # 1 / (level totals of w), 0 for empty levels
+def _inv_weights_nb(w, codes, offs, nc):  # type: ignore[no-untyped-def]  # pragma: no cover
+    # 1 / (level totals of w), 0 for empty levels; the rows in nc chunks as in the sweeps
+    # (partial totals reduced in chunk order)
     nfe = codes.shape[0]
     n = w.shape[0]
-    inv = np.zeros(offs[nfe])
-    for k in range(nfe):
-        o = offs[k]
-        for i in range(n):
-            inv[o + codes[k, i]] += w[i]
-    for j in range(offs[nfe]):
-        inv[j] = 1.0 / inv[j] if inv[j] > 0 else 0.0
+    m = offs[nfe]
+    part = np.zeros((nc, m))
+    for c in range(nc):
+        for k in range(nfe):
+            o = offs[k]
+            for i in range(n * c // nc, n * (c + 1) // nc):
+                part[c, o + codes[k, i]] += w[i]
+    inv = np.empty(m)
+    for j in range(m):
+        t = part[0, j]
+        for c in range(1, nc):
+            t += part[c, j]
+        inv[j] = 1.0 / t if t > 0 else 0.0
     return inv
 
 
@@ -261,10 +268,11 @@ def demean_all(
     schedule)."""
     from kaigai.policy.hdfe_sweeps import demean_cols, inv_weights
 
-    inv = inv_weights(w, codes, offs)
+    nc = threads.row_chunks(r.shape[0])
+    inv = inv_weights(w, codes, offs, nc)
     groups = [np.arange(j, min(j + 2, r.shape[1])) for j in range(0, r.shape[1], 2)]
     if len(groups) == 1:
-        return demean_cols(r, w, codes, offs, inv, tol, maxiter, threads.row_chunks(r.shape[0]))
+        return demean_cols(r, w, codes, offs, inv, tol, maxiter, nc)
     pool = threads.fit_pool() if r.shape[0] >= 20_000 else None
     if pool is None:
         return demean_cols(r, w, codes, offs, inv, tol, maxiter)
