@@ -272,6 +272,25 @@ def test_one_call_in_another_layout_falls_back_for_that_call_only() -> None:
     assert set(used.values()) == {"native"}, used
 
 
+def test_library_folder_is_the_settings_cache_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """After ``__pycache__``, the library goes where the settings put caches: cache_dir from
+    kaigai.toml, KAIGAI_CACHE_DIR over it (read without pydantic, as get_settings reads it)."""
+    from kaigai.core.config import get_settings
+
+    toml = tmp_path / "kaigai.toml"
+    toml.write_text(f'[kaigai]\ncache_dir = "{tmp_path / "from-file"}"\n', encoding="utf-8")
+    monkeypatch.setenv("KAIGAI_CONFIG", str(toml))
+    monkeypatch.delenv("KAIGAI_CACHE_DIR", raising=False)
+    dirs = list(native._dirs())
+    assert dirs[0] == native.SOURCE.parent / "__pycache__"
+    assert dirs[1] == get_settings().cache_dir / "kernels" == tmp_path / "from-file" / "kernels"
+    monkeypatch.setenv("KAIGAI_CACHE_DIR", str(tmp_path / "from-env"))
+    dirs = list(native._dirs())
+    assert dirs[1] == get_settings().cache_dir / "kernels" == tmp_path / "from-env" / "kernels"
+
+
 def _fresh_library(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Any:
     monkeypatch.setattr(native, "_dirs", lambda: [folder])
     native.library.cache_clear()

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from kaigai.core.config_file import config_file_candidates, default_cache_dir, read_config_file
 from kaigai.core.errors import ConfigError
 
 Engine = Literal["duckdb", "pyspark"]
@@ -23,10 +23,6 @@ Lang = Literal["en", "ja"]
 
 def _default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("kaigai", appauthor=False))
-
-
-def _default_cache_dir() -> Path:
-    return Path(platformdirs.user_cache_dir("kaigai", appauthor=False))
 
 
 ENV_PREFIX = "KAIGAI_"
@@ -72,7 +68,7 @@ class Settings(BaseModel):
         super().__init__(**{**env, **values})
 
     data_dir: Path = Field(default_factory=_default_data_dir)
-    cache_dir: Path = Field(default_factory=_default_cache_dir)
+    cache_dir: Path = Field(default_factory=default_cache_dir)
     shared_data: Path = Path("../shared/data")
     engine: Engine = "duckdb"
     lang: Lang = "en"
@@ -93,31 +89,9 @@ class Settings(BaseModel):
         return self.data_dir / "catalog.duckdb"
 
 
-def config_file_candidates() -> list[Path]:
-    """Where ``kaigai.toml`` is looked for, first match wins."""
-    env = os.environ.get("KAIGAI_CONFIG")
-    out = [Path(env)] if env else []
-    out += [
-        Path.cwd() / "kaigai.toml",
-        Path(platformdirs.user_config_dir("kaigai")) / "kaigai.toml",
-    ]
-    return out
-
-
 def get_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
     """Build settings from (in rising priority) defaults, ``kaigai.toml``, env vars, overrides."""
-    file_values: dict[str, Any] = {}
-    candidates = [config_file] if config_file else config_file_candidates()
-    for path in candidates:
-        if path is not None and path.is_file():
-            try:
-                raw = tomllib.loads(path.read_text(encoding="utf-8"))
-            except tomllib.TOMLDecodeError as exc:
-                raise ConfigError(
-                    f"Config file {path} is not valid TOML: {exc}", hint="Fix or remove the file."
-                ) from exc
-            file_values = dict(raw.get("kaigai", raw))
-            break
+    file_values = read_config_file(config_file)
     env_keys = {k[len("KAIGAI_") :].lower() for k in os.environ if k.startswith("KAIGAI_")}
     merged = {k: v for k, v in file_values.items() if k not in env_keys}
     merged.update(overrides)

@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -79,17 +80,21 @@ def _compiler() -> str | None:
     return None
 
 
-def _dirs() -> list[Path]:
-    dirs = [SOURCE.parent / "__pycache__"]
-    if os.environ.get("KAIGAI_CACHE_DIR"):
-        dirs.append(Path(os.environ["KAIGAI_CACHE_DIR"]) / "kernels")
-    try:
-        import platformdirs
+def _dirs() -> Iterator[Path]:
+    """Folders for the compiled library, in order: ``__pycache__`` beside the source, then
+    the cache folder of the settings (``KAIGAI_CACHE_DIR``, else ``cache_dir`` in
+    kaigai.toml, else the user cache folder; read without pydantic, and only when the
+    first folder does not hold the library)."""
+    yield SOURCE.parent / "__pycache__"
+    from kaigai.core.config_file import cache_dir, default_cache_dir
 
-        dirs.append(Path(platformdirs.user_cache_dir("kaigai", appauthor=False)) / "kernels")
-    except Exception:  # pragma: no cover - declared dependency
-        pass
-    return dirs
+    try:
+        configured = cache_dir()
+    except Exception:  # an invalid kaigai.toml is reported by the settings, not here
+        configured = default_cache_dir()
+    yield configured / "kernels"
+    if configured != default_cache_dir():
+        yield default_cache_dir() / "kernels"
 
 
 def _key(src: bytes) -> str:
@@ -159,8 +164,9 @@ def library() -> ctypes.CDLL | None:
     except OSError:
         return None
     name = f"hdfe_native-{_key(src)}.so"
-    dirs = _dirs()
-    for d in dirs:
+    dirs: list[Path] = []
+    for d in _dirs():
+        dirs.append(d)
         path = d / name
         if path.exists():
             lib = _open(path)
