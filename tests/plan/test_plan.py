@@ -153,3 +153,25 @@ def test_two_products_and_a_failing_engine(settings, tmp_path, monkeypatch) -> N
     assert all(m.origin.status == "not_available" for m in second.markets)
     assert sum("848220" in x and "bill of materials" in x for x in plan.missing) == 1
     assert any(a.kind == "origin" and "Tapered roller bearings" in a.title for a in plan.actions)
+
+
+def test_origin_engine_message_in_the_plans_language(profile, settings, monkeypatch) -> None:
+    """An origin failure with a user message reaches a Japanese plan in Japanese: in the market's
+    view and in the parts table (the template no longer translates views a second time)."""
+    from kaigai.app import plan_engines
+    from kaigai.core.errors import DataError
+    from kaigai.reports.html import render_html
+
+    def unreadable(self):
+        raise DataError("BOM file x.csv not found (looked in /tmp)")
+
+    monkeypatch.setattr(plan_engines.EngineContext, "origin", unreadable)
+    plan = _plan(profile, settings, lang="ja", n=1)
+    said = "BOMファイルx.csvが見つからない（/tmpを確認）"
+    markets = plan.products[0].markets
+    assert [m.origin.detail for m in markets] == [said] * 4  # VNM, and the firm's THA, IDN, IND
+    part = next(x for x in plan.products[0].parts if x.key == "origin")
+    assert part.detail == " | ".join(f"{m.iso3}: {said}" for m in markets)
+    html = render_html(plan)
+    assert html.count(f"未確認: {said}</span>") == 4 and f"<td>VNM: {said} | " in html
+    assert "BOM file" not in html

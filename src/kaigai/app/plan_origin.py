@@ -65,7 +65,7 @@ def run_origin(
     first candidate that qualifies is reported, else the first one with rule data.
     """
     from kaigai.app.plan_engines import engine_failed
-    from kaigai.core.i18n import t
+    from kaigai.core.i18n import t, tr
     from kaigai.origin.wholly import uses_wo
 
     engine = "kaigai.origin.api.check"
@@ -96,7 +96,7 @@ def run_origin(
     try:
         books, agreements, hs22, hs17 = ctx.origin()
     except KaigaiError as exc:
-        return OriginView("not_available", exc.message, engine=engine), None
+        return OriginView("not_available", tr(exc.message, lang), engine=engine), None
     except Exception as exc:  # noqa: BLE001 - stated in the plan, not hidden
         return OriginView("error", engine_failed(engine, exc), engine=engine), None
     if duty.status == "ok":
@@ -147,13 +147,13 @@ def run_origin(
         )
         verdicts = check(bom, product, books, agreements, hs17, [str(c) for c in cands])
     except KaigaiError as exc:
-        return OriginView("error", exc.message, engine=engine), None
+        return OriginView("error", tr(exc.message, lang), engine=engine), None
     except Exception as exc:  # noqa: BLE001 - stated in the plan, not hidden
         return OriginView("error", engine_failed(engine, exc), engine=engine), None
     chosen = next((v for v in verdicts if v.status == "qualifies"), None) or next(
         (v for v in verdicts if v.status != "no rule data"), verdicts[0]
     )
-    from kaigai.core.i18n import join_list, join_sentences, tr
+    from kaigai.core.i18n import join_list, join_sentences
 
     semi = "；" if lang == "ja" else "; "
     others = [f"{v.agreement}: {t('verdict:' + v.status, lang) if lang == 'ja' else v.status}"
