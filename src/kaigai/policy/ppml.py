@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -151,7 +151,8 @@ def fepois(
         raise EstimationError("every remaining outcome is zero; the model cannot be estimated")
     fe = FixedEffects.from_codes(codes, fast=fast, idx=idx)
     xk = take_rows(x, idx)
-    kept_cols, dropped_cols, xt0 = collinear(xk, fe, names)
+    xmax = col_absmax(xk)
+    kept_cols, dropped_cols, xt0 = collinear(xk, fe, names, xmax=xmax)
     if dropped_cols:
         trace.append(f"dropped collinear regressor(s): {', '.join(dropped_cols)}")
     if not kept_cols and names:
@@ -169,7 +170,8 @@ def fepois(
     if wk is not None:
         yk = yk * wk
         off = np.log(wk) if off is None else off + np.log(wk)
-    xmax = col_absmax(xk)
+    if dropped_cols:
+        xmax = xmax[kept_cols]
     st = solve_ppml(
         yk,
         xk,
@@ -237,9 +239,19 @@ def fepois(
         fe_sizes=tuple(fe.sizes),
         trace=tuple(trace),
         timings={"separation": t_sep, "fit": time.perf_counter() - t_fit},
-        dropped_rows={name: data.index[reason == code] for code, name in REASONS.items()},
+        dropped_rows=_dropped_rows(data.index, reason),
         _fixef=fixef,
     )
+
+
+def _dropped_rows(index: Any, reason: np.ndarray) -> dict[str, Any]:
+    """Row labels of the dropped rows by reason (one counting pass; a reason without rows
+    gets an empty selection without a scan)."""
+    present = np.bincount(reason, minlength=max(REASONS) + 1)
+    return {
+        name: index[reason == code] if present[code] else index[:0]
+        for code, name in REASONS.items()
+    }
 
 
 def _usable(x: np.ndarray) -> np.ndarray:

@@ -39,7 +39,7 @@ def ylogy(y: np.ndarray) -> float:
     on ``mu`` (with it, the deviance of any ``mu`` whose ``sum y log mu`` is known needs no
     logarithm per row; see :func:`solve_ppml`)."""
     pos = y[y > 0]
-    return float(np.einsum("i,i->", pos, np.log(pos)))
+    return float(pos @ np.log(pos))
 
 
 def grad_hess(
@@ -108,7 +108,7 @@ def solve_ppml(
     # read off the change of alpha); only the reported deviance is computed row by row
     sy = float(y.sum())
     ylogy_ = ylogy(y)
-    ylog_lin = 0.0 if offset is None else float(np.einsum("i,i->", y, offset))
+    ylog_lin = 0.0 if offset is None else float(y @ offset)  # BLAS: one thread in a fit
     if fe.k or const.size:
         # the first fixed effect (or the intercept column) carries the level
         level = float(np.log(sy / mu.sum()))
@@ -164,7 +164,7 @@ def solve_ppml(
         else:
             np.matmul(xt, step, out=xs)
             big = float(np.max(np.abs(xs))) if xs.size else 0.0
-        yxs = float(np.einsum("i,i->", y, xs))
+        yxs = float(y @ xs)
         t = min(1.0, 10.0 / big) if big > 0 else 1.0
         while True:
             np.multiply(xs, t, out=mu_new)  # mu * exp(t xs) in numpy's vectorised exp

@@ -198,12 +198,18 @@ def _dot(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def collinear(
-    x: np.ndarray, fe: FixedEffects, names: list[str], w: np.ndarray | None = None
+    x: np.ndarray,
+    fe: FixedEffects,
+    names: list[str],
+    w: np.ndarray | None = None,
+    *,
+    xmax: np.ndarray | None = None,
 ) -> tuple[list[int], list[str], np.ndarray]:
     """Sequentially keep regressors whose demeaned residual on earlier kept ones is not ~0
-    (weights ``w``, default 1). Also returns the demeaned ``x`` (a warm start)."""
+    (weights ``w``, default 1; ``xmax``: largest |x| per column when known). Also returns
+    the demeaned ``x`` (a warm start)."""
     wt = np.ones(x.shape[0]) if w is None else w
-    xt, _, _ = demean(x, wt, fe, tol=1e-7)
+    xt, _, _ = demean(x, wt, fe, tol=1e-7, xmax=xmax)
     if fe.fast and x.shape[1]:
         return (*_collinear_gram(x, xt, wt, names, centre=fe.k > 0), xt)
     sw = np.sqrt(wt)
