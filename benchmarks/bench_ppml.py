@@ -309,6 +309,7 @@ def sweep_cost(sizes: list[int], repeat: int = 15) -> None:
 
     from kaigai.policy import hdfe_sweeps as hs
     from kaigai.policy import ppml_kernels as k
+    from kaigai.policy import threads
     from kaigai.policy.demean import FixedEffects
     from kaigai.policy.ppml_synthetic import synthetic_gravity_panel
     from kaigai.policy.threads import row_chunks
@@ -346,7 +347,10 @@ def sweep_cost(sizes: list[int], repeat: int = 15) -> None:
                 f(fe, w, inv, v)
                 wall[(kn, n)].append((time.perf_counter() - t0) / rows * 1e9)
                 cpu[(kn, n)].append((time.thread_time() - c0) / rows * 1e9)
-    print("\none weighted sweep over 3 fixed effects (compiled), ns per row, median (min-max):")
+    print(
+        "\none weighted sweep over 3 fixed effects (compiled), ns per row, median (min-max);"
+        f" two columns: rows in threads.row_chunks() chunks (threads), {threads._pool_size()} CPUs:"
+    )
     for kn in kernels:
         for n, (rows, *_) in data.items():
             ww, cc = wall[(kn, n)], cpu[(kn, n)]

@@ -152,7 +152,7 @@ def _cases(p: dict[str, Any], nc: int = 1) -> dict[str, tuple[Any, ...]]:
             3,
         ),  # fmt: skip
         "gram": (p["x"], p["xf"], w),
-        "grad_hess": (p["xf"], p["mu"], p["y"]),
+        "_grad_hess_nb": (p["xf"], p["mu"], p["y"], nc),
         "lin_index": (p["xf"], np.array([0.3, -1.2, 0.7]), np.empty(rows)),
         "cluster_sums": (p["x"] * (p["y"] - p["mu"])[:, None], np.ones(rows), c0, fe.sizes[0]),
         "nested_in": (fe.codes[2].astype(np.int64), fe.sizes[2], c0),
@@ -168,10 +168,13 @@ def _equal(a: Any, b: Any) -> bool:
 
 
 @pytest.mark.parametrize(("seed", "nc", "n"), [(0, 1, 30), (1, 1, 30), (0, 2, 30), (1, 3, 70)])
-def test_each_twin_equals_its_numba_kernel_bit_for_bit(seed: int, nc: int, n: int) -> None:
+def test_each_twin_equals_its_numba_kernel_bit_for_bit(
+    seed: int, nc: int, n: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """nc: row chunks of the chunked kernels (the C twins run them on nc threads); n = 70
     countries give 4830 pair levels, enough for the C twins to split the level updates."""
     twins = _twins()
+    monkeypatch.setattr(threads, "row_chunks", lambda rows: nc)  # lin_index's C threads
     cases = _cases(_panel(n, seed=seed), nc)
     assert sorted(cases) == sorted(KERNELS)
     for name, args in cases.items():
@@ -268,7 +271,7 @@ def test_one_call_in_another_layout_falls_back_for_that_call_only() -> None:
     assert isinstance(hdfe_sweeps._demean_col_nb, kb.Kernel)
     fepois(synthetic_gravity_panel(20, 4, seed=2), FML, {"CRV1": "pair"})
     used = {k: b for k, b in kb.backends().items() if b}
-    assert {"_ipf_nb", "_demean_cols_nb", "_wsweep_nb", "grad_hess"} <= set(used)
+    assert {"_ipf_nb", "_demean_cols_nb", "_wsweep_nb", "_grad_hess_nb"} <= set(used)
     assert set(used.values()) == {"native"}, used
 
 
@@ -328,7 +331,7 @@ def test_without_a_compiler_the_kernels_run_on_numba(
     kb.set_backend(None)
     d = synthetic_gravity_panel(20, 4, seed=2)
     res = fepois(d, FML, {"CRV1": "pair"})
-    assert kb.available() and kb.backends()["grad_hess"] == "numba"
+    assert kb.available() and kb.backends()["_grad_hess_nb"] == "numba"
     assert hdfe_kernels.grad_hess is not None and res.converged
 
 

@@ -22,7 +22,7 @@
  * mirrors remap_codes b2c924f10af3e8a6
  * mirrors drop_visit 706a991a4a37b254
  * mirrors gram 13cd66eb4a86c23e
- * mirrors grad_hess 1033a95cf18b7239
+ * mirrors _grad_hess_nb 2e5d6790bec14b46
  * mirrors lin_index 2405f4d28b170054
  * mirrors cluster_sums e1149bbe77d17d20
  * mirrors nested_in 925309f1f69eda95
@@ -822,31 +822,99 @@ void k_gram(const double *x, i64 xrs, i64 xcs, const double *xt, i64 trs, i64 tc
     free(mean);
 }
 
-/* grad_hess(xt, mu, y): g (p) and h (p x p, C order), one dot product per entry */
-void k_grad_hess(const double *xt, i64 rs, i64 cs, const double *mu, const double *y, i64 n,
-                 i64 p, double *g, double *h) {
+/* _grad_hess_nb(xt, mu, y, nc): g (p) and h (p x p, C order); rows in nc chunks, each
+ * dot product as four interleaved sums */
+typedef struct {
+    const double *xt, *mu, *y;
+    i64 rs, cs, n, p, nc;
+    double *part; /* (nc, p, p + 1) */
+} gh_ctx;
+
+static void gh_rows(void *ctx, i64 c) {
+    gh_ctx *x = ctx;
+    i64 n = x->n, p = x->p, rs = x->rs, cs = x->cs;
+    i64 lo = n * c / x->nc, hi = n * (c + 1) / x->nc;
+    const double *xt = x->xt, *mu = x->mu, *y = x->y;
+    double *pc = x->part + c * p * (p + 1);
     for (i64 j = 0; j < p; j++) {
-        double sg = 0.0;
-        for (i64 i = 0; i < n; i++) sg += AT(xt, i, j, rs, cs) * (y[i] - mu[i]);
-        g[j] = sg;
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        i64 i = lo;
+        for (; i + 4 <= hi; i += 4) {
+            s0 += AT(xt, i, j, rs, cs) * (y[i] - mu[i]);
+            s1 += AT(xt, i + 1, j, rs, cs) * (y[i + 1] - mu[i + 1]);
+            s2 += AT(xt, i + 2, j, rs, cs) * (y[i + 2] - mu[i + 2]);
+            s3 += AT(xt, i + 3, j, rs, cs) * (y[i + 3] - mu[i + 3]);
+        }
+        for (; i < hi; i++) s0 += AT(xt, i, j, rs, cs) * (y[i] - mu[i]);
+        pc[j * (p + 1) + p] = (s0 + s1) + (s2 + s3);
         for (i64 k = 0; k < j + 1; k++) {
-            double sh = 0.0;
-            for (i64 i = 0; i < n; i++) sh += AT(xt, i, j, rs, cs) * mu[i] * AT(xt, i, k, rs, cs);
-            h[j * p + k] = sh;
-            h[k * p + j] = sh;
+            s0 = 0.0;
+            s1 = 0.0;
+            s2 = 0.0;
+            s3 = 0.0;
+            i = lo;
+            for (; i + 4 <= hi; i += 4) {
+                s0 += AT(xt, i, j, rs, cs) * mu[i] * AT(xt, i, k, rs, cs);
+                s1 += AT(xt, i + 1, j, rs, cs) * mu[i + 1] * AT(xt, i + 1, k, rs, cs);
+                s2 += AT(xt, i + 2, j, rs, cs) * mu[i + 2] * AT(xt, i + 2, k, rs, cs);
+                s3 += AT(xt, i + 3, j, rs, cs) * mu[i + 3] * AT(xt, i + 3, k, rs, cs);
+            }
+            for (; i < hi; i++) s0 += AT(xt, i, j, rs, cs) * mu[i] * AT(xt, i, k, rs, cs);
+            pc[j * (p + 1) + k] = (s0 + s1) + (s2 + s3);
         }
     }
 }
 
-double k_lin_index(const double *xt, i64 rs, i64 cs, const double *step, double *out, i64 n,
-                   i64 p) {
+void k_grad_hess(const double *xt, i64 rs, i64 cs, const double *mu, const double *y, i64 n,
+                 i64 p, i64 nc, double *g, double *h) {
+    double *part = calloc(nc * p * (p + 1) > 0 ? nc * p * (p + 1) : 1, sizeof(double));
+    gh_ctx x = {xt, mu, y, rs, cs, n, p, nc, part};
+    par_run(gh_rows, &x, nc);
+    i64 q = p * (p + 1);
+    for (i64 j = 0; j < p; j++) {
+        double sg = part[j * (p + 1) + p];
+        for (i64 c = 1; c < nc; c++) sg += part[c * q + j * (p + 1) + p];
+        g[j] = sg;
+        for (i64 k = 0; k < j + 1; k++) {
+            double sh = part[j * (p + 1) + k];
+            for (i64 c = 1; c < nc; c++) sh += part[c * q + j * (p + 1) + k];
+            h[j * p + k] = sh;
+            h[k * p + j] = sh;
+        }
+    }
+    free(part);
+}
+
+/* lin_index: rows in nc chunks on threads (each row on its own and max |out| does not depend
+ * on the order, so any nc gives the numba kernel's bits) */
+typedef struct {
+    const double *xt, *step;
+    i64 rs, cs, n, p, nc;
+    double *out, *big;
+} li_ctx;
+
+static void li_rows(void *ctx, i64 c) {
+    li_ctx *x = ctx;
+    i64 lo = x->n * c / x->nc, hi = x->n * (c + 1) / x->nc;
     double big = 0.0;
-    for (i64 i = 0; i < n; i++) {
+    for (i64 i = lo; i < hi; i++) {
         double s = 0.0;
-        for (i64 j = 0; j < p; j++) s += AT(xt, i, j, rs, cs) * step[j];
-        out[i] = s;
+        for (i64 j = 0; j < x->p; j++) s += AT(x->xt, i, j, x->rs, x->cs) * x->step[j];
+        x->out[i] = s;
         if (fabs(s) > big) big = fabs(s);
     }
+    x->big[c] = big;
+}
+
+double k_lin_index(const double *xt, i64 rs, i64 cs, const double *step, double *out, i64 n,
+                   i64 p, i64 nc) {
+    double *bigs = malloc((nc > 0 ? nc : 1) * sizeof(double));
+    li_ctx x = {xt, step, rs, cs, n, p, nc, out, bigs};
+    par_run(li_rows, &x, nc);
+    double big = 0.0;
+    for (i64 c = 0; c < nc; c++)
+        if (bigs[c] > big) big = bigs[c];
+    free(bigs);
     return big;
 }
 

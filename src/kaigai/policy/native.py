@@ -52,8 +52,8 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
         [_P, _I64, _I64, _P, _P, _P, ctypes.c_int, ctypes.c_int, ctypes.c_int8, ctypes.c_int8, _P],
     ),
     "k_gram": (None, [_P, _I64, _I64, _P, _I64, _I64, _P, _I64, _I64, _P, _P]),
-    "k_grad_hess": (None, [_P, _I64, _I64, _P, _P, _I64, _I64, _P, _P]),
-    "k_lin_index": (_DBL, [_P, _I64, _I64, _P, _P, _I64, _I64]),
+    "k_grad_hess": (None, [_P, _I64, _I64, _P, _P, _I64, _I64, _I64, _P, _P]),
+    "k_lin_index": (_DBL, [_P, _I64, _I64, _P, _P, _I64, _I64, _I64]),
     "k_cluster_sums": (None, [_P, _I64, _I64, _P, _P, _I64, _I64, _I64, _P]),
     "k_nested_in": (ctypes.c_int, [_P, _I64, _I64, _P]),
 }

@@ -48,6 +48,8 @@ def _fcols(r: np.ndarray) -> bool:
 
 def twins(lib: ctypes.CDLL, fallback: Callable[[str], Fn]) -> dict[str, Fn]:
     """Python kernel name -> C-backed function; ``fallback(name)`` gives the other version."""
+    from kaigai.policy import threads
+
     p = _ptr
 
     def _wsweep_nb(v: Any, w: Any, codes: Any, offs: Any, inv: Any, s: Any) -> Any:
@@ -163,18 +165,23 @@ def twins(lib: ctypes.CDLL, fallback: Callable[[str], Fn]) -> dict[str, Fn]:
         lib.k_gram(p(x2), xr, xc, p(t2), tr, tc, p(_in(w, F8)), n, q, p(base), p(g))
         return base, g
 
-    def grad_hess(xt: Any, mu: Any, y: Any) -> Any:
+    def _grad_hess_nb(xt: Any, mu: Any, y: Any, nc: Any) -> Any:
         t2, tr, tc = _rows(xt)
         n, q = t2.shape
         g, h = np.empty(q), np.empty((q, q))
-        lib.k_grad_hess(p(t2), tr, tc, p(_in(mu, F8)), p(_in(y, F8)), n, q, p(g), p(h))
+        lib.k_grad_hess(
+            p(t2), tr, tc, p(_in(mu, F8)), p(_in(y, F8)), n, q, max(1, int(nc)), p(g), p(h)
+        )
         return g, h
 
     def lin_index(xt: Any, step: Any, out: Any) -> Any:
         if not _out(out, F8):
             return fallback("lin_index")(xt, step, out)
         t2, tr, tc = _rows(xt)
-        return lib.k_lin_index(p(t2), tr, tc, p(_in(step, F8)), p(out), t2.shape[0], t2.shape[1])
+        nc = threads.row_chunks(t2.shape[0])  # any split gives the same bits (rows apart)
+        return lib.k_lin_index(
+            p(t2), tr, tc, p(_in(step, F8)), p(out), t2.shape[0], t2.shape[1], nc
+        )
 
     def cluster_sums(xt: Any, r: Any, codes: Any, g: Any) -> Any:
         t2, tr, tc = _rows(xt)
@@ -190,7 +197,7 @@ def twins(lib: ctypes.CDLL, fallback: Callable[[str], Fn]) -> dict[str, Fn]:
     return {f.__name__: f for f in (
         _wsweep_nb, _demean_col_nb, _inv_weights_nb,
         _ipf_sweep_nb, _ipf_nb, _deviance_sum_nb, _absorb_nb, remap_codes, drop_visit, gram,
-        grad_hess, lin_index, cluster_sums, nested_in, _wsweep2_nb, _demean_pair_nb,
+        _grad_hess_nb, lin_index, cluster_sums, nested_in, _wsweep2_nb, _demean_pair_nb,
         _demean_cols_nb,
     )}  # fmt: skip
 
