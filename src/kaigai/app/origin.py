@@ -257,6 +257,20 @@ def check_file(
     return check(settings, bom, prod, agreement_ids, extra=extra)
 
 
+def wo_criterion(agreement: str, lang: str) -> str:
+    """The wholly-obtained criterion of ``agreement``, with its article, in ``lang`` (what an
+    origin check shows beside a WO rule: ``kaigai origin check`` and the dashboard's BOM page)."""
+    from kaigai.core.i18n import t
+    from kaigai.origin.wholly import wo_article
+
+    return t(
+        "Wholly obtained (WO), {article}: the good must be wholly obtained in the exporting "
+        "Party (plants grown and harvested there, animals born and raised there, minerals "
+        "extracted there), with no imported or non-originating material; no product-specific "
+        "rule is then needed.", lang, article=t(wo_article(agreement), lang),
+    )  # fmt: skip
+
+
 __all__ = [
     "OriginContext",
     "check",
@@ -269,4 +283,5 @@ __all__ = [
     "rule",
     "rule_lookup",
     "whatif",
+    "wo_criterion",
 ]

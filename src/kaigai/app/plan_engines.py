@@ -349,7 +349,7 @@ def _range_view(
     res: Any, hs6: str, market: str, rows: tuple[dict[str, Any], ...], engine: str, lang: str
 ) -> DutyView:
     """Several national lines and none named: MFN and best rates as ranges over the lines."""
-    from kaigai.core.i18n import t
+    from kaigai.core.i18n import join_clauses, t
 
     per = line_ranges(res)
     prov = Provenance(
@@ -392,7 +392,7 @@ def _range_view(
         n=len(per),
         market=market,
         mfn=_span(mfn) if mfn else "?",
-        best=("；" if lang == "ja" else "; ").join(parts),
+        best=join_clauses(parts, lang),
         example=f'"{per[0]["line"]}"',
     )
     top = max(groups.items(), key=lambda kv: len(kv[1]))[0]

@@ -153,20 +153,21 @@ def run_origin(
     chosen = next((v for v in verdicts if v.status == "qualifies"), None) or next(
         (v for v in verdicts if v.status != "no rule data"), verdicts[0]
     )
-    from kaigai.core.i18n import join_list, join_sentences
+    from kaigai.core.i18n import join_clauses, join_list, join_sentences
 
-    semi = "；" if lang == "ja" else "; "
     others = [f"{v.agreement}: {t('verdict:' + v.status, lang) if lang == 'ja' else v.status}"
               for v in verdicts if v is not chosen]  # fmt: skip
     detail = join_sentences([
         t("Checked ({how}): {agreements}.", lang, how=t(how, lang),
           agreements=join_list([str(c) for c in cands], lang)),
-        t("Others: {verdicts}.", lang, verdicts=semi.join(others)) if others else "",
+        t("Others: {verdicts}.", lang, verdicts=join_clauses(others, lang)) if others else "",
     ], lang)  # fmt: skip
     if chosen.status == "no rule data":
         return OriginView(
             "not_available",
-            join_sentences([semi.join(tr(r, lang) for r in chosen.reasons), detail], lang),
+            join_sentences(
+                [join_clauses((tr(r, lang) for r in chosen.reasons), lang), detail], lang
+            ),
             chosen.agreement,
             engine=engine,
             reason="no_rules",
@@ -200,7 +201,7 @@ def run_origin(
         reasons = (wo_explanation(chosen.agreement, wo, lang), *reasons)
     view = OriginView(
         "ok" if qualifies is not None else "partial",
-        join_sentences([detail, semi.join(tr(n, lang) for n in chosen.notes)], lang),
+        join_sentences([detail, join_clauses((tr(n, lang) for n in chosen.notes), lang)], lang),
         chosen.agreement,
         qualifies,
         rule,

@@ -182,6 +182,7 @@ def check_cmd(bom: BomOpt, hs: HsOpt, to: ToOpt, frm: FromOpt = "JPN", agreement
 def _wo_criterion(verdicts: list[Any], p: Any, flag: bool, lang: str) -> dict[str, Any]:
     """Per agreement whose rule is the wholly-obtained criterion: its article, whether and how
     the product is declared, and the explanation shown (issue 15 item 2)."""
+    from kaigai.app.origin import wo_criterion
     from kaigai.core.countries import country_label
     from kaigai.core.i18n import t
     from kaigai.origin.wholly import uses_wo, wo_article
@@ -191,12 +192,7 @@ def _wo_criterion(verdicts: list[Any], p: Any, flag: bool, lang: str) -> dict[st
     for v in verdicts:
         if not uses_wo(v):
             continue
-        text = t(
-            "Wholly obtained (WO), {article}: the good must be wholly obtained in the exporting "
-            "Party (plants grown and harvested there, animals born and raised there, minerals "
-            "extracted there), with no imported or non-originating material; no product-specific "
-            "rule is then needed.", lang, article=t(wo_article(v.agreement), lang),
-        )  # fmt: skip
+        text = wo_criterion(v.agreement, lang)
         if how == "--wholly-obtained":
             text += " " + t("Declared wholly obtained with --wholly-obtained.", lang)
         elif how == "bom":

@@ -149,11 +149,11 @@ def register(app: typer.Typer) -> None:
             out["provenance"] = prov
             emit_json(out)
             return
-        from kaigai.cli.policy_view import ge_kind, ge_table, print_trace, renamed_line
-        from kaigai.core.i18n import join_list, t
+        from kaigai.cli.policy_view import ge_table, print_trace, renamed_line
+        from kaigai.core.i18n import join_list, t, term
 
         lg = opts.lg
-        title = t("GE ({kind}, sigma={sigma}): {title}", lg, kind=ge_kind(res.kind, lg),
+        title = t("GE ({kind}, sigma={sigma}): {title}", lg, kind=term("ge", res.kind, lg),
                   sigma=f"{res.sigma:g}", title=scn.title if lg == "en" else t(
                       "{variable} = 1 for {parties}", lg, variable=variable,
                       parties=join_list(parties, lg)))  # fmt: skip

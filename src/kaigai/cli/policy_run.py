@@ -15,8 +15,8 @@ from kaigai.core.errors import ScenarioError
 
 
 def _human(res: Any, lg: str) -> None:
-    from kaigai.cli.policy_view import firms_table, ge_kind, print_trace
-    from kaigai.core.i18n import join_list, t
+    from kaigai.cli.policy_view import firms_table, print_trace
+    from kaigai.core.i18n import join_list, t, term
     from kaigai.policy.scenarios_run import ScenarioResult
 
     assert isinstance(res, ScenarioResult)
@@ -44,7 +44,7 @@ def _human(res: Any, lg: str) -> None:
         cols = ["country", "real GDP %", "exports %", "imports %"] + (
             ["95% band"] if band is not None else []
         )
-        head = t("GE ({kind}): largest real GDP changes", lg, kind=ge_kind(g.kind, lg))
+        head = t("GE ({kind}): largest real GDP changes", lg, kind=term("ge", g.kind, lg))
         common.console.print(table(head, [t(c, lg) for c in cols], rows))
         b, sv = res.baseline, res.sensitivity
         none = t("none", lg)

@@ -110,11 +110,6 @@ def print_fta_use(block: dict[str, Any] | None, lg: str = "en") -> None:
         common.console.print("  " + esc(t("FTA-use target: {label}", lg, label=label)))
 
 
-def ge_kind(kind: str, lg: str) -> str:
-    """``full`` / ``conditional`` / ``one_step`` as a reader of ``lg`` names it."""
-    return t(f"ge:{kind}", lg) if lg != "en" else kind
-
-
 def ge_table(res: Any, mc: Any, title: str, lg: str) -> Any:
     """``kaigai policy ge``'s table: every country, largest real GDP change first (with the
     Monte Carlo band when there are draws); the same figures in every language."""
@@ -219,19 +214,17 @@ def estimate_lines(res: Any, small_sample: str, lg: str) -> tuple[Any, list[str]
 
 
 #: the regression table's own row labels and note (policy/etable.py), translated
-ETABLE_LABELS = ("Dependent variable", "Fixed effects", "Observations", "R2 / pseudo R2",
-                 "Within R2", "Estimator", "S.E. type",
-                 "Standard errors in parentheses. *** p<0.01, ** p<0.05, * p<0.1 (normal).")  # fmt: skip
-
-
 def etable_label(lg: str, fmt: str) -> Any:
     """How :func:`kaigai.policy.etable.etable` shows its labels in ``lg`` (``None``: as they
     are); names the user typed (terms, fixed effects) are code in a Markdown table."""
     if lg == "en":
         return None
+    from kaigai.policy.etable import LABELS, NOTE
+
+    own = {*LABELS, NOTE}
 
     def label(text: str) -> str:
-        if text in ETABLE_LABELS:
+        if text in own:
             return t(text, lg)
         if text in ("hetero", "iid") or text.startswith("CRV1 by "):
             return _vcov(text, lg)
@@ -264,7 +257,6 @@ __all__ = [
     "estimate_lines",
     "etable_label",
     "firms_table",
-    "ge_kind",
     "ge_table",
     "print_fta_use",
     "print_trace",

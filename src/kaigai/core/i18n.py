@@ -13,6 +13,7 @@ merged, so each area can keep its own file (``kaigai.po`` for the foundation,
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -208,6 +209,17 @@ def join_list(items: list[str] | tuple[str, ...], lang: str | None = "en") -> st
     return ("、" if check_lang(lang) == "ja" else ", ").join(str(x) for x in items)
 
 
+def term(prefix: str, key: str, lang: str | None = "en") -> str:
+    """A keyed term (``ge:full``) as a reader of ``lang`` names it: the key itself in English,
+    the catalogue's ``<prefix>:<key>`` in another language."""
+    return key if check_lang(lang) == "en" else t(f"{prefix}:{key}", lang)
+
+
+def join_clauses(items: Iterable[str], lang: str | None = "en") -> str:
+    """Clauses joined as a reader of ``lang`` expects: ``a; b`` in English, ``a；b`` in Japanese."""
+    return ("；" if check_lang(lang) == "ja" else "; ").join(str(x) for x in items)
+
+
 def join_sentences(texts: list[str], lang: str | None = "en") -> str:
     """Sentences as one text: space-separated in English; run on in Japanese, each ending in 。."""
     if check_lang(lang) != "ja":
@@ -242,5 +254,6 @@ def format_money(value: float, currency: str, lang: str | None = "en") -> str:
 
 
 __all__ = [
-    "LANGS", "catalogue", "check_lang", "format_money", "join_list", "join_sentences", "locale_dir", "read_po", "t", "tr",
+    "LANGS", "catalogue", "check_lang", "format_money", "join_clauses", "join_list", "join_sentences",
+    "locale_dir", "read_po", "t", "term", "tr",
 ]  # fmt: skip

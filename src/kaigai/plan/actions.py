@@ -16,7 +16,7 @@ before those of later markets. No figure is computed here: texts quote the engin
 
 from __future__ import annotations
 
-from kaigai.core.i18n import join_list, join_sentences, t
+from kaigai.core.i18n import join_clauses, join_list, join_sentences, t
 from kaigai.plan.model import Action, MarketPlan, ProductPlan, SourceRef
 from kaigai.readiness import ReadinessResult
 
@@ -117,7 +117,7 @@ def _market_actions(
             out.append((
                 "next", "origin",
                 t("Make {product} qualify under {agreement} for {market}", lang, product=p.name, agreement=m.origin.agreement, market=m.name),
-                ("；" if lang == "ja" else "; ").join(m.origin.reasons) or m.origin.detail, prio - 0.25, (),
+                join_clauses(m.origin.reasons, lang) or m.origin.detail, prio - 0.25, (),
             ))  # fmt: skip
         elif m.origin.status == "ok" and m.origin.qualifies:
             out.append((

@@ -21,6 +21,10 @@ from kaigai.policy.results import PPMLResult
 
 FORMATS = ("md", "html", "tex")
 STARS = ((0.01, "***"), (0.05, "**"), (0.1, "*"))
+#: The table's own row labels and its note (English); ``etable(label=...)`` may rewrite them.
+LABELS = ("Dependent variable", "Fixed effects", "Observations", "R2 / pseudo R2", "Within R2",
+          "Estimator", "S.E. type")  # fmt: skip
+NOTE = "Standard errors in parentheses. *** p<0.01, ** p<0.05, * p<0.1 (normal)."
 
 
 def _stars(p: float) -> str:
@@ -101,7 +105,7 @@ def etable(
         raise InputError("no model to tabulate")
     labels, rows = table_cells(ms, digits=digits)
     depvars = [m.formula.split("~")[0].strip() for m in ms]
-    note = "Standard errors in parentheses. *** p<0.01, ** p<0.05, * p<0.1 (normal)."
+    note = NOTE
     if label is not None:
         se_row = labels.index("S.E. type")
         rows[se_row] = [label(c) for c in rows[se_row]]

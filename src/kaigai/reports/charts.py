@@ -50,14 +50,22 @@ def cjk_font() -> str | None:
         return None
 
 
+def chart_fonts(cjk: bool = True) -> list[str]:
+    """matplotlib's ``font.family`` for kaigai's charts: DejaVu Sans, then (with ``cjk``) the
+    installed Japanese font (:func:`cjk_font`) when there is one."""
+    found = cjk_font() if cjk else None
+    return ["DejaVu Sans"] + ([found] if found else [])
+
+
 def _fig(width: float, height: float) -> tuple[Any, Any]:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fonts = ["DejaVu Sans"] + ([cjk_font()] if cjk_font() else [])
-    plt.rcParams.update({"svg.fonttype": "path", "font.family": fonts, "svg.hashsalt": "kaigai"})
+    plt.rcParams.update(
+        {"svg.fonttype": "path", "font.family": chart_fonts(), "svg.hashsalt": "kaigai"}
+    )
     return plt.subplots(figsize=(width, height), dpi=100)
 
 
@@ -242,4 +250,11 @@ def readiness_chart(readiness: Any, lang: str, gap_below: float = 60.0) -> str:
     return out
 
 
-__all__ = ["chart_store", "cjk_font", "duty_chart", "markets_chart", "readiness_chart"]
+__all__ = [
+    "chart_fonts",
+    "chart_store",
+    "cjk_font",
+    "duty_chart",
+    "markets_chart",
+    "readiness_chart",
+]

@@ -11,7 +11,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from kaigai.core.i18n import format_money, join_list, t, tr
+from kaigai.core.i18n import format_money, join_clauses, join_list, t, tr
 from kaigai.core.provenance import Figure, Provenance
 from kaigai.reports import charts
 
@@ -188,7 +188,7 @@ def render_html(plan: Any) -> str:
         tr=lambda text: tr(str(text), lang),
         trs=lambda texts: [tr(str(x), lang) for x in texts],
         join_list=lambda items: join_list(items, lang),
-        semi="；" if lang == "ja" else "; ",
+        join_clauses=lambda items: join_clauses(items, lang),
         source_title=lambda source: source_title(source, lang),
         cell=lambda key, value: option_cell(key, value, plan.firm.get("currency", "JPY"), lang),
     )

@@ -29,14 +29,13 @@ def _figure(rows: pd.DataFrame, title: str, lang: str) -> Any:
     import matplotlib.pyplot as plt
     from matplotlib import cm, colors
 
-    from kaigai.reports.charts import cjk_font
+    from kaigai.reports.charts import chart_fonts
 
-    fonts = ["DejaVu Sans"] + ([cjk_font()] if lang == "ja" and cjk_font() else [])
     d = rows.sort_values("untapped_usd", ascending=True)
     norm = colors.Normalize(vmin=0, vmax=100)
     cmap = matplotlib.colormaps["RdYlGn_r"]
     col = [cmap(norm(r)) if pd.notna(r) else (0.7, 0.7, 0.7, 1.0) for r in d["risk"]]
-    with plt.rc_context({"font.family": fonts, "svg.hashsalt": "kaigai"}):
+    with plt.rc_context({"font.family": chart_fonts(lang == "ja"), "svg.hashsalt": "kaigai"}):
         fig, ax = plt.subplots(figsize=(8, max(3.0, 0.35 * len(d) + 1.2)))
         names = [country_label(str(m), lang) for m in d["market"]]
         ax.barh(names, d["untapped_usd"] / 1e6, color=col)

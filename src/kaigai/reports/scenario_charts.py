@@ -1,6 +1,6 @@
 """Charts of a scenario report (matplotlib -> base64 PNG), labelled in the reader's language.
 
-Japanese labels are drawn with the font fontconfig found (:func:`kaigai.reports.charts.cjk_font`).
+Japanese labels are drawn with the font fontconfig found (:func:`kaigai.reports.charts.chart_fonts`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from kaigai.core.i18n import t, tr
+from kaigai.core.i18n import t, term, tr
 from kaigai.policy.scenarios_run import ScenarioResult
 
 
@@ -24,10 +24,9 @@ def _style(lang: str) -> Iterator[Any]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from kaigai.reports.charts import cjk_font
+    from kaigai.reports.charts import chart_fonts
 
-    fonts = ["DejaVu Sans"] + ([cjk_font()] if lang == "ja" and cjk_font() else [])
-    with plt.rc_context({"font.family": fonts}):
+    with plt.rc_context({"font.family": chart_fonts(lang == "ja")}):
         yield plt
 
 
@@ -72,7 +71,7 @@ def welfare_chart(res: ScenarioResult, top: int = 20, lang: str = "en") -> str |
                 capsize=2)  # fmt: skip
         ax.axvline(0, color="#333", lw=0.8)
         ax.set_xlabel(t("real GDP / welfare change (%)", lang))
-        kind = g.kind if lang == "en" else t(f"ge:{g.kind}", lang)
+        kind = term("ge", g.kind, lang)
         title = t("{title}: real GDP ({kind} GE, sigma={sigma})", lang,
                   title=scenario_title(res, lang), kind=kind, sigma=f"{g.sigma:g}")  # fmt: skip
         if res.ge_mc is not None:

@@ -174,8 +174,9 @@ def wo_explanations(result: dict[str, Any], lang: str) -> dict[str, str]:
     and whether this BOM declares it (every material ticked wholly obtained) or how to."""
     from types import SimpleNamespace
 
+    from kaigai.app.origin import wo_criterion
     from kaigai.core.countries import country_label
-    from kaigai.origin.wholly import uses_wo, wo_article
+    from kaigai.origin.wholly import uses_wo
 
     prod = result.get("product") or {}
     home = country_label(str(prod.get("exporter", "JPN")), lang)
@@ -183,12 +184,7 @@ def wo_explanations(result: dict[str, Any], lang: str) -> dict[str, str]:
     for v in result.get("verdicts") or []:
         if not uses_wo(SimpleNamespace(rule_text=v.get("rule_text"))):
             continue
-        text = t(
-            "Wholly obtained (WO), {article}: the good must be wholly obtained in the exporting "
-            "Party (plants grown and harvested there, animals born and raised there, minerals "
-            "extracted there), with no imported or non-originating material; no product-specific "
-            "rule is then needed.", lang, article=t(wo_article(v["agreement"]), lang),
-        )  # fmt: skip
+        text = wo_criterion(str(v["agreement"]), lang)
         if prod.get("wholly_obtained"):
             more = t("Declared wholly obtained: every material of this BOM is ticked wholly obtained in {country}.", lang, country=home)  # fmt: skip
         else:
