@@ -8,6 +8,11 @@
  * The hash after each name is that kernel's Python source (native.source_hash); when a
  * kernel changes, its twin is no longer used (numba runs it) until it is updated here.
  *
+ * Threads: a kernel taking nc (the number of row chunks) splits its rows exactly as the
+ * Python kernel does and adds the chunks' partial sums in the same order; here the chunks run
+ * on a small thread pool (par_run), and loops over levels that treat each level on its own
+ * are also split between the threads. Neither changes a bit: the results depend on nc only.
+ *
  * Conventions: arrays are passed as pointers with their lengths; a 2-D float array as a
  * pointer plus the strides (in elements) of its rows and columns; codes2d is (K, n) int32
  * C-ordered; offs has K + 1 int64 entries. Tuples are returned through out-parameters.

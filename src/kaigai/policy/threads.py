@@ -1,10 +1,13 @@
-"""One thread pool inside the estimators: BLAS is limited to one thread during a fit.
+"""Threads inside the estimators: BLAS limited to one thread, the sweeps on the CPUs.
 
-The fixed-effect sweeps are single-threaded compiled loops and the dense algebra is tiny
-(k x k with k regressors), so BLAS threads bring nothing; on a busy machine OpenBLAS
-threads spinning next to the sweeps made one fit swing between 4 s and 18 s. The limit is
-set and restored around each fit with threadpoolctl (no environment variable is needed);
-without threadpoolctl the fit runs unchanged.
+The dense algebra of a fit is tiny (k x k with k regressors), so BLAS threads bring
+nothing; on a busy machine OpenBLAS threads spinning next to the sweeps made one fit swing
+between 4 s and 18 s. The limit is set and restored around each fit with threadpoolctl (no
+environment variable is needed); without threadpoolctl the fit runs unchanged.
+
+The fixed-effect sweeps use the CPUs instead: their rows are split in :func:`row_chunks`
+chunks, which the C kernels run on their own small thread pool (``hdfe_native.c``); with
+three or more regressor columns, column pairs are shared out on :func:`fit_pool`.
 """
 
 from __future__ import annotations
