@@ -90,16 +90,17 @@ def test_bounded_and_unusual_options_keep_typer_adapters() -> None:
 
 def _params(cmd: Any) -> list[Any]:
     out = list(cmd.params)
-    if isinstance(cmd, TyperGroup):
-        for sub in cmd.commands.values():
-            out += _params(sub)
+    if isinstance(cmd, TyperGroup):  # commands built when asked for (the policy group's)
+        ctx = Context(cmd)
+        for name in cmd.list_commands(ctx):
+            out += _params(cmd.get_command(ctx, name))
     return out
 
 
 def test_every_policy_estimate_option_converts_without_pydantic() -> None:
     cmd = load_command("policy")
     assert cmd is not None
-    est = cmd.commands["estimate"]  # type: ignore[attr-defined]
+    est = cmd.get_command(Context(cmd), "estimate")  # type: ignore[attr-defined]
     params = [*est.params, est.get_help_option(Context(est))]
     assert len(params) == 18  # 15 of its own, --json, --lang, --help
     assert all(isinstance(p._runtime_param, PlainParam) for p in params)

@@ -8,6 +8,7 @@ import pkgutil
 import subprocess
 import sys
 
+import pytest
 import typer
 import typer.main
 from typer._click import core as tclick
@@ -77,3 +78,48 @@ def test_help_imports_no_command_module() -> None:
     )  # fmt: skip
     assert out[-1] == "False False"
     assert "duty" in "\n".join(out) and "Every duty option side by side" in "\n".join(out)
+
+
+def test_subcommand_table_matches_the_group_modules(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SUBCOMMANDS lists each policy command in the order and with the first paragraph of help
+    that Typer shows for the whole group (so `kaigai policy --help` reads the same)."""
+    import inspect
+
+    from kaigai.cli.policy import policy_app
+    from kaigai.cli.registry import SUBCOMMANDS
+
+    # every module registered in a fresh group, in the root's order: the group built whole
+    monkeypatch.setattr(policy_app, "registered_commands", [])
+    sub = typer.Typer()
+    for mod in ("policy", "policy_estimate", "policy_firms", "policy_ge", "policy_run"):
+        importlib.import_module(f"kaigai.cli.{mod}").register(sub)
+    group = typer.main.get_command(sub).commands["policy"]  # type: ignore[attr-defined]
+    eager = {n: c for n, c in group.commands.items()}
+    assert list(eager) == list(SUBCOMMANDS["policy"]) == ["estimate", "firms", "ge", "run"]
+    for name, cmd in eager.items():
+        module, text = SUBCOMMANDS["policy"][name]
+        assert inspect.cleandoc(cmd.help).split("\n\n")[0] == text, name
+        assert cmd.callback.__module__ == f"kaigai.cli.{module}", name
+
+
+def test_a_policy_command_builds_no_other() -> None:
+    code = (
+        "import sys\nfrom kaigai.cli.app import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+        "print(sorted(m for m in sys.modules if m.startswith('kaigai.cli.policy')))\n"
+    )
+    mods = {}
+    for args in (
+        ["policy", "--help"],
+        ["policy", "estimate", "--help"],
+        ["policy", "ge", "--help"],
+    ):
+        out = subprocess.run(
+            [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+        ).stdout.splitlines()
+        mods[" ".join(args)] = out[-1]
+    assert mods == {
+        "policy --help": "['kaigai.cli.policy']",
+        "policy estimate --help": "['kaigai.cli.policy', 'kaigai.cli.policy_estimate']",
+        "policy ge --help": "['kaigai.cli.policy', 'kaigai.cli.policy_ge']",
+    }

@@ -128,6 +128,9 @@ def add_shared_options(
     """
     templates = [t for t in templates if t.name in PARAM_KEYS]
     name = name or (cmd.name or "")
+    record = getattr(cmd, "record_shared", None)
+    if record is not None:  # a group that builds its commands later gives them these too
+        record(templates)
     if isinstance(cmd, TyperGroup):
         for sub_name, sub in cmd.commands.items():
             add_shared_options(sub, templates, f"{name} {sub_name}")

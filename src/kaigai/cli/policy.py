@@ -10,19 +10,23 @@ itself to :data:`policy_app` from its own ``register(app)``::
     def register(app: typer.Typer) -> None:
         policy_app.command("ge")(ge_command)
 
-The root app discovers modules in sorted order, so ``policy`` is registered before any
-``policy_*`` module; Typer builds the Click group lazily, so commands added afterwards
-still appear.
+The group is a :class:`~kaigai.cli.subgroups.LazySubGroup`: a command's module is imported,
+and its Click command built, when that command is invoked (``kaigai policy estimate``
+builds no other policy command); :data:`~kaigai.cli.registry.SUBCOMMANDS` lists them.
 """
 
 from __future__ import annotations
 
 import typer
 
+from kaigai.cli.subgroups import APPS, LazySubGroup
+
 policy_app: typer.Typer = typer.Typer(
     help="Policy lab: PPML gravity estimation, GE counterfactuals, small-firm export simulator.",
     no_args_is_help=True,
+    cls=LazySubGroup,
 )
+APPS["policy"] = policy_app
 
 
 def register(app: typer.Typer) -> None:

@@ -3,7 +3,8 @@
 The root command (:mod:`kaigai.cli.app`) lists these names and imports a command's modules only
 when that command runs, so ``kaigai duty`` never imports the policy lab or the web server.
 ``tests/cli/test_registry.py`` checks that this table equals what the modules register.
-Adding a command: write ``register(app)`` in its module and add one line here.
+Adding a command: write ``register(app)`` in its module and add one line here (a command of
+a group listed in :data:`SUBCOMMANDS`: one line there).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
         "Export plan for a firm: market finder -> duty & FTA -> origin -> readiness -> actions.",
     ),
     "policy": (
-        ("policy", "policy_estimate", "policy_firms", "policy_ge", "policy_run"),
+        ("policy",),  # its commands: SUBCOMMANDS["policy"]
         "Policy lab: PPML gravity estimation, GE counterfactuals, small-firm export simulator.",
     ),
     "readiness": (
@@ -60,4 +61,28 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     ),
 }
 
-__all__ = ["COMMANDS"]
+#: group -> command -> (module under kaigai.cli, the first paragraph of its help): the groups
+#: whose commands are built one at a time, when invoked (:mod:`kaigai.cli.subgroups`)
+SUBCOMMANDS: dict[str, dict[str, tuple[str, str]]] = {
+    "policy": {
+        "estimate": (
+            "policy_estimate",
+            "Estimate gravity models (PPML or OLS) and print coefficients, sample and fit.",
+        ),
+        "firms": (
+            "policy_firms",
+            "New exporters, their sales, FTA utilisation and jobs, by firm size.",
+        ),
+        "ge": (
+            "policy_ge",
+            "Welfare, trade and multilateral-resistance effects of a new agreement.",
+        ),
+        "run": (
+            "policy_run",
+            "Run a policy scenario: GE counterfactual of its agreements and the small-firm"
+            " simulator.",
+        ),
+    },
+}
+
+__all__ = ["COMMANDS", "SUBCOMMANDS"]
