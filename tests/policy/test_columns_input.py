@@ -143,6 +143,9 @@ def test_policy_estimate_imports_neither_pandas_nor_numba(tmp_path: Path) -> Non
     expected = [] if kb._twins() else ["numba"]
     assert loaded == expected
     out = json.loads(done.stdout)
+    # written as every --json answer is (emit_json), the timings last
+    assert done.stdout == json.dumps(out, ensure_ascii=False, indent=2) + "\n"
+    assert list(out)[-1] == "timings" and out["timings"]["output"] > 0
     ref = fepois(d, fml, {"CRV1": "pair"})
     assert [c["estimate"] for c in out["coefficients"]] == ref.beta.tolist()
     assert [c["se"] for c in out["coefficients"]] == list(ref.se)
