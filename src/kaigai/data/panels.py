@@ -90,10 +90,8 @@ def parquet_reader() -> Any:
 def _read_parquet(path: Path, columns: list[str] | None) -> Any:
     """``columns`` of the Parquet file (those present; all when ``None``) as an Arrow table.
 
-    Read in this thread from a memory map without pre-buffering: the column chunks are
-    decoded straight from the page cache (no copy of the file into buffers first), and
-    pyarrow's thread pool is not started (on two cores its start-up costs more than it
-    saves on a panel's few columns)."""
+    Read from a memory map without pre-buffering: the column chunks are decoded straight
+    from the page cache (no copy of the file into buffers first), on pyarrow's threads."""
     import pyarrow as pa
 
     reader_cls = parquet_reader() if path.is_file() else None
@@ -108,7 +106,7 @@ def _read_parquet(path: Path, columns: list[str] | None) -> Any:
     reader = reader_cls()
     reader.open(pa.memory_map(str(path)), use_memory_map=True, pre_buffer=False)
     if not columns:
-        return reader.read_all(use_threads=False)
+        return reader.read_all()
     # the leaf columns under each name (one for a flat column), as pq.ParquetFile finds them
     leaves: dict[str, list[int]] = {}
     for i, col_path in enumerate(reader.column_paths):
@@ -116,7 +114,7 @@ def _read_parquet(path: Path, columns: list[str] | None) -> Any:
             leaves.setdefault(".".join(col_path[:depth]), []).append(i)
     have = set(reader.schema_arrow.names)
     index = [i for c in columns if c in have for i in leaves.get(c, [])]
-    return reader.read_all(column_indices=index, use_threads=False)
+    return reader.read_all(column_indices=index)
 
 
 def _numpy(col: Any) -> Any:
