@@ -244,6 +244,24 @@ def test_fit_with_row_chunks_equals_one_chunk(nc: int, monkeypatch: pytest.Monke
     assert b.n_obs == a.n_obs and abs(b.deviance - a.deviance) <= 1e-9 * abs(a.deviance)
 
 
+def test_concurrent_fits_give_the_bits_of_one_fit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fits on several Python threads at once (the C pool serves one, the others run their
+    chunks themselves) give exactly the result of a fit alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(threads, "row_chunks", lambda n: 2)
+    d = synthetic_gravity_panel(45, 8, seed=3)
+    ref = fepois(d, FML, {"CRV1": "pair"}, separation=("fe",))
+    with ThreadPoolExecutor(3) as ex:
+        fits = list(
+            ex.map(lambda _: fepois(d, FML, {"CRV1": "pair"}, separation=("fe",)), range(6))
+        )
+    for r in fits:
+        np.testing.assert_array_equal(r.coef.to_numpy(), ref.coef.to_numpy())
+        np.testing.assert_array_equal(r.se.to_numpy(), ref.se.to_numpy())
+        np.testing.assert_array_equal(r.fitted, ref.fitted)
+
+
 def test_row_chunks_follow_rows_and_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(threads, "_pool_size", lambda: 2)
     assert [threads.row_chunks(n) for n in (0, 49_999, 50_000, 10**6)] == [1, 1, 2, 2]
