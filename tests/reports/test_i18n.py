@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import kaigai
-from kaigai.core.i18n import catalogue
+from kaigai.core.i18n import CONTEXT_SEP, PLAN, catalogue
 
 SRC = Path(kaigai.__file__).parent
 FILES = [
@@ -49,7 +49,7 @@ def test_there_are_messages() -> None:
 @pytest.mark.parametrize("lang", ["ja"])
 def test_every_message_is_translated(lang: str) -> None:
     cat = catalogue(lang)
-    missing = sorted(m for m in msgids() if m not in cat)
+    missing = sorted(m for m in msgids() if m not in cat and PLAN + CONTEXT_SEP + m not in cat)
     assert missing == []
 
 

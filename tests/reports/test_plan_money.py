@@ -84,3 +84,12 @@ def test_market_figures_are_usd_in_millions(plans: dict[str, Any]) -> None:
     en, ja = render_html(plans["en"]), render_html(plans["ja"])
     assert f"USD {untapped / 1e6:,.1f}m<sup>" in en
     assert f"{untapped / 1e6:,.1f}百万ドル<sup>" in ja
+
+
+def test_plan_headers_are_the_plans_words(plans: dict[str, Any]) -> None:
+    """The plan's own translations of msgids the dashboard translates otherwise (core.i18n.PLAN):
+    "Part" of the plan is 部分 (the dashboard's BOM part is 部品), "Status" 状況."""
+    ja = render_html(plans["ja"])
+    assert "<th>製品</th><th>部分</th><th>状況</th><th>詳細</th>" in ja
+    assert "<h2>輸出準備状況</h2>" in ja and "<tr><th>項目</th><th>スコア</th>" in ja
+    assert "<th>部品</th>" not in ja

@@ -101,3 +101,18 @@ def test_account_page_keys_and_members(two: tuple[Any, Firm, Firm]) -> None:
     r = b.client.post("/account/members", data={"organisation_id": a.org_id, "email": "b@example.jp",
                                                 "role": "owner", "csrf_token": b.csrf}, headers=HTML)  # fmt: skip
     assert r.status_code == 403
+
+
+def test_dashboard_words_for_msgids_the_plan_translates_otherwise(
+    two: tuple[Any, Firm, Firm],
+) -> None:
+    """The BOM page's "Part" is a component (部品, the plan's "Part" is 部分) and its "Value" an
+    amount (金額, elsewhere 値); the workspace lists BOMs by 名前 (core.i18n.WEB)."""
+    _app, a, _b = two
+    ws = a.workspace_id
+    bom = a.client.post(f"/api/v1/workspaces/{ws}/boms", json=BOM).json()["id"]
+    a.client.cookies.set("kaigai_lang", "ja")
+    page = a.client.get(f"/w/{ws}/boms/{bom}", headers=HTML).text
+    assert '<th scope="col">部品</th>' in page and '<th scope="col" class="num">金額</th>' in page
+    page = a.client.get(f"/w/{ws}", headers=HTML).text
+    assert '<th scope="col">名前</th>' in page

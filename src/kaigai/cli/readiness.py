@@ -11,7 +11,7 @@ import typer
 from kaigai.cli.common import console, esc, output, table
 from kaigai.cli.options import shared
 from kaigai.core.errors import InputError
-from kaigai.core.i18n import t, tr
+from kaigai.core.i18n import PLAN, pt, t, tr
 from kaigai.readiness import (
     ReadinessResult,
     load_answers,
@@ -51,13 +51,13 @@ def print_result(r: ReadinessResult, lang: str) -> None:
         for d in r.dimensions
     ]
     cols = [
-        t("Dimension", lang),
+        pt(PLAN, "Dimension", lang),  # the plan report's words for its readiness table
         t("Score", lang),
         t("Weight", lang),
-        t("Status", lang),
+        pt(PLAN, "Status", lang),
         t("Answered", lang),
     ]
-    console.print(table(t("Export readiness", lang), cols, rows))
+    console.print(table(pt(PLAN, "Export readiness", lang), cols, rows))
     score = "—" if r.overall is None else f"{r.overall:.1f}"
     console.print(f"[bold]{t('Overall score', lang)}: {score} / 100[/bold]")
     for n in r.notes:

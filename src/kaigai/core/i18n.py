@@ -23,6 +23,13 @@ from kaigai.core.errors import InputError
 
 LANGS = ("en", "ja")
 DOMAIN_DIR = "LC_MESSAGES"
+#: Message contexts (a ``.po`` entry's ``msgctxt``, gettext's pgettext): the areas whose
+#: translation of a msgid differs from the plain entry every other area uses ("Part" is a part
+#: of the plan in the report, a BOM component in the dashboard). All ``.po`` files are merged
+#: into one catalogue, so a msgid translated two ways must carry its area's context.
+PLAN = "plan"  # the export plan report and `kaigai readiness`
+WEB = "web"  # the dashboard
+CONTEXT_SEP = "\x04"  # catalogue key of a context entry: context + CONTEXT_SEP + msgid (as gettext)
 
 
 def locale_dir() -> Path:
@@ -65,7 +72,8 @@ def _unquote(text: str) -> str:
 
 
 def read_po(text: str) -> dict[str, str]:
-    """msgid -> msgstr of one ``.po`` file (plain entries; obsolete ``#~`` ones skipped).
+    """msgid -> msgstr of one ``.po`` file (obsolete ``#~`` entries skipped); an entry with a
+    ``msgctxt`` is keyed ``context + CONTEXT_SEP + msgid``.
 
     A small reader instead of Babel's: the CLI loads catalogues on every ``--lang ja`` run and
     Babel's import alone costs ~30 ms. ``tests/core/test_i18n.py`` checks it equals Babel's.
@@ -77,7 +85,8 @@ def read_po(text: str) -> dict[str, str]:
     def flush() -> None:
         mid, mstr = "".join(parts.get("msgid", [])), "".join(parts.get("msgstr", []))
         if mid and mstr:
-            out[mid] = mstr
+            ctx = parts.get("msgctxt")
+            out[mid if ctx is None else "".join(ctx) + CONTEXT_SEP + mid] = mstr
 
     for raw in text.splitlines():
         line = raw.strip()
@@ -88,10 +97,10 @@ def read_po(text: str) -> dict[str, str]:
                 parts[key].append(_unquote(line))
             continue
         word, _, rest = line.partition(" ")
-        if word == "msgid":
+        if word == "msgctxt" or (word == "msgid" and "msgid" in parts):  # a new entry
             flush()
             parts = {}
-        key = word if word in ("msgid", "msgstr") else None
+        key = word if word in ("msgctxt", "msgid", "msgstr") else None
         if key is not None:
             parts[key] = [_unquote(rest)]
     flush()
@@ -120,6 +129,16 @@ def t(msgid: str, lang: str | None = "en", **kwargs: Any) -> str:
     return text.format(**kwargs) if kwargs else text
 
 
+def pt(context: str, msgid: str, lang: str | None = "en", **kwargs: Any) -> str:
+    """:func:`t` as the area ``context`` (:data:`PLAN`, :data:`WEB`) translates ``msgid``: its
+    context entry where it has one, else the plain entry (gettext's pgettext)."""
+    code = check_lang(lang)
+    text = catalogue(code).get(context + CONTEXT_SEP + msgid)
+    if text is None:
+        return t(msgid, code, **kwargs)
+    return text.format(**kwargs) if kwargs else text
+
+
 _FIELD = re.compile(r"\\\{(\w+)\\\}")
 _HINTED = re.compile(r"(.+?) \(hint: (.+)\)", re.S)
 
@@ -129,7 +148,7 @@ def _templates(lang: str) -> tuple[tuple[re.Pattern[str], str], ...]:
     """Catalogue messages with ``{fields}`` as patterns."""
     out = []
     for msgid, text in catalogue(lang).items():
-        if "{" not in msgid:
+        if "{" not in msgid or CONTEXT_SEP in msgid:
             continue
         seen: set[str] = set()
 
@@ -255,5 +274,5 @@ def format_money(value: float, currency: str, lang: str | None = "en") -> str:
 
 __all__ = [
     "LANGS", "catalogue", "check_lang", "format_money", "join_clauses", "join_list", "join_sentences",
-    "locale_dir", "read_po", "t", "term", "tr",
+    "locale_dir", "pt", "read_po", "t", "term", "tr", "CONTEXT_SEP", "PLAN", "WEB",
 ]  # fmt: skip

@@ -11,7 +11,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from kaigai.core.i18n import format_money, join_clauses, join_list, t, tr
+from kaigai.core.i18n import PLAN, format_money, join_clauses, join_list, pt, t, tr
 from kaigai.core.provenance import Figure, Provenance
 from kaigai.reports import charts
 
@@ -177,7 +177,7 @@ def render_html(plan: Any) -> str:
         font_family=Markup(font_family(lang, cjk_family() if lang == "ja" else None)),
         qn=load_questionnaire(),
         charts=chart_data,
-        t=lambda msgid, **kw: t(msgid, lang, **kw),
+        t=lambda msgid, **kw: pt(PLAN, msgid, lang, **kw),  # the plan's words first
         label=lambda prefix, key: label(prefix, key, lang),
         fig=cites.fig,
         fig_keys=fig_keys,

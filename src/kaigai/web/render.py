@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kaigai.core.countries import country_label
-from kaigai.core.i18n import t
+from kaigai.core.i18n import WEB, pt
 from kaigai.core.i18n import tr as tr_message
 from kaigai.service.security import LANG_COOKIE, SESSION_COOKIE, csrf_token
 from kaigai.web.pickers import country_choices, iso3_or_blank, market_groups
@@ -95,7 +95,7 @@ def render(request: Request, template: str, status: int = 200, **ctx: Any) -> HT
     lang = lang_of(request)
 
     def tr(msgid: str, **kw: Any) -> str:
-        return t(msgid, lang, **kw)
+        return pt(WEB, msgid, lang, **kw)  # the dashboard's words first
 
     csrf = page_csrf(request)
     html = (
