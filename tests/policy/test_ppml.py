@@ -122,3 +122,36 @@ def test_parallel_demeaning_equals_serial(monkeypatch: pytest.MonkeyPatch) -> No
     assert out["serial"][1] == out["pool"][1]
     np.testing.assert_array_equal(out["serial"][0], out["pool"][0])
     assert np.max(np.abs(out["serial"][0] - x)) > 0.1  # something was demeaned
+
+
+def test_tracked_deviance_equals_the_direct_one(panel: pd.DataFrame) -> None:
+    """The solver tracks sum(y log mu) from the multiplicative updates of mu (no logarithm
+    per row): at every iterate it equals the deviance computed row by row; the null
+    deviance is closed-form."""
+    from kaigai.policy import ppml as ppml_mod
+    from kaigai.policy.ppml_solver import poisson_deviance
+
+    states = []
+    solve = ppml_mod.solve_ppml
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        st = solve(*args, **kwargs)
+        states.append((args[0], st))
+        return st
+
+    fml = "trade ~ rta + ln_tariff | exp_year + imp_year + pair"
+    try:
+        ppml_mod.solve_ppml = spy  # type: ignore[assignment]
+        res = fepois(panel, fml, {"CRV1": "pair"})
+        off = fepois(panel.assign(o=0.1 * (panel.index % 5)), fml, "hetero", offset="o")
+    finally:
+        ppml_mod.solve_ppml = solve  # type: ignore[assignment]
+    for y, st in states:
+        direct = poisson_deviance(y, st.mu)
+        assert abs(st.history[-1] / direct - 1) < 1e-12  # tracked, last iterate
+        assert st.deviance == poisson_deviance(y, st.mu, fast=True)  # reported: row by row
+    assert res.deviance == states[0][1].deviance and off.deviance == states[1][1].deviance
+    y = states[0][0]
+    assert res.null_deviance == pytest.approx(
+        poisson_deviance(y, np.full(y.size, y.mean())), rel=1e-12
+    )
