@@ -117,7 +117,8 @@ IO_CALLS = {
 }  # fmt: skip
 #: (module under core, function) allowed to read a file, and why
 CORE_READS = {
-    ("config.py", "get_settings"): "reads the user's kaigai.toml: the settings' own source",
+    # the settings' one read of kaigai.toml, shared by get_settings and the kernels' loader
+    ("config_file.py", "read_config_file"): "reads the user's kaigai.toml (settings' source)",
     ("i18n.py", "catalogue"): "reads the package's own message catalogues (locale/*.po)",
 }
 
