@@ -15,7 +15,9 @@ about 0.2 s of system time each for kaigai, then none) and a cool-down before ev
 (the parent waits until no worker's CPU time grows); it prints median and range (min-max)
 of the wall-clock seconds, the ratio of the medians, the largest relative coefficient
 difference, and then every run: wall and CPU seconds, page faults, involuntary context
-switches, and the untimed fits. Then the whole-process comparison: ``kaigai policy estimate --data F.parquet``
+switches, and the untimed fits. A timed run lasts at least ``KAIGAI_BENCH_MIN_RUN`` seconds
+(default 1): a tool whose fit is shorter fits that many times in a row and the run's time is
+their mean (timeit's loops per repeat); the range of the single fits is printed as well. Then the whole-process comparison: ``kaigai policy estimate --data F.parquet``
 vs a Python script that reads the same file and calls pyfixest (each a fresh process),
 interleaved, with the CLI's own split of its time (read / separation / fit / output).
 
@@ -27,6 +29,7 @@ Run: ``.venv/bin/python -m benchmarks bench_ppml`` (``KAIGAI_BENCH_QUICK=1``: sm
 from __future__ import annotations
 
 import json
+import math
 import os
 import resource
 import statistics
@@ -38,6 +41,10 @@ from pathlib import Path
 
 FORMULA = "trade ~ rta + ln_tariff | exp_year + imp_year + pair"
 UNTIMED = 2  # fits of each size per worker before the timed runs (first use of the memory)
+# one timed run lasts at least this long: a tool whose fit is shorter fits several times in a
+# row and the run's time is their mean (timeit's "loops per repeat"; a 0.1 s fit on a shared
+# virtual machine otherwise measures the host's hiccups more than the fit)
+MIN_RUN = float(os.environ.get("KAIGAI_BENCH_MIN_RUN", "1.0"))
 VCOV = {"CRV1": "pair"}
 ONE_THREAD = {
     k: "1"
@@ -65,18 +72,21 @@ fit(synthetic_gravity_panel(12, 3, seed=1))  # warm-up: compiled kernels loaded
 panels = {}
 print("ready", flush=True)
 for line in sys.stdin:
-    n = int(line)
+    n, loops = (int(v) for v in line.split())
     if n not in panels:
         panels.clear()
         panels[n] = synthetic_gravity_panel(n, 10, seed=1)
     d = panels[n]
     r0 = resource.getrusage(resource.RUSAGE_SELF)
-    t0 = time.perf_counter()
-    m = fit(d)
-    t = time.perf_counter() - t0
+    ts = []
+    for _ in range(loops):  # one run: `loops` consecutive fits (timeit's loops per repeat)
+        t0 = time.perf_counter()
+        m = fit(d)
+        ts.append(time.perf_counter() - t0)
+    t = sum(ts) / loops
     r1 = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime
-    print(json.dumps({"t": t, "coef": coef(m), "n_obs": nobs(m), "cpu": cpu,
+    cpu = (r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime) / loops
+    print(json.dumps({"t": t, "ts": ts, "coef": coef(m), "n_obs": nobs(m), "cpu": cpu,
                       "sys": r1.ru_stime - r0.ru_stime, "faults": r1.ru_minflt - r0.ru_minflt,
                       "preempted": r1.ru_nivcsw - r0.ru_nivcsw}), flush=True)
 """
@@ -103,9 +113,10 @@ class Worker:
         if line.strip() != "ready":
             raise RuntimeError(f"{self.tool} worker failed to start")
 
-    def fit(self, n: int) -> dict:  # type: ignore[type-arg]
+    def fit(self, n: int, loops: int = 1) -> dict:  # type: ignore[type-arg]
+        """One run: ``loops`` consecutive fits of the size-``n`` panel; ``t`` is their mean."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(f"{n}\n")
+        self.proc.stdin.write(f"{n} {loops}\n")
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()
         if not line:
@@ -164,6 +175,10 @@ def fits(sizes: list[int], runs: int) -> None:
         " parent waits until no worker's CPU time grows for 50 ms (a cool-down, so that threads"
         " still spinning after the previous tool's fit cannot take a core from the next;"
         " 'cool-down CPU' prints what the idle workers used while waited for)."
+        f"\nA run lasts at least {MIN_RUN:g} s: a tool whose untimed fit is shorter fits `loops`"
+        " times in a row (loops = ceil(MIN_RUN / its slower untimed fit), timeit's loops per"
+        " repeat) and the run's time is the mean of those fits; the single fits' range is printed too"
+        " (KAIGAI_BENCH_MIN_RUN=0: one fit per run)."
     )
     print(
         f"{'env':>14} {'obs':>9} {'kaigai s median (range)':>26} {'spread':>10}"
@@ -176,12 +191,16 @@ def fits(sizes: list[int], runs: int) -> None:
             runs_out: dict[tuple[str, str], list[dict]] = {k: [] for k in workers}  # type: ignore[type-arg]
             # untimed: the first fits at a new size pay for fresh memory (page faults)
             first = {key: [w.fit(n) for _ in range(UNTIMED)] for key, w in workers.items()}
+            loops = {
+                key: max(1, math.ceil(MIN_RUN / max(f["t"] for f in fs))) if MIN_RUN > 0 else 1
+                for key, fs in first.items()
+            }
             spin = 0.0
             load = os.getloadavg()[0]
             for _ in range(runs):
                 for key, w in workers.items():
                     spin += cool_down(list(workers.values()))
-                    out = w.fit(n)
+                    out = w.fit(n, loops[key])
                     times[key].append(out["t"])
                     runs_out[key].append(out)
             for e in envs:
@@ -209,11 +228,14 @@ def fits(sizes: list[int], runs: int) -> None:
                 print(
                     f"{'':>16}{key[0]:>8} {key[1]:>13}: s "
                     + " ".join(f"{r['t']:.3f}" for r in rs)
-                    + "; CPU s "
+                    + f" (runs of {loops[key]} fit(s); single fits "
+                    + f"{min(t for r in rs for t in r['ts']):.3f}-"
+                    + f"{max(t for r in rs for t in r['ts']):.3f})"
+                    + "; CPU s per fit "
                     + " ".join(f"{r['cpu']:.3f}" for r in rs)
-                    + "; page faults "
+                    + "; page faults per run "
                     + " ".join(str(r["faults"]) for r in rs)
-                    + "; preempted "
+                    + "; preempted per run "
                     + " ".join(str(r["preempted"]) for r in rs)
                     + " | untimed: s "
                     + " ".join(f"{f['t']:.3f}" for f in first[key])
