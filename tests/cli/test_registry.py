@@ -74,7 +74,7 @@ def test_help_imports_no_command_module() -> None:
     ).stdout.splitlines()
     assert out[-2] == str(
         ["kaigai.cli", "kaigai.cli.app", "kaigai.cli.coerce", "kaigai.cli.options", "kaigai.cli.registry",
-         "kaigai.core", "kaigai.core.errors", "kaigai.core.progress"]
+         "kaigai.cli.subgroups", "kaigai.core", "kaigai.core.errors", "kaigai.core.progress"]
     )  # fmt: skip
     assert out[-1] == "False False"
     assert "duty" in "\n".join(out) and "Every duty option side by side" in "\n".join(out)

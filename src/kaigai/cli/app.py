@@ -10,19 +10,18 @@ from typing import Any
 import typer
 import typer.main
 from typer._click import core as tclick  # Typer's own Click (commands are built with it)
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperGroup
 
 from kaigai.cli.coerce import plain_types
 from kaigai.cli.options import ConfigOpt, JsonOpt, LangOpt, SharedOptions, add_shared_options
 from kaigai.cli.registry import COMMANDS
+from kaigai.cli.subgroups import ListedGroup
 from kaigai.core.errors import KaigaiError
 
 
-class LazyGroup(TyperGroup):
+class LazyGroup(ListedGroup):
     """The root group: commands come from :data:`~kaigai.cli.registry.COMMANDS` and their modules
     are imported only when the command is invoked (help lists use the registry's text)."""
-
-    _listing = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -36,16 +35,8 @@ class LazyGroup(TyperGroup):
         if got is not None or cmd_name not in COMMANDS:
             return got
         if self._listing:  # help text only: no import
-            text = COMMANDS[cmd_name][1]
-            return TyperCommand(cmd_name, help=text, short_help=text)
+            return self.stub(cmd_name, COMMANDS[cmd_name][1])
         return load_command(cmd_name, ctx.find_root().command.params)
-
-    def format_help(self, ctx: tclick.Context, formatter: Any) -> None:
-        self._listing = True
-        try:
-            super().format_help(ctx, formatter)
-        finally:
-            self._listing = False
 
 
 def load_command(

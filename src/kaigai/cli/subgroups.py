@@ -27,10 +27,28 @@ from kaigai.cli.registry import SUBCOMMANDS
 APPS: dict[str, typer.Typer] = {}
 
 
-class LazySubGroup(TyperGroup):
-    """A group whose commands are listed from :data:`SUBCOMMANDS` and built when invoked."""
+class ListedGroup(TyperGroup):
+    """A group whose help lists commands from a registry's text without importing them:
+    while :meth:`format_help` runs, :meth:`stub` stands in for a command not yet built."""
 
     _listing = False
+
+    @staticmethod
+    def stub(name: str, text: str) -> tclick.Command:
+        """The help-list entry of command ``name`` (``text``: its one-line help)."""
+        return TyperCommand(name, help=text, short_help=text)
+
+    def format_help(self, ctx: tclick.Context, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
+class LazySubGroup(ListedGroup):
+    """A group whose commands are listed from :data:`SUBCOMMANDS` and built when invoked."""
+
     _shared: tuple[tclick.Parameter, ...] = ()
 
     def _table(self) -> dict[str, tuple[str, str]]:
@@ -50,8 +68,7 @@ class LazySubGroup(TyperGroup):
         if got is not None or cmd_name not in table:
             return got
         if self._listing:  # help text only: no import
-            text = table[cmd_name][1]
-            return TyperCommand(cmd_name, help=text, short_help=text)
+            return self.stub(cmd_name, table[cmd_name][1])
         cmd = build_subcommand(self.name or "", cmd_name)
         if cmd is not None:
             from kaigai.cli.options import add_shared_options
@@ -77,13 +94,6 @@ class LazySubGroup(TyperGroup):
             raise
         finally:
             self.suggest_commands = suggest
-
-    def format_help(self, ctx: tclick.Context, formatter: Any) -> None:
-        self._listing = True
-        try:
-            super().format_help(ctx, formatter)
-        finally:
-            self._listing = False
 
 
 def build_subcommand(group: str, name: str) -> tclick.Command | None:
