@@ -127,3 +127,18 @@ def test_bad_numbers_still_give_typers_messages(
         main(args)
     assert ei.value.code == 2
     assert capsys.readouterr().err.splitlines()[-1] == message
+
+
+def test_path_with_a_nul_byte_gets_typers_message(capsys: pytest.CaptureFixture[str]) -> None:
+    """os.stat raises ValueError on an embedded NUL: Typer's adapter words it (exit 2), no
+    traceback (the plain converter hands the value back to it)."""
+    from kaigai.cli.app import main
+
+    with pytest.raises(SystemExit) as ei:
+        main(["policy", "estimate", "--data", "a\x00b.parquet", "--formula", "y ~ x"])
+    assert ei.value.code == 2
+    assert (
+        capsys.readouterr()
+        .err.splitlines()[-1]
+        .endswith("Invalid value for '--data': Value error, embedded null byte")
+    )

@@ -107,3 +107,16 @@ def test_parquet_errors_are_pyarrows(tmp_path: Path) -> None:
         "csv": "Parquet magic bytes not found in footer. Either the file is corrupted or this is"
         " not a parquet file.",
     }
+
+
+def test_parquet_without_any_model_column_keeps_every_column(
+    tmp_path: Path, panel: pd.DataFrame
+) -> None:
+    """None of the asked columns in the file: every column is read, so the estimator's error
+    can list what the file has."""
+    from kaigai.data.panels import read_columns
+
+    panel.to_parquet(tmp_path / "p.parquet")
+    got = read_columns(tmp_path / "p.parquet", ["y", "z"])
+    assert list(got.columns) == ["exporter", "importer", "trade", "rta"]
+    assert list(read_columns(tmp_path / "p.parquet", ["trade", "z"]).columns) == ["trade"]

@@ -71,9 +71,14 @@ class PlainParam(RuntimeParam):
                 return self._typer(value, param, ctx)
         if self.kind is Path:  # Typer's checks (readable, file or folder) on the path(s)
             info = self.descriptor.parameter_info
-            if self.many:
-                return [coerce_cli_path(v, info, path_type=Path, param=param, ctx=ctx) for v in out]
-            return coerce_cli_path(out, info, path_type=Path, param=param, ctx=ctx)
+            try:
+                if self.many:
+                    return [
+                        coerce_cli_path(v, info, path_type=Path, param=param, ctx=ctx) for v in out
+                    ]
+                return coerce_cli_path(out, info, path_type=Path, param=param, ctx=ctx)
+            except ValueError:  # e.g. an embedded NUL byte: Typer's adapter words the error
+                return self._typer(value, param, ctx)
         return out
 
     def _typer(self, value: Any, param: _TyperParameter, ctx: tclick.Context) -> Any:

@@ -54,7 +54,7 @@ def cache_dir() -> Path:
     """``Settings.cache_dir`` without building the settings: ``KAIGAI_CACHE_DIR``, else the
     file's ``cache_dir``, else the user cache folder."""
     for key, value in os.environ.items():
-        if key.upper() == "KAIGAI_CACHE_DIR":
+        if key.upper() == "KAIGAI_CACHE_DIR" and value:  # an empty value is not a folder
             return Path(value)
     configured = read_config_file().get("cache_dir")
     return Path(configured) if isinstance(configured, str) else default_cache_dir()

@@ -65,8 +65,9 @@ def read_columns(path: Path, columns: list[str] | None = None) -> Columns:
             )
         else:
             table = _read_parquet(path, columns)
-        if columns:
-            table = table.select([c for c in columns if c in table.column_names])
+        present = [c for c in columns or [] if c in table.column_names]
+        if present:  # none present: keep every column, so the error can list them
+            table = table.select(present)
         return Columns(
             {name: _numpy(col) for name, col in zip(table.column_names, table.columns, strict=True)}
         )
@@ -90,8 +91,8 @@ def parquet_reader() -> Any:
 def _read_parquet(path: Path, columns: list[str] | None) -> Any:
     """``columns`` of the Parquet file (those present; all when ``None``) as an Arrow table.
 
-    Read from a memory map without pre-buffering: the column chunks are decoded straight
-    from the page cache (no copy of the file into buffers first), on pyarrow's threads."""
+    Read through a file handle without pre-buffering, on pyarrow's threads; when none of
+    ``columns`` is in the file, every column is read (the caller's error lists them)."""
     import pyarrow as pa
 
     reader_cls = parquet_reader() if path.is_file() else None
@@ -104,7 +105,9 @@ def _read_parquet(path: Path, columns: list[str] | None) -> Any:
             columns = [c for c in columns if c in have]
         return pf.read(columns=columns or None)
     reader = reader_cls()
-    reader.open(pa.memory_map(str(path)), use_memory_map=True, pre_buffer=False)
+    # read through a file handle, not a memory map: a file rewritten while it is read must
+    # give an error, not SIGBUS (the copy out of the page cache costs about a millisecond)
+    reader.open(pa.OSFile(str(path)), pre_buffer=False)
     if not columns:
         return reader.read_all()
     # the leaf columns under each name (one for a flat column), as pq.ParquetFile finds them
@@ -114,7 +117,7 @@ def _read_parquet(path: Path, columns: list[str] | None) -> Any:
             leaves.setdefault(".".join(col_path[:depth]), []).append(i)
     have = set(reader.schema_arrow.names)
     index = [i for c in columns if c in have for i in leaves.get(c, [])]
-    return reader.read_all(column_indices=index)
+    return reader.read_all(column_indices=index) if index else reader.read_all()
 
 
 def _numpy(col: Any) -> Any:
