@@ -21,8 +21,8 @@ import numpy as np
 from kaigai.core.errors import EstimationError
 from kaigai.policy.demean import FixedEffects, demean
 from kaigai.policy.results import PPMLResult
-from kaigai.policy.sample import collinear, model_data, recover_fixef, vcov_label
-from kaigai.policy.separation import REASONS, drop_singletons_and_fe_separated
+from kaigai.policy.sample import collinear, model_data, recover_fixef, take_rows, vcov_label
+from kaigai.policy.separation import drop_singletons_and_fe_separated, dropped_rows
 from kaigai.policy.threads import one_thread_pool
 from kaigai.policy.vcov import SMALL_SAMPLE, sandwich
 
@@ -73,7 +73,7 @@ def feols(
         raise EstimationError("no observations left after dropping missing and singleton rows")
     fe = FixedEffects.from_codes(md.codes, fast=backend != "numpy", idx=idx)
     y = md.y[idx] - (0.0 if md.offset is None else md.offset[idx])
-    x = md.x[idx]
+    x = take_rows(md.x, idx)
     w = np.ones(idx.size) if md.weights is None else md.weights[idx]
     kept, dropped_cols, _ = collinear(x, fe, md.names, w)
     if dropped_cols:
@@ -152,7 +152,7 @@ def feols(
         fe_sizes=tuple(fe.sizes),
         trace=tuple(md.trace),
         timings={"separation": t_sep, "fit": time.perf_counter() - t_fit},
-        dropped_rows={name: data.index[md.reason == code] for code, name in REASONS.items()},
+        dropped_rows=dropped_rows(data.index, md.reason),
         _fixef=fixef,
         model="ols",
         stats=stats,

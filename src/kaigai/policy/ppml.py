@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -29,9 +29,9 @@ from kaigai.policy.ppml_solver import (
 from kaigai.policy.results import PPMLResult
 from kaigai.policy.sample import collinear, model_data, recover_fixef, take_rows, vcov_label
 from kaigai.policy.separation import (
-    REASONS,
     SEPARATED_IR,
     drop_singletons_and_fe_separated,
+    dropped_rows,
     ir_separated,
 )
 from kaigai.policy.threads import one_thread_pool
@@ -239,19 +239,9 @@ def fepois(
         fe_sizes=tuple(fe.sizes),
         trace=tuple(trace),
         timings={"separation": t_sep, "fit": time.perf_counter() - t_fit},
-        dropped_rows=_dropped_rows(data.index, reason),
+        dropped_rows=dropped_rows(data.index, reason),
         _fixef=fixef,
     )
-
-
-def _dropped_rows(index: Any, reason: np.ndarray) -> dict[str, Any]:
-    """Row labels of the dropped rows by reason (one counting pass; a reason without rows
-    gets an empty selection without a scan)."""
-    present = np.bincount(reason, minlength=max(REASONS) + 1)
-    return {
-        name: index[reason == code] if present[code] else index[:0]
-        for code, name in REASONS.items()
-    }
 
 
 def _usable(x: np.ndarray) -> np.ndarray:

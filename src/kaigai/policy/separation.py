@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -36,6 +36,16 @@ REASONS = {
     SEPARATED_FE: "separated_fe",
     SEPARATED_IR: "separated_ir",
 }
+
+
+def dropped_rows(index: Any, reason: np.ndarray) -> dict[str, Any]:
+    """Row labels of the dropped rows by reason (one counting pass; a reason without rows
+    gets an empty selection without a scan)."""
+    present = np.bincount(reason, minlength=max(REASONS) + 1)
+    return {
+        name: index[reason == code] if present[code] else index[:0]
+        for code, name in REASONS.items()
+    }
 
 
 @dataclass
