@@ -141,6 +141,15 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         typer.echo("Interrupted.", err=True)
         sys.exit(130)
+    except MemoryError:  # outside the C kernels (which raise OutOfMemoryError): numpy, numba
+        from kaigai.core.errors import OutOfMemoryError
+
+        oom = OutOfMemoryError(
+            "Not enough memory for this command.",
+            hint="kaigai needed more memory than is free: close other programs or give it "
+            "less data (policy estimate: fewer rows or fixed effects, or --engine spark)",
+        )
+        sys.exit(_report_error(oom, "--json" in args))
     except OSError as exc:  # a file or folder the OS refused: say which, never a traceback
         where = f" {exc.filename}" if exc.filename else ""
         typer.echo(f"Error: cannot access{where}: {exc.strerror or exc}.", err=True)

@@ -26,7 +26,8 @@ Tree::
     │   └── RuleParseError
     ├── MarketError
     ├── EstimationError
-    │   └── NonConvergenceError
+    │   ├── NonConvergenceError
+    │   └── OutOfMemoryError (MemoryError)
     ├── StorageError
     ├── NotFoundError
     ├── PayloadTooLargeError (InputError)
@@ -177,6 +178,13 @@ class NonConvergenceError(EstimationError):
     code = "non_convergence"
 
 
+class OutOfMemoryError(EstimationError, MemoryError):
+    """An estimation needed more memory than the system could give (also a ``MemoryError``)."""
+
+    code = "out_of_memory"
+    http_status = 503
+
+
 class StorageError(KaigaiError):
     code = "storage_error"
     exit_code = 8
@@ -247,6 +255,7 @@ __all__ = [
     "NotFoundError",
     "OfflineError",
     "OriginRuleError",
+    "OutOfMemoryError",
     "PayloadTooLargeError",
     "PermissionDeniedError",
     "PortInUseError",

@@ -17,6 +17,15 @@
  * pointer plus the strides (in elements) of its rows and columns; codes2d is (K, n) int32
  * C-ordered; offs has K + 1 int64 entries. Tuples are returned through out-parameters.
  *
+ * Out of memory: every allocation goes through k_alloc (size overflow checked). A kernel that
+ * cannot allocate returns before it writes any of the caller's arrays, and says so by its
+ * return value, which is then negative (KN_NOMEM) and never a result: kernels that return a
+ * count or a flag return -1; kernels that return a largest absolute change (never negative
+ * otherwise) return -1.0; kernels with no result of their own return int 0, or -1 when out of
+ * memory. native_twins.py raises OutOfMemoryError on a negative return. The thread pool
+ * needs no such signal: a worker thread that cannot be started leaves its chunks to the
+ * caller (same chunks, same bits). Test hooks: kaigai_native_fail_after, kaigai_native_pool_fail.
+ *
  * mirrors _wsweep_nb 88ba17f169f5d1ec
  * mirrors _demean_col_nb 0d29e5b16af214db
  * mirrors _inv_weights_nb a9f59bed9c739888
@@ -46,7 +55,26 @@
 typedef int64_t i64;
 typedef int32_t i32;
 
-int kaigai_native_abi(void) { return 2; }
+int kaigai_native_abi(void) { return 3; }
+
+/* ---- memory ------------------------------------------------------------------------------
+ * k_alloc(head, count, size, zero): head + count * size bytes (zeroed if zero), NULL when the
+ * size overflows or the system has no memory left. Allocations are counted so that a test
+ * can make the n-th one fail (kaigai_native_fail_after). */
+#define KN_NOMEM (-1)
+static _Atomic i64 alloc_count, alloc_fail_at;
+
+static void *k_alloc(size_t head, i64 count, size_t size, int zero) {
+    i64 no = atomic_fetch_add(&alloc_count, 1) + 1;
+    i64 at = atomic_load(&alloc_fail_at);
+    if (at > 0 && no == at) return NULL;
+    if (count < 0 || (size > 0 && (size_t)count > (SIZE_MAX - head) / size)) return NULL;
+    size_t bytes = head + (size_t)count * size;
+    if (bytes == 0) bytes = 1;
+    return zero ? calloc(1, bytes) : malloc(bytes);
+}
+#define ALLOC(n, T) ((T *)k_alloc(0, (i64)(n), sizeof(T), 0))
+#define ZALLOC(n, T) ((T *)k_alloc(0, (i64)(n), sizeof(T), 1))
 
 /* ---- row chunks on threads -------------------------------------------------------------
  * par_run(fn, ctx, nc) calls fn(ctx, c) once for every c = 0..nc-1. Callers make every
@@ -70,6 +98,7 @@ static _Atomic uint64_t pool_state; /* generation << 32 | next chunk << 16 | chu
 static atomic_int pool_done, pool_sleepers, pool_waiting;
 static task_fn pool_fn;
 static void *pool_ctx;
+static atomic_int pool_fail; /* test hook: starting a worker fails (kaigai_native_pool_fail) */
 
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -150,11 +179,11 @@ static void par_run(task_fn fn, void *ctx, i64 nc) {
         while (pool_nworkers < want) {
             pthread_t th;
             pthread_attr_t at;
-            pthread_attr_init(&at);
+            if (atomic_load(&pool_fail) || pthread_attr_init(&at) != 0) break;
             pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
             int rc = pthread_create(&th, &at, pool_worker, NULL);
             pthread_attr_destroy(&at);
-            if (rc) break;
+            if (rc) break; /* no thread (EAGAIN, ENOMEM): the caller runs the chunks */
             pool_nworkers += 1;
         }
         if (pool_nworkers > 0) {
@@ -200,19 +229,48 @@ typedef struct {
 } ws_block;
 static pthread_key_t ws_key;
 static pthread_once_t ws_once = PTHREAD_ONCE_INIT;
-static void ws_make_key(void) { pthread_key_create(&ws_key, free); }
+static int ws_ok;
+static void ws_make_key(void) { ws_ok = pthread_key_create(&ws_key, free) == 0; }
 
+/* this thread's work space of at least n doubles, NULL when out of memory */
 static double *workspace(i64 n) {
     pthread_once(&ws_once, ws_make_key);
+    if (!ws_ok) return NULL;
     ws_block *b = pthread_getspecific(ws_key);
     if (n < 1) n = 1;
     if (b == NULL || b->cap < n) {
         free(b);
-        b = malloc(sizeof(ws_block) + n * sizeof(double));
-        if (b != NULL) b->cap = n;
-        pthread_setspecific(ws_key, b);
+        pthread_setspecific(ws_key, NULL);
+        b = k_alloc(sizeof(ws_block), n, sizeof(double), 0);
+        if (b == NULL) return NULL;
+        if (pthread_setspecific(ws_key, b) != 0) {
+            free(b);
+            return NULL;
+        }
+        b->cap = n;
     }
-    return b != NULL ? b->data : NULL;
+    return b->data;
+}
+
+/* Test hooks. kaigai_native_fail_after(n): the n-th allocation from now fails (0: none) and
+ * this thread's work space is released (its next solver allocates); returns the allocations
+ * made since the previous call. kaigai_native_pool_fail(on): while on, no worker thread
+ * starts (as when pthread_create fails); returns the workers running. */
+i64 kaigai_native_fail_after(i64 n) {
+    pthread_once(&ws_once, ws_make_key);
+    if (ws_ok) {
+        free(pthread_getspecific(ws_key));
+        pthread_setspecific(ws_key, NULL);
+    }
+    atomic_store(&alloc_fail_at, 0);
+    i64 seen = atomic_exchange(&alloc_count, 0);
+    atomic_store(&alloc_fail_at, n > 0 ? n : 0);
+    return seen;
+}
+
+int kaigai_native_pool_fail(int on) {
+    atomic_store(&pool_fail, on);
+    return pool_nworkers;
 }
 
 /* levels of one fixed effect worth a parallel pass (below: the caller does them alone) */
@@ -248,12 +306,15 @@ double k_wsweep(double *v, const double *w, const i32 *codes, const i64 *offs, i
     return dmax;
 }
 
-/* _demean_col_nb: returns the sweeps, *conv the convergence flag */
+/* _demean_col_nb: returns the sweeps (KN_NOMEM: out of memory), *conv the convergence flag */
 i64 k_demean_col(double *v, const double *w, const i32 *codes, const i64 *offs, i64 nfe, i64 n,
                  const double *inv, double tol, i64 maxiter, int *conv) {
     i64 m = offs[nfe];
     i64 mm = m > 0 ? m : 1;
-    double *s = workspace(2 * mm), *d1 = s + mm;
+    double *s = workspace(2 * mm);
+    *conv = 0;
+    if (s == NULL) return KN_NOMEM;
+    double *d1 = s + mm;
     i64 it = 0;
     double d = INFINITY;
     i64 first = maxiter < 3 ? maxiter : 3;
@@ -325,16 +386,18 @@ static void inv_levels(void *p, i64 c) {
     }
 }
 
-void k_inv_weights(const double *w, const i32 *codes, const i64 *offs, i64 nfe, i64 n, i64 nc,
-                   double *inv) {
+int k_inv_weights(const double *w, const i32 *codes, const i64 *offs, i64 nfe, i64 n, i64 nc,
+                  double *inv) {
     i64 m = offs[nfe];
     double *part = workspace(nc * (m > 0 ? m : 1));
+    if (part == NULL) return KN_NOMEM;
     inv_ctx x = {w, codes, offs, nfe, n, m, nc, part, inv};
     par_run(inv_rows, &x, nc);
     if (m >= PAR_LEVELS)
         par_run(inv_levels, &x, nc);
     else
         for (i64 c = 0; c < nc; c++) inv_levels(&x, c);
+    return 0;
 }
 
 /* _wsweep2_nb / _demean_pair_nb: v (n, 2) with column stride cs, s (m, 2) C order, rows
@@ -457,26 +520,33 @@ static void pair_sweep(pair_ctx *x, double *dmax, int have) {
     }
 }
 
-void k_wsweep2(double *v, i64 cs, const double *w, const i32 *codes, const i64 *offs, i64 nfe,
-               i64 n, const double *inv, double *s, double *dmax, double *part, i64 nc, int have) {
-    double *dm = malloc(2 * nc * sizeof(double));
+int k_wsweep2(double *v, i64 cs, const double *w, const i32 *codes, const i64 *offs, i64 nfe,
+              i64 n, const double *inv, double *s, double *dmax, double *part, i64 nc, int have) {
+    double *dm = ALLOC(2 * nc, double);
+    if (dm == NULL) return KN_NOMEM;
     pair_ctx x = {v, v + cs, w, inv, codes, offs, nfe, n, offs[nfe], nc, 0, 0, s, part, dm, 0};
     pair_sweep(&x, dmax, have);
     free(dm);
+    return 0;
 }
 
-/* _demean_pair_nb: returns the sweeps, *conv the convergence flag */
+/* work space of k_demean_pair (doubles) */
+static i64 pair_space(i64 m, i64 nc) { return (2 + nc) * 2 * (m > 0 ? m : 1) + 2 * nc; }
+
+/* _demean_pair_nb: returns the sweeps (KN_NOMEM: out of memory), *conv the convergence flag */
 i64 k_demean_pair(double *v, i64 cs, const double *w, const i32 *codes, const i64 *offs, i64 nfe,
                   i64 n, const double *inv, double tol0, double tol1, i64 maxiter, i64 nc,
                   int *conv) {
     i64 m = offs[nfe];
     i64 mm = 2 * (m > 0 ? m : 1);
-    double *s = workspace((2 + nc) * mm + 2 * nc), *d1 = s + mm, *part = d1 + mm;
+    double *s = workspace(pair_space(m, nc));
+    *conv = 0;
+    if (s == NULL) return KN_NOMEM;
+    double *d1 = s + mm, *part = d1 + mm;
     double *dm = part + nc * mm;
     pair_ctx x = {v, v + cs, w, inv, codes, offs, nfe, n, m, nc, 0, 0, s, part, dm, 0};
     double d[2] = {INFINITY, INFINITY}, coef[2] = {0.0, 0.0};
     i64 it = 0;
-    *conv = 0;
     if (nfe == 1) {
         pair_sweep(&x, d, 0);
         *conv = 1;
@@ -525,11 +595,14 @@ done:
 }
 
 /* _demean_cols_nb (hdfe_sweeps): columns in pairs, an odd last one alone; r has p columns,
- * column j at r + j * cs (rows contiguous) */
+ * column j at r + j * cs (rows contiguous). The work space of the largest step (a pair) is
+ * taken first, so that no later step allocates: out of memory (KN_NOMEM) leaves r as it was */
 i64 k_demean_cols(double *r, i64 p, i64 cs, const double *w, const i32 *codes, const i64 *offs,
                   i64 nfe, i64 n, const double *inv, const double *tol, i64 maxiter, i64 nc,
                   int *ok) {
     i64 sweeps = 0;
+    *ok = 0;
+    if (p > 0 && workspace(pair_space(offs[nfe], nc)) == NULL) return KN_NOMEM;
     *ok = 1;
     i64 j = 0;
     while (j < p) {
@@ -542,9 +615,9 @@ i64 k_demean_cols(double *r, i64 p, i64 cs, const double *w, const i32 *codes, c
         } else {
             double *col = r + j * cs;
             if (nfe == 1) {
-                double *s = malloc((offs[1] > 0 ? offs[1] : 1) * sizeof(double));
+                double *s = workspace(offs[1]);
+                if (s == NULL) return KN_NOMEM;
                 k_wsweep(col, w, codes, offs, nfe, n, inv, s);
-                free(s);
                 it = 1;
                 cj = 1;
             } else {
@@ -552,6 +625,7 @@ i64 k_demean_cols(double *r, i64 p, i64 cs, const double *w, const i32 *codes, c
             }
             j += 1;
         }
+        if (it < 0) return KN_NOMEM;
         if (it > sweeps) sweeps = it;
         *ok = *ok && cj;
     }
@@ -650,25 +724,29 @@ static double ipf_sweep(ipf_ctx *x, int have) {
     return dmax;
 }
 
+/* returns the largest |log factor|, -1.0 when out of memory */
 double k_ipf_sweep(double *mu, const i32 *codes, const i64 *offs, i64 nfe, i64 n,
                    const double *ysum, double *alpha, double *s, double *part, i64 nc, int have) {
-    double *dm = malloc(nc * sizeof(double));
+    double *dm = ALLOC(nc, double);
+    if (dm == NULL) return KN_NOMEM;
     ipf_ctx x = {mu, codes, offs, nfe, n, offs[nfe], nc, 0, 0, ysum, alpha, s, part, NULL, dm, 0};
     double d = ipf_sweep(&x, have);
     free(dm);
     return d;
 }
 
-/* _ipf_nb: returns the sweeps, *conv the convergence flag */
+/* _ipf_nb: returns the sweeps (KN_NOMEM: out of memory), *conv the convergence flag */
 i64 k_ipf(double *mu, const i32 *codes, const i64 *offs, i64 nfe, i64 n, const double *ysum,
           double *alpha, double tol, i64 nplain, i64 ncycles, i64 nc, int *conv) {
     i64 m = offs[nfe];
     i64 mm = m > 0 ? m : 1;
-    double *s = workspace((4 + nc) * mm + nc), *a0 = s + mm, *a1 = a0 + mm, *step = a1 + mm;
+    double *s = workspace((4 + nc) * mm + nc);
+    *conv = 0;
+    if (s == NULL) return KN_NOMEM;
+    double *a0 = s + mm, *a1 = a0 + mm, *step = a1 + mm;
     double *part = step + mm, *dm = part + nc * mm;
     ipf_ctx x = {mu, codes, offs, nfe, n, m, nc, 0, 0, ysum, alpha, s, part, step, dm, 0};
     i64 it = 0;
-    *conv = 0;
     for (i64 q = 0; q < nplain; q++) {
         it += 1;
         if (ipf_sweep(&x, it > 1) < tol) {
@@ -726,12 +804,16 @@ double k_deviance_sum(const double *y, const double *mu, const double *lr, i64 n
     return 2.0 * s;
 }
 
-void k_absorb(double *r, const i32 *codes, const i64 *offs, i64 nfe, i64 n, double *alpha,
-              i64 maxiter, double tol) {
+int k_absorb(double *r, const i32 *codes, const i64 *offs, i64 nfe, i64 n, double *alpha,
+             i64 maxiter, double tol) {
     i64 m = offs[nfe];
-    size_t bytes = (m > 0 ? m : 1) * sizeof(double);
-    double *inv = calloc(m > 0 ? m : 1, sizeof(double)), *s = malloc(bytes);
-    double *w = malloc((n > 0 ? n : 1) * sizeof(double));
+    double *inv = ZALLOC(m, double), *s = ALLOC(m, double), *w = ALLOC(n, double);
+    if (inv == NULL || s == NULL || w == NULL) {
+        free(inv);
+        free(s);
+        free(w);
+        return KN_NOMEM;
+    }
     for (i64 k = 0; k < nfe; k++)
         for (i64 i = 0; i < n; i++) inv[offs[k] + codes[k * n + i]] += 1.0;
     for (i64 j = 0; j < m; j++) inv[j] = 1.0 / inv[j];
@@ -744,9 +826,11 @@ void k_absorb(double *r, const i32 *codes, const i64 *offs, i64 nfe, i64 n, doub
     free(inv);
     free(s);
     free(w);
+    return 0;
 }
 
-/* remap_codes(c, idx, out): c int64; idx empty (nidx == 0) means all n rows */
+/* remap_codes(c, idx, out): c int64; idx empty (nidx == 0) means all n rows; returns the
+ * levels (KN_NOMEM: out of memory) */
 i64 k_remap_codes(const i64 *c, i64 n_c, const i64 *idx, i64 nidx, i32 *out) {
     i64 n = nidx ? nidx : n_c;
     i64 top = 0;
@@ -754,7 +838,8 @@ i64 k_remap_codes(const i64 *c, i64 n_c, const i64 *idx, i64 nidx, i32 *out) {
         i64 v = nidx ? c[idx[r]] : c[r];
         if (v > top) top = v;
     }
-    i32 *lab = calloc(top + 1, sizeof(i32));
+    i32 *lab = ZALLOC(top + 1, i32);
+    if (lab == NULL) return KN_NOMEM;
     for (i64 r = 0; r < n; r++) lab[nidx ? c[idx[r]] : c[r]] = 1;
     i32 g = 0;
     for (i64 j = 0; j < top + 1; j++) {
@@ -813,10 +898,11 @@ void k_drop_visit(const i64 *c, i64 n, i64 size, const uint8_t *pos, uint8_t *ke
 #define AT(a, i, j, rs, cs) ((a)[(i) * (rs) + (j) * (cs)])
 
 /* gram(x, xt, w): base (p) and g (p x p, C order) */
-void k_gram(const double *x, i64 xrs, i64 xcs, const double *xt, i64 trs, i64 tcs,
-            const double *w, i64 n, i64 p, double *base, double *g) {
+int k_gram(const double *x, i64 xrs, i64 xcs, const double *xt, i64 trs, i64 tcs,
+           const double *w, i64 n, i64 p, double *base, double *g) {
     double sw = 0.0;
-    double *mean = calloc(p > 0 ? p : 1, sizeof(double));
+    double *mean = ZALLOC(p, double);
+    if (mean == NULL) return KN_NOMEM;
     for (i64 i = 0; i < n; i++) {
         sw += w[i];
         for (i64 j = 0; j < p; j++) mean[j] += w[i] * AT(x, i, j, xrs, xcs);
@@ -835,6 +921,7 @@ void k_gram(const double *x, i64 xrs, i64 xcs, const double *xt, i64 trs, i64 tc
     for (i64 j = 0; j < p; j++)
         for (i64 k = 0; k < j; k++) g[k * p + j] = g[j * p + k];
     free(mean);
+    return 0;
 }
 
 /* _grad_hess_nb(xt, mu, y, nc): g (p) and h (p x p, C order); rows in nc chunks, each
@@ -880,9 +967,10 @@ static void gh_rows(void *ctx, i64 c) {
     }
 }
 
-void k_grad_hess(const double *xt, i64 rs, i64 cs, const double *mu, const double *y, i64 n,
-                 i64 p, i64 nc, double *g, double *h) {
-    double *part = calloc(nc * p * (p + 1) > 0 ? nc * p * (p + 1) : 1, sizeof(double));
+int k_grad_hess(const double *xt, i64 rs, i64 cs, const double *mu, const double *y, i64 n,
+                i64 p, i64 nc, double *g, double *h) {
+    double *part = ZALLOC(nc * p * (p + 1), double);
+    if (part == NULL) return KN_NOMEM;
     gh_ctx x = {xt, mu, y, rs, cs, n, p, nc, part};
     par_run(gh_rows, &x, nc);
     i64 q = p * (p + 1);
@@ -898,6 +986,7 @@ void k_grad_hess(const double *xt, i64 rs, i64 cs, const double *mu, const doubl
         }
     }
     free(part);
+    return 0;
 }
 
 /* lin_index: rows in nc chunks on threads (each row on its own and max |out| does not depend
@@ -921,9 +1010,11 @@ static void li_rows(void *ctx, i64 c) {
     x->big[c] = big;
 }
 
+/* returns max |out|, -1.0 when out of memory */
 double k_lin_index(const double *xt, i64 rs, i64 cs, const double *step, double *out, i64 n,
                    i64 p, i64 nc) {
-    double *bigs = malloc((nc > 0 ? nc : 1) * sizeof(double));
+    double *bigs = ALLOC(nc, double);
+    if (bigs == NULL) return KN_NOMEM;
     li_ctx x = {xt, step, rs, cs, n, p, nc, out, bigs};
     par_run(li_rows, &x, nc);
     double big = 0.0;
@@ -943,8 +1034,10 @@ void k_cluster_sums(const double *xt, i64 rs, i64 cs, const double *r, const i64
     }
 }
 
+/* 1 if nested, 0 if not, KN_NOMEM when out of memory */
 int k_nested_in(const i64 *fc, i64 n, i64 nfe, const i64 *cc) {
-    i64 *first = malloc((nfe > 0 ? nfe : 1) * sizeof(i64));
+    i64 *first = ALLOC(nfe, i64);
+    if (first == NULL) return KN_NOMEM;
     for (i64 j = 0; j < nfe; j++) first[j] = -1;
     int out = 1;
     for (i64 i = 0; i < n; i++) {

@@ -28,16 +28,19 @@ from pathlib import Path
 
 SOURCE = Path(__file__).with_name("hdfe_native.c")
 FLAGS = ("-O2", "-fPIC", "-shared", "-pthread", "-ffp-contract=off", "-fno-fast-math")
-ABI = 2
+ABI = 3  # kaigai_native_abi() in hdfe_native.c: raise both when a signature changes
 _log = logging.getLogger(__name__)
 
 _I64, _DBL, _P = ctypes.c_int64, ctypes.c_double, ctypes.c_void_p
 _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "k_wsweep": (_DBL, [_P, _P, _P, _P, _I64, _I64, _P, _P]),
     "k_demean_col": (_I64, [_P, _P, _P, _P, _I64, _I64, _P, _DBL, _I64, _P]),
-    "k_inv_weights": (None, [_P, _P, _P, _I64, _I64, _I64, _P]),
+    "k_inv_weights": (ctypes.c_int, [_P, _P, _P, _I64, _I64, _I64, _P]),
     "k_demean_cols": (_I64, [_P, _I64, _I64, _P, _P, _P, _I64, _I64, _P, _P, _I64, _I64, _P]),
-    "k_wsweep2": (None, [_P, _I64, _P, _P, _P, _I64, _I64, _P, _P, _P, _P, _I64, ctypes.c_int]),
+    "k_wsweep2": (
+        ctypes.c_int,
+        [_P, _I64, _P, _P, _P, _I64, _I64, _P, _P, _P, _P, _I64, ctypes.c_int],
+    ),
     "k_demean_pair": (
         _I64,
         [_P, _I64, _P, _P, _P, _I64, _I64, _P, _DBL, _DBL, _I64, _I64, _P],
@@ -45,17 +48,19 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "k_ipf_sweep": (_DBL, [_P, _P, _P, _I64, _I64, _P, _P, _P, _P, _I64, ctypes.c_int]),
     "k_ipf": (_I64, [_P, _P, _P, _I64, _I64, _P, _P, _DBL, _I64, _I64, _I64, _P]),
     "k_deviance_sum": (_DBL, [_P, _P, _P, _I64]),
-    "k_absorb": (None, [_P, _P, _P, _I64, _I64, _P, _I64, _DBL]),
+    "k_absorb": (ctypes.c_int, [_P, _P, _P, _I64, _I64, _P, _I64, _DBL]),
     "k_remap_codes": (_I64, [_P, _I64, _P, _I64, _P]),
     "k_drop_visit": (
         None,
         [_P, _I64, _I64, _P, _P, _P, ctypes.c_int, ctypes.c_int, ctypes.c_int8, ctypes.c_int8, _P],
     ),
-    "k_gram": (None, [_P, _I64, _I64, _P, _I64, _I64, _P, _I64, _I64, _P, _P]),
-    "k_grad_hess": (None, [_P, _I64, _I64, _P, _P, _I64, _I64, _I64, _P, _P]),
+    "k_gram": (ctypes.c_int, [_P, _I64, _I64, _P, _I64, _I64, _P, _I64, _I64, _P, _P]),
+    "k_grad_hess": (ctypes.c_int, [_P, _I64, _I64, _P, _P, _I64, _I64, _I64, _P, _P]),
     "k_lin_index": (_DBL, [_P, _I64, _I64, _P, _P, _I64, _I64, _I64]),
     "k_cluster_sums": (None, [_P, _I64, _I64, _P, _P, _I64, _I64, _I64, _P]),
     "k_nested_in": (ctypes.c_int, [_P, _I64, _I64, _P]),
+    "kaigai_native_fail_after": (_I64, [_I64]),  # test hooks (see the C file's header)
+    "kaigai_native_pool_fail": (ctypes.c_int, [ctypes.c_int]),
 }
 
 

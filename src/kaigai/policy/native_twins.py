@@ -5,13 +5,17 @@ types and layout and calls the C function of :mod:`kaigai.policy.native`. Arrays
 writes into must already have the kernel's dtype and be contiguous (else ``None`` is
 returned by :func:`twins` for nothing: the caller's numba or Python version is used for
 that call through ``fallback``). Read-only arrays are converted when needed.
+
+A C function that could not allocate its memory returns a negative value (see the header of
+``hdfe_native.c``) before writing any of its outputs; its twin then raises
+:class:`~kaigai.core.errors.OutOfMemoryError` instead of returning.
 """
 
 from __future__ import annotations
 
 import ctypes
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -46,6 +50,26 @@ def _fcols(r: np.ndarray) -> bool:
     )
 
 
+def out_of_memory(kernel: str) -> NoReturn:
+    """Raise the error of a C kernel that could not allocate its work space."""
+    from kaigai.core.errors import OutOfMemoryError
+
+    raise OutOfMemoryError(
+        "Not enough memory to estimate this model: the fixed-effect solver could not "
+        "allocate its work space.",
+        hint="the panel needs more memory than is free: use fewer rows or fixed effects, "
+        "or --engine spark",
+        kernel=kernel,
+    )
+
+
+def _ok(result: Any, kernel: str) -> Any:
+    """``result`` of C kernel ``kernel``, unless negative (out of memory: raised)."""
+    if result < 0:
+        out_of_memory(kernel)
+    return result
+
+
 def twins(lib: ctypes.CDLL, fallback: Callable[[str], Fn]) -> dict[str, Fn]:
     """Python kernel name -> C-backed function; ``fallback(name)`` gives the other version."""
     from kaigai.policy import threads
@@ -68,14 +92,15 @@ def twins(lib: ctypes.CDLL, fallback: Callable[[str], Fn]) -> dict[str, Fn]:
             p(v), p(_in(w, F8)), p(cd), p(_in(offs, I8)), cd.shape[0], v.size,
             p(_in(inv, F8)), float(tol), int(mx), ctypes.byref(ok),
         )  # fmt: skip
-        return it, bool(ok.value)
+        return _ok(it, "k_demean_col"), bool(ok.value)
 
     def _inv_weights_nb(w: Any, codes: Any, offs: Any, nc: Any) -> Any:
         cd, of = _in(codes, I4), _in(offs, I8)
         inv = np.empty(int(of[cd.shape[0]]))
-        lib.k_inv_weights(
+        rc = lib.k_inv_weights(
             p(_in(w, F8)), p(cd), p(of), cd.shape[0], cd.shape[1], max(1, int(nc)), p(inv)
         )
+        _ok(rc, "k_inv_weights")
         return inv
 
     def _demean_cols_nb(r: Any, w: Any, codes: Any, offs: Any, inv: Any, tol: Any, mx: Any, nc: Any) -> Any:  # fmt: skip
@@ -87,16 +112,17 @@ def twins(lib: ctypes.CDLL, fallback: Callable[[str], Fn]) -> dict[str, Fn]:
             p(r), r.shape[1], cs, p(_in(w, F8)), p(cd), p(_in(offs, I8)), cd.shape[0],
             r.shape[0], p(_in(inv, F8)), p(t8), int(mx), max(1, int(nc)), ctypes.byref(ok),
         )  # fmt: skip
-        return it, bool(ok.value)
+        return _ok(it, "k_demean_cols"), bool(ok.value)
 
     def _wsweep2_nb(v: Any, w: Any, codes: Any, offs: Any, inv: Any, s: Any, dmax: Any, part: Any, have: Any) -> Any:  # fmt: skip
         if not (_fcols(v) and v.shape[1] == 2 and _out(s, F8) and _out(dmax, F8) and _out(part, F8) and part.ndim == 3):  # fmt: skip
             return fallback("_wsweep2_nb")(v, w, codes, offs, inv, s, dmax, part, have)
         cd = _in(codes, I4)
-        lib.k_wsweep2(
+        rc = lib.k_wsweep2(
             p(v), v.strides[1] // 8, p(_in(w, F8)), p(cd), p(_in(offs, I8)), cd.shape[0],
             v.shape[0], p(_in(inv, F8)), p(s), p(dmax), p(part), part.shape[0], int(bool(have)),
         )  # fmt: skip
+        _ok(rc, "k_wsweep2")
 
     def _demean_pair_nb(v: Any, w: Any, codes: Any, offs: Any, inv: Any, t0: Any, t1: Any, mx: Any, nc: Any) -> Any:  # fmt: skip
         if not (_fcols(v) and v.shape[1] == 2):
@@ -107,16 +133,17 @@ def twins(lib: ctypes.CDLL, fallback: Callable[[str], Fn]) -> dict[str, Fn]:
             v.shape[0], p(_in(inv, F8)), float(t0), float(t1), int(mx), max(1, int(nc)),
             ctypes.byref(ok),
         )  # fmt: skip
-        return it, bool(ok.value)
+        return _ok(it, "k_demean_pair"), bool(ok.value)
 
     def _ipf_sweep_nb(mu: Any, codes: Any, offs: Any, ysum: Any, alpha: Any, s: Any, part: Any, have: Any) -> Any:  # fmt: skip
         if not (_out(mu, F8) and _out(alpha, F8) and _out(s, F8) and _out(part, F8) and part.ndim == 2):  # fmt: skip
             return fallback("_ipf_sweep_nb")(mu, codes, offs, ysum, alpha, s, part, have)
         cd = _in(codes, I4)
-        return lib.k_ipf_sweep(
+        d = lib.k_ipf_sweep(
             p(mu), p(cd), p(_in(offs, I8)), cd.shape[0], mu.size, p(_in(ysum, F8)), p(alpha),
             p(s), p(part), part.shape[0], int(bool(have)),
         )  # fmt: skip
+        return _ok(d, "k_ipf_sweep")
 
     def _ipf_nb(mu: Any, codes: Any, offs: Any, ysum: Any, alpha: Any, tol: Any, npl: Any, ncy: Any, nc: Any) -> Any:  # fmt: skip
         if not (_out(mu, F8) and _out(alpha, F8)):
@@ -126,7 +153,7 @@ def twins(lib: ctypes.CDLL, fallback: Callable[[str], Fn]) -> dict[str, Fn]:
             p(mu), p(cd), p(_in(offs, I8)), cd.shape[0], mu.size, p(_in(ysum, F8)), p(alpha),
             float(tol), int(npl), int(ncy), max(1, int(nc)), ctypes.byref(ok),
         )  # fmt: skip
-        return it, bool(ok)
+        return _ok(it, "k_ipf"), bool(ok)
 
     def _deviance_sum_nb(y: Any, mu: Any, lr: Any) -> Any:
         y8 = _in(y, F8)
@@ -136,15 +163,16 @@ def twins(lib: ctypes.CDLL, fallback: Callable[[str], Fn]) -> dict[str, Fn]:
         if not (_out(r, F8) and _out(alpha, F8)):
             return fallback("_absorb_nb")(r, codes, offs, alpha, mx, tol)
         cd = _in(codes, I4)
-        lib.k_absorb(
+        rc = lib.k_absorb(
             p(r), p(cd), p(_in(offs, I8)), cd.shape[0], r.size, p(alpha), int(mx), float(tol)
         )
+        _ok(rc, "k_absorb")
 
     def remap_codes(c: Any, idx: Any, out: Any) -> Any:
         if not _out(out, I4):
             return fallback("remap_codes")(c, idx, out)
         ci, ix = _in(c, I8), _in(idx, I8)
-        return lib.k_remap_codes(p(ci), ci.size, p(ix), ix.size, p(out))
+        return _ok(lib.k_remap_codes(p(ci), ci.size, p(ix), ix.size, p(out)), "k_remap_codes")
 
     def drop_visit(c: Any, size: Any, pos: Any, keep: Any, reason: Any, *flags: Any) -> Any:
         b1, i1 = np.dtype(np.bool_), np.dtype(np.int8)
@@ -162,16 +190,18 @@ def twins(lib: ctypes.CDLL, fallback: Callable[[str], Fn]) -> dict[str, Fn]:
         (x2, xr, xc), (t2, tr, tc) = _rows(x), _rows(xt)
         n, q = x2.shape
         base, g = np.empty(q), np.empty((q, q))
-        lib.k_gram(p(x2), xr, xc, p(t2), tr, tc, p(_in(w, F8)), n, q, p(base), p(g))
+        rc = lib.k_gram(p(x2), xr, xc, p(t2), tr, tc, p(_in(w, F8)), n, q, p(base), p(g))
+        _ok(rc, "k_gram")
         return base, g
 
     def _grad_hess_nb(xt: Any, mu: Any, y: Any, nc: Any) -> Any:
         t2, tr, tc = _rows(xt)
         n, q = t2.shape
         g, h = np.empty(q), np.empty((q, q))
-        lib.k_grad_hess(
+        rc = lib.k_grad_hess(
             p(t2), tr, tc, p(_in(mu, F8)), p(_in(y, F8)), n, q, max(1, int(nc)), p(g), p(h)
         )
+        _ok(rc, "k_grad_hess")
         return g, h
 
     def lin_index(xt: Any, step: Any, out: Any) -> Any:
@@ -179,9 +209,8 @@ def twins(lib: ctypes.CDLL, fallback: Callable[[str], Fn]) -> dict[str, Fn]:
             return fallback("lin_index")(xt, step, out)
         t2, tr, tc = _rows(xt)
         nc = threads.row_chunks(t2.shape[0])  # any split gives the same bits (rows apart)
-        return lib.k_lin_index(
-            p(t2), tr, tc, p(_in(step, F8)), p(out), t2.shape[0], t2.shape[1], nc
-        )
+        big = lib.k_lin_index(p(t2), tr, tc, p(_in(step, F8)), p(out), t2.shape[0], t2.shape[1], nc)
+        return _ok(big, "k_lin_index")
 
     def cluster_sums(xt: Any, r: Any, codes: Any, g: Any) -> Any:
         t2, tr, tc = _rows(xt)
@@ -192,7 +221,7 @@ def twins(lib: ctypes.CDLL, fallback: Callable[[str], Fn]) -> dict[str, Fn]:
 
     def nested_in(fc: Any, nfe: Any, cc: Any) -> Any:
         f8 = _in(fc, I8)
-        return bool(lib.k_nested_in(p(f8), f8.size, int(nfe), p(_in(cc, I8))))
+        return bool(_ok(lib.k_nested_in(p(f8), f8.size, int(nfe), p(_in(cc, I8))), "k_nested_in"))
 
     return {f.__name__: f for f in (
         _wsweep_nb, _demean_col_nb, _inv_weights_nb,
