@@ -80,6 +80,9 @@ def _root(
     """kaigai (海外): export toolkit for small firms — markets, duties & FTAs, rules of origin, readiness, policy."""
     # the shared options are declared here only; every command also takes them after its name
     # (kaigai.cli.options gives each loaded command copies of these)
+    from kaigai.core.config_file import choose_config_file
+
+    choose_config_file(None)  # this invocation's --config only (set below or after the name)
     opts = ctx.ensure_object(SharedOptions)
     for key, value in (("json", as_json), ("lang", lang), ("config", config)):
         opts.set(key, value, root=True)

@@ -55,6 +55,10 @@ class SharedOptions:
         """Record an option given on the command line (unset values never override)."""
         if value is None or value is False:
             return
+        if key == "config":  # also where the compiled kernels' cache folder is read from
+            from kaigai.core.config_file import choose_config_file
+
+            choose_config_file(value)
         setattr(self, key, value)
         self._settings = None
         if root:

@@ -26,7 +26,7 @@ def _needed_columns(formulas: list[str], extra: list[str | None]) -> list[str] |
     return list(dict.fromkeys(cols + [c for c in extra if c]))
 
 
-@takes("json", "lang")
+@takes("json", "lang", "config")
 def estimate(
     data: Annotated[Path, typer.Option("--data", help="Input table (.parquet or .csv).")],
     formula: Annotated[

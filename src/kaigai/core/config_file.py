@@ -3,22 +3,38 @@
 :func:`kaigai.core.config.get_settings` validates these values into ``Settings``; callers
 that must not import pydantic (the compiled kernels' loader on the ``policy estimate`` path)
 read single settings here with the same precedence: ``KAIGAI_<NAME>`` over the file over
-the default.
+the default. The CLI's ``--config PATH`` names the file of one invocation
+(:func:`choose_config_file`); such readers then read that file only, as the settings do.
 """
 
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 from kaigai.core.errors import ConfigError
+
+# the ``--config`` of the running CLI invocation (None: look for kaigai.toml as usual)
+_CHOSEN: ContextVar[Path | None] = ContextVar("kaigai_config_file", default=None)
+
+
+def choose_config_file(path: Path | None) -> None:
+    """Make ``path`` the kaigai.toml that :func:`cache_dir` reads (the CLI's ``--config``;
+    None: back to :func:`config_file_candidates`)."""
+    _CHOSEN.set(path)
+
+
+def chosen_config_file() -> Path | None:
+    """The file given by :func:`choose_config_file`, if any."""
+    return _CHOSEN.get()
 
 
 def config_file_candidates() -> list[Path]:
     """Where ``kaigai.toml`` is looked for, first match wins."""
+    import platformdirs
+
     env = os.environ.get("KAIGAI_CONFIG")
     out = [Path(env)] if env else []
     out += [
@@ -47,17 +63,27 @@ def read_config_file(config_file: Path | None = None) -> dict[str, Any]:
 
 
 def default_cache_dir() -> Path:
+    import platformdirs
+
     return Path(platformdirs.user_cache_dir("kaigai", appauthor=False))
 
 
 def cache_dir() -> Path:
     """``Settings.cache_dir`` without building the settings: ``KAIGAI_CACHE_DIR``, else the
-    file's ``cache_dir``, else the user cache folder."""
+    file's ``cache_dir`` (the ``--config`` file when one was given), else the user cache
+    folder."""
     for key, value in os.environ.items():
         if key.upper() == "KAIGAI_CACHE_DIR" and value:  # an empty value is not a folder
             return Path(value)
-    configured = read_config_file().get("cache_dir")
+    configured = read_config_file(_CHOSEN.get()).get("cache_dir")
     return Path(configured) if isinstance(configured, str) else default_cache_dir()
 
 
-__all__ = ["cache_dir", "config_file_candidates", "default_cache_dir", "read_config_file"]
+__all__ = [
+    "cache_dir",
+    "choose_config_file",
+    "chosen_config_file",
+    "config_file_candidates",
+    "default_cache_dir",
+    "read_config_file",
+]

@@ -88,8 +88,8 @@ def _compiler() -> str | None:
 def _dirs() -> Iterator[Path]:
     """Folders for the compiled library, in order: ``__pycache__`` beside the source, then
     the cache folder of the settings (``KAIGAI_CACHE_DIR``, else ``cache_dir`` in
-    kaigai.toml, else the user cache folder; read without pydantic, and only when the
-    first folder does not hold the library)."""
+    kaigai.toml, the CLI's ``--config`` file when one was given, else the user cache folder;
+    read without pydantic, and only when the first folder does not hold the library)."""
     yield SOURCE.parent / "__pycache__"
     from kaigai.core.config_file import cache_dir, default_cache_dir
 
