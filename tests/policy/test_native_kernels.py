@@ -86,6 +86,7 @@ def _cases(p: dict[str, Any], nc: int = 1) -> dict[str, tuple[Any, ...]]:
     c0 = fe.codes[0].astype(np.int64)
     raw = np.asarray(p["fe"].codes[2], dtype=np.int64) * 3 + 5  # gaps: levels renumbered
     keep = rng.random(rows) > 0.1
+    zero_exp_year = fe.codes[0] % 7 == 0  # exporter-years with only zero outcomes
     return {
         "_wsweep_nb": (p["x"][:, 1].copy(), w, codes, offs, inv, np.empty(m)),
         "_demean_col_nb": (p["x"][:, 2].copy(), w, codes, offs, inv, 1e-11, 500),
@@ -140,17 +141,17 @@ def _cases(p: dict[str, Any], nc: int = 1) -> dict[str, tuple[Any, ...]]:
             np.flatnonzero(keep).astype(np.intp),
             np.empty(int(keep.sum()), np.int32),
         ),
-        "drop_visit": (
-            c0,
-            fe.sizes[0],
-            p["y"] > 0,
+        "drop_fe_levels": (
+            tuple(np.where(~keep & (c % 2 == 0), -1, c).astype(np.int64) for c in fe.codes),
+            np.array(fe.sizes, dtype=np.int64),
+            np.where(zero_exp_year, 0.0, p["y"]),
             keep.copy(),
             np.zeros(rows, np.int8),
             True,
             True,
             2,
             3,
-        ),  # fmt: skip
+        ),  # rows dropped in each fixed effect (levels all zero, singletons, cascades)
         "gram": (p["x"], p["xf"], w),
         "_grad_hess_nb": (p["xf"], p["mu"], p["y"], nc),
         "lin_index": (p["xf"], np.array([0.3, -1.2, 0.7]), np.empty(rows)),

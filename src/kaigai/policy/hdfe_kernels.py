@@ -2,7 +2,7 @@
 
 Each replaces a chain of numpy temporaries over the rows with a single loop: the
 renumbering of fixed-effect codes on the estimation sample, the singleton / separation
-visit of one fixed effect, the Gram matrix used by the collinearity check, the gradient and
+check of the fixed effects, the Gram matrix used by the collinearity check, the gradient and
 Hessian of a Newton step and the cluster score sums. The
 callers keep a numpy path for ``fast=False`` (and when numba is missing); both give the same
 numbers to rounding.
@@ -41,41 +41,99 @@ def remap_codes(c, idx, out):  # type: ignore[no-untyped-def]  # pragma: no cove
 
 
 @_nj
-def drop_visit(c, size, pos, keep, reason, singletons, separation, r_single, r_sep):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """One visit of one fixed effect: drop kept rows alone in their level (``singletons``),
-    then kept rows of levels without a positive outcome (``separation``); returns the counts.
+def drop_fe_levels(codes, sizes, y, keep, reason, singletons, separation, r_single, r_sep):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Drop kept rows alone in their level (``singletons``) and kept rows of levels without a
+    positive outcome (``separation``) until stable; returns ``(n_single, n_sep, visits)``.
 
-    One pass counts the kept and the positive rows of each level; a second pass drops, only
-    when some level must go. (Counting both before the singletons go gives the same drops:
-    a singleton's level loses its only row, every other level keeps its counts.)"""
-    n = c.shape[0]
-    cnt = np.zeros(size, dtype=np.int64)
-    npos = np.zeros(size, dtype=np.int64)
-    for i in range(n):
-        if keep[i]:
-            cnt[c[i]] += 1
-            if pos[i]:
-                npos[c[i]] += 1
-    some = False
-    for g in range(size):
-        if cnt[g] > 0 and ((singletons and cnt[g] == 1) or (separation and npos[g] == 0)):
-            some = True
-            break
+    ``codes``: a tuple of K int64 code arrays with ``sizes[k]`` levels (fewer than 2**32
+    rows); only kept rows' codes are read, and when one lies outside ``0..sizes[k]-1``
+    nothing changes and visits is -1. One pass over the rows (per three fixed effects)
+    counts the kept and the positive kept rows of every level, packed in one integer
+    (kept + 2**32 positive). The fixed effects are then visited cyclically, stable once K
+    visits in a row dropped nothing: a visit flags its levels first (one kept row:
+    singleton, else no positive one: separated) and, when some level is flagged, one pass
+    drops their kept rows and takes each out of its level's counts in every fixed effect."""
+    nfe = len(codes)
+    n = keep.shape[0]
+    low = (1 << 32) - 1  # the kept rows' part of a count
+    one_pos = (1 << 32) + 1  # a positive row's increment
+    offs = np.zeros(nfe + 1, dtype=np.int64)
+    top = 1
+    for k in range(nfe):
+        offs[k + 1] = offs[k] + sizes[k]
+        top = max(top, sizes[k])
+    cnt = np.zeros(offs[nfe] + 1, dtype=np.int64)
+    for k0 in range(0, nfe, 3):  # up to three fixed effects per pass, unrolled
+        kk = min(3, nfe - k0)
+        j1 = k0 + 1 if kk > 1 else k0
+        j2 = k0 + 2 if kk > 2 else k0
+        c0, s0, o0 = codes[k0], sizes[k0], offs[k0]
+        c1, s1, o1 = codes[j1], sizes[j1], offs[j1]
+        c2, s2, o2 = codes[j2], sizes[j2], offs[j2]
+        bad = False
+        if kk == 3:
+            for i in range(n):
+                if keep[i]:
+                    inc = one_pos if y[i] > 0 else 1
+                    g0, g1, g2 = c0[i], c1[i], c2[i]
+                    if g0 < 0 or g0 >= s0 or g1 < 0 or g1 >= s1 or g2 < 0 or g2 >= s2:
+                        bad = True
+                        break
+                    cnt[o0 + g0] += inc
+                    cnt[o1 + g1] += inc
+                    cnt[o2 + g2] += inc
+        else:
+            for i in range(n):
+                if keep[i]:
+                    inc = one_pos if y[i] > 0 else 1
+                    g0, g1 = c0[i], c1[i]
+                    if g0 < 0 or g0 >= s0 or g1 < 0 or g1 >= s1:
+                        bad = True
+                        break
+                    cnt[o0 + g0] += inc
+                    if kk > 1:
+                        cnt[o1 + g1] += inc
+        if bad:
+            return 0, 0, -1
+    flag = np.zeros(top, dtype=np.int8)  # 1: singleton level, 2: separated level
     n_single = 0
     n_sep = 0
-    if some:
-        for i in range(n):
-            if keep[i]:
-                g = c[i]
-                if singletons and cnt[g] == 1:
+    visits = 0
+    k = 0
+    quiet = 0
+    while quiet < nfe:
+        visits += 1
+        quiet += 1
+        o = offs[k]
+        some = False
+        for g in range(sizes[k]):
+            f = 0
+            t = cnt[o + g]
+            if t & low:
+                if singletons and (t & low) == 1:
+                    f = 1
+                elif separation and (t >> 32) == 0:
+                    f = 2
+            flag[g] = f
+            if f:
+                some = True
+        if some:
+            c = codes[k]
+            for i in range(n):
+                if keep[i] and flag[c[i]]:
                     keep[i] = False
-                    reason[i] = r_single
-                    n_single += 1
-                elif separation and npos[g] == 0:
-                    keep[i] = False
-                    reason[i] = r_sep
-                    n_sep += 1
-    return n_single, n_sep
+                    if flag[c[i]] == 1:
+                        reason[i] = r_single
+                        n_single += 1
+                    else:
+                        reason[i] = r_sep
+                        n_sep += 1
+                    inc = one_pos if y[i] > 0 else 1
+                    for j in range(nfe):
+                        cnt[offs[j] + codes[j][i]] -= inc
+            quiet = 1
+        k = (k + 1) % nfe
+    return n_single, n_sep, visits
 
 
 @_nj

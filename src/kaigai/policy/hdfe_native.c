@@ -34,7 +34,7 @@
  * mirrors _deviance_sum_nb 868ae1bdabf39968
  * mirrors _absorb_nb 2cfaa03e9526416f
  * mirrors remap_codes b2c924f10af3e8a6
- * mirrors drop_visit 706a991a4a37b254
+ * mirrors drop_fe_levels 0605c9a464956e3f
  * mirrors gram 13cd66eb4a86c23e
  * mirrors _grad_hess_nb 2e5d6790bec14b46
  * mirrors lin_index 2405f4d28b170054
@@ -853,46 +853,117 @@ i64 k_remap_codes(const i64 *c, i64 n_c, const i64 *idx, i64 nidx, i32 *out) {
     return g;
 }
 
-/* drop_visit: pos, keep as bytes (numpy bool); counts written to counts[0..1] */
-void k_drop_visit(const i64 *c, i64 n, i64 size, const uint8_t *pos, uint8_t *keep,
-                  int8_t *reason, int singletons, int separation, int8_t r_single, int8_t r_sep,
-                  i64 *counts) {
-    i64 m = size > 0 ? size : 1;
-    i64 *cnt = calloc(2 * m, sizeof(i64));
-    i64 *npos = cnt + m;
-    for (i64 i = 0; i < n; i++) {
-        if (keep[i]) {
-            cnt[c[i]] += 1;
-            if (pos[i]) npos[c[i]] += 1;
-        }
+/* drop_fe_levels: codes[k] points to fixed effect k's n int64 codes (n < 2**32); keep as
+ * bytes (numpy bool); counts[0..1] get (n_single, n_sep); returns visits, -1 when a kept
+ * row's code lies outside its levels (nothing changed), -2 when the level counts cannot be
+ * allocated (nothing changed) */
+i64 k_drop_fe_levels(const i64 *const *codes, i64 nfe, const i64 *sizes, const double *y,
+                     uint8_t *keep, i64 n, int8_t *reason, int singletons, int separation,
+                     int8_t r_single, int8_t r_sep, i64 *counts) {
+    const i64 low = ((i64)1 << 32) - 1, one_pos = ((i64)1 << 32) + 1;
+    counts[0] = 0;
+    counts[1] = 0;
+    i64 *offs = calloc(nfe + 1, sizeof(i64));
+    if (!offs) return -2;
+    i64 top = 1;
+    for (i64 k = 0; k < nfe; k++) {
+        offs[k + 1] = offs[k] + sizes[k];
+        if (sizes[k] > top) top = sizes[k];
     }
-    int some = 0;
-    for (i64 g = 0; g < size; g++) {
-        if (cnt[g] > 0 && ((singletons && cnt[g] == 1) || (separation && npos[g] == 0))) {
-            some = 1;
-            break;
-        }
+    i64 *cnt = calloc(offs[nfe] + 1, sizeof(i64)); /* kept + 2**32 positive, per level */
+    int8_t *flag = calloc(top, sizeof(int8_t));     /* 1: singleton level, 2: separated */
+    if (!cnt || !flag) {
+        free(offs);
+        free(cnt);
+        free(flag);
+        return -2;
     }
-    i64 n_single = 0, n_sep = 0;
-    if (some) {
-        for (i64 i = 0; i < n; i++) {
-            if (keep[i]) {
-                i64 g = c[i];
-                if (singletons && cnt[g] == 1) {
-                    keep[i] = 0;
-                    reason[i] = r_single;
-                    n_single += 1;
-                } else if (separation && npos[g] == 0) {
-                    keep[i] = 0;
-                    reason[i] = r_sep;
-                    n_sep += 1;
+    for (i64 k0 = 0; k0 < nfe; k0 += 3) { /* up to three fixed effects per pass, unrolled */
+        i64 kk = nfe - k0 < 3 ? nfe - k0 : 3;
+        i64 j1 = kk > 1 ? k0 + 1 : k0, j2 = kk > 2 ? k0 + 2 : k0;
+        const i64 *c0 = codes[k0], *c1 = codes[j1], *c2 = codes[j2];
+        uint64_t s0 = sizes[k0], s1 = sizes[j1], s2 = sizes[j2];
+        i64 *a0 = cnt + offs[k0], *a1 = cnt + offs[j1], *a2 = cnt + offs[j2];
+        int bad = 0;
+        if (kk == 3) {
+            for (i64 i = 0; i < n; i++) {
+                if (keep[i]) {
+                    i64 inc = y[i] > 0 ? one_pos : 1;
+                    uint64_t g0 = c0[i], g1 = c1[i], g2 = c2[i]; /* a negative code: huge */
+                    if ((g0 >= s0) | (g1 >= s1) | (g2 >= s2)) {
+                        bad = 1;
+                        break;
+                    }
+                    a0[g0] += inc;
+                    a1[g1] += inc;
+                    a2[g2] += inc;
+                }
+            }
+        } else {
+            for (i64 i = 0; i < n; i++) {
+                if (keep[i]) {
+                    i64 inc = y[i] > 0 ? one_pos : 1;
+                    uint64_t g0 = c0[i], g1 = c1[i];
+                    if ((g0 >= s0) | (g1 >= s1)) {
+                        bad = 1;
+                        break;
+                    }
+                    a0[g0] += inc;
+                    if (kk > 1) a1[g1] += inc;
                 }
             }
         }
+        if (bad) {
+            free(offs);
+            free(cnt);
+            free(flag);
+            return -1;
+        }
+    }
+    i64 n_single = 0, n_sep = 0, visits = 0, k = 0, quiet = 0;
+    while (quiet < nfe) {
+        visits += 1;
+        quiet += 1;
+        i64 o = offs[k];
+        int some = 0;
+        for (i64 g = 0; g < sizes[k]; g++) {
+            int8_t f = 0;
+            i64 t = cnt[o + g];
+            if (t & low) {
+                if (singletons && (t & low) == 1)
+                    f = 1;
+                else if (separation && (t >> 32) == 0)
+                    f = 2;
+            }
+            flag[g] = f;
+            if (f) some = 1;
+        }
+        if (some) {
+            const i64 *c = codes[k];
+            for (i64 i = 0; i < n; i++) {
+                if (keep[i] && flag[c[i]]) {
+                    keep[i] = 0;
+                    if (flag[c[i]] == 1) {
+                        reason[i] = r_single;
+                        n_single += 1;
+                    } else {
+                        reason[i] = r_sep;
+                        n_sep += 1;
+                    }
+                    i64 inc = y[i] > 0 ? one_pos : 1;
+                    for (i64 j = 0; j < nfe; j++) cnt[offs[j] + codes[j][i]] -= inc;
+                }
+            }
+            quiet = 1;
+        }
+        k = (k + 1) % nfe;
     }
     counts[0] = n_single;
     counts[1] = n_sep;
+    free(offs);
     free(cnt);
+    free(flag);
+    return visits;
 }
 
 #define AT(a, i, j, rs, cs) ((a)[(i) * (rs) + (j) * (cs)])

@@ -50,9 +50,9 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "k_deviance_sum": (_DBL, [_P, _P, _P, _I64]),
     "k_absorb": (ctypes.c_int, [_P, _P, _P, _I64, _I64, _P, _I64, _DBL]),
     "k_remap_codes": (_I64, [_P, _I64, _P, _I64, _P]),
-    "k_drop_visit": (
-        None,
-        [_P, _I64, _I64, _P, _P, _P, ctypes.c_int, ctypes.c_int, ctypes.c_int8, ctypes.c_int8, _P],
+    "k_drop_fe_levels": (
+        _I64,
+        [_P, _I64, _P, _P, _P, _I64, _P, *[ctypes.c_int] * 2, *[ctypes.c_int8] * 2, _P],
     ),
     "k_gram": (ctypes.c_int, [_P, _I64, _I64, _P, _I64, _I64, _P, _I64, _I64, _P, _P]),
     "k_grad_hess": (ctypes.c_int, [_P, _I64, _I64, _P, _P, _I64, _I64, _I64, _P, _P]),

@@ -174,17 +174,25 @@ def twins(lib: ctypes.CDLL, fallback: Callable[[str], Fn]) -> dict[str, Fn]:
         ci, ix = _in(c, I8), _in(idx, I8)
         return _ok(lib.k_remap_codes(p(ci), ci.size, p(ix), ix.size, p(out)), "k_remap_codes")
 
-    def drop_visit(c: Any, size: Any, pos: Any, keep: Any, reason: Any, *flags: Any) -> Any:
+    def drop_fe_levels(codes: Any, sizes: Any, y: Any, keep: Any, reason: Any, *flags: Any) -> Any:  # fmt: skip
         b1, i1 = np.dtype(np.bool_), np.dtype(np.int8)
         if not (_out(keep, b1) and _out(reason, i1)):
-            return fallback("drop_visit")(c, size, pos, keep, reason, *flags)
-        ci, counts = _in(c, I8), np.zeros(2, dtype=np.int64)
+            return fallback("drop_fe_levels")(codes, sizes, y, keep, reason, *flags)
+        cs = [_in(c, I8) for c in codes]  # no copy of contiguous int64 codes
+        if any(c.size != keep.size for c in cs) or np.size(y) != keep.size:
+            raise ValueError("drop_fe_levels: codes, y and keep differ in length")
+        ptrs = (ctypes.c_void_p * max(1, len(cs)))(*[c.ctypes.data for c in cs])
+        sz, counts = _in(sizes, I8), np.zeros(2, dtype=np.int64)
         singletons, separation, r_single, r_sep = flags
-        lib.k_drop_visit(
-            p(ci), ci.size, int(size), p(_in(pos, b1)), p(keep), p(reason), int(bool(singletons)),
-            int(bool(separation)), int(r_single), int(r_sep), p(counts),
+        visits = lib.k_drop_fe_levels(
+            ptrs, len(cs), p(sz), p(_in(y, F8)), p(keep), keep.size, p(reason),
+            int(bool(singletons)), int(bool(separation)), int(r_single), int(r_sep), p(counts),
         )  # fmt: skip
-        return int(counts[0]), int(counts[1])
+        if visits == -2:
+            raise MemoryError(
+                f"no memory for the level counts of the separation check ({int(sz.sum())} levels)"
+            )
+        return int(counts[0]), int(counts[1]), int(visits)
 
     def gram(x: Any, xt: Any, w: Any) -> Any:
         (x2, xr, xc), (t2, tr, tc) = _rows(x), _rows(xt)
@@ -225,7 +233,7 @@ def twins(lib: ctypes.CDLL, fallback: Callable[[str], Fn]) -> dict[str, Fn]:
 
     return {f.__name__: f for f in (
         _wsweep_nb, _demean_col_nb, _inv_weights_nb,
-        _ipf_sweep_nb, _ipf_nb, _deviance_sum_nb, _absorb_nb, remap_codes, drop_visit, gram,
+        _ipf_sweep_nb, _ipf_nb, _deviance_sum_nb, _absorb_nb, remap_codes, drop_fe_levels, gram,
         _grad_hess_nb, lin_index, cluster_sums, nested_in, _wsweep2_nb, _demean_pair_nb,
         _demean_cols_nb,
     )}  # fmt: skip

@@ -62,8 +62,9 @@ def feols(
     t_sep = time.perf_counter()
     if md.f.fixef and singletons:
         md.keep = drop_singletons_and_fe_separated(
-            md.y, md.codes, md.keep, md.counts, fe_separation=False, reason=md.reason
-        )
+            md.y, md.codes, md.keep, md.counts, fe_separation=False, reason=md.reason,
+            sizes=[len(lv) for lv in md.levels],
+        )  # fmt: skip
         if md.counts.singletons:
             md.trace.append(f"dropped {md.counts.singletons} singleton observation(s)")
     t_sep = time.perf_counter() - t_sep

@@ -114,8 +114,9 @@ def fepois(
     while True:
         if f.fixef:
             keep = drop_singletons_and_fe_separated(
-                y, codes, keep, counts, singletons=singletons, reason=reason
-            )
+                y, codes, keep, counts, singletons=singletons, reason=reason,
+                sizes=[len(lv) for lv in levels],
+            )  # fmt: skip
         if "ir" not in separation or not keep.any():
             break
         idx = np.flatnonzero(keep)

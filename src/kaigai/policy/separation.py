@@ -80,18 +80,25 @@ def drop_singletons_and_fe_separated(
     singletons: bool = True,
     fe_separation: bool = True,
     reason: np.ndarray | None = None,
+    sizes: list[int] | None = None,
 ) -> np.ndarray:
     """Iterate until stable: drop singleton rows and rows of levels whose outcomes are all 0.
 
     ``keep`` is a boolean mask (updated copy returned); ``counts`` is updated in place and,
     if given, ``reason`` gets :data:`SINGLETON` / :data:`SEPARATED_FE` on the dropped rows.
+    ``codes`` are -1 (or any negative code) only on rows not kept; ``sizes``, each fixed
+    effect's number of levels, saves a pass over the codes when known.
     """
     keep = keep.copy()
     nfe = len(codes)
     if not nfe:
         return keep
-    make = _compiled_visit if kernels.available() else _numpy_visit
-    visit = make(y, codes, keep, singletons, fe_separation, reason)
+    if kernels.available() and keep.size < 2**32:  # the kernel packs counts in 32 bits
+        n_single, n_sep = _compiled_drops(y, codes, keep, singletons, fe_separation, reason, sizes)
+        counts.singletons += n_single
+        counts.separated_fe += n_sep
+        return keep
+    visit = _numpy_visit(y, codes, keep, singletons, fe_separation, reason)
     # visit the fixed effects cyclically; stable once nfe visits in a row changed nothing (a
     # visit leaves its own fixed effect stable: it drops whole levels, the others keep their
     # counts)
@@ -110,30 +117,30 @@ def drop_singletons_and_fe_separated(
 Visit = Callable[[int], tuple[int, int]]
 
 
-def _compiled_visit(
+def _compiled_drops(
     y: np.ndarray,
     codes: list[np.ndarray],
     keep: np.ndarray,
     singletons: bool,
     fe_separation: bool,
     reason: np.ndarray | None,
-) -> Visit:
-    """One visit of fixed effect ``k``: one compiled pass pair (``keep`` updated in place)."""
+    sizes: list[int] | None,
+) -> tuple[int, int]:
+    """The visits of :func:`_numpy_visit` in one compiled call, each fixed effect's level
+    counts kept between visits (``keep`` updated in place): singletons, separated rows."""
     from kaigai.policy import hdfe_kernels as hk
 
-    pos = y > 0
+    cs = tuple(np.ascontiguousarray(c, dtype=np.int64) for c in codes)
+    if sizes is None:
+        sizes = [int(c.max()) + 1 if c.size else 0 for c in cs]
     why = reason if reason is not None else np.zeros(keep.size, dtype=np.int8)
-    safe = [c if c.size == 0 or c.min() >= 0 else np.maximum(c, 0) for c in codes]
-    sizes = [int(c.max()) + 1 if c.size else 0 for c in safe]
-
-    def visit(k: int) -> tuple[int, int]:
-        n_single, n_sep = hk.drop_visit(
-            safe[k], sizes[k], pos, keep, why, singletons, fe_separation,
-            SINGLETON, SEPARATED_FE,
-        )  # fmt: skip
-        return int(n_single), int(n_sep)
-
-    return visit
+    n_single, n_sep, visits = hk.drop_fe_levels(
+        cs, np.array(sizes, dtype=np.int64), np.asarray(y, dtype=np.float64), keep, why,
+        singletons, fe_separation, SINGLETON, SEPARATED_FE,
+    )  # fmt: skip
+    if visits < 0:  # checked by the kernel before it drops anything
+        raise ValueError("a kept row has a fixed-effect code outside 0..sizes[k]-1")
+    return int(n_single), int(n_sep)
 
 
 def _numpy_visit(
@@ -144,7 +151,8 @@ def _numpy_visit(
     fe_separation: bool,
     reason: np.ndarray | None,
 ) -> Visit:
-    """:func:`_compiled_visit` with numpy (no compiled kernels): bincounts per level."""
+    """One visit of fixed effect ``k`` with numpy (no compiled kernels; ``keep`` updated in
+    place): bincounts per level, recounted on every visit."""
     pos = (y > 0).astype(np.float64)
     safe = [np.maximum(c, 0) for c in codes]
     sizes = [int(c.max()) + 1 if c.size else 0 for c in codes]
