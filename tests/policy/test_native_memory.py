@@ -78,7 +78,7 @@ def test_every_allocation_of_a_fit_that_fails_raises_the_error(lib: Any) -> None
     # enough: it allocates nothing here); a new kernel that allocates joins them, and its
     # twin must raise OutOfMemoryError on a negative return (see hdfe_native.c's header)
     assert set(failed_in) >= {
-        "k_remap_codes", "k_inv_weights", "k_demean_cols", "k_gram", "k_grad_hess",
+        "k_remap_codes", "k_drop_fe_levels", "k_inv_weights", "k_demean_cols", "k_gram", "k_grad_hess",
         "k_lin_index", "k_nested_in",
     }, failed_in  # fmt: skip
     lib.kaigai_native_fail_after(0)
@@ -96,6 +96,7 @@ ALLOCATING = {
     "_demean_cols_nb": "k_demean_cols",
     "_absorb_nb": "k_absorb",
     "remap_codes": "k_remap_codes",
+    "drop_fe_levels": "k_drop_fe_levels",
     "gram": "k_gram",
     "_grad_hess_nb": "k_grad_hess",
     "lin_index": "k_lin_index",

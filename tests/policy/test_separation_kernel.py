@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from kaigai.core.errors import OutOfMemoryError
 from kaigai.policy import hdfe_kernels, separation
 from kaigai.policy import kernel_backend as kb
 from kaigai.policy.separation import SEPARATED_FE, SINGLETON, DropCounts
@@ -192,18 +193,21 @@ def test_a_kept_row_outside_the_levels_is_an_error_not_a_write(backend: str) -> 
         keep, reason = KEEP.copy(), np.zeros(Y.size, np.int8)
         sizes = np.array([size, 5], np.int64)
         out = fn((bad_a, B), sizes, Y, keep, reason, True, True, 2, 3)
-        assert out == (0, 0, -1)
+        assert out == (0, 0, -2)
         assert np.array_equal(keep, KEEP) and not reason.any()
     with pytest.raises(ValueError, match="outside 0..sizes"):
         separation.drop_singletons_and_fe_separated(Y, [A, B], KEEP, DropCounts(), sizes=[3, 5])
 
 
-def test_twin_reports_a_failed_allocation() -> None:
+def test_twin_reports_counts_too_large_to_allocate() -> None:
+    """Level counts whose size overflows: OutOfMemoryError naming the C function, nothing
+    written (every allocation failing in turn: tests/policy/test_native_memory.py)."""
     twin = kb._twins().get("drop_fe_levels")
     if twin is None:
         pytest.skip("no C compiler: the C twins are not built")
-    keep = KEEP.copy()
-    sizes = np.array([2**61, 5], np.int64)  # 2**64 bytes of counts: calloc returns NULL
-    with pytest.raises(MemoryError, match="level counts of the separation check"):
-        twin((A, B), sizes, Y, keep, np.zeros(Y.size, np.int8), True, True, 2, 3)
-    assert np.array_equal(keep, KEEP)
+    keep, reason = KEEP.copy(), np.zeros(Y.size, np.int8)
+    sizes = np.array([2**61, 5], np.int64)  # 2**64 bytes of counts
+    with pytest.raises(OutOfMemoryError) as got:
+        twin((A, B), sizes, Y, keep, reason, True, True, 2, 3)
+    assert got.value.fields == {"kernel": "k_drop_fe_levels"}
+    assert np.array_equal(keep, KEEP) and not reason.any()

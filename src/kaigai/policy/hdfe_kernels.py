@@ -47,7 +47,7 @@ def drop_fe_levels(codes, sizes, y, keep, reason, singletons, separation, r_sing
 
     ``codes``: a tuple of K int64 code arrays with ``sizes[k]`` levels (fewer than 2**32
     rows); only kept rows' codes are read, and when one lies outside ``0..sizes[k]-1``
-    nothing changes and visits is -1. One pass over the rows (per three fixed effects)
+    nothing changes and visits is -2. One pass over the rows (per three fixed effects)
     counts the kept and the positive kept rows of every level, packed in one integer
     (kept + 2**32 positive). The fixed effects are then visited cyclically, stable once K
     visits in a row dropped nothing: a visit flags its levels first (one kept row:
@@ -94,7 +94,7 @@ def drop_fe_levels(codes, sizes, y, keep, reason, singletons, separation, r_sing
                     if kk > 1:
                         cnt[o1 + g1] += inc
         if bad:
-            return 0, 0, -1
+            return 0, 0, -2
     flag = np.zeros(top, dtype=np.int8)  # 1: singleton level, 2: separated level
     n_single = 0
     n_sep = 0

@@ -34,7 +34,7 @@
  * mirrors _deviance_sum_nb 868ae1bdabf39968
  * mirrors _absorb_nb 2cfaa03e9526416f
  * mirrors remap_codes b2c924f10af3e8a6
- * mirrors drop_fe_levels 0605c9a464956e3f
+ * mirrors drop_fe_levels 683e0e8c1a33deff
  * mirrors gram 13cd66eb4a86c23e
  * mirrors _grad_hess_nb 2e5d6790bec14b46
  * mirrors lin_index 2405f4d28b170054
@@ -854,29 +854,29 @@ i64 k_remap_codes(const i64 *c, i64 n_c, const i64 *idx, i64 nidx, i32 *out) {
 }
 
 /* drop_fe_levels: codes[k] points to fixed effect k's n int64 codes (n < 2**32); keep as
- * bytes (numpy bool); counts[0..1] get (n_single, n_sep); returns visits, -1 when a kept
- * row's code lies outside its levels (nothing changed), -2 when the level counts cannot be
- * allocated (nothing changed) */
+ * bytes (numpy bool); counts[0..1] get (n_single, n_sep); returns visits, -2 when a kept
+ * row's code lies outside its levels, KN_NOMEM when out of memory (either: nothing written
+ * but counts) */
 i64 k_drop_fe_levels(const i64 *const *codes, i64 nfe, const i64 *sizes, const double *y,
                      uint8_t *keep, i64 n, int8_t *reason, int singletons, int separation,
                      int8_t r_single, int8_t r_sep, i64 *counts) {
     const i64 low = ((i64)1 << 32) - 1, one_pos = ((i64)1 << 32) + 1;
     counts[0] = 0;
     counts[1] = 0;
-    i64 *offs = calloc(nfe + 1, sizeof(i64));
-    if (!offs) return -2;
+    i64 *offs = ZALLOC(nfe + 1, i64);
+    if (!offs) return KN_NOMEM;
     i64 top = 1;
     for (i64 k = 0; k < nfe; k++) {
         offs[k + 1] = offs[k] + sizes[k];
         if (sizes[k] > top) top = sizes[k];
     }
-    i64 *cnt = calloc(offs[nfe] + 1, sizeof(i64)); /* kept + 2**32 positive, per level */
-    int8_t *flag = calloc(top, sizeof(int8_t));     /* 1: singleton level, 2: separated */
+    i64 *cnt = ZALLOC(offs[nfe] + 1, i64); /* kept + 2**32 positive, per level */
+    int8_t *flag = ZALLOC(top, int8_t);     /* 1: singleton level, 2: separated */
     if (!cnt || !flag) {
         free(offs);
         free(cnt);
         free(flag);
-        return -2;
+        return KN_NOMEM;
     }
     for (i64 k0 = 0; k0 < nfe; k0 += 3) { /* up to three fixed effects per pass, unrolled */
         i64 kk = nfe - k0 < 3 ? nfe - k0 : 3;
@@ -917,7 +917,7 @@ i64 k_drop_fe_levels(const i64 *const *codes, i64 nfe, const i64 *sizes, const d
             free(offs);
             free(cnt);
             free(flag);
-            return -1;
+            return -2;
         }
     }
     i64 n_single = 0, n_sep = 0, visits = 0, k = 0, quiet = 0;

@@ -188,10 +188,8 @@ def twins(lib: ctypes.CDLL, fallback: Callable[[str], Fn]) -> dict[str, Fn]:
             ptrs, len(cs), p(sz), p(_in(y, F8)), p(keep), keep.size, p(reason),
             int(bool(singletons)), int(bool(separation)), int(r_single), int(r_sep), p(counts),
         )  # fmt: skip
-        if visits == -2:
-            raise MemoryError(
-                f"no memory for the level counts of the separation check ({int(sz.sum())} levels)"
-            )
+        if visits == -1:  # -2: a code outside its levels, returned as numba does
+            out_of_memory("k_drop_fe_levels")
         return int(counts[0]), int(counts[1]), int(visits)
 
     def gram(x: Any, xt: Any, w: Any) -> Any:

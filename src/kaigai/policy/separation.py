@@ -138,7 +138,7 @@ def _compiled_drops(
         cs, np.array(sizes, dtype=np.int64), np.asarray(y, dtype=np.float64), keep, why,
         singletons, fe_separation, SINGLETON, SEPARATED_FE,
     )  # fmt: skip
-    if visits < 0:  # checked by the kernel before it drops anything
+    if visits == -2:  # checked by the kernel before it drops anything
         raise ValueError("a kept row has a fixed-effect code outside 0..sizes[k]-1")
     return int(n_single), int(n_sep)
 
