@@ -22,6 +22,7 @@ from kaigai.policy import ppml_kernels as kernels
 from kaigai.policy.demean import FixedEffects, col_absmax, demean
 from kaigai.policy.ppml_solver import (
     absorb_residual_fe,
+    deviance_of_sums,
     grad_hess,
     poisson_deviance,
     solve_ppml,
@@ -214,8 +215,8 @@ def fepois(
     mu = st.mu if wk is None else st.mu / wk
     sy = float(yk.sum())
     ybar = sy / (idx.size if wk is None else float(wk.sum()))
-    if wk is None:  # mu = ybar: 2 (sum y log y - log(ybar) sum y), no logarithm per row
-        null_dev = 2.0 * (st.ylogy - float(np.log(ybar)) * sy) - 2.0 * (sy - ybar * idx.size)
+    if wk is None:  # mu = ybar: sum y log mu = log(ybar) sum y, no logarithm per row
+        null_dev = deviance_of_sums(st.ylogy, float(np.log(ybar)) * sy, sy, ybar * idx.size)
     else:
         null_dev = poisson_deviance(yk, ybar * wk, fe.fast)
 

@@ -42,6 +42,12 @@ def ylogy(y: np.ndarray) -> float:
     return float(pos @ np.log(pos))
 
 
+def deviance_of_sums(ylogy: float, ylogmu: float, sy: float, smu: float) -> float:
+    """The Poisson deviance ``2 (sum y log y - sum y log mu) - 2 (sum y - sum mu)`` from its
+    four sums: the solver's tracked deviance and the closed-form null deviance."""
+    return 2.0 * (ylogy - ylogmu) - 2.0 * (sy - smu)
+
+
 def grad_hess(
     xt: np.ndarray, mu: np.ndarray, y: np.ndarray, fast: bool
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -121,7 +127,7 @@ def solve_ppml(
 
     def deviance(mu: np.ndarray, alpha: list[np.ndarray], ylog_lin: float) -> float:
         ylogmu = ylog_lin + sum(float(ys @ a) for ys, a in zip(y_sums, alpha, strict=True))
-        return 2.0 * (ylogy_ - ylogmu) - 2.0 * (sy - float(mu.sum()))
+        return deviance_of_sums(ylogy_, ylogmu, sy, float(mu.sum()))
 
     inner_tol = max(fixef_tol, INNER_TOL0)
     _ipf(mu, y_sums, fe, alpha, inner_tol)
