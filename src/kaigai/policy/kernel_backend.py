@@ -82,6 +82,13 @@ def numba_needed() -> bool:
     return _FORCE == "numba" or not _twins()
 
 
+def prepare() -> None:
+    """Load what binding the first kernel to its C twin reads (the library, the hashes its
+    twins were written from), so that callers can time it apart from that kernel."""
+    if _twins():
+        _mirrored()
+
+
 def set_backend(name: str | None) -> None:
     """``"numba"``: bind every kernel to numba (tests compare it with the C twins); ``None``:
     back to the default choice. Kernels rebind on their next call."""

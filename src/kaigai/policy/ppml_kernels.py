@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from kaigai.policy import threads
-from kaigai.policy.kernel_backend import available, kernel, numba_needed
+from kaigai.policy.kernel_backend import available, kernel, numba_needed, prepare
 
 # kernels are compiled on first call: their C twins, else numba (see kernel_backend)
 _jit: Callable[..., Any] | None = kernel if available() else None
@@ -21,11 +21,15 @@ _jit: Callable[..., Any] | None = kernel if available() else None
 
 def warm() -> None:
     """Load what the first kernel call needs now (numba's compiler context and a cached
-    kernel: about a second in a fresh process; nothing when the C twins run), so that
-    callers can time it apart."""
-    if _jit is not None and numba_needed():
+    kernel: about a second in a fresh process; with the C twins, the library and the
+    hashes of their sources: milliseconds), so that callers can time it apart."""
+    if _jit is None:
+        return
+    if numba_needed():
         one = np.ones(1)
         _deviance_sum_nb(one, one, one)
+    else:
+        prepare()
 
 
 def demean_step(v: np.ndarray, w: np.ndarray, c: np.ndarray, inv: np.ndarray, g: int) -> np.ndarray:
