@@ -102,7 +102,7 @@ def test_every_policy_estimate_option_converts_without_pydantic() -> None:
     assert cmd is not None
     est = cmd.get_command(Context(cmd), "estimate")  # type: ignore[attr-defined]
     params = [*est.params, est.get_help_option(Context(est))]
-    assert len(params) == 18  # 15 of its own, --json, --lang, --help
+    assert len(params) == 19  # 15 of its own, --json, --lang, --config, --help
     assert all(isinstance(p._runtime_param, PlainParam) for p in params)
     # across all commands, only the bounded numbers and choices are left to Typer
     left = [p.name for n in COMMANDS for p in _params(load_command(n)) if p._runtime_param is None]
