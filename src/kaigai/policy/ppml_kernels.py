@@ -21,14 +21,16 @@ _jit: Callable[..., Any] | None = kernel if available() else None
 
 def warm() -> None:
     """Load what the first kernel call needs now (numba's compiler context and a cached
-    kernel: about a second in a fresh process; with the C twins, the library and the
-    hashes of their sources: milliseconds), so that callers can time it apart."""
+    kernel: about a second in a fresh process; with the C twins, every kernel bound to its
+    twin: a millisecond), so that callers can time it apart."""
     if _jit is None:
         return
     if numba_needed():
         one = np.ones(1)
         _deviance_sum_nb(one, one, one)
     else:
+        from kaigai.policy import hdfe_kernels, hdfe_sweeps  # noqa: F401  (kernels register)
+
         prepare()
 
 
