@@ -119,6 +119,7 @@ IO_CALLS = {
 CORE_READS = {
     # the settings' one read of kaigai.toml, shared by get_settings and the kernels' loader
     ("config_file.py", "read_config_file"): "reads the user's kaigai.toml (settings' source)",
+    ("config_file.py", "check_config_file"): "the --config file given exists and reads as TOML",
     ("i18n.py", "catalogue"): "reads the package's own message catalogues (locale/*.po)",
 }
 

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import typer
 from typer._click.core import Context
 from typer.testing import CliRunner
@@ -110,3 +111,62 @@ def test_an_option_a_command_does_not_take_is_refused() -> None:
     res = runner.invoke(app, ["--json", "config", "show", "--lang", "ja"])
     assert res.exit_code == 2
     assert "No such option: --lang" in res.output
+
+
+def test_config_file_is_not_kept_past_its_invocation(tmp_path: Path) -> None:
+    """The --config of one in-process run is not what the kernels' folder or a later run reads
+    (it was left set until the next run reached the root callback)."""
+    from kaigai.core.config_file import chosen_config_file
+
+    cfg = tmp_path / "kaigai.toml"
+    cfg.write_text('[kaigai]\nlang = "ja"\n', encoding="utf-8")
+    assert chosen_config_file() is None
+    _json(["config", "show", "--json", "--config", str(cfg)])
+    assert chosen_config_file() is None
+    res = runner.invoke(app, ["--config", str(cfg), "--lang", "ja", "serve"])  # refused
+    assert res.exit_code == 2
+    assert chosen_config_file() is None
+
+
+def _panel(tmp_path: Path) -> Path:
+    from kaigai.policy.ppml_synthetic import synthetic_gravity_panel
+
+    data = tmp_path / "panel.csv"
+    synthetic_gravity_panel(8, 2, seed=1).to_csv(data, index=False)
+    return data
+
+
+@pytest.mark.parametrize("kind", ["missing", "folder", "invalid", "not utf-8"])
+@pytest.mark.parametrize("as_json", [True, False])
+def test_a_bad_config_file_is_refused_by_every_path(
+    tmp_path: Path, kind: str, as_json: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`policy estimate --json` never builds the settings: a missing, invalid or undecodable
+    --config passed silently there (and a missing one everywhere), a non-UTF-8 one gave a
+    traceback. Now exit 78 and the message on every path."""
+    from kaigai.cli.app import main
+
+    cfg = tmp_path / "kaigai.toml"
+    if kind == "folder":
+        cfg.mkdir()
+    elif kind == "invalid":
+        cfg.write_text("lang = \n", encoding="utf-8")
+    elif kind == "not utf-8":
+        cfg.write_bytes(b"\xff\xfe lang")
+    want = {
+        "missing": f"Error: Config file {cfg} does not exist",
+        "folder": f"Error: Config file {cfg} does not exist (it is a folder)",
+        "invalid": f"Error: Config file {cfg} is not valid TOML: Invalid value (at line 1, column 8)",
+        "not utf-8": f"Error: Config file {cfg} is not valid TOML: 'utf-8' codec can't decode byte"
+        " 0xff in position 0: invalid start byte",
+    }[kind]
+    fml = "trade ~ rta | exp_year + imp_year"
+    estimate = ["policy", "estimate", "--data", str(_panel(tmp_path)), "--formula", fml]
+    for args in ([*estimate, "--config", str(cfg)], ["--config", str(cfg), "config", "show"]):
+        with pytest.raises(SystemExit) as ei:
+            main([*args, "--json"] if as_json else args)
+        assert ei.value.code == 78
+        out = capsys.readouterr()
+        assert out.err.splitlines()[0] == want
+        if as_json:
+            assert json.loads(out.out)["error"]["code"] == "config_error"

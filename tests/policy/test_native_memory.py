@@ -168,28 +168,42 @@ def test_policy_estimate_out_of_memory_exit_code_and_message(lib: Any, tmp_path:
     assert json.loads(sound.stdout)["converged"] is True
 
 
-def test_a_plain_memory_error_in_a_command_gets_the_same_message(tmp_path: Path) -> None:
+NUMPY_OOM = (
+    "Unable to allocate 7.11 PiB for an array with shape (1000000000000000,) and data type float64"
+)
+
+
+@pytest.mark.parametrize(("text", "as_json"), [("", False), (NUMPY_OOM, False), (NUMPY_OOM, True)])
+def test_a_plain_memory_error_in_a_command_gets_the_same_message(
+    tmp_path: Path, text: str, as_json: bool
+) -> None:
     """A MemoryError raised outside the C kernels (numpy, numba) also ends in the message and
-    hint with exit code 7, not a traceback."""
-    script = """
+    hint with exit code 7, not a traceback; numpy's own text (what was asked for) is kept."""
+    script = f"""
         import sys
         from kaigai.policy import ppml
         def boom(*a, **k):
-            raise MemoryError()
+            raise MemoryError({text!r})
         ppml.fepois = boom
         from kaigai.cli.app import main
         main(sys.argv[1:])
     """
     data = tmp_path / "panel.csv"
     synthetic_gravity_panel(8, 2, seed=1).to_csv(data, index=False)
-    done = _run(script, "policy", "estimate", "--data", str(data), "--formula", FML)
+    args = ["policy", "estimate", "--data", str(data), "--formula", FML]
+    done = _run(script, *args, *(["--json"] if as_json else []))
     assert done.returncode == 7, done.stderr
-    assert done.stderr.splitlines()[-2:] == [
-        "Error: Not enough memory for this command.",
-        "Hint: kaigai needed more memory than is free: close other programs or give it less "
-        "data (policy estimate: fewer rows or fixed effects, or --engine spark)",
-    ]
+    message = "Not enough memory for this command" + (f": {text}" if text else ".")
+    hint = (
+        "kaigai needed more memory than is free: close other programs or give it less "
+        "data (policy estimate: fewer rows or fixed effects, or --engine spark)"
+    )
+    assert done.stderr.splitlines()[-2:] == [f"Error: {message}", f"Hint: {hint}"]
     assert "Traceback" not in done.stderr
+    if as_json:
+        assert json.loads(done.stdout)["error"] == {
+            "code": "out_of_memory", "message": message, "hint": hint
+        }  # fmt: skip
 
 
 def test_a_pool_thread_that_cannot_start_leaves_its_chunks_to_the_caller(lib: Any) -> None:

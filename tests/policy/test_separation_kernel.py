@@ -211,3 +211,39 @@ def test_twin_reports_counts_too_large_to_allocate() -> None:
         twin((A, B), sizes, Y, keep, reason, True, True, 2, 3)
     assert got.value.fields == {"kernel": "k_drop_fe_levels"}
     assert np.array_equal(keep, KEEP) and not reason.any()
+
+
+@pytest.mark.parametrize(
+    ("sizes", "reason_rows", "match"),
+    [
+        ([-1, 5], None, r"sizes \[-1, 5\] do not give a level count per fixed effect"),
+        ([4], None, r"sizes \[4\] do not give a level count per fixed effect"),
+        ([4, 5], 3, "one entry per row"),
+    ],
+)
+def test_sizes_and_shapes_are_checked_before_the_compiled_loops(
+    sizes: list[int], reason_rows: int | None, match: str
+) -> None:
+    """The compiled loops do not check bounds (a negative size made the C twin write past its
+    counts; numba returned -2): the entry point refuses such inputs and writes nothing."""
+    keep = KEEP.copy()
+    reason = None if reason_rows is None else np.zeros(reason_rows, np.int8)
+    with pytest.raises(ValueError, match=match):
+        separation.drop_singletons_and_fe_separated(
+            Y, [A, B], keep, DropCounts(), sizes=sizes, reason=reason
+        )
+    assert np.array_equal(keep, KEEP)
+
+
+@pytest.mark.parametrize("flags", list(CASCADE))
+def test_levels_only_on_missing_rows_are_never_flagged(flags: tuple[bool, bool]) -> None:
+    """``sizes`` above the largest kept code (levels seen only on missing rows, as fepois and
+    feols pass them): the cascade's drops and visit counts stay pinned (a flagged empty level
+    would drop nothing and still restart the visits: more visits, or no end)."""
+    kept, single, sep, visits = CASCADE[flags]
+    for name, fn in _backends().items():
+        keep, reason = KEEP.copy(), np.zeros(Y.size, np.int8)
+        sizes = np.array([int(A.max()) + 4, int(B.max()) + 4], np.int64)
+        got = fn((A, B), sizes, Y, keep, reason, *flags, SINGLETON, SEPARATED_FE)
+        assert got == (len(single), len(sep), visits), name
+        assert np.flatnonzero(keep).tolist() == kept, name

@@ -83,6 +83,7 @@ def _root(
     from kaigai.core.config_file import choose_config_file
 
     choose_config_file(None)  # this invocation's --config only (set below or after the name)
+    ctx.call_on_close(lambda: choose_config_file(None))  # and not past its end (in-process runs)
     opts = ctx.ensure_object(SharedOptions)
     for key, value in (("json", as_json), ("lang", lang), ("config", config)):
         opts.set(key, value, root=True)
@@ -144,11 +145,12 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         typer.echo("Interrupted.", err=True)
         sys.exit(130)
-    except MemoryError:  # outside the C kernels (which raise OutOfMemoryError): numpy, numba
+    except MemoryError as exc:  # outside the C kernels (which raise OutOfMemoryError): numpy
         from kaigai.core.errors import OutOfMemoryError
 
+        detail = str(exc)  # numpy's "Unable to allocate 7.1 PiB for an array ...": kept
         oom = OutOfMemoryError(
-            "Not enough memory for this command.",
+            "Not enough memory for this command" + (f": {detail}" if detail else "."),
             hint="kaigai needed more memory than is free: close other programs or give it "
             "less data (policy estimate: fewer rows or fixed effects, or --engine spark)",
         )

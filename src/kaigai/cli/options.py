@@ -56,8 +56,9 @@ class SharedOptions:
         if value is None or value is False:
             return
         if key == "config":  # also where the compiled kernels' cache folder is read from
-            from kaigai.core.config_file import choose_config_file
+            from kaigai.core.config_file import check_config_file, choose_config_file
 
+            check_config_file(value)  # a missing or unreadable file: an error now, every path
             choose_config_file(value)
         setattr(self, key, value)
         self._settings = None

@@ -54,12 +54,24 @@ def read_config_file(config_file: Path | None = None) -> dict[str, Any]:
         if path is not None and path.is_file():
             try:
                 raw = tomllib.loads(path.read_text(encoding="utf-8"))
-            except tomllib.TOMLDecodeError as exc:
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
                 raise ConfigError(
                     f"Config file {path} is not valid TOML: {exc}", hint="Fix or remove the file."
                 ) from exc
             return dict(raw.get("kaigai", raw))
     return {}
+
+
+def check_config_file(path: Path) -> None:
+    """A ``--config`` file given on the command line: :class:`ConfigError` unless it is a
+    readable TOML file (checked when the option is read, so that every command, including
+    those that never build the settings, refuses it the same way)."""
+    if not path.is_file():
+        raise ConfigError(
+            f"Config file {path} does not exist" + (" (it is a folder)" if path.is_dir() else ""),
+            hint="give the path of a kaigai.toml, or leave out --config",
+        )
+    read_config_file(path)
 
 
 def default_cache_dir() -> Path:
@@ -81,6 +93,7 @@ def cache_dir() -> Path:
 
 __all__ = [
     "cache_dir",
+    "check_config_file",
     "choose_config_file",
     "chosen_config_file",
     "config_file_candidates",

@@ -45,7 +45,7 @@ def drop_fe_levels(codes, sizes, y, keep, reason, singletons, separation, r_sing
     """Drop kept rows alone in their level (``singletons``) and kept rows of levels without a
     positive outcome (``separation``) until stable; returns ``(n_single, n_sep, visits)``.
 
-    ``codes``: a tuple of K int64 code arrays with ``sizes[k]`` levels (fewer than 2**32
+    ``codes``: a tuple of K int64 code arrays with ``sizes[k]`` levels (fewer than 2**31
     rows); only kept rows' codes are read, and when one lies outside ``0..sizes[k]-1``
     nothing changes and visits is -2. One pass over the rows (per three fixed effects)
     counts the kept and the positive kept rows of every level, packed in one integer

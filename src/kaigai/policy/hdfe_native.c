@@ -34,7 +34,7 @@
  * mirrors _deviance_sum_nb 868ae1bdabf39968
  * mirrors _absorb_nb 2cfaa03e9526416f
  * mirrors remap_codes b2c924f10af3e8a6
- * mirrors drop_fe_levels 683e0e8c1a33deff
+ * mirrors drop_fe_levels 41a4388c940d977d
  * mirrors gram 13cd66eb4a86c23e
  * mirrors _grad_hess_nb 2e5d6790bec14b46
  * mirrors lin_index 2405f4d28b170054
@@ -254,7 +254,10 @@ static double *workspace(i64 n) {
 
 /* Test hooks. kaigai_native_fail_after(n): the n-th allocation from now fails (0: none) and
  * this thread's work space is released (its next solver allocates); returns the allocations
- * made since the previous call. kaigai_native_pool_fail(on): while on, no worker thread
+ * made since the previous call. Meant for fits on one thread: the estimators' own thread pool
+ * (ppml_kernels.demean_cols, 3+ columns and 20k+ rows) keeps its threads' work spaces and
+ * allocates concurrently, so there "the n-th" is not deterministic.
+ * kaigai_native_pool_fail(on): while on, no worker thread
  * starts (as when pthread_create fails); returns the workers running. */
 i64 kaigai_native_fail_after(i64 n) {
     pthread_once(&ws_once, ws_make_key);

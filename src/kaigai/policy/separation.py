@@ -93,7 +93,8 @@ def drop_singletons_and_fe_separated(
     nfe = len(codes)
     if not nfe:
         return keep
-    if kernels.available() and keep.size < 2**32:  # the kernel packs counts in 32 bits
+    # the kernel packs a level's kept rows and (above them) its positive rows in one int64
+    if kernels.available() and keep.size < 2**31:
         n_single, n_sep = _compiled_drops(y, codes, keep, singletons, fe_separation, reason, sizes)
         counts.singletons += n_single
         counts.separated_fe += n_sep
@@ -134,6 +135,11 @@ def _compiled_drops(
     if sizes is None:
         sizes = [int(c.max()) + 1 if c.size else 0 for c in cs]
     why = reason if reason is not None else np.zeros(keep.size, dtype=np.int8)
+    # the compiled loops do not check bounds: a wrong shape here would write past an array
+    if len(sizes) != len(cs) or min(sizes, default=0) < 0:
+        raise ValueError(f"sizes {list(sizes)} do not give a level count per fixed effect")
+    if any(a.size != keep.size for a in (*cs, why, np.asarray(y))):
+        raise ValueError("codes, y, keep and reason must have one entry per row")
     n_single, n_sep, visits = hk.drop_fe_levels(
         cs, np.array(sizes, dtype=np.int64), np.asarray(y, dtype=np.float64), keep, why,
         singletons, fe_separation, SINGLETON, SEPARATED_FE,
