@@ -208,6 +208,23 @@ def test_unexpected_exception_is_generic(app: Any) -> None:
     }
 
 
+def test_out_of_memory_is_a_503_with_message_and_hint(app: Any) -> None:
+    """numpy's MemoryError (outside the C kernels, which raise OutOfMemoryError) was a
+    generic 500; numpy's text (sizes asked for) stays in the server log."""
+
+    @app.get("/api/v1/_oom")
+    def oom() -> None:
+        raise MemoryError("Unable to allocate 7.11 PiB for an array with shape (10**15,)")
+
+    r = TestClient(app, raise_server_exceptions=False).get("/api/v1/_oom")
+    assert r.status_code == 503
+    assert r.json() == {
+        "code": "out_of_memory",
+        "message": "Not enough memory for this request.",
+        "hint": "the server needed more memory than is free: try again later or ask for less data",
+    }
+
+
 def test_validation_errors_have_stable_shape(firm_a: Firm) -> None:
     r = firm_a.client.post(f"/api/v1/workspaces/{firm_a.workspace_id}/boms", json={"name": 1})
     assert r.status_code == 422

@@ -90,6 +90,19 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
     return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
+async def memory_handler(request: Request, exc: Exception) -> Response:
+    """A ``MemoryError`` outside the C kernels (numpy's, e.g.): 503 with the CLI's message and
+    hint (``OutOfMemoryError``), not a generic 500; the server log keeps the traceback."""
+    from kaigai.core.errors import OutOfMemoryError
+
+    log.warning("out of memory on %s %s", request.method, request.url.path, exc_info=exc)
+    oom = OutOfMemoryError(
+        "Not enough memory for this request.",
+        hint="the server needed more memory than is free: try again later or ask for less data",
+    )
+    return await kaigai_error_handler(request, oom)
+
+
 async def unexpected_handler(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     body = error_body(
@@ -104,6 +117,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(KaigaiError, kaigai_error_handler)
     app.add_exception_handler(RequestValidationError, validation_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    app.add_exception_handler(MemoryError, memory_handler)
     app.add_exception_handler(Exception, unexpected_handler)
 
 

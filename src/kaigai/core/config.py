@@ -28,9 +28,11 @@ def _default_data_dir() -> Path:
 ENV_PREFIX = "KAIGAI_"
 
 
-def _env_values(names: set[str]) -> dict[str, Any]:
-    """``KAIGAI_<NAME>`` variables of the settings' fields (names matched case-insensitively;
-    a table-valued field such as ``rates`` is read as JSON), as pydantic-settings read them.
+def _env_values(fields: dict[str, Any]) -> dict[str, Any]:
+    """``KAIGAI_<NAME>`` variables of the settings' ``fields`` (names matched
+    case-insensitively; a table-valued field such as ``rates`` is read as JSON; an empty value
+    of a folder setting is not set, as for the compiled kernels' loader in
+    :mod:`kaigai.core.config_file`: ``Path("")`` would be the current folder).
 
     Plain environment reading keeps pydantic-settings (and asyncio, which it imports) off every
     CLI call; the values are validated by the model like any other input.
@@ -40,7 +42,7 @@ def _env_values(names: set[str]) -> dict[str, Any]:
         if key[: len(ENV_PREFIX)].upper() != ENV_PREFIX:
             continue
         name = key[len(ENV_PREFIX) :].lower()
-        if name not in names:
+        if name not in fields or (not raw and fields[name].annotation is Path):
             continue
         value: Any = raw
         if name in _JSON_FIELDS:
@@ -64,7 +66,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     def __init__(self, **values: Any) -> None:
-        env = _env_values(set(type(self).model_fields))
+        env = _env_values(type(self).model_fields)
         super().__init__(**{**env, **values})
 
     data_dir: Path = Field(default_factory=_default_data_dir)
@@ -92,8 +94,8 @@ class Settings(BaseModel):
 def get_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
     """Build settings from (in rising priority) defaults, ``kaigai.toml``, env vars, overrides."""
     file_values = read_config_file(config_file)
-    env_keys = {k[len("KAIGAI_") :].lower() for k in os.environ if k.startswith("KAIGAI_")}
-    merged = {k: v for k, v in file_values.items() if k not in env_keys}
+    env = _env_values(Settings.model_fields)  # the variables Settings reads: they win over the file
+    merged = {k: v for k, v in file_values.items() if k not in env}
     merged.update(overrides)
     try:
         return Settings(**merged)
