@@ -7,14 +7,18 @@ and pass the object down.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from kaigai.core.config_file import config_file_candidates, default_cache_dir, read_config_file
+from kaigai.core.config_file import (
+    config_file_candidates,
+    default_cache_dir,
+    env_settings,
+    read_config_file,
+)
 from kaigai.core.errors import ConfigError
 
 Engine = Literal["duckdb", "pyspark"]
@@ -23,9 +27,6 @@ Lang = Literal["en", "ja"]
 
 def _default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("kaigai", appauthor=False))
-
-
-ENV_PREFIX = "KAIGAI_"
 
 
 def _env_values(fields: dict[str, Any]) -> dict[str, Any]:
@@ -38,10 +39,7 @@ def _env_values(fields: dict[str, Any]) -> dict[str, Any]:
     CLI call; the values are validated by the model like any other input.
     """
     out: dict[str, Any] = {}
-    for key, raw in os.environ.items():
-        if key[: len(ENV_PREFIX)].upper() != ENV_PREFIX:
-            continue
-        name = key[len(ENV_PREFIX) :].lower()
+    for name, raw in env_settings().items():
         if name not in fields or (not raw and fields[name].annotation is Path):
             continue
         value: Any = raw

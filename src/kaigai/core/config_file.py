@@ -16,6 +16,8 @@ from typing import Any
 
 from kaigai.core.errors import ConfigError
 
+ENV_PREFIX = "KAIGAI_"
+
 # the ``--config`` of the running CLI invocation (None: look for kaigai.toml as usual)
 _CHOSEN: ContextVar[Path | None] = ContextVar("kaigai_config_file", default=None)
 
@@ -29,6 +31,14 @@ def choose_config_file(path: Path | None) -> None:
 def chosen_config_file() -> Path | None:
     """The file given by :func:`choose_config_file`, if any."""
     return _CHOSEN.get()
+
+
+def env_settings() -> dict[str, str]:
+    """The ``KAIGAI_<NAME>`` environment variables by lowercase name (prefix and name matched
+    case-insensitively; of two spellings of one name, the later in the environment): what
+    ``Settings`` and :func:`cache_dir` read."""
+    n = len(ENV_PREFIX)
+    return {k[n:].lower(): v for k, v in os.environ.items() if k[:n].upper() == ENV_PREFIX}
 
 
 def config_file_candidates() -> list[Path]:
@@ -84,9 +94,9 @@ def cache_dir() -> Path:
     """``Settings.cache_dir`` without building the settings: ``KAIGAI_CACHE_DIR``, else the
     file's ``cache_dir`` (the ``--config`` file when one was given), else the user cache
     folder."""
-    for key, value in os.environ.items():
-        if key.upper() == "KAIGAI_CACHE_DIR" and value:  # an empty value is not a folder
-            return Path(value)
+    value = env_settings().get("cache_dir")
+    if value:  # an empty value is not a folder
+        return Path(value)
     configured = read_config_file(_CHOSEN.get()).get("cache_dir")
     return Path(configured) if isinstance(configured, str) else default_cache_dir()
 
@@ -98,5 +108,6 @@ __all__ = [
     "chosen_config_file",
     "config_file_candidates",
     "default_cache_dir",
+    "env_settings",
     "read_config_file",
 ]
