@@ -194,12 +194,18 @@ def test_database_failure_is_a_clean_500(app: Any, firm_a: Firm) -> None:
     assert not LEAK.search(r.text), r.text
 
 
-def test_unexpected_exception_is_generic(app: Any) -> None:
+def _raised_on_a_route(app: Any, exc: BaseException) -> Any:
+    """The response to a GET of a route that raises ``exc`` (the server's own handlers)."""
+
     @app.get("/api/v1/_boom")
     def boom() -> None:
-        raise RuntimeError("SELECT password_hash FROM users -- secret detail")
+        raise exc
 
-    r = TestClient(app, raise_server_exceptions=False).get("/api/v1/_boom")
+    return TestClient(app, raise_server_exceptions=False).get("/api/v1/_boom")
+
+
+def test_unexpected_exception_is_generic(app: Any) -> None:
+    r = _raised_on_a_route(app, RuntimeError("SELECT password_hash FROM users -- secret detail"))
     assert r.status_code == 500
     assert r.json() == {
         "code": "internal_error",
@@ -211,12 +217,8 @@ def test_unexpected_exception_is_generic(app: Any) -> None:
 def test_out_of_memory_is_a_503_with_message_and_hint(app: Any) -> None:
     """numpy's MemoryError (outside the C kernels, which raise OutOfMemoryError) was a
     generic 500; numpy's text (sizes asked for) stays in the server log."""
-
-    @app.get("/api/v1/_oom")
-    def oom() -> None:
-        raise MemoryError("Unable to allocate 7.11 PiB for an array with shape (10**15,)")
-
-    r = TestClient(app, raise_server_exceptions=False).get("/api/v1/_oom")
+    oom = MemoryError("Unable to allocate 7.11 PiB for an array with shape (10**15,)")
+    r = _raised_on_a_route(app, oom)
     assert r.status_code == 503
     assert r.json() == {
         "code": "out_of_memory",
