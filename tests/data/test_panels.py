@@ -68,7 +68,7 @@ def test_parquet_columns_as_pyarrows_own_reader_gives_them(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from kaigai.data.panels import _read_parquet, parquet_reader, read_columns
+    from kaigai.data.panels import _parquet_read, parquet_reader, read_columns
 
     assert parquet_reader() is not None  # the fast path is what this pyarrow runs
     t = pa.table(
@@ -84,7 +84,7 @@ def test_parquet_columns_as_pyarrows_own_reader_gives_them(
     pq.write_table(t, f, row_group_size=2)  # two row groups: chunked columns
     pf = pq.ParquetFile(f)
     want = pf.read(columns=[c for c in columns if c in t.column_names] if columns else None)
-    got = _read_parquet(f, columns)
+    got = _parquet_read(f, columns)()
     assert got.equals(want)
     cols = read_columns(f, columns and [c for c in columns if c in ("trade", "s", "d", "absent")])
     assert cols["trade"].values.tolist()[::2] == [1.5, 3.0]
@@ -120,3 +120,98 @@ def test_parquet_without_any_model_column_keeps_every_column(
     got = read_columns(tmp_path / "p.parquet", ["y", "z"])
     assert list(got.columns) == ["exporter", "importer", "trade", "rta"]
     assert list(read_columns(tmp_path / "p.parquet", ["trade", "z"]).columns) == ["trade"]
+
+
+def test_a_file_read_on_a_thread_gives_pyarrows_columns(tmp_path: Path) -> None:
+    """``policy estimate`` reads its file on a thread while the kernels load: the columns are
+    those pyarrow's own reader gives, for several row groups and a dictionary column."""
+    import threading
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from kaigai.data.panels import PendingColumns
+
+    rng = np.random.default_rng(7)
+    t = pa.table(
+        {
+            "trade": rng.gamma(2.0, size=5000),
+            "pair": pa.array(rng.integers(0, 300, 5000).astype("int32")),
+            "rta": pa.array(rng.integers(0, 2, 5000).astype("int8")),
+            "name": pa.array(rng.choice(["JPN", "VNM", "NZL"], 5000)).dictionary_encode(),
+        }
+    )
+    f = tmp_path / "p.parquet"
+    pq.write_table(t, f, row_group_size=1200)
+    pending = PendingColumns(f, ["rta", "trade", "absent", "name"])
+    got = pending.result()
+    assert "kaigai-read" not in [th.name for th in threading.enumerate()]
+    assert got.columns == ["rta", "trade", "name"]
+    want = pq.read_table(f, columns=["rta", "trade", "name"]).to_pandas()
+    for c in got.columns:
+        assert got[c].values.tolist() == want[c].tolist()
+    assert got["trade"].dtype == np.float64 and got["rta"].dtype == np.int8
+    assert 0 < pending.seconds < 60
+
+
+def test_a_file_that_cannot_be_opened_is_refused_before_any_thread(tmp_path: Path) -> None:
+    import threading
+
+    from kaigai.data.panels import PendingColumns
+
+    before = threading.active_count()
+    with pytest.raises(InputError) as exc:
+        PendingColumns(tmp_path / "none.parquet", ["a"])
+    assert exc.value.message == f"data file {tmp_path / 'none.parquet'} does not exist"
+    (tmp_path / "bad.parquet").write_text("a,b\n1,2\n")
+    with pytest.raises(InputError) as exc:
+        PendingColumns(tmp_path / "bad.parquet", ["a"])
+    assert exc.value.message == (
+        f"cannot read {tmp_path / 'bad.parquet'}: Parquet magic bytes not found in footer."
+        " Either the file is corrupted or this is not a parquet file."
+    )
+    assert exc.value.hint == "check that the file is valid parquet or CSV"
+    assert threading.active_count() == before
+
+
+def test_an_error_on_the_reading_thread_is_raised_by_result(tmp_path: Path) -> None:
+    """A file that opens but fails while it is decoded (a CSV row with a field too many):
+    the error reaches the caller, as the same InputError the unthreaded read gives."""
+    from kaigai.data.panels import PendingColumns, read_columns
+
+    f = tmp_path / "p.csv"
+    f.write_text("a,b\n1,2\n3,4,5\n")
+    pending = PendingColumns(f, ["a"])  # the CSV is parsed on the thread
+    with pytest.raises(InputError) as exc:
+        pending.result()
+    assert exc.value.message == (
+        f"cannot read {f}: CSV parse error: Expected 2 columns, got 3: 3,4,5"
+    )
+    with pytest.raises(InputError) as again:
+        read_columns(f, ["a"])
+    assert again.value.message == exc.value.message
+
+
+def test_out_of_memory_while_reading_is_a_memory_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not an InputError "cannot read": the shells turn a MemoryError into their own
+    message and exit code 7 / HTTP 503."""
+    from kaigai.data import panels
+
+    f = tmp_path / "p.parquet"
+    f.write_bytes(b"PAR1")
+
+    def full(*_a: object) -> object:
+        def read() -> object:
+            raise MemoryError("Unable to allocate 7.11 PiB")
+
+        return read
+
+    monkeypatch.setattr(panels, "_parquet_read", full)
+    pending = panels.PendingColumns(f, ["a"])
+    with pytest.raises(MemoryError) as exc:
+        pending.result()
+    assert not isinstance(exc.value, InputError)
+    assert str(exc.value) == "Unable to allocate 7.11 PiB"

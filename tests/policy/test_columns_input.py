@@ -146,6 +146,14 @@ def test_policy_estimate_imports_neither_pandas_nor_numba(tmp_path: Path) -> Non
     # written as every --json answer is (emit_json), the timings last
     assert done.stdout == json.dumps(out, ensure_ascii=False, indent=2) + "\n"
     assert list(out)[-1] == "timings" and out["timings"]["output"] > 0
+    tm = out["timings"]
+    assert list(tm) == [
+        "load_kernels", "load_reader", "read", "read_wait", "estimate", "separation", "fit",
+        "output", "overhead", "total",
+    ]  # fmt: skip
+    # the file is read on a thread while the kernels load: the command waits for what is left
+    assert 0 <= tm["read_wait"] <= tm["total"] and tm["read"] > 0
+    assert tm["overhead"] == tm["read_wait"] + tm["separation"] + tm["output"]
     ref = fepois(d, fml, {"CRV1": "pair"})
     assert [c["estimate"] for c in out["coefficients"]] == ref.beta.tolist()
     assert [c["se"] for c in out["coefficients"]] == list(ref.se)

@@ -5,6 +5,8 @@ The shells pass the path; reading, the column subset and every error message liv
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,29 +54,93 @@ def read_columns(path: Path, columns: list[str] | None = None) -> Columns:
     """The file as numpy columns (:class:`~kaigai.policy.columns.Columns`), read by pyarrow
     without pandas: what ``kaigai policy estimate`` fits. Only ``columns`` are kept (absent
     ones are left for the estimator to report); dictionary-encoded columns are decoded."""
+    return PendingColumns(path, columns, thread=False).result()
+
+
+class PendingColumns:
+    """:func:`read_columns` of a file, decoded on a thread from its creation while the caller
+    goes on with other start-up work (loading the compiled kernels).
+
+    The file is opened here, in the caller's thread, so a missing or invalid file is reported
+    at once; the thread runs only pyarrow's read, which holds the GIL at its start and end
+    (every other hand-over of the GIL to a thread could wait out the interpreter's 5 ms switch
+    interval while the caller imports modules). :meth:`result` converts to numpy in the
+    caller's thread. ``seconds`` is the read's own time: opening, decoding and converting.
+    """
+
+    def __init__(self, path: Path, columns: list[str] | None = None, *, thread: bool = True):
+        self.path, self.columns, self.seconds = path, columns, 0.0
+        t0 = time.perf_counter()
+        self._read = self._guard(_opened, path, columns)  # the GIL-free rest of the read
+        self._table: Any = None
+        self._error: BaseException | None = None
+        self._run_s = 0.0
+        self._thread: threading.Thread | None = None
+        if thread:  # daemon: an interrupted command does not wait for the file
+            self._thread = threading.Thread(target=self._run, name="kaigai-read", daemon=True)
+            self._thread.start()
+        else:
+            self._run()
+        self.seconds = time.perf_counter() - t0
+
+    def _run(self) -> None:
+        t0 = time.perf_counter()
+        try:
+            self._table = self._read()
+        except BaseException as exc:  # noqa: BLE001  (raised by result(), in the caller)
+            self._error = exc
+        self._run_s = time.perf_counter() - t0
+
+    def _guard(self, fn: Any, *args: Any) -> Any:
+        try:
+            return fn(*args)
+        except (InputError, MemoryError):  # out of memory: the shells' own message and code
+            raise
+        except Exception as exc:  # unreadable file: report, never a traceback
+            raise InputError(
+                f"cannot read {self.path}: {exc}",
+                hint="check that the file is valid parquet or CSV",
+            ) from exc
+
+    def result(self) -> Columns:
+        """The columns, once read; the read's error (an :class:`InputError` for a file that
+        cannot be read, a ``MemoryError``) is raised here."""
+        if self._thread is not None:
+            self._thread.join()
+            self.seconds += self._run_s
+        t0 = time.perf_counter()
+        if self._error is not None:
+            self._guard(_raise, self._error)
+        out = self._guard(_to_columns, self._table, self.columns)
+        self.seconds += time.perf_counter() - t0
+        return out
+
+
+def _raise(error: BaseException) -> None:
+    raise error
+
+
+def _opened(path: Path, columns: list[str] | None) -> Any:
+    """The file opened: a function of no arguments that reads it into an Arrow table."""
+    suffix = _check(path)
+    if suffix in CSV_SUFFIXES:
+        import pyarrow.csv as pcsv
+
+        # empty fields of text columns are missing, as pandas reads them
+        opts = pcsv.ConvertOptions(strings_can_be_null=True)
+        return lambda: pcsv.read_csv(path, convert_options=opts)
+    return _parquet_read(path, columns)
+
+
+def _to_columns(table: Any, columns: list[str] | None) -> Columns:
     from kaigai.policy.columns import Columns
 
-    suffix = _check(path)
-    try:
-        if suffix in CSV_SUFFIXES:
-            import pyarrow.csv as pcsv
-
-            # empty fields of text columns are missing, as pandas reads them
-            table = pcsv.read_csv(
-                path, convert_options=pcsv.ConvertOptions(strings_can_be_null=True)
-            )
-        else:
-            table = _read_parquet(path, columns)
-        present = [c for c in columns or [] if c in table.column_names]
-        if present:  # none present: keep every column, so the error can list them
-            table = table.select(present)
-        return Columns(
-            {name: _numpy(col) for name, col in zip(table.column_names, table.columns, strict=True)}
-        )
-    except Exception as exc:  # unreadable file: report, never a traceback
-        raise InputError(
-            f"cannot read {path}: {exc}", hint="check that the file is valid parquet or CSV"
-        ) from exc
+    present = [c for c in columns or [] if c in table.column_names]
+    if present:  # none present: keep every column, so the error can list them
+        table = table.select(present)
+    return Columns(
+        {name: _numpy(col) for name, col in zip(table.column_names, table.columns, strict=True)}
+    )
 
 
 def parquet_reader() -> Any:
@@ -88,11 +154,11 @@ def parquet_reader() -> Any:
     return ParquetReader if hasattr(ParquetReader, "read_all") else None
 
 
-def _read_parquet(path: Path, columns: list[str] | None) -> Any:
-    """``columns`` of the Parquet file (those present; all when ``None``) as an Arrow table.
+def _parquet_read(path: Path, columns: list[str] | None) -> Any:
+    """The Parquet file opened: a function of no arguments that reads ``columns`` (those
+    present; all when ``None`` or when none is in the file: the caller's error lists them).
 
-    Read through a file handle without pre-buffering, on pyarrow's threads; when none of
-    ``columns`` is in the file, every column is read (the caller's error lists them)."""
+    Read through a file handle without pre-buffering, on pyarrow's threads."""
     import pyarrow as pa
 
     reader_cls = parquet_reader() if path.is_file() else None
@@ -103,13 +169,13 @@ def _read_parquet(path: Path, columns: list[str] | None) -> Any:
         if columns:
             have = set(pf.schema_arrow.names)
             columns = [c for c in columns if c in have]
-        return pf.read(columns=columns or None)
+        return lambda: pf.read(columns=columns or None)
     reader = reader_cls()
     # read through a file handle, not a memory map: a file rewritten while it is read must
     # give an error, not SIGBUS (the copy out of the page cache costs about a millisecond)
     reader.open(pa.OSFile(str(path)), pre_buffer=False)
     if not columns:
-        return reader.read_all()
+        return reader.read_all
     # the leaf columns under each name (one for a flat column), as pq.ParquetFile finds them
     leaves: dict[str, list[int]] = {}
     for i, col_path in enumerate(reader.column_paths):
@@ -117,7 +183,7 @@ def _read_parquet(path: Path, columns: list[str] | None) -> Any:
             leaves.setdefault(".".join(col_path[:depth]), []).append(i)
     have = set(reader.schema_arrow.names)
     index = [i for c in columns if c in have for i in leaves.get(c, [])]
-    return reader.read_all(column_indices=index) if index else reader.read_all()
+    return (lambda: reader.read_all(column_indices=index)) if index else reader.read_all
 
 
 def _numpy(col: Any) -> Any:
@@ -168,4 +234,4 @@ def spark_panel(path: Path) -> Any:
     return spark.read.parquet(str(path))
 
 
-__all__ = ["CSV_SUFFIXES", "read_columns", "read_panel", "spark_panel"]
+__all__ = ["CSV_SUFFIXES", "PendingColumns", "read_columns", "read_panel", "spark_panel"]
