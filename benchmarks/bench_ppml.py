@@ -23,7 +23,8 @@ interleaved, with the CLI's own split of its time (read / separation / fit / out
 
 Run: ``.venv/bin/python -m benchmarks bench_ppml`` (``KAIGAI_BENCH_QUICK=1``: small sizes;
 ``KAIGAI_BENCH_SIZES=150,200``: countries per panel; ``KAIGAI_BENCH_RUNS``: runs, default 3
-(``KAIGAI_BENCH_PROCESS_RUNS``, default 7, for the whole process);
+(``KAIGAI_BENCH_PROCESS_RUNS``, default 7 or with ``KAIGAI_BENCH_QUICK`` the runs, for the
+whole process);
 ``KAIGAI_BENCH_FITS_ONLY=1``: skip the whole-process part; ``KAIGAI_BENCH_PROCESS_ONLY=1``: only it).
 """
 
@@ -427,7 +428,9 @@ def main() -> None:
         fits(sizes, runs)
     if os.environ.get("KAIGAI_BENCH_FITS_ONLY") != "1":
         # one process is a 0.1-0.2 s fit: more runs than the fits' for a steady median split
-        whole_process(sizes[:2], int(os.environ.get("KAIGAI_BENCH_PROCESS_RUNS", "7")))
+        whole_process(
+            sizes[:2], int(os.environ.get("KAIGAI_BENCH_PROCESS_RUNS", runs if quick else 7))
+        )
     print(
         f"load average at end: {os.getloadavg()[0]:.1f}; benchmark took"
         f" {time.perf_counter() - t_start:.0f} s"

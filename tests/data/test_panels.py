@@ -215,3 +215,72 @@ def test_out_of_memory_while_reading_is_a_memory_error(
         pending.result()
     assert not isinstance(exc.value, InputError)
     assert str(exc.value) == "Unable to allocate 7.11 PiB"
+
+
+def test_the_read_runs_on_its_thread_while_the_caller_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The constructor returns while the read is still under way (held here by an event), the
+    read runs on the "kaigai-read" thread, and ``result`` waits for it."""
+    import threading
+
+    import pyarrow as pa
+
+    from kaigai.data import panels
+
+    started, go = threading.Event(), threading.Event()
+    ran_on: list[str] = []
+
+    def opened(*_a: object) -> object:
+        def read() -> object:
+            ran_on.append(threading.current_thread().name)
+            started.set()
+            assert go.wait(30)
+            return pa.table({"a": [1.0, 2.0], "b": [3, 4]})
+
+        return read
+
+    monkeypatch.setattr(panels, "_parquet_read", opened)
+    f = tmp_path / "p.parquet"
+    f.write_bytes(b"PAR1")
+    pending = panels.PendingColumns(f, ["b"])
+    assert started.wait(30) and ran_on == ["kaigai-read"]  # the constructor did not wait
+    go.set()
+    assert pending.result()["b"].values.tolist() == [3, 4]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc (Linux)")
+def test_the_file_is_closed_once_its_columns_are_taken(tmp_path: Path) -> None:
+    """``result`` lets go of the reader and its file (and of the Arrow table) although the
+    command keeps the pending read until it returns."""
+    import os
+
+    pd.DataFrame({"trade": [1.0, 2.0], "rta": [0, 1]}).to_parquet(tmp_path / "p.parquet")
+    from kaigai.data.panels import PendingColumns
+
+    def open_here() -> list[str]:
+        fds = os.listdir("/proc/self/fd")
+        return [
+            p for p in (os.path.realpath(f"/proc/self/fd/{d}") for d in fds) if "p.parquet" in p
+        ]
+
+    pending = PendingColumns(tmp_path / "p.parquet", ["trade"])
+    got = pending.result()
+    assert open_here() == []
+    assert got["trade"].values.tolist() == [1.0, 2.0] and pending.result() is got
+
+
+def test_out_of_memory_in_read_panel_is_a_memory_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    f = tmp_path / "p.parquet"
+    pd.DataFrame({"trade": [1.0]}).to_parquet(f)
+
+    def full(*_a: object, **_k: object) -> None:
+        raise MemoryError("Unable to allocate 7.11 PiB")
+
+    monkeypatch.setattr(pd, "read_parquet", full)
+    with pytest.raises(MemoryError) as exc:
+        read_panel(f)
+    assert not isinstance(exc.value, InputError)
+    assert str(exc.value) == "Unable to allocate 7.11 PiB"

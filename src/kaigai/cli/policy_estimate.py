@@ -140,7 +140,7 @@ def estimate(
         else:
             import kaigai.policy.ols  # noqa: F401
     t0 = time.perf_counter()
-    t_load = t0 - t_load
+    t_load = t0 - t_load - (pending.open_seconds if pending else 0.0)  # the opening is read's
     df = spark_panel(data) if pending is None else pending.result()
     t_wait = time.perf_counter() - t0
     t_read = t_wait if pending is None else pending.seconds

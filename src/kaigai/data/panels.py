@@ -44,6 +44,8 @@ def read_panel(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
             have = set(pq.read_schema(path).names)
             columns = [c for c in columns if c in have]
         return pd.read_parquet(path, columns=columns or None)
+    except MemoryError:  # the shells' own message and exit code, not "cannot read"
+        raise
     except Exception as exc:  # unreadable file: report, never a traceback
         raise InputError(
             f"cannot read {path}: {exc}", hint="check that the file is valid parquet or CSV"
@@ -61,19 +63,26 @@ class PendingColumns:
     """:func:`read_columns` of a file, decoded on a thread from its creation while the caller
     goes on with other start-up work (loading the compiled kernels).
 
-    The file is opened here, in the caller's thread, so a missing or invalid file is reported
-    at once; the thread runs only pyarrow's read, which holds the GIL at its start and end
-    (every other hand-over of the GIL to a thread could wait out the interpreter's 5 ms switch
-    interval while the caller imports modules). :meth:`result` converts to numpy in the
-    caller's thread. ``seconds`` is the read's own time: opening, decoding and converting.
+    The file is opened here, in the caller's thread, so a missing file or a broken Parquet
+    footer is reported at once (a CSV is parsed on the thread); the thread runs only
+    pyarrow's read, which holds the GIL at its start and end (every other hand-over of the
+    GIL to a thread could wait out the interpreter's 5 ms switch interval while the caller
+    imports modules). :meth:`result` converts to numpy in the caller's thread and lets go of
+    the Arrow table and the file. ``open_seconds`` is the opening's time, ``seconds`` the
+    read's own time: opening, decoding and converting.
     """
 
     def __init__(self, path: Path, columns: list[str] | None = None, *, thread: bool = True):
-        self.path, self.columns, self.seconds = path, columns, 0.0
+        self.path, self.columns = path, columns
         t0 = time.perf_counter()
-        self._read = self._guard(_opened, path, columns)  # the GIL-free rest of the read
+        try:
+            self._read: Any = _opened(path, columns)  # the GIL-free rest of the read
+        except BaseException as exc:
+            raise self._wrap(exc)  # noqa: B904  (_wrap chains the cause)
+        self.open_seconds = time.perf_counter() - t0
         self._table: Any = None
         self._error: BaseException | None = None
+        self._out: Columns | None = None
         self._run_s = 0.0
         self._thread: threading.Thread | None = None
         if thread:  # daemon: an interrupted command does not wait for the file
@@ -91,33 +100,38 @@ class PendingColumns:
             self._error = exc
         self._run_s = time.perf_counter() - t0
 
-    def _guard(self, fn: Any, *args: Any) -> Any:
-        try:
-            return fn(*args)
-        except (InputError, MemoryError):  # out of memory: the shells' own message and code
-            raise
-        except Exception as exc:  # unreadable file: report, never a traceback
-            raise InputError(
-                f"cannot read {self.path}: {exc}",
-                hint="check that the file is valid parquet or CSV",
-            ) from exc
+    def _wrap(self, exc: BaseException) -> BaseException:
+        """An unreadable file's error as an :class:`InputError` (never a traceback); ours, a
+        ``MemoryError`` (the shells' own message and exit code) and interrupts as they are."""
+        if isinstance(exc, InputError | MemoryError) or not isinstance(exc, Exception):
+            return exc
+        err = InputError(
+            f"cannot read {self.path}: {exc}", hint="check that the file is valid parquet or CSV"
+        )
+        err.__cause__ = exc
+        return err
 
     def result(self) -> Columns:
         """The columns, once read; the read's error (an :class:`InputError` for a file that
         cannot be read, a ``MemoryError``) is raised here."""
+        if self._out is not None:
+            return self._out
         if self._thread is not None:
             self._thread.join()
+            self._thread = None
             self.seconds += self._run_s
+        # let go of the table (a CSV's unused columns), the reader and its open file
+        table, error = self._table, self._error
+        self._table = self._read = self._error = None
+        if error is not None:
+            raise self._wrap(error)
         t0 = time.perf_counter()
-        if self._error is not None:
-            self._guard(_raise, self._error)
-        out = self._guard(_to_columns, self._table, self.columns)
+        try:
+            self._out = _to_columns(table, self.columns)
+        except BaseException as exc:
+            raise self._wrap(exc)  # noqa: B904
         self.seconds += time.perf_counter() - t0
-        return out
-
-
-def _raise(error: BaseException) -> None:
-    raise error
+        return self._out
 
 
 def _opened(path: Path, columns: list[str] | None) -> Any:
