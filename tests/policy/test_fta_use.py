@@ -16,6 +16,8 @@ from kaigai.core.countries import expand
 from kaigai.data import store
 from kaigai.policy.fta_use import (
     ASSUMED_TARGET,
+    CPTPP_TARIFF_CODES,
+    harmonise_agreements,
     jpy_per_usd,
     observed_target,
     use_by_agreement,
@@ -43,6 +45,39 @@ def test_numerator_totals_equal_the_source_readme(settings) -> None:  # type: ig
     assert agg.loc[("EU", 2019), "value_bn_jpy"] == pytest.approx(1318.0, abs=0.5)
     assert ("EU", 2018) not in agg.index and ("US", 2020) in agg.index  # entry into force
     assert agg.loc[("AS", 2012), "partners"] == 8
+
+
+def test_cptpp_2021_counts_the_1a_1e_rows(settings) -> None:  # type: ignore[no-untyped-def]
+    """The 34 rows of 2021 coded 1A-1E (EPA code 9/A: CPTPP only) are CPTPP imports: left out
+    they took 99.4 bn yen off CPTPP and Canada's CPTPP use fell 277 -> 240 bn in 2021."""
+    by_partner, _, _ = _frames(settings)
+    agg = use_by_agreement(by_partner).set_index(["agreement", "year"])
+    # 848,458,030 (TP) + 99,373,298 (1A-1E) thousand yen, totals of the source table
+    assert agg.loc[("TP", 2021), "value_bn_jpy"] == pytest.approx(947.831328, abs=1e-9)
+    assert agg.loc[("TP", 2021), "partners"] == 30  # origins as recorded (e.g. NOR, TUR)
+    assert not any(str(a).startswith("1") for a, _ in agg.index)
+    assert agg["value_kjpy"].sum() == by_partner[by_partner.agreement.notna()]["value_kjpy"].sum()
+    tp = harmonise_agreements(by_partner)
+    can = tp[(tp.country_en == "Canada") & (tp.agreement == "TP")].groupby("year")["value_kjpy"]
+    assert can.sum().to_dict() == {2019: 288_065_906, 2020: 276_550_898, 2021: 329_471_121}
+
+
+@pytest.mark.shared
+def test_cptpp_2021_equals_the_hs9_source(shared_data: Path) -> None:
+    """The 2021 CPTPP total recomputed from the HS9 rows: agreement TP or EPA field 1A-1E."""
+    hs9 = pd.read_parquet(shared_data / "fta_use/japan_epa_imports_hs9_2012_2021.parquet")
+    y = hs9[hs9.year == 2021]
+    odd = y[y.epa_field.astype(str).isin(CPTPP_TARIFF_CODES)]
+    assert len(odd) == 34 and set(odd.epa_code.astype(str)) == {"9", "A"}
+    assert odd["value_kjpy"].sum() == 99_373_298
+    assert odd.groupby("country_en")["value_kjpy"].sum().to_dict() == {
+        "Australia": 287_894, "Canada": 89_880_332, "Mexico": 159_024,
+        "New Zealand": 3_471_842, "Vietnam": 5_574_206,
+    }  # fmt: skip
+    expected = y[(y.agreement == "TP") | y.epa_field.astype(str).isin(CPTPP_TARIFF_CODES)]
+    bp = pd.read_parquet(store.starter_path("fta_use_by_partner"))  # type: ignore[arg-type]
+    agg = use_by_agreement(bp).set_index(["agreement", "year"])
+    assert agg.loc[("TP", 2021), "value_kjpy"] == expected["value_kjpy"].sum() == 947_831_328
 
 
 def test_observed_target_for_the_rcep_preference_markets(settings) -> None:  # type: ignore[no-untyped-def]

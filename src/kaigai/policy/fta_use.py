@@ -53,6 +53,12 @@ AGREEMENT_NAMES = {
     "SG": "Japan-Singapore", "TH": "Japan-Thailand", "TP": "CPTPP", "US": "Japan-US",
     "VN": "Japan-Viet Nam",
 }  # fmt: skip
+# 2021 file: 34 C-table rows (99.4 bn yen; Canada 89.9, also NZL, VNM, AUS, MEX) carry the
+# codes 1A-1E in the EPA column instead of "TP"; all have EPA code 9 or A, which the source
+# uses only with CPTPP (fta_use/README.md), the origins are all CPTPP parties and Canada has
+# no other EPA with Japan: they are CPTPP imports (wood, nickel, whey: tariff lines with
+# party-specific CPTPP treatment), counted as TP
+CPTPP_TARIFF_CODES = ("1A", "1B", "1C", "1D", "1E")
 
 
 def jpy_per_usd() -> tuple[dict[int, float], str]:
@@ -76,11 +82,19 @@ def partner_iso3(by_partner: pd.DataFrame) -> pd.Series:
     return names.map(lookup)
 
 
+def harmonise_agreements(by_partner: pd.DataFrame) -> pd.DataFrame:
+    """The customs rows with the agreement codes of ``AGREEMENT_NAMES``: the 2021 codes
+    ``1A``-``1E`` become ``TP`` (CPTPP, see ``CPTPP_TARIFF_CODES``); rows without an agreement
+    (12 rows with EPA code 5 from origins without a Japanese EPA) are left out."""
+    ag = by_partner["agreement"].astype(str)
+    ag = ag.where(~ag.isin(CPTPP_TARIFF_CODES), "TP")
+    return by_partner.assign(agreement=ag)[ag.isin(AGREEMENT_NAMES)]
+
+
 def use_by_agreement(by_partner: pd.DataFrame) -> pd.DataFrame:
-    """EPA-rate imports by agreement and year: ``value_bn_jpy`` and origin ``partners``.
-    Rows without an agreement (12 rows with EPA code 5 and no Japanese EPA) and the five
-    ``1A``-``1E`` codes of 2021 (tariff-type codes, see the dataset README) are left out."""
-    df = by_partner[by_partner["agreement"].astype(str).isin(AGREEMENT_NAMES)]
+    """EPA-rate imports by agreement and year: ``value_bn_jpy`` and origin ``partners``
+    (agreements harmonised by ``harmonise_agreements``)."""
+    df = harmonise_agreements(by_partner)
     out = (
         df.groupby(["agreement", "year"])
         .agg(value_kjpy=("value_kjpy", "sum"), partners=("country_en", "nunique"))
@@ -101,7 +115,7 @@ def utilisation(
     """Per partner (ISO3) and year: EPA-rate imports (thousand yen and USD mn), goods
     imports (USD mn), ``epa_share`` and ``utilisation`` (see the module docstring)."""
     rates = fx if fx is not None else jpy_per_usd()[0]
-    bp = by_partner[by_partner["agreement"].astype(str).isin(AGREEMENT_NAMES)].copy()
+    bp = harmonise_agreements(by_partner).copy()
     bp["iso3"] = partner_iso3(bp)
     num = bp.dropna(subset=["iso3"]).groupby(["year", "iso3"])["value_kjpy"].sum().reset_index()
     num["year"] = num["year"].astype(int)
@@ -306,6 +320,8 @@ __all__ = [
     "AGREEMENT_NAMES",
     "ASSUMED_LABEL",
     "ASSUMED_TARGET",
+    "CPTPP_TARIFF_CODES",
+    "harmonise_agreements",
     "UseTarget",
     "japan_epa_since",
     "jpy_per_usd",
