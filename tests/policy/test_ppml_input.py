@@ -163,3 +163,26 @@ def test_cli_errors_without_traceback(data_file: Path, tmp_path: Path) -> None:
         assert p.returncode == code, p.stderr
         assert text in p.stderr
         assert "Traceback" not in p.stderr + p.stdout
+
+
+def test_cli_cluster_with_spaces(data_file: Path, panel: pd.DataFrame) -> None:
+    """``--cluster "exporter + importer"`` is two-way clustering (it said the columns were
+    not in the data); standard errors as pyfixest's CRV1 by exporter+importer."""
+    fml = "trade ~ rta + ln_tariff | exp_year + imp_year"
+    r = CliRunner().invoke(
+        app,
+        ["policy", "estimate", "--data", str(data_file), "--formula", fml]
+        + ["--cluster", " exporter + importer ", "--json"],
+    )
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    pf = pytest.importorskip("pyfixest")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = pf.fepois(fml, data=panel, vcov={"CRV1": "exporter+importer"}, iwls_tol=1e-12)
+    np.testing.assert_allclose(
+        [c["estimate"] for c in out["coefficients"]], ref.coef().to_numpy(), rtol=1e-7
+    )
+    np.testing.assert_allclose(
+        [c["se"] for c in out["coefficients"]], ref.se().to_numpy(), rtol=1e-5
+    )

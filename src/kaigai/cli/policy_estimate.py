@@ -123,6 +123,8 @@ def estimate(
         )
     from kaigai.data.panels import PendingColumns, parquet_reader, spark_panel
 
+    # "exporter + importer" is "exporter+importer": the spaces are not part of the names
+    cluster = "".join(cluster.split()) if cluster else None
     cl_cols = cluster.replace("^", "+").split("+") if cluster else []
     t_load, t_reader = time.perf_counter(), 0.0
     pending = None
