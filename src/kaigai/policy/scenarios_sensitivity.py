@@ -112,6 +112,9 @@ def imputed_sensitivity(scn: Scenario, data: pd.DataFrame, full: GEResult) -> di
         rows.append(row)
     head = next((r for r in rows if r["country"] == scn.home), None)
     diffs = [abs(r[f"{k}_diff"]) for r in rows for k in runs if r[f"{k}_diff"] is not None]
+    scaled_runs = ("domestic_x0.5", "domestic_x2")
+    moved = [r for r in rows if all(r[k] is not None for k in scaled_runs)]
+    most = max(moved, key=lambda r: max(abs(r[f"{k}_diff"]) for k in scaled_runs), default=None)
     return {
         "imputed_countries": imputed,
         "countries_full": len(full.countries),
@@ -120,6 +123,12 @@ def imputed_sensitivity(scn: Scenario, data: pd.DataFrame, full: GEResult) -> di
         "headline": head,
         "parties": rows,
         "max_abs_diff_pp": float(np.max(diffs)) if diffs else None,
+        # the party whose real GDP moves most when the imputed domestic flows are halved or
+        # doubled (the headline country is often among the least moved)
+        "most_moved_scaled": most,
+        "max_abs_diff_scaled_pp": (
+            max(abs(most[f"{k}_diff"]) for k in scaled_runs) if most is not None else None
+        ),
         "method": "excluded: the imputed-domestic countries' rows and columns dropped and the "
         "scenario rerun on the rest; domestic_x0.5 / domestic_x2: their imputed domestic flows "
         "halved / doubled (no Monte Carlo in these reruns)",

@@ -96,6 +96,14 @@ def sensitivity_html(res: ScenarioResult, lang: str = "en") -> list[str]:
             k=len(sv["imputed_countries"]), left=sv["countries_excluded_run"],
             diff=f"{h['excluded_diff']:+.3f}", half=f"{h['domestic_x0.5']:+.3f}",
             double=f"{h['domestic_x2']:+.3f}")) + "</p>")  # fmt: skip
+    m = sv.get("most_moved_scaled")
+    if m is not None:
+        out.append("<p id='sensitivity-most'>" + _e(t(
+            "Party moved most by halving / doubling the imputed domestic flows: {country} real "
+            "GDP {full}% -> {half}% / {double}% (up to {max} pp).", lang,
+            country=m["country"], full=f"{m['full']:+.3f}", half=f"{m['domestic_x0.5']:+.3f}",
+            double=f"{m['domestic_x2']:+.3f}", max=f"{sv['max_abs_diff_scaled_pp']:.3f}"))
+            + "</p>")  # fmt: skip
     imputed, absent = _e(t(" (imputed)", lang)), _e(t("not modelled", lang))
     rows = [
         [_e(r["country"]) + (imputed if r["imputed"] else ""), _fmt(r["full"]),
