@@ -51,6 +51,7 @@ PPML_CASES = [
     ("trade ~ rta + ln_tariff | exp_year + imp_year", {"CRV1": "pair"}, {"weights": "w", "offset": "off"}),
     ("trade ~ ln_dist + C(g) + i(yr, rta, ref=0) | exporter + importer", {"CRV1": "pair"}, {}),
     ("trade ~ ln_dist + cntg + C(g)", "hetero", {"weights": "w", "offset": "off"}),
+    ("trade ~ ln_dist:i(yr) + rta | exp_year + imp_year", {"CRV1": "pair"}, {}),
 ]  # fmt: skip
 OLS_CASES = [
     ("lt ~ rta + ln_tariff | exp_year + imp_year + pair", {"CRV1": "pair"}, {}),
@@ -59,6 +60,12 @@ OLS_CASES = [
     ("lt ~ ln_dist + rta | exp_year + imp_year", {"CRV1": "exporter+importer"}, {"weights": "w"}),
     ("lt ~ ln_dist + cntg + C(g) + i(yr, rta, ref=0)", "iid", {}),
     ('lt ~ ln_dist + cntg + i(g, ref="b") + i(yr, ln_dist)', "hetero", {"weights": "w"}),
+    # a factor times a numeric column keeps every level (x:g::level, x:C(g)[level]) unless
+    # the column's own term is in the model (then the first level is the reference)
+    ("lt ~ ln_dist:i(yr) + cntg | exp_year + imp_year", "hetero", {}),
+    ("lt ~ i(yr):ln_dist + cntg | exp_year + imp_year", {"CRV1": "pair"}, {}),
+    ("lt ~ ln_dist:i(yr) + ln_dist + cntg | exp_year", "hetero", {}),
+    ("lt ~ ln_dist:C(g) + cntg:rta + cntg | exp_year", "hetero", {}),
 ]
 
 

@@ -4,7 +4,9 @@ Right-hand side terms: a column name, a product ``a:b`` (``a*b`` is read the sam
 without main effects), ``log(x)``, factors ``C(g)`` (one dummy per level but the first,
 named ``C(g)[T.level]`` as pyfixest) and ``i(g)`` / ``i(g, ref=r)`` (dummies ``g::level``;
 the first level, or ``r``, is the reference), ``i(g, x)`` / ``i(g, x, ref=r)`` (``x`` times
-each level's dummy, ``g::level:x``; without ``ref`` every level is kept). ``1`` / ``0`` /
+each level's dummy, ``g::level:x``; without ``ref`` every level is kept). A factor times
+numeric columns, ``x:i(g)`` / ``x:C(g)``, keeps every level too (``x:g::level``,
+``x:C(g)[level]``) unless ``x`` is itself a term of the model, as in pyfixest. ``1`` / ``0`` /
 ``-1`` switch the intercept (it is only used without fixed effects). Fixed effects: column
 names, and ``a^b`` for the interaction of two or more columns (one level per observed
 combination).
@@ -126,6 +128,9 @@ def parse_formula(formula: str) -> Formula:
         t = ":".join(parts_t)
         if t not in terms:
             terms.append(t)
+    # main effects first, then two-way products, ... (stable): formulaic's (pyfixest's) and
+    # R's order of the coefficients
+    terms.sort(key=lambda t: len(_split_term(t)))
     fixef: list[str] = []
     if len(parts) == 2:
         for raw in parts[1].split("+"):
@@ -184,8 +189,11 @@ def _label(v: object) -> str:
     return str(v)
 
 
-def _expand(data: pd.DataFrame | Columns, fac: Factor) -> tuple[list[np.ndarray], list[str]]:
-    """Columns and names of one factor."""
+def _expand(
+    data: pd.DataFrame | Columns, fac: Factor, full: bool = False
+) -> tuple[list[np.ndarray], list[str]]:
+    """Columns and names of one factor. ``full``: a categorical without ``ref`` keeps every
+    level (it multiplies a variable whose own term is not in the model: ``x:i(g)``)."""
     if fac.kind in ("num", "log"):
         x = _numeric(data, fac.column)
         if fac.kind == "log":
@@ -196,8 +204,9 @@ def _expand(data: pd.DataFrame | Columns, fac: Factor) -> tuple[list[np.ndarray]
     labels = [_label(v) for v in levels]
     miss = codes < 0
     if fac.kind == "C":
-        keep = list(range(1, len(labels)))
-        names = [f"C({fac.column})[T.{labels[k]}]" for k in keep]
+        keep = list(range(0 if full else 1, len(labels)))
+        tag = "" if full else "T."  # pyfixest's (formulaic's) names of the two encodings
+        names = [f"C({fac.column})[{tag}{labels[k]}]" for k in keep]
     else:
         if fac.ref is not None:
             if fac.ref not in labels:
@@ -207,7 +216,7 @@ def _expand(data: pd.DataFrame | Columns, fac: Factor) -> tuple[list[np.ndarray]
                 )
             keep = [k for k, lab in enumerate(labels) if lab != fac.ref]
         else:
-            keep = list(range(len(labels))) if fac.var else list(range(1, len(labels)))
+            keep = list(range(0 if fac.var or full else 1, len(labels)))
         names = [f"{fac.column}::{labels[k]}" + (f":{fac.var}" if fac.var else "") for k in keep]
     mult = _numeric(data, fac.var) if fac.var else np.ones(len(data))
     cols = []
@@ -227,11 +236,23 @@ def model_matrix(data: pd.DataFrame | Columns, f: Formula) -> tuple[np.ndarray, 
     if f.intercept:
         cols.append(np.ones(n))
         names.append("Intercept")
+    present = {frozenset(_split_term(t)) for t in f.terms}
     for t in f.terms:
         tc: list[np.ndarray] | None = None  # None: the empty product (no factor yet)
         tn: list[str] = [""]
-        for fac in f.term_factors(t):
-            fc, fn = _expand(data, fac)
+        parts = _split_term(t)
+        facs = f.term_factors(t)
+        cats = [j for j, fac in enumerate(facs) if fac.kind in ("C", "i") and fac.var is None]
+        # x:i(g) keeps every level of g unless x's own term is in the model (then x:i(g)
+        # would repeat it): formulaic's full-rank rule, as pyfixest and fixest
+        full = (
+            len(cats) == 1
+            and len(parts) > 1
+            and all(fac.kind in ("num", "log") for j, fac in enumerate(facs) if j != cats[0])
+            and frozenset(p for j, p in enumerate(parts) if j != cats[0]) not in present
+        )
+        for fac in facs:
+            fc, fn = _expand(data, fac, full=full and fac.kind in ("C", "i"))
             tc = fc if tc is None else [a * b for a in tc for b in fc]
             tn = [f"{a}:{b}" if a else b for a in tn for b in fn]
         cols += tc or []
