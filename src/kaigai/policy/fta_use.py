@@ -141,6 +141,8 @@ class UseTarget:
     countries: tuple[str, ...]
     missing: tuple[str, ...]
     no_epa: tuple[str, ...] = ()  # no Japanese EPA in force in that year: not in the rate
+    # computed utilisation above 100% (the data cannot be right there): not in the rate
+    over_100: tuple[tuple[str, float], ...] = ()
     epa_usd_mn: float = 0.0
     dutiable_usd_mn: float = 0.0
     method: str = ""
@@ -152,6 +154,7 @@ class UseTarget:
             "countries": list(self.countries),
             "missing": list(self.missing),
             "no_epa": list(self.no_epa),
+            "over_100": [{"country": c, "utilisation": v} for c, v in self.over_100],
             "epa_usd_mn": self.epa_usd_mn,
             "dutiable_usd_mn": self.dutiable_usd_mn,
             "method": self.method,
@@ -181,7 +184,11 @@ def observed_target(
     """Value-weighted utilisation over ``countries`` in ``year`` (default: the latest year
     with data): sum of EPA-rate imports / sum of dutiable imports, over the countries that
     have both (the others are listed as missing). With ``epa_since`` countries without a
-    Japanese EPA in force in that year (e.g. China and Korea before RCEP) are left out."""
+    Japanese EPA in force in that year (e.g. China and Korea before RCEP) are left out.
+    Countries whose computed utilisation exceeds 100% are left out and listed in ``over_100``:
+    more EPA-rate than dutiable imports means numerator and denominator disagree (in 2019
+    GRC 991% and ROU 294%, likely heated tobacco, HS 2403/2404, classed differently in the
+    HS2017 customs lines and the HS2022 trade of the dutiable share)."""
     if util.empty:
         return UseTarget(None, None, (), tuple(countries), method="no utilisation data")
     y = int(year if year is not None else util["year"].max())
@@ -190,10 +197,15 @@ def observed_target(
     )
     keep = [c for c in countries if c not in no_epa]
     u = util[(util["year"] == y) & util["iso3"].isin(keep) & util["utilisation"].notna()]
+    over = u[u["utilisation"] > 1].sort_values("iso3")
+    over_100 = tuple(
+        (str(c), float(v)) for c, v in zip(over["iso3"], over["utilisation"], strict=True)
+    )
+    u = u[u["utilisation"] <= 1]
     have = tuple(sorted(set(u["iso3"])))
-    missing = tuple(sorted(set(keep) - set(have)))
+    missing = tuple(sorted(set(keep) - set(have) - {c for c, _ in over_100}))
     if u.empty:
-        return UseTarget(None, y, (), missing, no_epa, method="no partner with data")
+        return UseTarget(None, y, (), missing, no_epa, over_100, method="no partner with data")
     epa = float(u["epa_usd_mn"].sum())
     den = float((u["imports_usd_mn"] * u["dutiable_share"]).sum())
     return UseTarget(
@@ -202,12 +214,20 @@ def observed_target(
         have,
         missing,
         no_epa,
+        over_100,
         epa,
         den,
         f"sum of Japan's EPA-rate imports from {len(have)} partners in {y} (Japan Customs, "
         "yen converted at the annual average rate) / sum of their goods imports (ITPD-E R02) "
         "x dutiable share (2024 HS6 trade in lines with MFN > 0 in Japan's 2026 tariff); "
-        "import-side use of the same agreements as a proxy for Japanese exporters' use",
+        "import-side use of the same agreements as a proxy for Japanese exporters' use"
+        + (
+            "; left out, computed rate above 100% (EPA-rate imports exceed the dutiable "
+            "imports: numerator and denominator disagree, e.g. lines reclassified between "
+            "HS2017 and HS2022): " + ", ".join(f"{c} {v:.1%}" for c, v in over_100)
+            if over_100
+            else ""
+        ),
     )
 
 
