@@ -222,3 +222,23 @@ def test_sensitivity_headline_names_the_party_moved_most(settings) -> None:  # t
     ) in en
     ja = render_html(res, None, lang="ja")
     assert "最も動く締約国：BRNの実質GDP +0.214% → +0.282% / +0.144%（最大 0.070 pp）" in ja
+
+
+def test_excluded_run_note_names_the_parties_it_drops(settings) -> None:  # type: ignore[no-untyped-def]
+    """Dropping the 84 imputed-domestic countries drops BRN, GBR and VNM from CPTPP (and no
+    party of the China-Japan-Korea FTA): the note says so, in English and Japanese."""
+    data = store.load("gravity_modern_2016", settings)
+    cptpp = run_scenario(_scenario_no_mc("jpn-cptpp"), data)
+    assert cptpp.sensitivity is not None
+    assert cptpp.sensitivity["parties_dropped"] == ["BRN", "GBR", "VNM"]
+    en = render_html(cptpp, None)
+    assert (
+        "the agreement parties among them are dropped too (BRN, GBR, VNM), so that run also has "
+        "fewer shocked pairs and its difference is not a pure domestic-flow effect"
+    ) in en
+    ja = render_html(cptpp, None, lang="ja")
+    assert "その中の協定締約国も除かれる（BRN, GBR, VNM）" in ja
+    cjk = run_scenario(_scenario_no_mc("jpn-cjk"), data)
+    assert cjk.sensitivity is not None and cjk.sensitivity["parties_dropped"] == []
+    assert "dropped too (none)" in render_html(cjk, None)
+    assert "その中の協定締約国も除かれる（なし）" in render_html(cjk, None, lang="ja")

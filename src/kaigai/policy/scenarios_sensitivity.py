@@ -5,7 +5,8 @@ as exports / 0.843099. A GE counterfactual's welfare numbers depend on domestic 
 (ACR: real GDP change = (pi'_jj / pi_jj)^(1/(1-sigma))), so the report reruns the scenario
 
 * without those countries (rows and columns dropped: the world of the observed-domestic
-  countries), and
+  countries; agreement parties among them are dropped too, so that difference also reflects
+  fewer shocked pairs, and the report names them), and
 * with their imputed domestic flows halved and doubled,
 
 and states the change of the headline (the home country's real GDP) and of every party.
@@ -110,6 +111,7 @@ def imputed_sensitivity(scn: Scenario, data: pd.DataFrame, full: GEResult) -> di
             row[label] = v
             row[f"{label}_diff"] = None if v is None else v - base
         rows.append(row)
+    dropped = [r["country"] for r in rows if r["imputed"]]  # absent from the excluded run
     head = next((r for r in rows if r["country"] == scn.home), None)
     diffs = [abs(r[f"{k}_diff"]) for r in rows for k in runs if r[f"{k}_diff"] is not None]
     scaled_runs = ("domestic_x0.5", "domestic_x2")
@@ -129,9 +131,12 @@ def imputed_sensitivity(scn: Scenario, data: pd.DataFrame, full: GEResult) -> di
         "max_abs_diff_scaled_pp": (
             max(abs(most[f"{k}_diff"]) for k in scaled_runs) if most is not None else None
         ),
+        "parties_dropped": dropped,
         "method": "excluded: the imputed-domestic countries' rows and columns dropped and the "
-        "scenario rerun on the rest; domestic_x0.5 / domestic_x2: their imputed domestic flows "
-        "halved / doubled (no Monte Carlo in these reruns)",
+        "scenario rerun on the rest; the agreement parties among them are dropped too "
+        f"({', '.join(dropped) or 'none'}), so that run also has fewer shocked pairs and its "
+        "difference is not a pure domestic-flow effect; domestic_x0.5 / domestic_x2: their "
+        "imputed domestic flows halved / doubled (no Monte Carlo in these reruns)",
     }
 
 
