@@ -52,6 +52,7 @@ PPML_CASES = [
     ("trade ~ ln_dist + C(g) + i(yr, rta, ref=0) | exporter + importer", {"CRV1": "pair"}, {}),
     ("trade ~ ln_dist + cntg + C(g)", "hetero", {"weights": "w", "offset": "off"}),
     ("trade ~ ln_dist:i(yr) + rta | exp_year + imp_year", {"CRV1": "pair"}, {}),
+    ("trade ~ ln_dist*rta + ln_tariff | exp_year + imp_year", {"CRV1": "pair"}, {}),
 ]  # fmt: skip
 OLS_CASES = [
     ("lt ~ rta + ln_tariff | exp_year + imp_year + pair", {"CRV1": "pair"}, {}),
@@ -66,6 +67,11 @@ OLS_CASES = [
     ("lt ~ i(yr):ln_dist + cntg | exp_year + imp_year", {"CRV1": "pair"}, {}),
     ("lt ~ ln_dist:i(yr) + ln_dist + cntg | exp_year", "hetero", {}),
     ("lt ~ ln_dist:C(g) + cntg:rta + cntg | exp_year", "hetero", {}),
+    # a*b = a + b + a:b; a*b*c every product of a subset; ':' binds tighter than '*'
+    ("lt ~ ln_dist*cntg | exp_year + imp_year", "hetero", {}),
+    ("lt ~ ln_dist*cntg*rta + ln_tariff | exp_year", {"CRV1": "pair"}, {}),
+    ("lt ~ ln_dist:cntg*rta | exp_year", "iid", {}),
+    ("lt ~ ln_dist*i(yr) | exp_year", "hetero", {}),
 ]
 
 

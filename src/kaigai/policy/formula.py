@@ -1,7 +1,7 @@
 """fixest-style formulas: ``y ~ x1 + x2 + a:b + log(z) | fe1 + fe2 + fe3^fe4``.
 
-Right-hand side terms: a column name, a product ``a:b`` (``a*b`` is read the same way,
-without main effects), ``log(x)``, factors ``C(g)`` (one dummy per level but the first,
+Right-hand side terms: a column name, a product ``a:b`` (``a*b`` is ``a + b + a:b``, and
+``a*b*c`` every product of a non-empty subset, as in R and pyfixest), ``log(x)``, factors ``C(g)`` (one dummy per level but the first,
 named ``C(g)[T.level]`` as pyfixest) and ``i(g)`` / ``i(g, ref=r)`` (dummies ``g::level``;
 the first level, or ``r``, is the reference), ``i(g, x)`` / ``i(g, x, ref=r)`` (``x`` times
 each level's dummy, ``g::level:x``; without ``ref`` every level is kept). A factor times
@@ -14,6 +14,7 @@ combination).
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -122,12 +123,15 @@ def parse_formula(formula: str) -> Formula:
         if t.endswith("-1"):
             intercept = False
             t = t[:-2]
-        parts_t = _split_term(t)
-        for f in parts_t:
+        # a*b = a + b + a:b (every product of a non-empty subset; ':' binds tighter)
+        pieces = [_split_term(p) for p in _split_top(t, "*")]
+        for f in (f for p in pieces for f in p):
             parse_factor(f)
-        t = ":".join(parts_t)
-        if t not in terms:
-            terms.append(t)
+        for r in range(1, len(pieces) + 1):
+            for sub in itertools.combinations(pieces, r):
+                term = ":".join(f for p in sub for f in p)
+                if term not in terms:
+                    terms.append(term)
     # main effects first, then two-way products, ... (stable): formulaic's (pyfixest's) and
     # R's order of the coefficients
     terms.sort(key=lambda t: len(_split_term(t)))
@@ -159,12 +163,17 @@ def check_columns(data: pd.DataFrame | Columns, f: Formula) -> None:
 
 
 def _split_term(term: str) -> list[str]:
-    """Split ``a:b`` / ``a*b`` at the top level (not inside ``i(...)``)."""
+    """Split ``a:b`` at the top level (not inside ``i(...)``)."""
+    return _split_top(term, ":")
+
+
+def _split_top(term: str, sep: str) -> list[str]:
+    """Split at ``sep`` outside parentheses."""
     out, depth, cur = [], 0, ""
     for ch in term:
         depth += ch == "("
         depth -= ch == ")"
-        if ch in ":*" and depth == 0:
+        if ch == sep and depth == 0:
             out.append(cur)
             cur = ""
         else:
