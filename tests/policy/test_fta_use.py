@@ -132,6 +132,40 @@ def test_markets_without_a_japanese_epa_in_the_data_year_are_left_out(settings) 
     assert "left out, no Japanese EPA in force in 2019: CHN, KOR" in scn.firms.fta_utilisation_label  # type: ignore[union-attr]
 
 
+def test_cptpp_scenario_has_the_bilateral_epas_of_mexico_chile_peru(settings) -> None:  # type: ignore[no-untyped-def]
+    """Japan's EPAs with Mexico, Chile and Peru are in force in jpn-cptpp's baseline: their
+    market has a preference there (it was null, leaving 290 bn yen of 2019 bilateral EPA use out
+    of the target); Canada (CPTPP only) has none, and the label says it is not in the rate."""
+    from kaigai.policy.scenarios_run import market_pref
+
+    by_partner, _, _ = _frames(settings)
+    b19 = by_partner[by_partner.year == 2019].set_index(["agreement", "country_en"])["value_kjpy"]
+    assert [
+        round(b19[a] / 1e6, 1) for a in (("CL", "Chile"), ("MX", "Mexico"), ("PE", "Peru"))
+    ] == [203.0, 67.8, 19.0]  # bilateral EPAs, bn yen (and Mexico 79.7 under CPTPP)
+    scn = load_scenario("jpn-cptpp")
+    assert scn.firms is not None
+    base = {
+        m.name: market_pref(m, cs, scn.home, scn.agreements, scn.year, baseline=True)
+        for m, cs in scn.firms.markets
+    }
+    assert base["Mexico, Chile, Peru"].pref_tariff == 0.005
+    assert base["Mexico, Chile, Peru"].mfn_tariff == 0.05
+    assert base["Canada"].pref_tariff is None
+    scn, block, t = observed_fta_use(scn, settings)
+    assert t is not None and t.year == 2019 and len(t.countries) == 39
+    assert {"MEX", "PER"} <= set(t.countries) and "CAN" not in t.countries
+    assert [c for c, _ in t.over_100] == ["CHL", "GRC", "ROU"]  # CHL 127.6%
+    assert t.epa_no_pref == ("CAN",)  # CPTPP in force in 2019, not in this baseline
+    assert t.value == pytest.approx(0.656811, abs=5e-7)  # 0.651155 without MEX and PER
+    assert scn.firms is not None
+    assert (
+        "not in the rate, no preference in the scenario's baseline markets although Japan had "
+        "an EPA with them in 2019: CAN)" in scn.firms.fta_utilisation_label
+    )
+    assert block is not None and block["target"]["epa_no_pref"] == ["CAN"]
+
+
 def test_assumption_where_no_rate_can_be_computed(settings) -> None:  # type: ignore[no-untyped-def]
     base = load_scenario("jpn-rcep")
     kor, _, t = observed_fta_use(replace(base, home="KOR"), settings)

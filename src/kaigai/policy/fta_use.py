@@ -143,6 +143,9 @@ class UseTarget:
     no_epa: tuple[str, ...] = ()  # no Japanese EPA in force in that year: not in the rate
     # computed utilisation above 100% (the data cannot be right there): not in the rate
     over_100: tuple[tuple[str, float], ...] = ()
+    # countries of markets without a preference in the scenario's baseline although Japan had
+    # an EPA with them in that year: not in the rate (said, not silently null)
+    epa_no_pref: tuple[str, ...] = ()
     epa_usd_mn: float = 0.0
     dutiable_usd_mn: float = 0.0
     method: str = ""
@@ -155,6 +158,7 @@ class UseTarget:
             "missing": list(self.missing),
             "no_epa": list(self.no_epa),
             "over_100": [{"country": c, "utilisation": v} for c, v in self.over_100],
+            "epa_no_pref": list(self.epa_no_pref),
             "epa_usd_mn": self.epa_usd_mn,
             "dutiable_usd_mn": self.dutiable_usd_mn,
             "method": self.method,
@@ -205,7 +209,9 @@ def observed_target(
     have = tuple(sorted(set(u["iso3"])))
     missing = tuple(sorted(set(keep) - set(have) - {c for c, _ in over_100}))
     if u.empty:
-        return UseTarget(None, y, (), missing, no_epa, over_100, method="no partner with data")
+        return UseTarget(
+            None, y, (), missing, no_epa, over_100=over_100, method="no partner with data"
+        )
     epa = float(u["epa_usd_mn"].sum())
     den = float((u["imports_usd_mn"] * u["dutiable_share"]).sum())
     return UseTarget(
@@ -214,10 +220,10 @@ def observed_target(
         have,
         missing,
         no_epa,
-        over_100,
-        epa,
-        den,
-        f"sum of Japan's EPA-rate imports from {len(have)} partners in {y} (Japan Customs, "
+        over_100=over_100,
+        epa_usd_mn=epa,
+        dutiable_usd_mn=den,
+        method=f"sum of Japan's EPA-rate imports from {len(have)} partners in {y} (Japan Customs, "
         "yen converted at the annual average rate) / sum of their goods imports (ITPD-E R02) "
         "x dutiable share (2024 HS6 trade in lines with MFN > 0 in Japan's 2026 tariff); "
         "import-side use of the same agreements as a proxy for Japanese exporters' use"
@@ -231,8 +237,9 @@ def observed_target(
     )
 
 
-def preference_countries(scn: Scenario) -> list[str]:
-    """Countries of the simulator's markets that have a preference in the baseline."""
+def preference_countries(scn: Scenario, *, with_pref: bool = True) -> list[str]:
+    """Countries of the simulator's markets that have a preference in the baseline (with
+    ``with_pref=False``: those that have none)."""
     from kaigai.policy.scenarios_run import market_pref
 
     if scn.firms is None:
@@ -240,7 +247,7 @@ def preference_countries(scn: Scenario) -> list[str]:
     out: list[str] = []
     for m, cs in scn.firms.markets:
         b = market_pref(m, cs, scn.home, scn.agreements, scn.year, baseline=True)
-        if b.pref_tariff is not None and b.pref_tariff < b.mfn_tariff:
+        if (b.pref_tariff is not None and b.pref_tariff < b.mfn_tariff) == with_pref:
             out.extend(c for c in cs if c not in out)
     return out
 
@@ -258,6 +265,12 @@ def resolve_observed(
     t = None
     if scn.home == "JPN" and util is not None and countries:
         t = observed_target(util, countries, epa_since=epa_since)
+        if epa_since is not None and t.year is not None:
+            y = t.year
+            bare = preference_countries(scn, with_pref=False)
+            t = replace(
+                t, epa_no_pref=tuple(sorted(c for c in bare if epa_since.get(c, 9999) <= y))
+            )
     if t is not None and t.value is not None and 0 < t.value < 1:
         label = (
             f"OBSERVED: {t.value:.1%} of Japan's dutiable imports from the {len(t.countries)} "
@@ -268,6 +281,12 @@ def resolve_observed(
             + (
                 f"; left out, no Japanese EPA in force in {t.year}: {', '.join(t.no_epa)}"
                 if t.no_epa
+                else ""
+            )
+            + (
+                f"; not in the rate, no preference in the scenario's baseline markets although "
+                f"Japan had an EPA with them in {t.year}: {', '.join(t.epa_no_pref)}"
+                if t.epa_no_pref
                 else ""
             )
             + ")"
