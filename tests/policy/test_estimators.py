@@ -150,3 +150,28 @@ def test_inference_input_errors(panel: pd.DataFrame) -> None:
         fepois(panel.assign(w=-panel["w"]), "trade ~ rta | exp_year", weights="w")
     with pytest.raises(EstimationError, match="reference level"):
         feols(panel, "lt ~ i(g, ref=z)", "iid")
+
+
+def test_factor_names_in_wald_and_delta(panel: pd.DataFrame) -> None:
+    """C(g)[T.b], yr::1:rta, ln_dist:cntg are usable in Wald and delta expressions (they
+    were read by Python's parser as calls, subscripts and annotations)."""
+    fml = "lt ~ ln_dist*cntg + C(g) + i(yr, rta, ref=0)"
+    ours = feols(panel, fml, "hetero")
+    ref = _pf("feols", fml, panel, "hetero")
+    names = list(ours.coef.index)
+    assert names == list(ref.coef().index)  # type: ignore[attr-defined]
+    r = np.zeros((2, len(names)))
+    r[0, names.index("C(g)[T.b]")], r[0, names.index("C(g)[T.c]")] = 1.0, -1.0
+    r[1, names.index("ln_dist:cntg")], r[1, names.index("yr::1:rta")] = 1.0, 2.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w_ref = ref.wald_test(R=r, distribution="chi2")  # type: ignore[attr-defined]
+    w = wald_test(ours, ["C(g)[T.b] = C(g)[T.c]", "ln_dist:cntg + 2 * `yr::1:rta` = 0"])
+    np.testing.assert_allclose(w.statistic, w_ref["statistic"], rtol=1e-8)
+    np.testing.assert_allclose(w.p_chi2, w_ref["pvalue"], rtol=1e-6)
+    d = delta_method(ours, "exp(C(g)[T.b]) - 1")
+    b = ours.coef["C(g)[T.b]"]
+    np.testing.assert_allclose(d.estimate, np.exp(b) - 1, rtol=1e-12)
+    np.testing.assert_allclose(d.se, np.exp(b) * ours.se["C(g)[T.b]"], rtol=1e-7)
+    with pytest.raises(InputError, match="not a coefficient"):
+        wald_test(ours, "`C(g)[T.z]` = 0")

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kaigai.policy.inference import delta_method
+from kaigai.policy.inference import delta_method, wald_test
 from kaigai.policy.ols import feols
 from kaigai.policy.ppml import fepois
 
@@ -149,3 +149,38 @@ def test_distance_elasticity_change_delta_method(panel: pd.DataFrame) -> None:
     # the manual's PPML stops at its own convergence tolerance: SE 3.00390 here vs 3.0038
     assert (round(d.estimate, 4), round(d.p, 4)) == (-2.7503, 0.3599)
     assert abs(d.se - 3.0038) < 1.5e-4
+
+
+def test_factor_coefficient_names_in_delta_and_wald(panel: pd.DataFrame) -> None:
+    """The change of the distance elasticity 1986-2006 written with i(year, log_dist)'s own
+    names (year::1986:log_dist; as written or in backticks) equals the hand-dummy version
+    (7.9502 (3.6976)), a by-hand G V G' and pyfixest's Wald statistic of b1986 = b2006."""
+    ols = panel[panel["intl"] & (panel["trade"] > 0)]
+    fml = "log_trade ~ i(year, log_dist) + cntg + lang + clny | exp_year + imp_year"
+    r = feols(ols, fml, {"CRV1": "pair_id"}, small_sample="ppmlhdfe")
+    hand = feols(ols, CASES["ols_distance_puzzle"][0], {"CRV1": "pair_id"}, small_sample="ppmlhdfe")
+    b86, b06 = "year::1986:log_dist", "year::2006:log_dist"
+    for expr in (f"100 * ({b06} - {b86}) / {b86}", f"100 * (`{b06}` - `{b86}`) / `{b86}`"):
+        d = delta_method(r, expr)
+        ref = delta_method(hand, PCT)
+        np.testing.assert_allclose([d.estimate, d.se], [ref.estimate, ref.se], rtol=1e-7)
+        assert (round(d.estimate, 4), round(d.se, 4)) == (7.9502, 3.6976)
+    names = list(r.coef.index)
+    g = np.zeros(len(names))
+    g[names.index(b06)] = 100 / r.coef[b86]
+    g[names.index(b86)] = -100 * r.coef[b06] / r.coef[b86] ** 2
+    np.testing.assert_allclose(d.se, np.sqrt(g @ r.vcov.to_numpy() @ g), rtol=1e-7)
+    w = wald_test(r, f"{b86} = {b06}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        p = pf.feols(fml, data=ols, vcov={"CRV1": "pair_id"}, fixef_tol=1e-12)
+        rr = np.zeros((1, len(names)))
+        rr[0, list(p.coef().index).index(b86)] = 1.0
+        rr[0, list(p.coef().index).index(b06)] = -1.0
+        w_ref = p.wald_test(R=rr)
+    w_fixest = wald_test(feols(ols, fml, {"CRV1": "pair_id"}), [f"{b86} - {b06}"])
+    np.testing.assert_allclose(w_fixest.statistic, w_ref["statistic"], rtol=1e-6)
+    assert w.df == 1 and w.statistic > 0
+    np.testing.assert_allclose(
+        w.statistic, wald_test(hand, "log_dist_1986 = log_dist_2006").statistic, rtol=1e-8
+    )

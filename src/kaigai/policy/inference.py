@@ -11,6 +11,10 @@ errors of derived quantities.
   ``exp``, ``log``, ``sqrt``), or as a Python callable on a name -> value mapping;
   ``se = sqrt(G V G')`` with the gradient G by central differences (step 1e-6 relative),
   as R's ``msm::deltamethod`` (analytic there; equal to ~1e-8 relative here).
+
+Any coefficient name of the result can be used as written (``year::1986:ln_dist``,
+``C(year)[T.1990]``, ``ln_dist:cntg``; the longest name is matched first) or quoted in
+backticks (`` `year::2006:ln_dist` ``).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,23 +42,65 @@ _BIN = {
 _FUN = {"exp": math.exp, "log": math.log, "sqrt": math.sqrt}
 
 
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_WORD = "A-Za-z0-9_.:"  # a name next to one of these is part of a longer name
+
+
+def _substitute(expr: str, names: Sequence[str]) -> tuple[str, dict[str, str]]:
+    """Replace coefficient names Python cannot read (``year::1986:ln_dist``,
+    ``C(year)[T.1990]``, ``log(dist)``) and backtick-quoted names (`` `any name` ``) by
+    identifiers ``__b0__``...; returns the new text and identifier -> coefficient name."""
+    alias: dict[str, str] = {}
+
+    def ident(name: str) -> str:
+        for k, v in alias.items():
+            if v == name:
+                return k
+        k = f"__b{len(alias)}__"
+        alias[k] = name
+        return k
+
+    def quoted(m: re.Match[str]) -> str:
+        if m.group(1) not in names:
+            raise InputError(
+                f"`{m.group(1)}` is not a coefficient of the model",
+                hint=f"coefficients: {', '.join(names)}",
+            )
+        return ident(m.group(1))
+
+    out = re.sub(r"`([^`]*)`", quoted, expr)
+    # longest first, so that ln_dist:cntg is not read as ln_dist, ':' and cntg
+    for name in sorted((n for n in names if not _IDENT.fullmatch(n)), key=len, reverse=True):
+        pat = rf"(?<![{_WORD}]){re.escape(name)}(?![{_WORD}])"
+        if re.search(pat, out):
+            out = re.sub(pat, lambda _m, n=name: ident(n), out)  # type: ignore[misc]
+    return out, alias
+
+
 def _compile(expr: str, names: Sequence[str]) -> Callable[[Mapping[str, float]], float]:
-    """A safe evaluator of an arithmetic expression over coefficient names."""
+    """A safe evaluator of an arithmetic expression over coefficient names (any name of
+    the model, as written or in backticks)."""
+    text, alias = _substitute(expr.strip(), names)
     try:
-        tree = ast.parse(expr.strip(), mode="eval").body
+        tree = ast.parse(text, mode="eval").body
     except SyntaxError as exc:
-        raise InputError(f"cannot read the expression {expr!r}: {exc.msg}") from exc
+        raise InputError(
+            f"cannot read the expression {expr!r}: {exc.msg}",
+            hint="write coefficient names exactly as the model reports them; "
+            "quote one in backticks if needed: `C(year)[T.1990]`",
+        ) from exc
 
     def ev(node: ast.AST, b: Mapping[str, float]) -> float:
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
             return float(node.value)
         if isinstance(node, ast.Name):
-            if node.id not in names:
+            name = alias.get(node.id, node.id)
+            if name not in names:
                 raise InputError(
-                    f"{node.id!r} is not a coefficient of the model",
+                    f"{name!r} is not a coefficient of the model",
                     hint=f"coefficients: {', '.join(names)}",
                 )
-            return float(b[node.id])
+            return float(b[name])
         if isinstance(node, ast.BinOp) and type(node.op) in _BIN:
             return float(_BIN[type(node.op)](ev(node.left, b), ev(node.right, b)))
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
