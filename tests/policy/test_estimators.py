@@ -175,3 +175,30 @@ def test_factor_names_in_wald_and_delta(panel: pd.DataFrame) -> None:
     np.testing.assert_allclose(d.se, np.exp(b) * ours.se["C(g)[T.b]"], rtol=1e-7)
     with pytest.raises(InputError, match="not a coefficient"):
         wald_test(ours, "`C(g)[T.z]` = 0")
+
+
+@pytest.mark.parametrize(
+    ("fn", "fml", "vcov"),
+    [
+        ("feols", "lt ~ ln_dist + cntg + rta | exp_year + imp_year", {"CRV1": "pair"}),
+        ("feols", "lt ~ ln_dist + cntg + rta | exp_year + imp_year", {"CRV1": "exporter+importer"}),
+        ("feols", "lt ~ ln_dist + cntg + rta | exp_year + imp_year", "hetero"),
+        ("feols", "lt ~ ln_dist + cntg + rta | exp_year + imp_year + pair", "iid"),
+        ("feols", "lt ~ ln_dist + cntg + rta", "hetero"),
+        ("fepois", "trade ~ ln_dist + cntg + rta | exp_year + imp_year", {"CRV1": "pair"}),
+        ("fepois", "trade ~ ln_dist + cntg + rta | exp_year + imp_year", "hetero"),
+    ],
+)
+def test_wald_f_denominator_df_as_pyfixest(
+    panel: pd.DataFrame, fn: str, fml: str, vcov: object
+) -> None:
+    """F form of the joint test of every coefficient: denominator df G - 1 when clustered
+    (the smallest G two-way), N - k - sum of the fixed-effect levels otherwise."""
+    est = feols if fn == "feols" else fepois
+    ours = est(panel, fml, vcov)  # type: ignore[operator]
+    ref = _pf(fn, fml, panel, vcov)
+    w_ref = ref.wald_test()  # type: ignore[attr-defined]
+    w = wald_test(ours, list(ours.coef.index))
+    assert w.df_denom == ref._dfd  # type: ignore[attr-defined]
+    np.testing.assert_allclose(w.f, w_ref["statistic"], rtol=1e-6)
+    np.testing.assert_allclose(w.p_f, w_ref["pvalue"], rtol=1e-5, atol=1e-14)

@@ -3,7 +3,9 @@ errors of derived quantities.
 
 * :func:`wald_test` - ``H0: R b = q``; statistic ``W = (Rb - q)' (R V R')^-1 (Rb - q)``,
   reported as chi-squared with ``m`` (rows of R) degrees of freedom and as ``F = W / m``
-  with ``(m, N - K)`` degrees of freedom (pyfixest's ``wald_test`` default).
+  with ``(m, G - 1)`` degrees of freedom when clustered (G: the smallest number of clusters)
+  and ``(m, N - k - sum of the fixed effects' levels)`` otherwise, as pyfixest's
+  ``wald_test``.
   ``wald_test(res, ["rta", "rta_lag4"])`` tests that both are zero; a string like
   ``"rta + rta_lag4 = 1"`` gives one linear restriction.
 * :func:`delta_method` - ``g(b)`` given as an expression in the coefficient names
@@ -222,8 +224,12 @@ def wald_test(res: PPMLResult, restrictions: Sequence[str] | str) -> WaldResult:
     mid = rm @ res.vcov.to_numpy() @ rm.T
     w = float(d @ np.linalg.solve(mid, d))
     m = len(rows)
-    k = int(res.vcov_info.get("K", len(names)))
-    df2 = max(res.n_obs - k, 1)
+    # denominator df as pyfixest's wald_test: G - 1 when clustered (the smallest G for
+    # multi-way), else N - k - (levels of every fixed effect)
+    if "G" in res.vcov_info:
+        df2 = max(int(res.vcov_info["G"]) - 1, 1)
+    else:
+        df2 = max(res.n_obs - len(names) - sum(res.fe_sizes), 1)
     return WaldResult(
         restrictions=tuple(restrictions),
         statistic=w,
