@@ -18,6 +18,7 @@ from kaigai.policy.gravity_modern import (
     PARAMS_DIR,
     build_baseline,
     estimate_rta,
+    implausible_domestic,
     imputed_countries,
     load_params,
     rta_sample,
@@ -42,7 +43,7 @@ def test_starter_baseline_models_every_required_country() -> None:
     assert set(MUST_MODEL) <= set(countries)  # RCEP, CPTPP, EU27, USA, IND
     assert {"VNM", "PHL", "NZL", "BRN", "KHM", "LAO", "MMR"} <= set(countries)
     imp = imputed_countries(b)
-    assert len(imp) == 84 and "VNM" in imp and "JPN" not in imp and "PHL" not in imp
+    assert len(imp) == 88 and "VNM" in imp and "JPN" not in imp and "PHL" not in imp
     assert (b["year"] == 2016).all() and (b["trade"] >= 0).all()
     # every country trades (the upstream matrix has 8 countries without any international flow)
     intl = b[b.exporter != b.importer]
@@ -77,7 +78,38 @@ def test_starter_baseline_is_the_rebuild_of_the_shared_files(shared_data: Path) 
     flagged = sorted(
         src.index[sgd.set_index(key)["domestic_imputed"].to_numpy()].get_level_values(0)
     )
-    assert imputed_countries(b) == flagged  # the 84 upstream flags (BEL etc. already among them)
+    # the 84 upstream flags (BEL etc. already among them) and the 4 implausible observed values
+    implausible = ["BLR", "IRN", "NLD", "SGP"]
+    assert imputed_countries(b) == sorted([*flagged, *implausible])
+    for c in implausible:  # the source value is kept; the one used is the upstream imputation
+        row = b[(b.exporter == c) & (b.importer == c)].iloc[0]
+        assert row["domestic_implausible"] and row["domestic_reported"] == src[(c, c)]
+        x = b[(b.exporter == c) & (b.importer != c)]["trade"].sum()
+        assert row["trade"] == pytest.approx(x / IMPUTATION_RATIO, rel=1e-12)
+    assert src[("BLR", "BLR")] == pytest.approx(292_426.405e9, rel=1e-8)
+
+
+def test_implausible_domestic_flows_on_the_starter_baseline() -> None:
+    """domestic / total exports of the 76 observed-domestic countries: Tukey's fences on the
+    log ratio give 0.0571 to 18.28 and flag BLR (13,963x), IRN (23.1x), NLD (0.042x) and SGP
+    (0.016x), recomputed here from the matrix without the module's function."""
+    b = _starter()
+    flagged, (lo, hi) = implausible_domestic(b)
+    assert flagged == ["BLR", "IRN", "NLD", "SGP"]
+    assert lo == pytest.approx(0.0571219, rel=1e-5) and hi == pytest.approx(18.28111, rel=1e-5)
+    dom = b[b.exporter == b.importer].set_index("exporter")
+    x = b[b.exporter != b.importer].groupby("exporter")["trade"].sum()
+    value = dom["domestic_reported"].fillna(dom["trade"])
+    observed = ~dom["domestic_imputed"] | dom["domestic_implausible"]
+    assert int(observed.sum()) == 76 and sorted(dom.index[dom["domestic_implausible"]]) == flagged
+    ratio = (value / x)[observed]
+    assert ratio["BLR"] == pytest.approx(13962.99, rel=1e-6)
+    assert ratio["SGP"] == pytest.approx(0.0162582, rel=1e-5)
+    assert ratio["IRN"] == pytest.approx(23.1162, rel=1e-5)
+    assert ratio["NLD"] == pytest.approx(0.0424457, rel=1e-5)
+    assert ((ratio < lo) | (ratio > hi)).sum() == 4  # KEN (9.26) and LTU (0.086) stay inside
+    assert dom.loc["BLR", "trade"] == pytest.approx(x["BLR"] / IMPUTATION_RATIO, rel=1e-12)
+    assert dom.loc["BLR", "trade"] == pytest.approx(24.840459e9, rel=1e-7)
 
 
 def test_shipped_parameters_have_provenance() -> None:
@@ -145,7 +177,8 @@ def test_jpn_rcep_on_the_modern_baseline(settings) -> None:  # type: ignore[no-u
     b = res.baseline
     assert b is not None and b["year"] == 2016 and b["countries"] == 160
     assert b["parties_not_modelled"] == []
-    assert b["parties_imputed_domestic"] == ["BRN", "KHM", "LAO", "MMR", "THA", "VNM"]
+    assert b["parties_imputed_domestic"] == ["BRN", "KHM", "LAO", "MMR", "SGP", "THA", "VNM"]
+    assert [r["country"] for r in b["implausible_domestic"]] == ["BLR", "IRN", "NLD", "SGP"]
     assert b["flows_from_itpde"] == ["BEL", "COD", "LUX", "MNE", "ROU", "SDN", "SSD", "TWN"]
     # shocked pairs = ordered RCEP pairs whose 2016 DGD rta dummy is 0, counted by hand
     parties = set(scn.agreements[0].parties)
@@ -163,9 +196,9 @@ def test_jpn_rcep_on_the_modern_baseline(settings) -> None:  # type: ignore[no-u
     lo, hi = res.ge_mc.band()["lower"][pos["JPN"]], res.ge_mc.band()["upper"][pos["JPN"]]
     assert lo < g.real_gdp_pct[pos["JPN"]] < hi
     assert any("rta ~ N(0.1168, 0.0229^2)" in t for t in res.trace)
-    # sensitivity: an independent rerun without the 84 imputed-domestic countries
+    # sensitivity: an independent rerun without the 88 imputed-domestic countries
     sv = res.sensitivity
-    assert sv is not None and sv["countries_excluded_run"] == 76
+    assert sv is not None and sv["countries_excluded_run"] == 72
     imp = set(sv["imputed_countries"])
     sub = data[~data.exporter.isin(imp) & ~data.importer.isin(imp)]
     cs = sorted(set(sub.exporter))
@@ -182,7 +215,14 @@ def test_jpn_rcep_on_the_modern_baseline(settings) -> None:  # type: ignore[no-u
     p = store.provenance("gravity_modern_2016", settings)
     html_text = render_html(res, [f"{p}; source: {p.source}"])
     assert "Data year <b>2016</b>" in html_text and "WTO Structural Gravity Database" in html_text
-    assert "Sensitivity to imputed domestic flows" in html_text and "76 countries left" in html_text
+    assert "Sensitivity to imputed domestic flows" in html_text and "72 countries left" in html_text
+    assert (
+        "Domestic flows flagged as implausible: BLR 292,426.4 -&gt; 24.8 bn USD; IRN 241.6 -&gt; "
+        "12.4 bn USD; NLD 16.5 -&gt; 462.2 bn USD; SGP 4.9 -&gt; 355.5 bn USD. Their ratio of "
+        "domestic flow to total exports is outside 0.057 to 18.3"
+    ) in html_text
+    ja = render_html(res, None, lang="ja")
+    assert "不自然として検出した国内取引額：BLR 292,426.4 -&gt; 24.8 bn USD" in ja
 
 
 def test_no_shock_no_change_on_modern_baseline(settings) -> None:  # type: ignore[no-untyped-def]
@@ -202,42 +242,43 @@ def _scenario_no_mc(name: str):  # type: ignore[no-untyped-def]
 
 
 def test_sensitivity_headline_names_the_party_moved_most(settings) -> None:  # type: ignore[no-untyped-def]
-    """jpn-cptpp: Japan barely moves when the imputed domestic flows are halved / doubled,
-    Brunei (imputed itself) moves by 0.07 pp; the report says so, in both languages."""
+    """jpn-cptpp: Japan barely moves (0.0002 pp) when the imputed domestic flows are halved /
+    doubled, Brunei (imputed itself) by 0.07 pp; the report says so, in both languages."""
     res = run_scenario(_scenario_no_mc("jpn-cptpp"), store.load("gravity_modern_2016", settings))
     sv = res.sensitivity
     assert sv is not None
     m = sv["most_moved_scaled"]
     assert m["country"] == "BRN" and m["imputed"]
-    assert m["full"] == pytest.approx(0.2141, abs=5e-5)
-    assert m["domestic_x0.5"] == pytest.approx(0.2823, abs=5e-5)
-    assert m["domestic_x2"] == pytest.approx(0.1441, abs=5e-5)
-    assert sv["max_abs_diff_scaled_pp"] == pytest.approx(0.0700, abs=5e-5)
+    assert m["full"] == pytest.approx(0.22047, abs=5e-6)
+    assert m["domestic_x0.5"] == pytest.approx(0.28877, abs=5e-6)
+    assert m["domestic_x2"] == pytest.approx(0.14916, abs=5e-6)
+    assert sv["max_abs_diff_scaled_pp"] == pytest.approx(0.07131, abs=5e-6)
     h = sv["headline"]
-    assert abs(h["domestic_x0.5_diff"]) < 2e-4 and abs(h["domestic_x2_diff"]) < 2e-4
+    assert h["domestic_x0.5_diff"] == pytest.approx(-0.00019, abs=5e-6)
+    assert h["domestic_x2_diff"] == pytest.approx(0.00016, abs=5e-6)
     en = render_html(res, None)
     assert (
         "Party moved most by halving / doubling the imputed domestic flows: BRN real GDP "
-        "+0.214% -&gt; +0.282% / +0.144% (up to 0.070 pp)."
+        "+0.220% -&gt; +0.289% / +0.149% (up to 0.071 pp)."
     ) in en
     ja = render_html(res, None, lang="ja")
-    assert "最も動く締約国：BRNの実質GDP +0.214% → +0.282% / +0.144%（最大 0.070 pp）" in ja
+    assert "最も動く締約国：BRNの実質GDP +0.220% → +0.289% / +0.149%（最大 0.071 pp）" in ja
 
 
 def test_excluded_run_note_names_the_parties_it_drops(settings) -> None:  # type: ignore[no-untyped-def]
-    """Dropping the 84 imputed-domestic countries drops BRN, GBR and VNM from CPTPP (and no
+    """Dropping the 88 imputed-domestic countries drops BRN, GBR, SGP and VNM from CPTPP (and no
     party of the China-Japan-Korea FTA): the note says so, in English and Japanese."""
     data = store.load("gravity_modern_2016", settings)
     cptpp = run_scenario(_scenario_no_mc("jpn-cptpp"), data)
     assert cptpp.sensitivity is not None
-    assert cptpp.sensitivity["parties_dropped"] == ["BRN", "GBR", "VNM"]
+    assert cptpp.sensitivity["parties_dropped"] == ["BRN", "GBR", "SGP", "VNM"]
     en = render_html(cptpp, None)
     assert (
-        "the agreement parties among them are dropped too (BRN, GBR, VNM), so that run also has "
+        "the agreement parties among them are dropped too (BRN, GBR, SGP, VNM), so that run also has "
         "fewer shocked pairs and its difference is not a pure domestic-flow effect"
     ) in en
     ja = render_html(cptpp, None, lang="ja")
-    assert "その中の協定締約国も除かれる（BRN, GBR, VNM）" in ja
+    assert "その中の協定締約国も除かれる（BRN, GBR, SGP, VNM）" in ja
     cjk = run_scenario(_scenario_no_mc("jpn-cjk"), data)
     assert cjk.sensitivity is not None and cjk.sensitivity["parties_dropped"] == []
     assert "dropped too (none)" in render_html(cjk, None)

@@ -374,7 +374,8 @@ DATASETS: dict[str, DatasetSpec] = {
             "LUX, ROU, TWN, COD, MNE, SDN, SSD (empty in that matrix) from USITC ITPD-E R02 2016",
             "WTO data, licence unstated; ITPD-E public domain",
             "160 x 160 manufacturing flows 2016 (USD) with domestic flows, 2016 RTA dummy "
-            "(DGD 2.1) and the domestic_imputed flag (84 countries)",
+            "(DGD 2.1) and the domestic_imputed flag (88 countries: 84 upstream, 4 implausible "
+            "observed values replaced; domestic_implausible, domestic_reported)",
             required_columns=("exporter", "importer", "year", "trade", "rta", "domestic_imputed"),
         ),
         DatasetSpec(

@@ -8,7 +8,10 @@ Pure functions on data frames (the shell or a script reads the files):
   scenarios run on. Countries the WTO source leaves without any international flow (BEL, LUX,
   ROU and TWN: their rows and columns are all zero upstream) get their international flows
   from ITPD-E R02 manufacturing 2016 and a domestic value imputed by the upstream rule
-  (flagged); countries that still have no trade are dropped.
+  (flagged); countries that still have no trade are dropped. A plausibility check then flags
+  observed domestic flows far outside the data's own range (:func:`implausible_domestic`) and
+  replaces them by the same upstream imputation (``domestic_implausible`` marks them,
+  ``domestic_reported`` keeps the source value).
 * :func:`rta_sample` builds the PPML panel: ITPD-E R02 manufacturing, international flows,
   with the Dynamic Gravity Dataset 2.1 ``rta`` dummy; :func:`estimate_rta` fits
   ``trade ~ rta | exporter^year + importer^year + pair`` with kaigai's PPML (pair-clustered
@@ -40,7 +43,10 @@ RCEP = ("AUS", "BRN", "KHM", "CHN", "IDN", "JPN", "KOR", "LAO", "MYS", "MMR", "N
 CPTPP = ("AUS", "BRN", "CAN", "CHL", "JPN", "MYS", "MEX", "NZL", "PER", "SGP", "VNM", "GBR")
 EU27 = ("AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN", "IRL", "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP", "SWE")  # fmt: skip
 MUST_MODEL = tuple(sorted({*RCEP, *CPTPP, *EU27, "USA", "IND"}))
-BASELINE_COLUMNS = ["exporter", "importer", "year", "trade", "rta", "domestic", "domestic_imputed", "flow_source"]  # fmt: skip
+BASELINE_COLUMNS = ["exporter", "importer", "year", "trade", "rta", "domestic", "domestic_imputed", "domestic_implausible", "domestic_reported", "flow_source"]  # fmt: skip
+# plausibility of an observed domestic flow: log(domestic / total exports) inside Tukey's fences
+# (quartiles -/+ 1.5 x interquartile range) of the observed-domestic countries' own log ratios
+PLAUSIBILITY_FENCE = 1.5
 
 
 def build_baseline(sgd: pd.DataFrame, itpde_manuf_2016: pd.DataFrame) -> pd.DataFrame:
@@ -98,12 +104,54 @@ def build_baseline(sgd: pd.DataFrame, itpde_manuf_2016: pd.DataFrame) -> pd.Data
         rta=s["rta"].astype(int),
         domestic=s["exporter"] == s["importer"],
         domestic_imputed=s["domestic_imputed"].astype(bool) & (s["exporter"] == s["importer"]),
+        domestic_implausible=False,
+        domestic_reported=np.nan,
     )
+    flagged, _ = implausible_domestic(s)
+    if flagged:
+        exports = s[~s["domestic"]].groupby("exporter")["trade"].sum()
+        dom = s["domestic"] & s["exporter"].isin(flagged)
+        s.loc[dom, "domestic_reported"] = s.loc[dom, "trade"]
+        s.loc[dom, "trade"] = s.loc[dom, "exporter"].map(exports) / IMPUTATION_RATIO
+        s.loc[dom, "domestic_imputed"] = True
+        s.loc[dom, "domestic_implausible"] = True
     return s[BASELINE_COLUMNS].sort_values(["exporter", "importer"]).reset_index(drop=True)
 
 
+def implausible_domestic(baseline: pd.DataFrame) -> tuple[list[str], tuple[float, float]]:
+    """Observed domestic flows implausible against the country's total exports.
+
+    The ratio domestic / total exports (international rows of the matrix) of every country
+    whose domestic flow is observed (not ``domestic_imputed``; a value already replaced is
+    judged on its ``domestic_reported`` source value) is compared with Tukey's fences on the
+    log ratio: quartiles -/+ ``PLAUSIBILITY_FENCE`` x the interquartile range of those same
+    countries. The ratio spans entrepot economies (low: re-exports) to large closed ones
+    (high), hence the log scale and a rule from the data's own spread rather than a fixed
+    band. On the 2016 SGD matrix the band is 0.057 to 18.3 and flags BLR (domestic 14,000x
+    exports), IRN (23x), NLD (0.04x) and SGP (0.016x). Returns the flagged countries and the
+    band (low, high).
+    """
+    dom = baseline[baseline["exporter"] == baseline["importer"]].set_index("exporter")
+    value = dom["trade"].astype(float)
+    if "domestic_reported" in dom.columns:
+        value = dom["domestic_reported"].astype(float).fillna(value)
+    judged = ~dom["domestic_imputed"].astype(bool)
+    if "domestic_implausible" in dom.columns:
+        judged |= dom["domestic_implausible"].astype(bool)
+    intl = baseline[baseline["exporter"] != baseline["importer"]]
+    exports = intl.groupby("exporter")["trade"].sum().reindex(dom.index)
+    ok = judged & (exports > 0) & (value > 0)
+    lr = pd.Series(np.log(value[ok] / exports[ok]), index=value.index[ok])
+    if len(lr) < 4:
+        return [], (float("nan"), float("nan"))
+    q1, q3 = float(lr.quantile(0.25)), float(lr.quantile(0.75))
+    lo, hi = q1 - PLAUSIBILITY_FENCE * (q3 - q1), q3 + PLAUSIBILITY_FENCE * (q3 - q1)
+    return sorted(lr[(lr < lo) | (lr > hi)].index), (float(np.exp(lo)), float(np.exp(hi)))
+
+
 def imputed_countries(baseline: pd.DataFrame) -> list[str]:
-    """Countries whose domestic flow in the baseline is imputed, not observed."""
+    """Countries whose domestic flow in the baseline is imputed, not observed (upstream, for
+    the repaired countries, or replacing an implausible observed value)."""
     d = baseline[baseline["domestic_imputed"].astype(bool)]
     return sorted(set(d["exporter"]))
 
@@ -210,11 +258,13 @@ __all__ = [
     "CPTPP",
     "EU27",
     "MUST_MODEL",
+    "PLAUSIBILITY_FENCE",
     "RCEP",
     "RTAEstimate",
     "build_baseline",
     "estimate_rta",
     "imputed_countries",
+    "implausible_domestic",
     "load_params",
     "params_source",
     "rta_sample",

@@ -59,6 +59,17 @@ def baseline_info(scn: Scenario, data: pd.DataFrame) -> dict[str, Any]:
         "imputed_domestic": imputed,
         "parties_imputed_domestic": [c for c in parties if c in imputed],
     }
+    if "domestic_implausible" in df.columns:
+        from kaigai.policy.gravity_modern import implausible_domestic
+
+        bad = df[df["domestic_implausible"].astype(bool) & (df[spec.exporter] == df[spec.importer])]
+        _, (lo, hi) = implausible_domestic(df)
+        info["implausible_domestic"] = [
+            {"country": str(r[spec.exporter]), "reported": float(r["domestic_reported"]),
+             "used": float(r[spec.trade])}
+            for _, r in bad.sort_values(spec.exporter).iterrows()
+        ]  # fmt: skip
+        info["plausible_band"] = [lo, hi]
     if "flow_source" in df.columns:
         # countries all of whose international flows come from the repair source
         pos = df[(df[spec.exporter] != df[spec.importer]) & (df[spec.trade] > 0)]

@@ -72,6 +72,18 @@ def baseline_html(res: ScenarioResult, provenance: list[str] | None, lang: str =
             "parties: {parties}. All imputed: <span class='muted'>{all}</span>.", lang,
             n=len(b["imputed_domestic"]), parties=_codes(b["parties_imputed_domestic"], lang),
             all=_codes(b["imputed_domestic"], lang)) + "</p>")  # fmt: skip
+    if b.get("implausible_domestic"):
+        lo, hi = b["plausible_band"]
+        out.append("<p id='implausible'>" + _e(t(
+            "Domestic flows flagged as implausible: {flows}. Their ratio of domestic flow to total "
+            "exports is outside {lo} to {hi} (Tukey's fences, 1.5 x the interquartile range of "
+            "the log ratio over the countries with observed domestic flows); they are replaced by "
+            "the imputation used for the other imputed countries (exports / 0.843099) and counted "
+            "among them.", lang,
+            flows="; ".join(
+                f"{r['country']} {r['reported'] / 1e9:,.1f} -> {r['used'] / 1e9:,.1f} bn USD"
+                for r in b["implausible_domestic"]),
+            lo=f"{lo:.3f}", hi=f"{hi:.1f}")) + "</p>")  # fmt: skip
     if b.get("flows_from_itpde"):
         out.append("<p class='muted'>" + t(
             "International flows taken from ITPD-E R02 2016 (empty in the source matrix): "
