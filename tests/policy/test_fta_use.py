@@ -198,6 +198,13 @@ def test_simulator_calibrates_to_the_observed_value_share(settings) -> None:  # 
     assert cal["fta_utilisation_source"].startswith("OBSERVED: 65.1%")
     # implied share of exporters to preference markets that use a preference (cf. JETRO 28.9%)
     assert res.summary["fta_utilisation_firms_base"] == pytest.approx(0.3997, abs=5e-4)  # was 0.405
+    # the target's population is the SME row: its value-based use is the calibrated figure
+    assert res.sme is not None and res.sme["size_class"] == "small+medium"
+    assert res.sme["fta_utilisation_value_base"] == pytest.approx(
+        cal["fta_utilisation_achieved"], rel=1e-12
+    )
+    assert res.sme["fta_utilisation_firms_base"] == pytest.approx(0.2466, abs=5e-4)
+    assert res.sme["firms"] == 199_679  # small 193,732 + medium 5,947
     med = next(r for r in res.by_size if r["size_class"] == "medium")
     assert med["fta_utilisation_value_base"] == pytest.approx(0.6852, abs=5e-4)  # was 0.696
 
@@ -209,9 +216,27 @@ def test_cli_firms_shows_epa_use_and_target(capsys: pytest.CaptureFixture[str]) 
     years = {x["year"] for x in d["fta_use"]["by_agreement"] if x["agreement"] == "AS"}
     assert years == set(range(2012, 2022))
     assert d["calibration"]["fta_utilisation_measure"] == "value"
+    r = runner.invoke(
+        app, ["policy", "firms", "--n-firms", "50000", "--fta-target", "0.289", "--json"]
+    )
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    # the 28.9% target is a share of SME exporters: the "sme" row shows it (all firms 42.3%,
+    # medium 48.9%: neither is the calibrated population)
+    assert d["calibration"]["fta_size_classes"] == ["small", "medium"]
+    assert d["sme"]["fta_utilisation_firms_base"] == pytest.approx(
+        d["calibration"]["fta_utilisation_achieved"], rel=1e-12
+    )
+    assert d["sme"]["fta_utilisation_firms_base"] == pytest.approx(0.29114, abs=5e-6)
+    assert d["summary"]["fta_utilisation_firms_base"] == pytest.approx(0.42268, abs=5e-6)
     r = runner.invoke(app, ["policy", "firms", "--n-firms", "50000", "--fta-target", "0.289"])
     assert r.exit_code == 0, r.output
-    assert "Japan-Viet Nam" in r.stdout and "FTA use firms-based" in r.stdout
+    text = " ".join(r.stdout.split())  # the table and the line wrap at the terminal's width
+    assert "Japan-Viet Nam" in text and "FTA use firms-based 29.1% (target 28.9%)" in text
+    assert "of SME (small + medium) exporters to preference markets; the table's FTA" in text
+    assert "┃ FTA ┃" in text and "┃ use, ┃" in text  # the column header: "FTA use, firms-…"
+    sme_row = next(ln for ln in r.stdout.splitlines() if ln.startswith("│ SME "))
+    assert "│ 29.1% → │" in sme_row
     from kaigai.cli.app import main
 
     with pytest.raises(SystemExit) as exc:

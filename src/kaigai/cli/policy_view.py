@@ -43,15 +43,21 @@ def firms_table(res: Any, title: str, lg: str, *, sales: bool) -> Any:
     from kaigai.reports.scenario_charts import size_label  # pandas: not for `policy estimate`
 
     rows = []
-    for r in [{"size_class": "all", **res.summary}, *res.by_size]:
+    sme = [res.sme] if getattr(res, "sme", None) else []
+    for r in [{"size_class": "all", **res.summary}, *res.by_size, *sme]:
         fta = (
             "–"
             if r["fta_utilisation_firms_base"] is None
             else _change(r["fta_utilisation_firms_base"], r["fta_utilisation_firms_new"], True, 1)
         )
+        name = r["size_class"]
+        if "+" in name:  # the population of the FTA-use target
+            name = "SME (small + medium)" if lg == "en" else t("size:small+medium", lg)
+        else:
+            name = size_label(name, lg)
         rows.append(
             [
-                size_label(r["size_class"], lg),
+                name,
                 f"{r['firms']:,.0f}",
                 _change(r["exporter_share_base"], r["exporter_share_new"], True, 2),
                 f"{r['new_exporters']:,.0f}",
@@ -63,7 +69,7 @@ def firms_table(res: Any, title: str, lg: str, *, sales: bool) -> Any:
         )
     cols = ["size", "firms", "exporter share", "new exporters",
             *(["their export sales"] if sales else []),
-            "FTA utilisation", "jobs in exporters", "plants abroad"]  # fmt: skip
+            "FTA use, firms-based", "jobs in exporters", "plants abroad"]  # fmt: skip
     return table(title, [t(c, lg) for c in cols], rows)
 
 
@@ -72,7 +78,9 @@ def calibration_line(cal: dict[str, Any], target: float, lg: str) -> str:
     measure = cal.get("fta_utilisation_measure")
     return t(
         "calibrated: medium-firm exporter share {share} (target {target}), f_x = {fx}, "
-        "FTA cost = {fta} x f_x; FTA use {measure}-based {use}",
+        "FTA cost = {fta} x f_x; FTA use {measure}-based {use} (target {fta_target}) of SME "
+        "(small + medium) exporters to preference markets; the table's FTA column is "
+        "firms-based (share of exporters to preference markets that use a preference)",
         lg,
         share=f"{100 * cal['achieved_share']:.2f}%",
         target=f"{100 * target:.1f}%",
@@ -80,6 +88,7 @@ def calibration_line(cal: dict[str, Any], target: float, lg: str) -> str:
         fta=f"{cal['fta_fixed_cost']:.4g}",
         measure=t(f"measure:{measure}", lg) if lg != "en" else measure,
         use=f"{100 * (cal.get('fta_utilisation_achieved') or float('nan')):.1f}%",
+        fta_target=f"{100 * (cal.get('fta_utilisation_target') or float('nan')):.1f}%",
     )
 
 

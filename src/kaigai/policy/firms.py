@@ -256,6 +256,9 @@ def calibrate(
         "fta_utilisation_target": fta_utilisation_target,
         "fta_utilisation_achieved": None if fta_utilisation_target is None else fta_util,
         "fta_utilisation_measure": fta_measure,
+        # the population the FTA-use target applies to: exporters to preference markets of
+        # these size classes (the result's ``sme`` row)
+        "fta_size_classes": list(fta_size_classes),
     }
     return params.with_(export_fixed_cost=fx), threshold, report
 
@@ -310,11 +313,14 @@ class FirmScenarioResult:
     by_size: list[dict[str, Any]]
     calibration: dict[str, Any]
     trace: tuple[str, ...] = field(default_factory=tuple)
+    # small and medium firms together: the population of the FTA-use target
+    sme: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "summary": self.summary,
             "by_size": self.by_size,
+            "sme": self.sme,
             "calibration": self.calibration,
             "trace": list(self.trace),
         }
@@ -425,13 +431,18 @@ def compare(
         }
         row.update(_agg(base, new, pop.size_class == idx, scale))
         by_size.append(row)
+    cal = calibration or {}
+    sme_classes = list(cal.get("fta_size_classes") or ["small", "medium"])
+    names = [c[0] for c in SIZE_CLASSES]
+    in_sme = np.isin(pop.size_class, [names.index(c) for c in sme_classes])
+    sme = {"size_class": "+".join(sme_classes), **_agg(base, new, in_sme, scale)}
     trace = (
         _sample_line(pop.n, pop.seed, scale),
         noise_line(pop.n, summary, scale),
         f"sigma={base_params.sigma}, pareto_k={base_params.pareto_k}, f_x={base_params.export_fixed_cost:.4g}",
         "baseline and scenario use the same firms (common random numbers)",
     )
-    return FirmScenarioResult(summary, by_size, calibration or {}, trace)
+    return FirmScenarioResult(summary, by_size, cal, trace, sme)
 
 
 __all__ = ["FirmChoices", "FirmScenarioResult", "calibrate", "choose", "compare", "staff_mask"]
