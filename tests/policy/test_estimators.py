@@ -85,6 +85,9 @@ def test_fepois_options_match_pyfixest(
     assert list(ours.coef.index) == list(ref.coef().index)  # type: ignore[attr-defined]
     assert _rel(ours.coef, ref.coef()) < 1e-7  # type: ignore[attr-defined]
     assert _rel(ours.se, ref.se()) < 1e-6  # type: ignore[attr-defined]
+    # PPML p-values from the normal distribution, as pyfixest's fepois
+    assert ours.df_t is None
+    np.testing.assert_allclose(ours.pvalue, ref.pvalue(), rtol=1e-5, atol=1e-12)  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(("fml", "vcov", "kw"), OLS_CASES)
@@ -95,6 +98,9 @@ def test_feols_matches_pyfixest(panel: pd.DataFrame, fml: str, vcov: object, kw:
     assert list(ours.coef.index) == list(ref.coef().index)  # type: ignore[attr-defined]
     assert _rel(ours.coef, ref.coef()) < 1e-7  # type: ignore[attr-defined]
     assert _rel(ours.se, ref.se()) < 1e-6  # type: ignore[attr-defined]
+    # Student's t with N - K (G - 1 clustered) degrees of freedom, as pyfixest
+    assert ours.df_t == ref._df_t  # type: ignore[attr-defined]
+    np.testing.assert_allclose(ours.pvalue, ref.pvalue(), rtol=1e-5, atol=1e-12)  # type: ignore[attr-defined]
     assert abs(ours.stats["r2"] - ref._r2) < 1e-10  # type: ignore[attr-defined]
     assert abs(ours.stats["adj_r2"] - ref._adj_r2) < 1e-10  # type: ignore[attr-defined]
     if ours.fe_names:
@@ -202,3 +208,16 @@ def test_wald_f_denominator_df_as_pyfixest(
     assert w.df_denom == ref._dfd  # type: ignore[attr-defined]
     np.testing.assert_allclose(w.f, w_ref["statistic"], rtol=1e-6)
     np.testing.assert_allclose(w.p_f, w_ref["pvalue"], rtol=1e-5, atol=1e-14)
+
+
+def test_t_pvalue_matches_scipy() -> None:
+    """The OLS p-values' Student's t (no scipy import) against scipy.stats.t."""
+    from scipy import stats
+
+    from kaigai.policy.results import t_pvalue
+
+    t = np.array([0.0, 1e-3, 0.5, 1.0, 1.96, 3.0, 7.5, 10.0, 29.0, 40.0])
+    for df in (1, 2, 5, 19, 20, 41, 383, 1597, 24857, 10**6, 10**7):
+        ref = 2 * stats.t.sf(t, df)
+        np.testing.assert_allclose(t_pvalue(t, df), ref, rtol=1e-9, atol=0)
+        np.testing.assert_allclose(t_pvalue(-t, df), ref, rtol=1e-9, atol=0)

@@ -186,3 +186,27 @@ def test_cli_cluster_with_spaces(data_file: Path, panel: pd.DataFrame) -> None:
     np.testing.assert_allclose(
         [c["se"] for c in out["coefficients"]], ref.se().to_numpy(), rtol=1e-5
     )
+
+
+def test_cli_ols_t_pvalues(data_file: Path, panel: pd.DataFrame) -> None:
+    """OLS: column t and Student's t p-values with G - 1 degrees of freedom (clustered), as
+    pyfixest's feols; PPML keeps z and the normal distribution."""
+    import re
+
+    fml = "trade ~ rta + ln_tariff | exp_year + imp_year"
+    base = ["policy", "estimate", "--data", str(data_file), "--formula", fml, "--cluster", "pair"]
+    r = CliRunner().invoke(app, [*base, "--model", "ols", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    pf = pytest.importorskip("pyfixest")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = pf.feols(fml, data=panel, vcov={"CRV1": "pair"})
+    assert ref._df_t == panel["pair"].nunique() - 1 == 224
+    np.testing.assert_allclose(
+        [c["p"] for c in out["coefficients"]], ref.pvalue().to_numpy(), rtol=1e-6
+    )
+    table = CliRunner().invoke(app, [*base, "--model", "ols"], env={"COLUMNS": "200"}).output
+    assert re.search(r"┃\s*t\s*┃\s*p\s*┃", table), table
+    table = CliRunner().invoke(app, base, env={"COLUMNS": "200"}).output
+    assert re.search(r"┃\s*z\s*┃\s*p\s*┃", table), table

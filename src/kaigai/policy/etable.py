@@ -6,7 +6,7 @@
 "Fixed effects" block (``x`` where the model has that fixed effect), observations,
 R-squared (OLS) or pseudo R-squared (PPML: 1 - deviance / null deviance) and the
 standard-error type. Stars: ``*** p<0.01, ** p<0.05, * p<0.1`` from the models' two-sided
-normal p-values.
+p-values (Student's t for OLS, the normal distribution for PPML, as pyfixest).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ STARS = ((0.01, "***"), (0.05, "**"), (0.1, "*"))
 #: The table's own row labels and its note (English); ``etable(label=...)`` may rewrite them.
 LABELS = ("Dependent variable", "Fixed effects", "Observations", "R2 / pseudo R2", "Within R2",
           "Estimator", "S.E. type")  # fmt: skip
-NOTE = "Standard errors in parentheses. *** p<0.01, ** p<0.05, * p<0.1 (normal)."
+NOTE = "Standard errors in parentheses. *** p<0.01, ** p<0.05, * p<0.1 (OLS: t, PPML: normal)."
 
 
 def _stars(p: float) -> str:
