@@ -9,6 +9,7 @@ separation only: the Spark path does not run the IR check).
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from kaigai.core.errors import EstimationError
@@ -59,17 +60,22 @@ def test_cli_engine_spark(spark, tmp_path) -> None:  # type: ignore[no-untyped-d
     from kaigai.cli.app import app
 
     d = synthetic_gravity_panel(8, 3, seed=2)
+    # rows missing a fixed-effect value are dropped as missing, as in memory (Spark's
+    # concat_ws had turned the null into "" and kept them as one more level)
+    d["exp_year"] = d["exp_year"].astype("Int64")
+    d.loc[[5, 17, 40], "exp_year"] = pd.NA
     path = tmp_path / "panel.parquet"
     d.to_parquet(path)
     fml = "trade ~ ln_dist + cntg + rta | exp_year + imp_year"
-    r = CliRunner().invoke(
-        app,
-        ["policy", "estimate", "--engine", "spark", "--data", str(path), "--formula", fml,
-         "--cluster", "pair", "--json"],
-    )  # fmt: skip
+    cmd = ["policy", "estimate", "--engine", "spark", "--data", str(path), "--formula", fml,
+           "--cluster", "pair", "--json"]  # fmt: skip
+    r = CliRunner().invoke(app, cmd)
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
     ref = fepois(d, fml, {"CRV1": "pair"}, separation=("fe",))
+    assert out["dropped"]["missing"] == ref.dropped["missing"] == 3
+    assert out["n_obs"] == ref.n_obs and out["n_input"] == 192
     got = np.array([c["estimate"] for c in out["coefficients"]])
     np.testing.assert_allclose(got, ref.coef.to_numpy(), rtol=1e-6)
-    assert out["n_obs"] == ref.n_obs
+    se = np.array([c["se"] for c in out["coefficients"]])
+    np.testing.assert_allclose(se, ref.se.to_numpy(), rtol=1e-6)

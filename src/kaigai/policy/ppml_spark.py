@@ -79,7 +79,13 @@ def fepois_spark(
         names.append(t)
     fe_names = [f"f{k}" for k in range(len(f.fixef))]
     for k, parts in enumerate(f.fe_columns):
-        cols.append(F.concat_ws("^", *[F.col(p).cast("string") for p in parts]).alias(fe_names[k]))
+        # concat (not concat_ws, which skips nulls): a row missing any part of a fixed effect
+        # gets a null key and is dropped with the other missing values, as in memory
+        pieces = [F.col(p).cast("string") for p in parts]
+        key = F.concat(
+            *[x for j, c in enumerate(pieces) for x in ([F.lit("^")] if j else []) + [c]]
+        )
+        cols.append(key.alias(fe_names[k]))
     cols.append((F.col(offset).cast("double") if offset else F.lit(0.0)).alias("off"))
     if cl:
         cols.append(F.col(cl[0]).cast("string").alias("cl"))
