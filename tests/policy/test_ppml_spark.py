@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kaigai.core.errors import EstimationError
+from kaigai.core.errors import EstimationError, InputError
 from kaigai.policy.ppml import fepois
 from kaigai.policy.ppml_synthetic import synthetic_gravity_panel
 
@@ -79,3 +79,10 @@ def test_cli_engine_spark(spark, tmp_path) -> None:  # type: ignore[no-untyped-d
     np.testing.assert_allclose(got, ref.coef.to_numpy(), rtol=1e-6)
     se = np.array([c["se"] for c in out["coefficients"]])
     np.testing.assert_allclose(se, ref.se.to_numpy(), rtol=1e-6)
+    # --separation fe is what Spark does; the IR check (or none) is refused, not ignored
+    r = CliRunner().invoke(app, [*cmd, "--separation", "fe"])
+    assert r.exit_code == 0, r.output
+    for sep in ("fe,ir", "ir", "none"):
+        r = CliRunner().invoke(app, [*cmd, "--separation", sep])
+        assert r.exit_code != 0 and isinstance(r.exception, InputError), r.output
+        assert "fixed-effect separation check only" in str(r.exception)

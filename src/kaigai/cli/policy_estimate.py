@@ -61,11 +61,13 @@ def estimate(
         ),
     ] = "fixest",
     separation: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--separation", help="PPML separation checks: fe,ir (default), fe, ir or none."
+            "--separation",
+            help="PPML separation checks: fe,ir (default), fe, ir or none"
+            " (--engine spark: fe only).",
         ),
-    ] = "fe,ir",
+    ] = None,
     keep_singletons: Annotated[
         bool,
         typer.Option(
@@ -121,6 +123,16 @@ def estimate(
             "--engine spark estimates PPML without weights",
             hint="drop --model ols / --weights, or use --engine memory",
         )
+    sep_checks = tuple(
+        s.strip() for s in (separation or "fe,ir").split(",") if s.strip() and s.strip() != "none"
+    )
+    if engine == "spark" and separation is not None and set(sep_checks) != {"fe"}:
+        # Spark runs the fixed-effect separation check only (no IR check, always the FE one)
+        raise InputError(
+            f"--engine spark runs the fixed-effect separation check only, not {separation!r}",
+            hint="use --separation fe (or leave it out) with --engine spark,"
+            " or --engine memory for the IR check or none",
+        )
     from kaigai.data.panels import PendingColumns, parquet_reader, spark_panel
 
     # "exporter + importer" is "exporter+importer": the spaces are not part of the names
@@ -168,11 +180,8 @@ def estimate(
             elif model == "ppml":
                 from kaigai.policy.ppml import fepois
 
-                sep = tuple(
-                    s.strip() for s in separation.split(",") if s.strip() and s.strip() != "none"
-                )
                 res = fepois(
-                    df, fml, spec, separation=sep, small_sample=small_sample,
+                    df, fml, spec, separation=sep_checks, small_sample=small_sample,
                     singletons=not keep_singletons, weights=weights, offset=offset,
                 )  # fmt: skip
             else:
