@@ -283,3 +283,23 @@ def test_excluded_run_note_names_the_parties_it_drops(settings) -> None:  # type
     assert cjk.sensitivity is not None and cjk.sensitivity["parties_dropped"] == []
     assert "dropped too (none)" in render_html(cjk, None)
     assert "その中の協定締約国も除かれる（なし）" in render_html(cjk, None, lang="ja")
+
+
+def test_policy_run_prints_the_implausible_domestic_flows() -> None:
+    from typer.testing import CliRunner
+
+    from kaigai.cli.app import app
+
+    args = ["policy", "run", "jpn-cjk", "--draws", "0", "--firms", "20000"]
+    en = CliRunner().invoke(app, args, env={"COLUMNS": "300"})
+    assert en.exit_code == 0, en.output
+    text = " ".join(en.output.split())
+    assert (
+        "domestic flows flagged as implausible, replaced by the imputation: BLR 292,426.4 -> "
+        "24.8 bn USD; IRN 241.6 -> 12.4 bn USD; NLD 16.5 -> 462.2 bn USD; SGP 4.9 -> 355.5 bn USD"
+    ) in text
+    ja = CliRunner().invoke(app, [*args, "--lang", "ja"], env={"COLUMNS": "300"})
+    assert ja.exit_code == 0, ja.output
+    assert "不自然として補完値に置き換えた国内取引額：BLR 292,426.4 -> 24.8 bn USD" in " ".join(
+        ja.output.split()
+    )

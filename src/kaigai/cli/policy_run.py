@@ -57,6 +57,13 @@ def _human(res: Any, lg: str) -> None:
                 k=len(b.get("imputed_domestic") or []),
                 parties=join_list(b.get("parties_imputed_domestic") or [], lg) or none,
             )))  # fmt: skip
+        if b and b.get("implausible_domestic"):
+            common.console.print("  " + esc(t(
+                "domestic flows flagged as implausible, replaced by the imputation: {flows}", lg,
+                flows="; ".join(
+                    f"{r['country']} {r['reported'] / 1e9:,.1f} -> {r['used'] / 1e9:,.1f} bn USD"
+                    for r in b["implausible_domestic"]),
+            )))  # fmt: skip
         if sv and sv["headline"]:
             h = sv["headline"]
             common.console.print("  " + esc(t(
