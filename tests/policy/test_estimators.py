@@ -181,6 +181,9 @@ def test_factor_names_in_wald_and_delta(panel: pd.DataFrame) -> None:
     np.testing.assert_allclose(d.se, np.exp(b) * ours.se["C(g)[T.b]"], rtol=1e-7)
     with pytest.raises(InputError, match="not a coefficient"):
         wald_test(ours, "`C(g)[T.z]` = 0")
+    with pytest.raises(InputError, match="unsupported element") as exc:  # not in the model
+        wald_test(ours, "C(g)[T.z] = 0")
+    assert exc.value.hint and "C(g)[T.b]" in exc.value.hint
 
 
 @pytest.mark.parametrize(

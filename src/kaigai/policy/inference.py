@@ -88,8 +88,8 @@ def _compile(expr: str, names: Sequence[str]) -> Callable[[Mapping[str, float]],
     except SyntaxError as exc:
         raise InputError(
             f"cannot read the expression {expr!r}: {exc.msg}",
-            hint="write coefficient names exactly as the model reports them; "
-            "quote one in backticks if needed: `C(year)[T.1990]`",
+            hint="write coefficient names exactly as the model reports them"
+            f" ({', '.join(names)}); quote one in backticks if needed: `C(year)[T.1990]`",
         ) from exc
 
     def ev(node: ast.AST, b: Mapping[str, float]) -> float:
@@ -117,7 +117,8 @@ def _compile(expr: str, names: Sequence[str]) -> Callable[[Mapping[str, float]],
             return float(_FUN[node.func.id](ev(node.args[0], b)))
         raise InputError(
             f"unsupported element in {expr!r}",
-            hint="use coefficient names, numbers, + - * / **, exp(), log(), sqrt()",
+            hint=f"use coefficient names ({', '.join(names)}; in backticks if need be),"
+            " numbers, + - * / **, exp(), log(), sqrt()",
         )
 
     return lambda b: ev(tree, b)
