@@ -224,3 +224,34 @@ def test_t_pvalue_matches_scipy() -> None:
         ref = 2 * stats.t.sf(t, df)
         np.testing.assert_allclose(t_pvalue(t, df), ref, rtol=1e-9, atol=0)
         np.testing.assert_allclose(t_pvalue(-t, df), ref, rtol=1e-9, atol=0)
+
+
+def test_a_product_of_two_factors_is_refused() -> None:
+    """``C(g):C(h)`` took reference coding on both sides (2 columns where pyfixest fits 5):
+    a restricted model without a word. It is refused with a way out."""
+    from kaigai.core.errors import InputError
+    from kaigai.policy.ols import feols
+
+    df = pd.DataFrame(
+        {
+            "y": np.arange(12.0) ** 1.5,
+            "g": [0, 1, 2] * 4,
+            "h": [0] * 6 + [1] * 6,
+            "x": np.arange(12.0),
+        }
+    )
+    for fml, term in (
+        ("y ~ C(g):C(h)", "C(g):C(h)"),
+        ("y ~ x + i(g):C(h)", "i(g):C(h)"),
+        ("y ~ C(g)*C(h)", "C(g):C(h)"),
+    ):
+        with pytest.raises(InputError) as exc:
+            feols(df, fml, "iid")
+        assert (
+            exc.value.message == f"the term {term!r} multiplies two factors, which is not supported"
+        )
+        assert exc.value.hint.startswith("make one column of the combinations")
+    # one factor times a number is still fine
+    assert feols(df, "y ~ x:C(h)", "iid").coef.index.tolist() == [
+        "Intercept", "x:C(h)[0]", "x:C(h)[1]"
+    ]  # fmt: skip

@@ -210,3 +210,19 @@ def test_cli_ols_t_pvalues(data_file: Path, panel: pd.DataFrame) -> None:
     assert re.search(r"┃\s*t\s*┃\s*p\s*┃", table), table
     table = CliRunner().invoke(app, base, env={"COLUMNS": "200"}).output
     assert re.search(r"┃\s*z\s*┃\s*p\s*┃", table), table
+
+
+def test_cli_cluster_naming_no_column_is_refused(
+    data_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--cluster " "`` (or only separators) was silently no clustering."""
+    from kaigai.cli.app import main
+
+    base = ["policy", "estimate", "--data", str(data_file), "--formula", "trade ~ rta | exp_year"]
+    for value in (" ", " + "):
+        with pytest.raises(SystemExit) as ei:
+            main([*base, "--cluster", value])
+        err = capsys.readouterr().err
+        assert ei.value.code == 2, err
+        assert f"--cluster {value!r} names no column" in err
+        assert "e.g. --cluster pair or exporter+importer" in err and "Traceback" not in err

@@ -136,6 +136,11 @@ def estimate(
     from kaigai.data.panels import PendingColumns, parquet_reader, spark_panel
 
     # "exporter + importer" is "exporter+importer": the spaces are not part of the names
+    if cluster is not None and not "".join(cluster.split()).strip("+^"):
+        raise InputError(
+            f"--cluster {cluster!r} names no column",
+            hint="e.g. --cluster pair or exporter+importer",
+        )
     cluster = "".join(cluster.split()) if cluster else None
     cl_cols = cluster.replace("^", "+").split("+") if cluster else []
     t_load, t_reader = time.perf_counter(), 0.0

@@ -252,6 +252,12 @@ def model_matrix(data: pd.DataFrame | Columns, f: Formula) -> tuple[np.ndarray, 
         parts = _split_term(t)
         facs = f.term_factors(t)
         cats = [j for j, fac in enumerate(facs) if fac.kind in ("C", "i") and fac.var is None]
+        if len(cats) > 1:  # reference coding on both sides would fit a restricted model
+            raise InputError(
+                f"the term {t!r} multiplies two factors, which is not supported",
+                hint="make one column of the combinations and use C() of it, or absorb them"
+                " as a fixed effect (| g^h)",
+            )
         # x:i(g) keeps every level of g unless x's own term is in the model (then x:i(g)
         # would repeat it): formulaic's full-rank rule, as pyfixest and fixest
         full = (
