@@ -18,6 +18,7 @@ def _human(res: Any, lg: str) -> None:
     from kaigai.cli.policy_view import firms_table, print_trace
     from kaigai.core.i18n import join_list, t, term
     from kaigai.policy.scenarios_run import ScenarioResult
+    from kaigai.policy.scenarios_sensitivity import flagged_flows
 
     assert isinstance(res, ScenarioResult)
     s = res.scenario
@@ -60,9 +61,7 @@ def _human(res: Any, lg: str) -> None:
         if b and b.get("implausible_domestic"):
             common.console.print("  " + esc(t(
                 "domestic flows flagged as implausible, replaced by the imputation: {flows}", lg,
-                flows="; ".join(
-                    f"{r['country']} {r['reported'] / 1e9:,.1f} -> {r['used'] / 1e9:,.1f} bn USD"
-                    for r in b["implausible_domestic"]),
+                flows=flagged_flows(b["implausible_domestic"]),
             )))  # fmt: skip
         if sv and sv["headline"]:
             h = sv["headline"]

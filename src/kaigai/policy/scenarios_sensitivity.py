@@ -88,6 +88,13 @@ def _pct(res: GEResult, c: str) -> float | None:
     return float(res.real_gdp_pct[res.countries.index(c)]) if c in res.countries else None
 
 
+def flagged_flows(rows: list[dict[str, Any]]) -> str:
+    """``baseline_info``'s implausible domestic flows as text: source -> used value."""
+    return "; ".join(
+        f"{r['country']} {r['reported'] / 1e9:,.1f} -> {r['used'] / 1e9:,.1f} bn USD" for r in rows
+    )
+
+
 def imputed_sensitivity(scn: Scenario, data: pd.DataFrame, full: GEResult) -> dict[str, Any] | None:
     """Headline (home real GDP %) and parties' real GDP % with the imputed-domestic countries
     dropped, and with their domestic flows x0.5 and x2, next to the full run."""

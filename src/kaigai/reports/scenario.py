@@ -15,6 +15,7 @@ import numpy as np
 
 from kaigai.core.i18n import check_lang, join_list, t, tr
 from kaigai.policy.scenarios_run import ScenarioResult
+from kaigai.policy.scenarios_sensitivity import flagged_flows
 from kaigai.reports.scenario_charts import (
     exporter_chart,
     fta_use_chart,
@@ -80,9 +81,7 @@ def baseline_html(res: ScenarioResult, provenance: list[str] | None, lang: str =
             "the log ratio over the countries with observed domestic flows); they are replaced by "
             "the imputation used for the other imputed countries (exports / 0.843099) and counted "
             "among them.", lang,
-            flows="; ".join(
-                f"{r['country']} {r['reported'] / 1e9:,.1f} -> {r['used'] / 1e9:,.1f} bn USD"
-                for r in b["implausible_domestic"]),
+            flows=flagged_flows(b["implausible_domestic"]),
             lo=f"{lo:.3f}", hi=f"{hi:.1f}")) + "</p>")  # fmt: skip
     if b.get("flows_from_itpde"):
         out.append("<p class='muted'>" + t(
