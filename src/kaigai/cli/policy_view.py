@@ -182,7 +182,7 @@ def estimate_lines(res: Any, small_sample: str, lg: str) -> tuple[Any, list[str]
     ]
     title = f"{res.model.upper()}: {_code(res.formula, lg)}"
     # OLS: t statistics and Student's t p-values (df_t); PPML: z and the normal distribution
-    cols = ["term", "estimate", "std. error", "t" if res.model == "ols" else "z", "p"]
+    cols = ["term", "estimate", "std. error", res.stat_name, "p"]
     d = res.dropped
     lines = [
         t("Observations: {used} used of {n}", lg, used=f"{res.n_obs:,}", n=f"{res.n_input:,}"),

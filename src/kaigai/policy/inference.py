@@ -53,14 +53,13 @@ def _substitute(expr: str, names: Sequence[str]) -> tuple[str, dict[str, str]]:
     ``C(year)[T.1990]``, ``log(dist)``) and backtick-quoted names (`` `any name` ``) by
     identifiers ``__b0__``...; returns the new text and identifier -> coefficient name."""
     alias: dict[str, str] = {}
+    ids: dict[str, str] = {}  # coefficient name -> its identifier
 
     def ident(name: str) -> str:
-        for k, v in alias.items():
-            if v == name:
-                return k
-        k = f"__b{len(alias)}__"
-        alias[k] = name
-        return k
+        if name not in ids:
+            ids[name] = f"__b{len(alias)}__"
+            alias[ids[name]] = name
+        return ids[name]
 
     def quoted(m: re.Match[str]) -> str:
         if m.group(1) not in names:

@@ -142,8 +142,13 @@ class PPMLResult:
         return pd.Series(self._se(), index=self.coef.index, name="se")
 
     @property
+    def stat_name(self) -> str:
+        """``t`` for OLS (Student's t p-values), ``z`` for PPML (normal)."""
+        return "t" if self.model == "ols" else "z"
+
+    @property
     def tstat(self) -> pd.Series:
-        return (self.coef / self.se).rename("t" if self.model == "ols" else "z")
+        return (self.coef / self.se).rename(self.stat_name)
 
     @property
     def df_t(self) -> int | None:
@@ -221,8 +226,7 @@ class PPMLResult:
         if self.collinear:
             lines.append("Dropped as collinear: " + ", ".join(self.collinear))
         lines.append(f"Standard errors: {self.vcov_type} ({self.vcov_info.get('small_sample')})")
-        stat = "t" if self.model == "ols" else "z"
-        lines.append(f"{'':24s}{'coef':>14s}{'se':>12s}{stat:>9s}{'p':>9s}")
+        lines.append(f"{'':24s}{'coef':>14s}{'se':>12s}{self.stat_name:>9s}{'p':>9s}")
         for name, b, s, z, p in self.coefficient_rows():
             lines.append(f"{name[:24]:24s}{b:14.6f}{s:12.6f}{z:9.2f}{p:9.4f}")
         if self.model == "ols":
