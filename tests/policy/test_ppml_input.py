@@ -7,6 +7,7 @@ import subprocess
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -226,3 +227,23 @@ def test_cli_cluster_naming_no_column_is_refused(
         assert ei.value.code == 2, err
         assert f"--cluster {value!r} names no column" in err
         assert "e.g. --cluster pair or exporter+importer" in err and "Traceback" not in err
+
+
+def test_cli_separation_empty_is_no_check(data_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--separation ""`` asks for no check, as ``none`` (it had become the default fe,ir
+    when the option's default changed to "not given"); leaving it out is fe,ir."""
+    from kaigai.policy import ppml
+
+    seen: list[tuple[str, ...]] = []
+    real = ppml.fepois
+
+    def spy(*a: Any, **k: Any) -> Any:
+        seen.append(k["separation"])
+        return real(*a, **k)
+
+    monkeypatch.setattr(ppml, "fepois", spy)
+    base = ["policy", "estimate", "--data", str(data_file), "--formula", "trade ~ rta | exp_year"]
+    for extra in (["--separation", ""], ["--separation", "none"], []):
+        r = CliRunner().invoke(app, [*base, *extra, "--json"])
+        assert r.exit_code == 0, r.output
+    assert seen == [(), (), ("fe", "ir")]

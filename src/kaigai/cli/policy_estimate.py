@@ -124,7 +124,9 @@ def estimate(
             hint="drop --model ols / --weights, or use --engine memory",
         )
     sep_checks = tuple(
-        s.strip() for s in (separation or "fe,ir").split(",") if s.strip() and s.strip() != "none"
+        s.strip()
+        for s in ("fe,ir" if separation is None else separation).split(",")
+        if s.strip() and s.strip() != "none"
     )
     if engine == "spark" and separation is not None and set(sep_checks) != {"fe"}:
         # Spark runs the fixed-effect separation check only (no IR check, always the FE one)
